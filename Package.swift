@@ -1,0 +1,30 @@
+// swift-tools-version:6.1
+
+import PackageDescription
+
+let package = Package(
+  name: "StoryLedger",
+  products: [
+    .library(name: "StoryLedger", targets: ["StoryLedger"]),
+    .executable(name: "storyledger", targets: ["storyledger"]),
+  ],
+  targets: [
+    // The library: Foundation only.
+    .target(name: "StoryLedger"),
+    // The commands, as a library so that tests can run them in process.
+    .target(name: "StoryLedgerCLI", dependencies: ["StoryLedger"]),
+    // The executable: one call into StoryLedgerCLI.
+    .executableTarget(name: "storyledger", dependencies: ["StoryLedgerCLI"]),
+    .testTarget(name: "StoryLedgerTests", dependencies: ["StoryLedger"]),
+    .testTarget(name: "StoryLedgerCLITests", dependencies: ["StoryLedgerCLI", "StoryLedger"]),
+    .testTarget(name: "EndToEndTests", dependencies: ["StoryLedger"]),
+  ],
+  swiftLanguageModes: [.v6]
+)
+
+// The same settings for every target.
+for target in package.targets {
+  var settings = target.swiftSettings ?? []
+  settings.append(.enableUpcomingFeature("ExistentialAny"))
+  target.swiftSettings = settings
+}
