@@ -1,0 +1,171 @@
+/// The compact binary encoding of event payloads.
+///
+/// Each payload splits into a public part and, for events that carry personal text
+/// (teller names, narratives), a personal part. The log hashes the personal part
+/// separately so that it can be erased while the chain still verifies.
+enum EventCodec {
+  /// The encoded parts of a payload.
+  struct Parts {
+    var publicBytes: [UInt8]
+    /// `nil` when the event type carries no personal text.
+    var personalBytes: [UInt8]?
+  }
+
+  static func encode(_ payload: EventPayload) -> Parts {
+    var writer = ByteWriter(capacity: 96)
+    switch payload {
+    case .ledgerCreated(let configuration):
+      writer.appendStrings(configuration.levels)
+      writer.appendOptionalString(configuration.currency)
+      writer.appendString(configuration.timeZoneIdentifier)
+      return Parts(publicBytes: writer.bytes, personalBytes: nil)
+    case .nodeAdded(let event):
+      writer.appendString(event.path.description)
+      writer.appendString(event.name)
+      return Parts(publicBytes: writer.bytes, personalBytes: nil)
+    case .storyTold(let event):
+      writer.appendString(event.key)
+      writer.appendString(event.node.description)
+      writer.appendDay(event.on)
+      writer.appendString(event.title)
+      writer.appendStrings(event.tags)
+      writer.appendString(event.share)
+      var personal = ByteWriter(capacity: 32)
+      personal.appendStrings(event.tellers)
+      return Parts(publicBytes: writer.bytes, personalBytes: personal.bytes)
+    case .tellingRecorded(let event):
+      writer.appendString(event.story)
+      writer.appendDay(event.on)
+      var personal = ByteWriter(capacity: event.narrative.utf8.count + 4)
+      personal.appendString(event.narrative)
+      return Parts(publicBytes: writer.bytes, personalBytes: personal.bytes)
+    case .itemRecorded(let event):
+      writer.appendString(event.story)
+      writer.appendString(event.item)
+      writer.appendDay(event.on)
+      writer.append(UInt8(event.dimension.index))
+      appendFacts(event.facts, to: &writer)
+      return Parts(publicBytes: writer.bytes, personalBytes: nil)
+    case .itemRevised(let event):
+      writer.appendString(event.story)
+      writer.appendString(event.item)
+      writer.appendDay(event.on)
+      appendFacts(event.facts, to: &writer)
+      return Parts(publicBytes: writer.bytes, personalBytes: nil)
+    }
+  }
+
+  private static func appendFacts(_ facts: ItemFacts, to writer: inout ByteWriter) {
+    var mask: UInt8 = 0
+    if facts.visibility != nil { mask |= 1 }
+    if facts.description != nil { mask |= 2 }
+    if facts.quantity != nil { mask |= 4 }
+    if facts.unit != nil { mask |= 8 }
+    if facts.monetised != nil { mask |= 16 }
+    if facts.weight != nil { mask |= 32 }
+    if facts.evidence != nil { mask |= 64 }
+    writer.append(mask)
+    if let visibility = facts.visibility { writer.append(visibility == .visible ? 1 : 0) }
+    if let description = facts.description { writer.appendString(description) }
+    if let quantity = facts.quantity { writer.appendString(quantity) }
+    if let unit = facts.unit { writer.appendString(unit) }
+    if let monetised = facts.monetised { writer.appendSigned(monetised.cents) }
+    if let weight = facts.weight { writer.append(UInt8(clamping: weight)) }
+    if let evidence = facts.evidence { writer.appendString(evidence) }
+  }
+
+  private static func readFacts(_ reader: inout ByteReader) throws(DecodingFailure) -> ItemFacts {
+    let mask = try reader.byte()
+    guard mask & 0x80 == 0 else { throw DecodingFailure(description: "unknown item facts") }
+    var facts = ItemFacts()
+    if mask & 1 != 0 { facts.visibility = try reader.byte() == 1 ? .visible : .invisible }
+    if mask & 2 != 0 { facts.description = try reader.string() }
+    if mask & 4 != 0 { facts.quantity = try reader.string() }
+    if mask & 8 != 0 { facts.unit = try reader.string() }
+    if mask & 16 != 0 { facts.monetised = Money(cents: try reader.signed()) }
+    if mask & 32 != 0 { facts.weight = Int(try reader.byte()) }
+    if mask & 64 != 0 { facts.evidence = try reader.string() }
+    return facts
+  }
+
+  /// Decodes a payload. `personal` is `nil` when the personal part was erased: its fields
+  /// then read as empty.
+  static func decode(
+    type rawType: UInt16, schemaVersion: UInt16, publicBytes: UnsafeRawBufferPointer,
+    personalBytes: UnsafeRawBufferPointer?
+  ) throws(DecodingFailure) -> EventPayload {
+    guard let type = EventType(rawValue: rawType) else {
+      throw DecodingFailure(
+        description: "event type \(rawType) is unknown to this version of StoryLedger; upgrade it")
+    }
+    guard schemaVersion >= 1, schemaVersion <= type.currentSchemaVersion else {
+      throw DecodingFailure(
+        description:
+          "\(type.name) schema version \(schemaVersion) is newer than this version of StoryLedger reads; upgrade it"
+      )
+    }
+    var reader = ByteReader(publicBytes)
+    switch type {
+    case .ledgerCreated:
+      let levels = try reader.strings()
+      let currency = try reader.optionalString()
+      let zone = try reader.string()
+      do {
+        return .ledgerCreated(
+          try LedgerConfiguration(levels: levels, currency: currency, timeZoneIdentifier: zone))
+      } catch {
+        throw DecodingFailure(description: "invalid ledger configuration: \(error)")
+      }
+    case .nodeAdded:
+      let path = try reader.string()
+      let name = try reader.string()
+      return .nodeAdded(NodeAdded(path: try decodePath(path), name: name))
+    case .storyTold:
+      let key = try reader.string()
+      let node = try decodePath(try reader.string())
+      let on = try reader.day()
+      let title = try reader.string()
+      let tags = try reader.strings()
+      let share = try reader.string()
+      var tellers: [String] = []
+      if let personalBytes {
+        var personal = ByteReader(personalBytes)
+        tellers = try personal.strings()
+      }
+      return .storyTold(
+        StoryTold(key: key, node: node, on: on, title: title, tellers: tellers, tags: tags, share: share))
+    case .tellingRecorded:
+      let story = try reader.string()
+      let on = try reader.day()
+      var narrative = ""
+      if let personalBytes {
+        var personal = ByteReader(personalBytes)
+        narrative = try personal.string()
+      }
+      return .tellingRecorded(TellingRecorded(story: story, on: on, narrative: narrative))
+    case .itemRecorded:
+      let story = try reader.string()
+      let item = try reader.string()
+      let on = try reader.day()
+      let dimensionIndex = Int(try reader.byte())
+      guard dimensionIndex < Dimension.allCases.count else {
+        throw DecodingFailure(description: "unknown dimension \(dimensionIndex)")
+      }
+      let facts = try readFacts(&reader)
+      return .itemRecorded(
+        ItemRecorded(
+          story: story, item: item, on: on, dimension: Dimension.allCases[dimensionIndex], facts: facts))
+    case .itemRevised:
+      let story = try reader.string()
+      let item = try reader.string()
+      let on = try reader.day()
+      let facts = try readFacts(&reader)
+      return .itemRevised(ItemRevised(story: story, item: item, on: on, facts: facts))
+    }
+  }
+
+  private static func decodePath(_ text: String) throws(DecodingFailure) -> NodePath {
+    // Paths in the log were validated when written; split without re-validating.
+    NodePath(validSegments: text.split(separator: "/", omittingEmptySubsequences: false).map(String.init))
+  }
+}

@@ -1,0 +1,223 @@
+/// The kinds of events the ledger records, each with a stable number and name.
+///
+/// Numbers are written in the log and never reused. A type's schema version grows when its
+/// fields grow; older versions stay readable.
+public enum EventType: UInt16, CaseIterable, Sendable, Hashable {
+  /// The ledger was created with its configuration.
+  case ledgerCreated = 1
+  /// A node joined the hierarchy.
+  case nodeAdded = 2
+  /// A story was opened at a node.
+  case storyTold = 10
+  /// A story was told (or retold) on a date.
+  case tellingRecorded = 11
+  /// An item of value was recorded in a story.
+  case itemRecorded = 20
+  /// An item of value was revised as of a date.
+  case itemRevised = 21
+
+  /// The name used in JSON dumps, for example `item.revised`.
+  public var name: String {
+    switch self {
+    case .ledgerCreated: "ledger.created"
+    case .nodeAdded: "node.added"
+    case .storyTold: "story.told"
+    case .tellingRecorded: "story.telling"
+    case .itemRecorded: "item.recorded"
+    case .itemRevised: "item.revised"
+    }
+  }
+
+  /// The schema version this build writes for the type.
+  public var currentSchemaVersion: UInt16 { 1 }
+
+  /// The type called `name`, for filters.
+  public init?(name: String) {
+    guard let match = EventType.allCases.first(where: { $0.name == name }) else { return nil }
+    self = match
+  }
+}
+
+/// What an event says: one case per ``EventType``.
+///
+/// Events are immutable facts. Corrections and revisions are new events.
+///
+/// ```swift
+/// let event = EventPayload.nodeAdded(NodeAdded(path: try NodePath(parsing: "england"), name: "England"))
+/// event.type.name  // "node.added"
+/// ```
+public enum EventPayload: Hashable, Sendable {
+  /// See ``EventType/ledgerCreated``.
+  case ledgerCreated(LedgerConfiguration)
+  /// See ``EventType/nodeAdded``.
+  case nodeAdded(NodeAdded)
+  /// See ``EventType/storyTold``.
+  case storyTold(StoryTold)
+  /// See ``EventType/tellingRecorded``.
+  case tellingRecorded(TellingRecorded)
+  /// See ``EventType/itemRecorded``.
+  case itemRecorded(ItemRecorded)
+  /// See ``EventType/itemRevised``.
+  case itemRevised(ItemRevised)
+
+  /// The type of the event.
+  public var type: EventType {
+    switch self {
+    case .ledgerCreated: .ledgerCreated
+    case .nodeAdded: .nodeAdded
+    case .storyTold: .storyTold
+    case .tellingRecorded: .tellingRecorded
+    case .itemRecorded: .itemRecorded
+    case .itemRevised: .itemRevised
+    }
+  }
+
+  /// The story the event concerns, if any.
+  public var storyKey: String? {
+    switch self {
+    case .storyTold(let event): event.key
+    case .tellingRecorded(let event): event.story
+    case .itemRecorded(let event): event.story
+    case .itemRevised(let event): event.story
+    case .ledgerCreated, .nodeAdded: nil
+    }
+  }
+}
+
+/// A node joined the hierarchy at `path` with a display name.
+public struct NodeAdded: Hashable, Sendable {
+  /// Where the node is.
+  public var path: NodePath
+  /// Its display name.
+  public var name: String
+  /// Creates the event.
+  public init(path: NodePath, name: String) {
+    self.path = path
+    self.name = name
+  }
+}
+
+/// A story was opened at a node: its key, title, tellers, tags and share scope.
+///
+/// The tellers are personal text: they live in the erasable part of the record.
+public struct StoryTold: Hashable, Sendable {
+  /// The story's key, unique in the ledger.
+  public var key: String
+  /// The node the story is told at.
+  public var node: NodePath
+  /// The date the story was first told.
+  public var on: Day
+  /// The title.
+  public var title: String
+  /// Who told it (personal text).
+  public var tellers: [String]
+  /// Tags.
+  public var tags: [String]
+  /// The highest level at which the narrative may be read.
+  public var share: String
+  /// Creates the event.
+  public init(
+    key: String, node: NodePath, on: Day, title: String, tellers: [String], tags: [String],
+    share: String
+  ) {
+    self.key = key
+    self.node = node
+    self.on = on
+    self.title = title
+    self.tellers = tellers
+    self.tags = tags
+    self.share = share
+  }
+}
+
+/// A telling of a story: the narrative as told on a date (personal text).
+public struct TellingRecorded: Hashable, Sendable {
+  /// The story's key.
+  public var story: String
+  /// The date of the telling.
+  public var on: Day
+  /// What was told (personal text).
+  public var narrative: String
+  /// Creates the event.
+  public init(story: String, on: Day, narrative: String) {
+    self.story = story
+    self.on = on
+    self.narrative = narrative
+  }
+}
+
+/// The facts of a value item that a revision may set; `nil` means unchanged.
+public struct ItemFacts: Hashable, Sendable {
+  /// Visible or invisible.
+  public var visibility: Visibility?
+  /// What the item of value is.
+  public var description: String?
+  /// A decimal quantity, as given.
+  public var quantity: String?
+  /// The unit of the quantity.
+  public var unit: String?
+  /// A monetised proxy value in the ledger currency.
+  public var monetised: Money?
+  /// A calibrating judgement of how much it matters, 1 to 5.
+  public var weight: Int?
+  /// Evidence of the value.
+  public var evidence: String?
+
+  /// Creates a set of facts.
+  public init(
+    visibility: Visibility? = nil, description: String? = nil, quantity: String? = nil,
+    unit: String? = nil, monetised: Money? = nil, weight: Int? = nil, evidence: String? = nil
+  ) {
+    self.visibility = visibility
+    self.description = description
+    self.quantity = quantity
+    self.unit = unit
+    self.monetised = monetised
+    self.weight = weight
+    self.evidence = evidence
+  }
+
+  /// Whether no fact is set.
+  public var isEmpty: Bool { self == ItemFacts() }
+}
+
+/// An item of value was recorded in a story, in one of the six boxes.
+public struct ItemRecorded: Hashable, Sendable {
+  /// The story's key.
+  public var story: String
+  /// The item's key within the story.
+  public var item: String
+  /// The date the item is recorded as of.
+  public var on: Day
+  /// The dimension, fixed for the item's life.
+  public var dimension: Dimension
+  /// The item's facts; `visibility` is always set.
+  public var facts: ItemFacts
+  /// Creates the event.
+  public init(story: String, item: String, on: Day, dimension: Dimension, facts: ItemFacts) {
+    self.story = story
+    self.item = item
+    self.on = on
+    self.dimension = dimension
+    self.facts = facts
+  }
+}
+
+/// An item of value was revised as of a date: the facts given replace the earlier ones.
+public struct ItemRevised: Hashable, Sendable {
+  /// The story's key.
+  public var story: String
+  /// The item's key within the story.
+  public var item: String
+  /// The date the revision is about.
+  public var on: Day
+  /// The facts that changed.
+  public var facts: ItemFacts
+  /// Creates the event.
+  public init(story: String, item: String, on: Day, facts: ItemFacts) {
+    self.story = story
+    self.item = item
+    self.on = on
+    self.facts = facts
+  }
+}

@@ -1,0 +1,464 @@
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// The default event store: an append-only file in the ledger directory.
+///
+/// A ledger directory holds:
+///
+/// - `events.log`: a 16-byte header, then the records ``RecordFormat`` describes;
+/// - `events.head`: the committed length, last sequence number and last chain hash, with
+///   its own checksum, rewritten and synced after every append;
+/// - `writer.lock`: the file writers lock (`flock`) to serialise appends across processes.
+///
+/// An append writes its records after the committed end, syncs the log, then rewrites and
+/// syncs the head; it returns only after both. Readers read up to the head and never wait.
+/// Bytes past the head are an append that never returned: the next writer keeps the whole
+/// batches among them and cuts off the rest, and says so in ``takeNotices()``. A damaged
+/// record before the head is corruption: it is reported, never repaired silently.
+///
+/// ```swift
+/// let log = try FileLog.create(
+///   at: URL(filePath: "ledger"), configuration: LedgerConfiguration(), actor: "me")
+/// print(try log.head().sequence)  // 1: the ledger.created event
+/// ```
+public final class FileLog: EventStore, @unchecked Sendable {
+  /// The ledger directory.
+  public let directory: URL
+  let logPath: String
+  let headPath: String
+  let lockPath: String
+  private let reader: SystemFile
+  private let state = NSLock()
+  private var lockFile: SystemFile?
+  private var lockDepth = 0
+  private var notices: [String] = []
+
+  static let headSize = 60
+  static let headMagic: [UInt8] = Array("SLHEAD\0\0".utf8)
+
+  /// Opens the log of an existing ledger directory.
+  ///
+  /// - Throws: ``LedgerError`` ``LedgerError/Code/notFound`` when there is no ledger there,
+  ///   ``LedgerError/Code/corrupt`` when the files are not a ledger's.
+  public init(directory: URL) throws(LedgerError) {
+    self.directory = directory
+    let base = directory.path
+    logPath = base + "/events.log"
+    headPath = base + "/events.head"
+    lockPath = base + "/writer.lock"
+    guard SystemFile.exists(base) else {
+      throw LedgerError(.notFound, "no ledger at \(base); create one with `storyledger init`", path: base)
+    }
+    guard SystemFile.isDirectory(base) else {
+      throw LedgerError(.notFound, "\(base) is a file, not a ledger directory", path: base)
+    }
+    guard SystemFile.exists(logPath) else {
+      throw LedgerError(
+        .notFound, "\(base) is not a ledger (it has no events.log); create one with `storyledger init`",
+        path: base)
+    }
+    reader = try SystemFile(path: logPath, flags: O_RDONLY)
+    let header = try reader.read(count: RecordFormat.fileHeaderSize, at: 0)
+    guard header == RecordFormat.fileHeader else {
+      throw LedgerError(.corrupt, "\(logPath) does not start with a StoryLedger header", path: logPath)
+    }
+  }
+
+  /// Creates a ledger directory holding a new log whose first event records `configuration`.
+  ///
+  /// The directory is built under a temporary name and renamed into place, so a crash
+  /// never leaves half a ledger.
+  ///
+  /// - Throws: ``LedgerError`` ``LedgerError/Code/cannotCreate`` when the directory exists
+  ///   or its parent does not.
+  public static func create(
+    at directory: URL, configuration: LedgerConfiguration, actor: String,
+    now: Date = Date()
+  ) throws(LedgerError) -> FileLog {
+    let target = directory.standardizedFileURL.path
+    let parent = directory.standardizedFileURL.deletingLastPathComponent().path
+    if SystemFile.exists(target) {
+      throw LedgerError(.cannotCreate, "\(target) already exists; a ledger is not created over it", path: target)
+    }
+    guard SystemFile.isDirectory(parent) else {
+      throw LedgerError(
+        .cannotCreate, "cannot create \(target): the directory \(parent) does not exist", path: target)
+    }
+    let temporary = parent + "/." + directory.lastPathComponent + ".creating-\(getpid())"
+    try SystemFile.makeDirectory(temporary)
+    do {
+      var bytes = RecordFormat.fileHeader
+      let batch = AppendBatch(events: [.ledgerCreated(configuration)], actor: actor)
+      let events = RecordFormat.encode(
+        batch, after: .start(), recordedAt: milliseconds(now), saltKey: randomKey(), into: &bytes)
+      let log = try SystemFile(path: temporary + "/events.log", flags: O_RDWR | O_CREAT | O_EXCL, action: "create")
+      try log.write(bytes, at: 0)
+      try log.synchronize()
+      let head = LogPosition(
+        sequence: 1, hash: events[0].hash, offset: UInt64(bytes.count))
+      let headFile = try SystemFile(
+        path: temporary + "/events.head", flags: O_RDWR | O_CREAT | O_EXCL, action: "create")
+      try headFile.write(encodeHead(head), at: 0)
+      try headFile.synchronize()
+      _ = try SystemFile(path: temporary + "/writer.lock", flags: O_RDWR | O_CREAT, action: "create")
+      try SystemFile.synchronizeDirectory(temporary)
+      try SystemFile.rename(temporary, to: target)
+      try SystemFile.synchronizeDirectory(parent)
+    } catch {
+      removeTree(temporary)
+      throw error
+    }
+    return try FileLog(directory: URL(filePath: target))
+  }
+
+  private static func removeTree(_ path: String) {
+    for name in ["events.log", "events.head", "writer.lock"] { SystemFile.remove(path + "/" + name) }
+    rmdir(path)
+  }
+
+  static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
+
+  static func randomKey() -> SHA256Digest {
+    var generator = SystemRandomNumberGenerator()
+    var bytes: [UInt8] = []
+    for _ in 0..<4 { withUnsafeBytes(of: generator.next() as UInt64) { bytes.append(contentsOf: $0) } }
+    return SHA256Digest(bytes: bytes) ?? .zero
+  }
+
+  // MARK: Head
+
+  static func encodeHead(_ position: LogPosition) -> [UInt8] {
+    var writer = ByteWriter(capacity: headSize)
+    writer.append(headMagic)
+    writer.appendFixed64(position.offset)
+    writer.appendFixed64(position.sequence)
+    writer.append(position.hash.bytes)
+    writer.appendFixed32(CRC32C.checksum(writer.bytes))
+    return writer.bytes
+  }
+
+  static func decodeHead(_ bytes: [UInt8]) -> LogPosition? {
+    guard bytes.count == headSize, Array(bytes[0..<8]) == headMagic else { return nil }
+    return bytes.withUnsafeBytes { raw -> LogPosition? in
+      let checksum = raw.loadUnaligned(fromByteOffset: 56, as: UInt32.self).littleEndian
+      guard CRC32C.checksum(UnsafeRawBufferPointer(rebasing: raw[0..<56])) == checksum,
+        let base = raw.baseAddress
+      else { return nil }
+      return LogPosition(
+        sequence: raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self).littleEndian,
+        hash: SHA256Digest(reading: base + 24),
+        offset: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self).littleEndian)
+    }
+  }
+
+  /// The committed end of the log, as `events.head` records it.
+  public func head() throws(LedgerError) -> LogPosition {
+    var attempts = 0
+    while true {
+      let file = try SystemFile(path: headPath, flags: O_RDONLY)
+      if let position = FileLog.decodeHead(try file.read(count: FileLog.headSize, at: 0)) {
+        let size = try reader.size()
+        guard size >= position.offset else {
+          throw LedgerError(
+            .corrupt,
+            "events.log is \(size) bytes but its head records \(position.offset) committed bytes: the log was truncated",
+            path: logPath)
+        }
+        return position
+      }
+      attempts += 1
+      // A writer may be rewriting the head this instant; look again before judging.
+      guard attempts < 5 else { break }
+      usleep(2_000)
+    }
+    throw LedgerError(
+      .corrupt, "events.head is damaged; `storyledger verify` checks the log itself", path: headPath)
+  }
+
+  // MARK: Reading
+
+  private func readFunction() -> RecordScanner.ReadFunction {
+    { [reader] (buffer, count, offset) throws(LedgerError) -> Int in
+      try reader.read(into: buffer, count: count, at: offset)
+    }
+  }
+
+  /// Calls `body` with every committed event after `position` up to `end`.
+  public func read(
+    after position: LogPosition, upTo end: LogPosition, _ body: (RecordedEvent) throws -> Void
+  ) throws {
+    let start = max(position.offset, UInt64(RecordFormat.fileHeaderSize))
+    var expected = position.sequence + 1
+    var failure: LedgerError?
+    let outcome = try RecordScanner().scan(from: start, to: end.offset, read: readFunction()) {
+      record, offset in
+      guard record.sequence == expected else {
+        failure = LedgerError(
+          .corrupt,
+          "events.log: the record at byte \(offset) has sequence number \(record.sequence) where \(expected) was expected; run `storyledger verify`",
+          path: logPath)
+        return false
+      }
+      let event: RecordedEvent
+      do { event = try RecordFormat.decode(record) } catch {
+        failure = LedgerError(
+          .corrupt, "events.log: event \(expected) at byte \(offset) cannot be read: \(error)",
+          path: logPath)
+        return false
+      }
+      try body(event)
+      expected += 1
+      return true
+    }
+    if let failure { throw failure }
+    switch outcome {
+    case .clean: break
+    case .incomplete(let offset), .damaged(let offset, _):
+      let reason: String
+      if case .damaged(_, let text) = outcome { reason = text } else { reason = "the record is cut short" }
+      throw LedgerError(
+        .corrupt,
+        "events.log is damaged at byte \(offset) (event \(expected)): \(reason); run `storyledger verify`",
+        path: logPath)
+    }
+  }
+
+  // MARK: Writing
+
+  /// Runs `body` holding `writer.lock`, after cutting off any incomplete tail.
+  public func withWriteLock<Result>(timeout: Duration, _ body: () throws -> Result) throws -> Result {
+    try acquireLock(timeout: timeout)
+    defer { releaseLock() }
+    return try body()
+  }
+
+  private func acquireLock(timeout: Duration) throws(LedgerError) {
+    state.lock()
+    if lockDepth > 0 {
+      lockDepth += 1
+      state.unlock()
+      return
+    }
+    state.unlock()
+    let file = try SystemFile(path: lockPath, flags: O_RDWR | O_CREAT)
+    let clock = ContinuousClock()
+    let deadline = clock.now.advanced(by: timeout)
+    while try !file.tryLockExclusive() {
+      guard clock.now < deadline else {
+        throw LedgerError(
+          .busy,
+          "another process is writing to the ledger and held its lock for longer than \(timeout.seconds) s; try again",
+          path: lockPath)
+      }
+      usleep(5_000)
+    }
+    state.lock()
+    lockFile = file
+    lockDepth = 1
+    state.unlock()
+    do {
+      try recoverTail()
+    } catch {
+      releaseLock()
+      throw error
+    }
+  }
+
+  private func releaseLock() {
+    state.lock()
+    defer { state.unlock() }
+    lockDepth -= 1
+    if lockDepth == 0 {
+      lockFile?.unlock()
+      lockFile = nil
+    }
+  }
+
+  /// Keeps whole batches written past the head (an append that died before it returned),
+  /// and cuts off whatever incomplete bytes follow them. Called with the lock held.
+  private func recoverTail() throws(LedgerError) {
+    var position = try head()
+    let size = try reader.size()
+    guard size > position.offset else { return }
+    var committed = position
+    var pending = position
+    var kept: UInt64 = 0
+    let outcome: RecordScanner.End
+    do {
+      outcome = try RecordScanner().scan(from: position.offset, to: size, read: readFunction()) {
+        record, offset in
+        guard record.sequence == pending.sequence + 1,
+          RecordFormat.chainHash(of: record, after: pending.hash) == record.storedHash
+        else { return false }
+        pending = LogPosition(
+          sequence: record.sequence, hash: record.storedHash, offset: offset + UInt64(record.totalSize))
+        if record.isEndOfBatch {
+          kept += pending.sequence - committed.sequence
+          committed = pending
+        }
+        return true
+      }
+    } catch let error as LedgerError {
+      throw error
+    } catch {
+      throw LedgerError(.io, "cannot read \(logPath): \(error)", path: logPath)
+    }
+    _ = outcome
+    let writer = try SystemFile(path: logPath, flags: O_RDWR)
+    if size > committed.offset {
+      try writer.truncate(to: committed.offset)
+      try writer.synchronize()
+      record(
+        "cut off \(size - committed.offset) bytes at the end of events.log (byte \(committed.offset) on): an append that never completed; no acknowledged event was lost"
+      )
+    }
+    if committed != position {
+      try writeHead(committed)
+      record("kept \(kept) events of a complete append whose head was not yet recorded")
+      position = committed
+    }
+  }
+
+  private func writeHead(_ position: LogPosition) throws(LedgerError) {
+    let file = try SystemFile(path: headPath, flags: O_RDWR)
+    try file.write(FileLog.encodeHead(position), at: 0)
+    try file.synchronize()
+  }
+
+  private func record(_ notice: String) {
+    state.lock()
+    notices.append(notice)
+    state.unlock()
+  }
+
+  /// Notices of tail repairs since the last call.
+  public func takeNotices() -> [String] {
+    state.lock()
+    defer {
+      notices = []
+      state.unlock()
+    }
+    return notices
+  }
+
+  /// Appends `batch` after `position` (the head), durably: the records, a sync, the head, a
+  /// sync. On a failed write the log is cut back to `position` and the error is thrown.
+  public func append(_ batch: AppendBatch, after position: LogPosition) throws(LedgerError) -> (
+    events: [RecordedEvent], head: LogPosition
+  ) {
+    guard !batch.events.isEmpty else { return ([], position) }
+    state.lock()
+    let isLocked = lockDepth > 0
+    state.unlock()
+    guard isLocked else {
+      throw LedgerError(.invalid, "append called without the write lock", path: logPath)
+    }
+    let current = try head()
+    guard current == position else {
+      throw LedgerError(
+        .conflict, "the log moved on (now at \(current)) since \(position); read the new events first",
+        path: logPath)
+    }
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(batch.events.count * 128)
+    let events = RecordFormat.encode(
+      batch, after: position, recordedAt: FileLog.milliseconds(Date()), saltKey: FileLog.randomKey(),
+      into: &bytes)
+    let writer = try SystemFile(path: logPath, flags: O_RDWR)
+    do {
+      try writer.write(bytes, at: position.offset)
+      try writer.synchronize()
+    } catch {
+      // Leave the log as it was: the records past the head are not committed anyway.
+      try? writer.truncate(to: position.offset)
+      throw error
+    }
+    let newHead = LogPosition(
+      sequence: events[events.count - 1].sequence, hash: events[events.count - 1].hash,
+      offset: position.offset + UInt64(bytes.count))
+    try writeHead(newHead)
+    return (events, newHead)
+  }
+
+  // MARK: Verification
+
+  /// Checks every record's checksum, the sequence numbers, the whole chain and the head.
+  public func verify(progress: ((UInt64, UInt64) -> Void)?) throws(LedgerError) -> VerificationReport {
+    let size = try reader.size()
+    let headBytes = try SystemFile(path: headPath, flags: O_RDONLY).read(count: FileLog.headSize, at: 0)
+    var notes: [String] = []
+    let recordedHead = FileLog.decodeHead(headBytes)
+    if recordedHead == nil { notes.append("events.head is damaged; the log itself is checked") }
+    var verifier = ChainVerifier()
+    var checked = UInt64(RecordFormat.fileHeaderSize)
+    var committedEnd = checked
+    let outcome: RecordScanner.End
+    do {
+      outcome = try RecordScanner().scan(
+        from: UInt64(RecordFormat.fileHeaderSize), to: size, read: readFunction()
+      ) { record, offset in
+        guard verifier.check(record, at: offset) else { return false }
+        checked = offset + UInt64(record.totalSize)
+        if record.isEndOfBatch { committedEnd = checked }
+        if verifier.expectedSequence % 65_536 == 0 { progress?(checked, size) }
+        return true
+      }
+    } catch let error as LedgerError {
+      throw error
+    } catch {
+      throw LedgerError(.io, "cannot read \(logPath): \(error)", path: logPath)
+    }
+    var problem = verifier.problem
+    let headOffset = recordedHead?.offset ?? committedEnd
+    if problem == nil {
+      switch outcome {
+      case .clean: break
+      case .incomplete(let offset), .damaged(let offset, _):
+        var reason = "the record is cut short"
+        if case .damaged(_, let text) = outcome { reason = text }
+        if offset >= headOffset {
+          notes.append(
+            "\(size - offset) bytes after the last committed event are an append that never completed; the next write cuts them off"
+          )
+        } else {
+          problem = .init(sequence: verifier.expectedSequence, offset: offset, reason: reason)
+        }
+      }
+    }
+    if problem == nil, let recordedHead {
+      if recordedHead.offset > checked || recordedHead.sequence >= verifier.expectedSequence {
+        problem = .init(
+          sequence: recordedHead.sequence, offset: recordedHead.offset,
+          reason: "events.head records event \(recordedHead.sequence) but the log ends at event \(verifier.expectedSequence - 1)")
+      } else if recordedHead.sequence != verifier.expectedSequence - 1 || recordedHead.hash != verifier.previousHash {
+        if recordedHead.offset < committedEnd {
+          notes.append(
+            "\(verifier.expectedSequence - 1 - recordedHead.sequence) complete events follow the recorded head; the next write keeps them"
+          )
+        }
+      }
+    }
+    if problem == nil && verifier.expectedSequence == 1 {
+      problem = .init(sequence: 1, offset: UInt64(RecordFormat.fileHeaderSize), reason: "the log holds no events")
+    }
+    progress?(checked, size)
+    return VerificationReport(
+      eventCount: verifier.expectedSequence - 1, byteCount: checked,
+      lastHash: verifier.previousHash.hex, problem: problem, notes: notes)
+  }
+}
+
+extension Duration {
+  /// The duration in seconds, for messages.
+  var seconds: Double {
+    let parts = components
+    return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
+  }
+}

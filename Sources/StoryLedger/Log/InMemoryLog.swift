@@ -1,0 +1,149 @@
+import Foundation
+
+/// An event store kept in memory, in exactly the byte format of ``FileLog``.
+///
+/// It serves tests and short-lived tools: appends are not durable, but records, checksums
+/// and the chain are the same, so ``verify(progress:)`` and corruption tests behave as
+/// they do on disk.
+///
+/// ```swift
+/// let ledger = try Ledger.create(in: InMemoryLog(), configuration: LedgerConfiguration())
+/// ```
+public final class InMemoryLog: EventStore, @unchecked Sendable {
+  private let state = NSLock()
+  private let writeLock = NSRecursiveLock()
+  private var bytes = RecordFormat.fileHeader
+  private var committed = LogPosition.start(offset: UInt64(RecordFormat.fileHeaderSize))
+
+  /// Creates an empty store.
+  public init() {}
+
+  /// The committed end of the log.
+  public func head() throws(LedgerError) -> LogPosition {
+    state.lock()
+    defer { state.unlock() }
+    return committed
+  }
+
+  /// A copy of the stored bytes (for tests that damage them).
+  public var storedBytes: [UInt8] {
+    get {
+      state.lock()
+      defer { state.unlock() }
+      return bytes
+    }
+    set {
+      state.lock()
+      bytes = newValue
+      state.unlock()
+    }
+  }
+
+  private func readFunction() -> RecordScanner.ReadFunction {
+    { [self] (buffer, count, offset) throws(LedgerError) -> Int in
+      state.lock()
+      defer { state.unlock() }
+      guard offset < UInt64(bytes.count) else { return 0 }
+      let available = min(count, bytes.count - Int(offset))
+      bytes.withUnsafeBytes { raw in
+        guard let base = raw.baseAddress else { return }
+        buffer.copyMemory(from: base + Int(offset), byteCount: available)
+      }
+      return available
+    }
+  }
+
+  /// Calls `body` with every committed event after `position` up to `end`.
+  public func read(
+    after position: LogPosition, upTo end: LogPosition, _ body: (RecordedEvent) throws -> Void
+  ) throws {
+    var failure: (any Error)?
+    var expected = position.sequence + 1
+    let outcome = try RecordScanner(chunkSize: 1 << 16).scan(
+      from: max(position.offset, UInt64(RecordFormat.fileHeaderSize)), to: end.offset,
+      read: readFunction()
+    ) { record, offset in
+      do {
+        guard record.sequence == expected else {
+          throw LedgerError(.corrupt, "event \(expected) is missing at byte \(offset)")
+        }
+        try body(try RecordFormat.decode(record))
+        expected += 1
+        return true
+      } catch {
+        failure = error
+        return false
+      }
+    }
+    if let failure { throw failure }
+    if outcome != .clean {
+      throw LedgerError(.corrupt, "the in-memory log is damaged near event \(expected)")
+    }
+  }
+
+  /// Runs `body` holding the store's lock, waiting at most `timeout` for it.
+  public func withWriteLock<Result>(timeout: Duration, _ body: () throws -> Result) throws -> Result {
+    guard writeLock.lock(before: Date(timeIntervalSinceNow: timeout.seconds)) else {
+      throw LedgerError(.busy, "the in-memory log stayed locked for longer than \(timeout.seconds) s")
+    }
+    defer { writeLock.unlock() }
+    return try body()
+  }
+
+  /// Appends `batch` after `position`, which must be the head.
+  public func append(_ batch: AppendBatch, after position: LogPosition) throws(LedgerError) -> (
+    events: [RecordedEvent], head: LogPosition
+  ) {
+    state.lock()
+    defer { state.unlock() }
+    guard position == committed else {
+      throw LedgerError(.conflict, "the log moved on (now at \(committed)) since \(position)")
+    }
+    guard !batch.events.isEmpty else { return ([], committed) }
+    bytes.removeLast(bytes.count - Int(committed.offset))
+    let events = RecordFormat.encode(
+      batch, after: position, recordedAt: FileLog.milliseconds(Date()), saltKey: FileLog.randomKey(),
+      into: &bytes)
+    committed = LogPosition(
+      sequence: events[events.count - 1].sequence, hash: events[events.count - 1].hash,
+      offset: UInt64(bytes.count))
+    return (events, committed)
+  }
+
+  /// Checks every record, the chain, and the committed end.
+  public func verify(progress: ((UInt64, UInt64) -> Void)?) throws(LedgerError) -> VerificationReport {
+    let end = try head()
+    var verifier = ChainVerifier()
+    var checked = UInt64(RecordFormat.fileHeaderSize)
+    let outcome: RecordScanner.End
+    do {
+      outcome = try RecordScanner(chunkSize: 1 << 16).scan(
+        from: checked, to: UInt64(storedBytes.count), read: readFunction()
+      ) { record, offset in
+        guard verifier.check(record, at: offset) else { return false }
+        checked = offset + UInt64(record.totalSize)
+        return true
+      }
+    } catch {
+      throw LedgerError(.io, "cannot read the in-memory log: \(error)")
+    }
+    var problem = verifier.problem
+    if problem == nil {
+      switch outcome {
+      case .clean: break
+      case .incomplete(let offset): problem = .init(sequence: verifier.expectedSequence, offset: offset, reason: "the record is cut short")
+      case .damaged(let offset, let reason): problem = .init(sequence: verifier.expectedSequence, offset: offset, reason: reason)
+      }
+    }
+    if problem == nil, end.sequence != verifier.expectedSequence - 1 || end.hash != verifier.previousHash {
+      problem = .init(sequence: end.sequence, offset: end.offset, reason: "the committed head does not match the last event")
+    }
+    progress?(checked, checked)
+    return VerificationReport(
+      eventCount: verifier.expectedSequence - 1, byteCount: checked, lastHash: verifier.previousHash.hex,
+      problem: problem, notes: [])
+  }
+
+  /// The in-memory log never repairs anything.
+  public func takeNotices() -> [String] { [] }
+}

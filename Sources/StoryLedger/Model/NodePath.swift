@@ -1,0 +1,144 @@
+/// The address of a node in the system's hierarchy: slug segments separated by `/`.
+///
+/// A segment is 1–64 characters of Unicode letters, digits, `-`, `_` and `.`; segments are
+/// case-sensitive and never empty. The depth (number of segments) selects the level name.
+/// Paths order by the bytes of their UTF-8 text, as exports sort them.
+///
+/// ```swift
+/// let team = try NodePath(parsing: "england/north-east/trust-07/team-03")
+/// team.depth            // 4
+/// team.parent?.description  // "england/north-east/trust-07"
+/// ```
+public struct NodePath: Hashable, Comparable, Sendable, CustomStringConvertible, Codable {
+  /// The segments, top first.
+  public let segments: [String]
+
+  /// The path as text, segments joined by `/`.
+  public let description: String
+
+  /// Parses and validates a path.
+  ///
+  /// - Throws: ``ValueError`` naming the offending segment and what a segment may hold.
+  public init(parsing text: String, field: String = "node") throws(ValueError) {
+    guard !text.isEmpty else {
+      throw ValueError(field: field, value: text, reason: "is empty; give a path such as england/london")
+    }
+    let parts = text.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+    for (index, part) in parts.enumerated() {
+      if let problem = NodePath.problem(withSegment: part) {
+        throw ValueError(
+          field: field, value: text, reason: "has an invalid segment \(index + 1) \"\(part)\": \(problem)")
+      }
+    }
+    self.init(validSegments: parts)
+  }
+
+  /// Creates a path from segments already known to be valid.
+  init(validSegments: [String]) {
+    self.segments = validSegments
+    self.description = validSegments.joined(separator: "/")
+  }
+
+  /// Why `segment` is not a valid path segment, or `nil` when it is.
+  public static func problem(withSegment segment: String) -> String? {
+    if segment.isEmpty { return "a segment cannot be empty (no leading, trailing or double /)" }
+    var count = 0
+    for scalar in segment.unicodeScalars {
+      count += 1
+      guard isSegmentScalar(scalar) else {
+        return "\"\(scalar)\" is not allowed; use letters, digits, -, _ and ."
+      }
+    }
+    if count > 64 { return "it has \(count) characters; at most 64 are allowed" }
+    return nil
+  }
+
+  static func isSegmentScalar(_ scalar: Unicode.Scalar) -> Bool {
+    switch scalar.value {
+    case 0x30...0x39, 0x41...0x5A, 0x61...0x7A, 0x2D, 0x5F, 0x2E: return true
+    case 0..<0x80: return false
+    default:
+      switch scalar.properties.generalCategory {
+      case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
+        .decimalNumber:
+        return true
+      default: return false
+      }
+    }
+  }
+
+  /// The number of segments.
+  public var depth: Int { segments.count }
+
+  /// The last segment.
+  public var name: String { segments.last ?? "" }
+
+  /// The path of the parent node, or `nil` for a top-level node.
+  public var parent: NodePath? {
+    segments.count > 1 ? NodePath(validSegments: Array(segments.dropLast())) : nil
+  }
+
+  /// The ancestor of this path at `depth` (the path itself at its own depth).
+  public func prefix(depth: Int) -> NodePath {
+    NodePath(validSegments: Array(segments.prefix(depth)))
+  }
+
+  /// This path with one more segment (which must be valid).
+  public func appending(_ segment: String) throws(ValueError) -> NodePath {
+    if let problem = NodePath.problem(withSegment: segment) {
+      throw ValueError(field: "segment", value: segment, reason: problem)
+    }
+    return NodePath(validSegments: segments + [segment])
+  }
+
+  /// Whether this path is `other` or one of its ancestors.
+  public func contains(_ other: NodePath) -> Bool {
+    other.segments.count >= segments.count && Array(other.segments.prefix(segments.count)) == segments
+  }
+
+  /// Orders paths by the bytes of their UTF-8 text.
+  public static func < (lhs: NodePath, rhs: NodePath) -> Bool {
+    lhs.description.utf8.lexicographicallyPrecedes(rhs.description.utf8)
+  }
+
+  /// Equality is segment-wise and exact (byte for byte).
+  public static func == (lhs: NodePath, rhs: NodePath) -> Bool {
+    lhs.description.utf8.elementsEqual(rhs.description.utf8)
+  }
+
+  /// Hashes the UTF-8 bytes of the path.
+  public func hash(into hasher: inout Hasher) {
+    for byte in description.utf8 { hasher.combine(byte) }
+  }
+
+  /// Encodes the path as its text.
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.singleValueContainer()
+    try container.encode(description)
+  }
+
+  /// Decodes and validates a path from its text.
+  public init(from decoder: any Decoder) throws {
+    self = try NodePath(parsing: decoder.singleValueContainer().decode(String.self))
+  }
+}
+
+/// Validation of the short keys people give stories and items (`S000123`, `i1`, `wellbeing`).
+public enum Key {
+  /// The longest key accepted.
+  public static let maximumLength = 64
+
+  /// Validates a story or item key: 1–64 characters of letters, digits, `-`, `_`, `.`.
+  ///
+  /// ```swift
+  /// try Key.validate("S000123", field: "story")
+  /// ```
+  public static func validate(_ key: String, field: String) throws(ValueError) {
+    if key.isEmpty {
+      throw ValueError(field: field, value: key, reason: "is empty; a key is required")
+    }
+    if let problem = NodePath.problem(withSegment: key) {
+      throw ValueError(field: field, value: key, reason: "is not a valid key: \(problem)")
+    }
+  }
+}
