@@ -1,1 +1,3 @@
 import StoryLedgerCLI
+
+StoryLedgerTool.main()

@@ -1,0 +1,164 @@
+import Foundation
+
+extension RecordedEvent {
+  /// The event as one line of JSON (no line feed), for `storyledger log` and audits.
+  ///
+  /// Keys: `sequence`, `id`, `type`, `schema`, `recorded_at` (ISO 8601, UTC, milliseconds),
+  /// `actor`, `idempotency_key` (when set), `erased` (when personal text was erased),
+  /// `hash`, and `payload` with the event's fields.
+  ///
+  /// ```swift
+  /// try ledger.forEachEvent { print($0.jsonLine) }
+  /// ```
+  public var jsonLine: String {
+    var bytes: [UInt8] = []
+    appendJSON(to: &bytes)
+    return String(decoding: bytes, as: UTF8.self)
+  }
+
+  /// Appends the event as one line of JSON (no line feed) to `bytes`.
+  public func appendJSON(to bytes: inout [UInt8]) {
+    var object = JSONObjectWriter(bytes: bytes)
+    object.number("sequence", sequence)
+    object.string("id", id)
+    object.string("type", type.name)
+    object.number("schema", schemaVersion)
+    object.string("recorded_at", RecordedEvent.timestamp(recordedAtMilliseconds))
+    object.string("actor", actor)
+    if let idempotencyKey { object.string("idempotency_key", idempotencyKey) }
+    if isPersonalTextErased { object.raw("erased", "true") }
+    object.string("hash", hash.hex)
+    object.key("payload")
+    var payloadObject = JSONObjectWriter(bytes: [])
+    payload.appendFields(to: &payloadObject)
+    object.bytes += payloadObject.finish()
+    bytes = object.finish()
+  }
+
+  static func timestamp(_ milliseconds: Int64) -> String {
+    let days = Int64((Double(milliseconds) / 86_400_000).rounded(.down))
+    let rest = milliseconds - days * 86_400_000
+    let day = Day(daysSinceEpoch: Int32(clamping: days))
+    let hours = rest / 3_600_000
+    let minutes = rest / 60_000 % 60
+    let seconds = rest / 1000 % 60
+    let millis = rest % 1000
+    func pad(_ value: Int64, _ width: Int) -> String {
+      let text = String(value)
+      return String(repeating: "0", count: max(0, width - text.count)) + text
+    }
+    return "\(day)T\(pad(hours, 2)):\(pad(minutes, 2)):\(pad(seconds, 2)).\(pad(millis, 3))Z"
+  }
+}
+
+extension EventPayload {
+  func appendFields(to object: inout JSONObjectWriter) {
+    switch self {
+    case .ledgerCreated(let configuration):
+      object.strings("levels", configuration.levels)
+      if let currency = configuration.currency { object.string("currency", currency) }
+      object.string("timezone", configuration.timeZoneIdentifier)
+    case .nodeAdded(let event):
+      object.string("node", event.path.description)
+      object.string("name", event.name)
+    case .storyTold(let event):
+      object.string("story", event.key)
+      object.string("node", event.node.description)
+      object.string("on", event.on.description)
+      object.string("title", event.title)
+      object.strings("tellers", event.tellers)
+      object.strings("tags", event.tags)
+      object.string("share", event.share)
+    case .tellingRecorded(let event):
+      object.string("story", event.story)
+      object.string("on", event.on.description)
+      object.string("narrative", event.narrative)
+    case .itemRecorded(let event):
+      object.string("story", event.story)
+      object.string("item", event.item)
+      object.string("on", event.on.description)
+      object.string("dimension", event.dimension.rawValue)
+      event.facts.appendFields(to: &object)
+    case .itemRevised(let event):
+      object.string("story", event.story)
+      object.string("item", event.item)
+      object.string("on", event.on.description)
+      event.facts.appendFields(to: &object)
+    }
+  }
+}
+
+extension ItemFacts {
+  func appendFields(to object: inout JSONObjectWriter) {
+    if let visibility { object.string("visibility", visibility.rawValue) }
+    if let description { object.string("description", description) }
+    if let quantity { object.string("quantity", quantity) }
+    if let unit { object.string("unit", unit) }
+    if let monetised { object.string("monetised", monetised.description) }
+    if let weight { object.number("weight", weight) }
+    if let evidence { object.string("evidence", evidence) }
+  }
+}
+
+/// Writes one JSON object key by key, for hand-rolled JSON output on hot paths.
+///
+/// ```swift
+/// var object = JSONObjectWriter(bytes: [])
+/// object.string("node", "nhs/london")
+/// object.number("stories", 12)
+/// String(decoding: object.finish(), as: UTF8.self)  // {"node":"nhs/london","stories":12}
+/// ```
+public struct JSONObjectWriter {
+  /// The bytes written so far (the object is open until ``finish()``).
+  public var bytes: [UInt8]
+  private var count = 0
+
+  /// Starts an object after `bytes`.
+  public init(bytes: [UInt8]) {
+    self.bytes = bytes
+    self.bytes.append(UInt8(ascii: "{"))
+  }
+
+  /// Writes a key; the value must follow.
+  public mutating func key(_ name: String) {
+    if count > 0 { bytes.append(UInt8(ascii: ",")) }
+    count += 1
+    TextEncoding.appendJSONString(name, to: &bytes)
+    bytes.append(UInt8(ascii: ":"))
+  }
+
+  /// Writes a string member.
+  public mutating func string(_ name: String, _ value: String) {
+    key(name)
+    TextEncoding.appendJSONString(value, to: &bytes)
+  }
+
+  /// Writes an array-of-strings member.
+  public mutating func strings(_ name: String, _ values: [String]) {
+    key(name)
+    bytes.append(UInt8(ascii: "["))
+    for (index, value) in values.enumerated() {
+      if index > 0 { bytes.append(UInt8(ascii: ",")) }
+      TextEncoding.appendJSONString(value, to: &bytes)
+    }
+    bytes.append(UInt8(ascii: "]"))
+  }
+
+  /// Writes an integer member.
+  public mutating func number<T: BinaryInteger>(_ name: String, _ value: T) {
+    key(name)
+    TextEncoding.appendInteger(value, to: &bytes)
+  }
+
+  /// Writes a member whose value is already JSON (`true`, a validated number).
+  public mutating func raw(_ name: String, _ value: String) {
+    key(name)
+    bytes.append(contentsOf: value.utf8)
+  }
+
+  /// Closes the object and returns its bytes.
+  public mutating func finish() -> [UInt8] {
+    bytes.append(UInt8(ascii: "}"))
+    return bytes
+  }
+}

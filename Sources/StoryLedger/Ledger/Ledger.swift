@@ -1,0 +1,243 @@
+import Foundation
+
+/// A StoryLedger ledger: an event store and the read models folded from it.
+///
+/// `Ledger` is the library's front door. It opens or creates a ledger, replays its log
+/// into a ``LedgerState``, validates and appends new events (durably, under the store's
+/// write lock, with optional idempotency keys and expected story versions) and answers
+/// queries: summaries, time series, verification.
+///
+/// ```swift
+/// let ledger = try Ledger.create(
+///   at: URL(filePath: "ledger"), configuration: LedgerConfiguration(currency: "GBP"))
+/// try ledger.append([
+///   .nodeAdded(NodeAdded(path: try NodePath(parsing: "england"), name: "England")),
+/// ])
+/// let summary = try ledger.summary(of: try NodePath(parsing: "england"))
+/// print(summary.boxes[.calculating].visible.items)
+/// ```
+///
+/// A `Ledger` is safe to share between threads: its state is behind a lock, and appends
+/// from several processes are serialised by the store.
+public final class Ledger: @unchecked Sendable {
+  /// The event store the ledger reads and appends to.
+  public let store: any EventStore
+  /// The ledger directory, for a ledger kept in a ``FileLog``.
+  public let directory: URL?
+  private let lock = NSLock()
+  private var current: LedgerState
+  private var position: LogPosition
+
+  /// How long an append waits for another writer's lock before failing with
+  /// ``LedgerError/Code/busy``.
+  public static let defaultLockTimeout: Duration = .seconds(10)
+
+  /// Opens a ledger kept in `store`, replaying its whole log.
+  ///
+  /// - Parameter progress: called now and then with the events read so far.
+  /// - Throws: ``LedgerError`` when the log cannot be read or is corrupt.
+  public init(store: any EventStore, progress: ((UInt64) -> Void)? = nil) throws {
+    self.store = store
+    self.directory = (store as? FileLog)?.directory
+    var state = LedgerState()
+    let head = try store.head()
+    try store.read(after: .start(), upTo: head) { event in
+      try state.apply(event)
+      if event.sequence % 131_072 == 0 { progress?(event.sequence) }
+    }
+    guard state.isConfigured else {
+      throw LedgerError(.corrupt, "the log has no ledger.created event", path: directory?.path)
+    }
+    current = state
+    position = head
+  }
+
+  /// Opens the ledger in `directory`.
+  ///
+  /// - Throws: ``LedgerError`` ``LedgerError/Code/notFound`` when there is no ledger there.
+  public static func open(at directory: URL, progress: ((UInt64) -> Void)? = nil) throws -> Ledger {
+    try Ledger(store: try FileLog(directory: directory), progress: progress)
+  }
+
+  /// Creates a ledger in `directory`, which must not exist yet (its parent must).
+  public static func create(
+    at directory: URL, configuration: LedgerConfiguration, actor: String = Ledger.defaultActor
+  ) throws -> Ledger {
+    try Ledger(store: try FileLog.create(at: directory, configuration: configuration, actor: actor))
+  }
+
+  /// Creates a ledger in an empty `store` (an ``InMemoryLog`` for tests, or your own store).
+  public static func create(
+    in store: any EventStore, configuration: LedgerConfiguration,
+    actor: String = Ledger.defaultActor
+  ) throws -> Ledger {
+    try store.withWriteLock(timeout: defaultLockTimeout) {
+      let head = try store.head()
+      guard head.sequence == 0 else {
+        throw LedgerError(.cannotCreate, "the store already holds a ledger (\(head.sequence) events)")
+      }
+      _ = try store.append(
+        AppendBatch(events: [.ledgerCreated(configuration)], actor: actor), after: head)
+    }
+    return try Ledger(store: store)
+  }
+
+  /// The actor recorded when none is given: the user's login name, or `storyledger`.
+  public static var defaultActor: String {
+    let name = ProcessInfo.processInfo.environment["USER"] ?? ""
+    return name.isEmpty ? "storyledger" : name
+  }
+
+  /// A copy of the current read models (cheap: the state is copied on write).
+  public var state: LedgerState {
+    lock.lock()
+    defer { lock.unlock() }
+    return current
+  }
+
+  /// The ledger's configuration: levels, currency, time zone.
+  public var configuration: LedgerConfiguration { state.configuration }
+
+  /// The position of the last event the state reflects.
+  public var head: LogPosition {
+    lock.lock()
+    defer { lock.unlock() }
+    return position
+  }
+
+  /// Folds in the events other writers appended since the state was last brought up to date.
+  public func refresh() throws {
+    lock.lock()
+    defer { lock.unlock() }
+    try catchUp()
+  }
+
+  private func catchUp() throws {
+    let head = try store.head()
+    guard head != position else { return }
+    try store.read(after: position, upTo: head) { event in try current.apply(event) }
+    position = head
+  }
+
+  // MARK: Appending
+
+  /// A story version an append expects: the append fails with
+  /// ``LedgerError/Code/conflict`` when the story has changed since.
+  public struct ExpectedVersion: Hashable, Sendable {
+    /// The story's key.
+    public var story: String
+    /// The version the caller last saw: the number of events about the story so far.
+    public var version: Int
+    /// Creates an expectation.
+    public init(story: String, version: Int) {
+      self.story = story
+      self.version = version
+    }
+  }
+
+  /// How to append: who records, a client key, an expected version, how long to wait.
+  public struct AppendOptions: Sendable {
+    /// Who is recording.
+    public var actor: String
+    /// A client key: repeating an append with the same key adds nothing.
+    public var idempotencyKey: String?
+    /// The story version the append expects.
+    public var expectedVersion: ExpectedVersion?
+    /// How long to wait for another writer's lock.
+    public var lockTimeout: Duration
+
+    /// Creates options.
+    public init(
+      actor: String = Ledger.defaultActor, idempotencyKey: String? = nil,
+      expectedVersion: ExpectedVersion? = nil, lockTimeout: Duration = Ledger.defaultLockTimeout
+    ) {
+      self.actor = actor
+      self.idempotencyKey = idempotencyKey
+      self.expectedVersion = expectedVersion
+      self.lockTimeout = lockTimeout
+    }
+  }
+
+  /// What an append did.
+  public struct AppendResult: Sendable {
+    /// The events recorded (empty when the append repeated an idempotency key).
+    public var events: [RecordedEvent]
+    /// Whether the idempotency key had been used before, so nothing was added.
+    public var isRepeat: Bool
+    /// For a repeat, the sequence number of the first event of the original append.
+    public var originalSequence: UInt64?
+  }
+
+  /// Validates `events` against the ledger and appends them as one durable batch.
+  ///
+  /// The events are checked against the state brought up to date under the write lock,
+  /// so a batch that contradicts another process's newer events is refused, never
+  /// half-written.
+  ///
+  /// ```swift
+  /// let result = try ledger.append(
+  ///   [.tellingRecorded(TellingRecorded(story: "S1", on: try Day(parsing: "2026-03-01"), narrative: "…"))],
+  ///   options: .init(idempotencyKey: "retell-S1-2026-03-01"))
+  /// ```
+  ///
+  /// - Throws: ``LedgerError`` with code ``LedgerError/Code/invalid`` for events the ledger
+  ///   does not allow, ``LedgerError/Code/conflict`` for a stale expected version,
+  ///   ``LedgerError/Code/busy`` when the lock is not had in time, or an I/O error.
+  @discardableResult
+  public func append(_ events: [EventPayload], options: AppendOptions = AppendOptions()) throws
+    -> AppendResult
+  {
+    try store.withWriteLock(timeout: options.lockTimeout) {
+      lock.lock()
+      defer { lock.unlock() }
+      try catchUp()
+      if let key = options.idempotencyKey, let sequence = current.idempotencyKeys[key] {
+        return AppendResult(events: [], isRepeat: true, originalSequence: sequence)
+      }
+      if let expected = options.expectedVersion {
+        let actual = try current.story(matching: expected.story).version
+        guard actual == expected.version else {
+          throw LedgerError(
+            .conflict,
+            "story \(expected.story) is at version \(actual), not \(expected.version): someone changed it since you read it; look at it again (`storyledger story show \(expected.story)`) and retry"
+          )
+        }
+      }
+      try current.validate(events)
+      let batch = AppendBatch(events: events, actor: options.actor, idempotencyKey: options.idempotencyKey)
+      let (recorded, newHead) = try store.append(batch, after: position)
+      for event in recorded { try current.apply(event) }
+      position = newHead
+      return AppendResult(events: recorded, isRepeat: false, originalSequence: nil)
+    }
+  }
+
+  // MARK: Reading
+
+  /// Calls `body` with every event from sequence number `first` on, in order.
+  public func forEachEvent(from first: UInt64 = 1, _ body: (RecordedEvent) throws -> Void) throws {
+    let end = try store.head()
+    try store.read(after: .start(), upTo: end) { event in
+      if event.sequence >= first { try body(event) }
+    }
+  }
+
+  /// Checks every record and the whole chain; see ``EventStore/verify(progress:)``.
+  public func verify(progress: ((UInt64, UInt64) -> Void)? = nil) throws -> VerificationReport {
+    try store.verify(progress: progress)
+  }
+
+  /// Notices of repairs the store made (an incomplete tail cut off), for the caller to show.
+  public func takeNotices() -> [String] { store.takeNotices() }
+
+  /// The six boxes of `node`'s subtree and of each of its children, as of the end of `day`
+  /// (everything recorded when `nil`).
+  public func summary(of node: NodePath, asOf day: Day? = nil) throws -> Summary {
+    try state.summary(of: node, asOf: day)
+  }
+
+  /// The time series of `query`, row by row in SPEC §4.2's order.
+  public func timeSeries(_ query: TimeSeriesQuery, _ body: (TimeSeriesRow) throws -> Void) throws {
+    try state.timeSeries(query, body)
+  }
+}

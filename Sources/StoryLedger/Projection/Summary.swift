@@ -1,0 +1,178 @@
+/// The figures of one box: how many items sit in it and the sum of their monetised values.
+public struct BoxFigures: Hashable, Sendable, Codable {
+  /// The number of items.
+  public var items: Int = 0
+  /// The sum of their monetised proxy values (missing counts as zero).
+  public var monetised: Money = .zero
+
+  /// Creates figures.
+  public init(items: Int = 0, monetised: Money = .zero) {
+    self.items = items
+    self.monetised = monetised
+  }
+}
+
+/// The two boxes of one dimension: its visible and its invisible value.
+public struct DimensionFigures: Hashable, Sendable, Codable {
+  /// Known value, with evidence.
+  public var visible = BoxFigures()
+  /// Knowable value, not yet evidenced.
+  public var invisible = BoxFigures()
+
+  /// Creates figures.
+  public init(visible: BoxFigures = BoxFigures(), invisible: BoxFigures = BoxFigures()) {
+    self.visible = visible
+    self.invisible = invisible
+  }
+
+  /// The box of `visibility`.
+  public subscript(visibility: Visibility) -> BoxFigures {
+    get { visibility == .visible ? visible : invisible }
+    set {
+      if visibility == .visible { visible = newValue } else { invisible = newValue }
+    }
+  }
+}
+
+/// The six boxes of the Revaluation method: three dimensions, each visible and invisible.
+///
+/// ```swift
+/// var boxes = SixBoxes()
+/// boxes[.calculating].visible.items += 1
+/// boxes.total.items  // 1
+/// ```
+public struct SixBoxes: Hashable, Sendable, Codable {
+  /// Capacity of networks of people and ideas.
+  public var capacitating = DimensionFigures()
+  /// Judgements of merit, cost and benefit.
+  public var calibrating = DimensionFigures()
+  /// Numbers, amounts and money.
+  public var calculating = DimensionFigures()
+
+  /// Creates empty boxes.
+  public init() {}
+
+  /// The figures of `dimension`.
+  public subscript(dimension: Dimension) -> DimensionFigures {
+    get {
+      switch dimension {
+      case .capacitating: capacitating
+      case .calibrating: calibrating
+      case .calculating: calculating
+      }
+    }
+    set {
+      switch dimension {
+      case .capacitating: capacitating = newValue
+      case .calibrating: calibrating = newValue
+      case .calculating: calculating = newValue
+      }
+    }
+  }
+
+  /// All six boxes added together.
+  public var total: BoxFigures {
+    var total = BoxFigures()
+    for dimension in Dimension.allCases {
+      for visibility in Visibility.allCases {
+        total.items += self[dimension][visibility].items
+        total.monetised += self[dimension][visibility].monetised
+      }
+    }
+    return total
+  }
+
+  mutating func add(_ other: SixBoxes) {
+    for dimension in Dimension.allCases {
+      for visibility in Visibility.allCases {
+        self[dimension][visibility].items += other[dimension][visibility].items
+        self[dimension][visibility].monetised += other[dimension][visibility].monetised
+      }
+    }
+  }
+}
+
+/// The six boxes of a node's subtree as of a date, and of each of its children.
+///
+/// ```swift
+/// let summary = try ledger.summary(of: try NodePath(parsing: "nhs"), asOf: try Day(parsing: "2026-06-30"))
+/// for child in summary.children { print(child.node, child.boxes.total.items) }
+/// ```
+public struct Summary: Hashable, Sendable, Codable {
+  /// One node's figures.
+  public struct Entry: Hashable, Sendable, Codable {
+    /// The node.
+    public var node: NodePath
+    /// Its display name.
+    public var name: String
+    /// Its level name.
+    public var level: String
+    /// Stories told in its subtree on or before the date.
+    public var stories: Int
+    /// Items that exist at the date, by box.
+    public var boxes: SixBoxes
+  }
+
+  /// The date the figures are as of, or `nil` for everything recorded.
+  public var asOf: Day?
+  /// The ledger's currency code, if any.
+  public var currency: String?
+  /// The node's own subtree.
+  public var total: Entry
+  /// Each child's subtree, in path order.
+  public var children: [Entry]
+}
+
+extension LedgerState {
+  /// The six boxes of `path`'s subtree and of each child's, as of the end of `day`
+  /// (everything recorded when `nil`).
+  ///
+  /// - Throws: ``LedgerError`` when there is no such node.
+  public func summary(of path: NodePath, asOf day: Day? = nil) throws(LedgerError) -> Summary {
+    let target = try node(at: path)
+    let depth = nodes[Int(target)].depth
+    let children = nodes[Int(target)].children.sorted { nodes[Int($0)].path < nodes[Int($1)].path }
+    var slotOfChild: [Int32: Int] = [:]
+    for (slot, child) in children.enumerated() { slotOfChild[child] = slot }
+    var total = SixBoxes()
+    var totalStories = 0
+    var childBoxes = [SixBoxes](repeating: SixBoxes(), count: children.count)
+    var childStories = [Int](repeating: 0, count: children.count)
+    let cutoff = day ?? Day.latest
+    for story in stories {
+      guard story.toldOn <= cutoff, ancestor(of: story.node, atDepth: depth) == target else { continue }
+      let slot = slotOfChild[ancestor(of: story.node, atDepth: depth + 1)]
+      var boxes = SixBoxes()
+      for item in story.items {
+        let revision = self.revision(of: item, asOf: cutoff)
+        guard revision >= 0 else { continue }
+        let record = revisions[Int(revision)]
+        let visibility: Visibility = record.isVisible ? .visible : .invisible
+        let dimension = items[Int(item)].dimension
+        boxes[dimension][visibility].items += 1
+        boxes[dimension][visibility].monetised += Money(cents: record.effectiveMonetised)
+      }
+      total.add(boxes)
+      totalStories += 1
+      if let slot {
+        childBoxes[slot].add(boxes)
+        childStories[slot] += 1
+      }
+    }
+    func entry(_ index: Int32, _ stories: Int, _ boxes: SixBoxes) -> Summary.Entry {
+      let record = nodes[Int(index)]
+      return Summary.Entry(
+        node: record.path, name: record.name,
+        level: configuration.level(ofDepth: record.depth) ?? "", stories: stories, boxes: boxes)
+    }
+    return Summary(
+      asOf: day, currency: configuration.currency, total: entry(target, totalStories, total),
+      children: children.enumerated().map { entry($1, childStories[$0], childBoxes[$0]) })
+  }
+
+  /// The story whose key is `key`.
+  func story(matching key: String) throws(LedgerError) -> StoryRecord {
+    guard let index = storyIndex[key] else { throw LedgerError(.invalid, "no story \(key)") }
+    return stories[Int(index)]
+  }
+}

@@ -1,0 +1,58 @@
+import StoryLedger
+
+/// `storyledger init`: creates a ledger.
+enum InitCommand: Command {
+  static let spec = CommandSpec(
+    name: "init", abstract: "create a ledger (./.storyledger by default)",
+    arguments: "[--levels a,b,c] [--currency CODE] [--timezone TZ]",
+    discussion: """
+      Creates the ledger directory given by --ledger (or $STORYLEDGER_DIR, or ./.storyledger).
+      Levels name the depths of the hierarchy, top first (default national,regional,local,personal).
+      The currency is the ISO 4217 code monetised values are in; the time zone (an IANA name,
+      default UTC) decides which day "today" is and how periods fall.
+      """,
+    examples: [
+      "storyledger init                                   # ./.storyledger, default levels",
+      "storyledger --ledger nhs.ledger init --levels national,region,organisation,team --currency GBP",
+    ],
+    options: [
+      .value("--levels", "a,b,c", "level names, top first"),
+      .value("--currency", "CODE", "ISO 4217 currency of monetised values, e.g. GBP"),
+      .value("--timezone", "TZ", "IANA time zone for calendar computations (default UTC)"),
+      .json,
+    ])
+
+  static func run(_ arguments: ParsedArguments, in context: Context) throws {
+    let levels =
+      arguments.value("--levels").map {
+        $0.split(separator: ",", omittingEmptySubsequences: false).map {
+          String($0).trimmingCharacters(in: .whitespaces)
+        }
+      } ?? LedgerConfiguration.defaultLevels
+    let configuration: LedgerConfiguration
+    do {
+      configuration = try LedgerConfiguration(
+        levels: levels, currency: arguments.value("--currency"),
+        timeZoneIdentifier: arguments.value("--timezone") ?? "UTC")
+    } catch {
+      throw UsageError(error.description, usage: spec.usage)
+    }
+    let directory =
+      context.ledgerOption.map(context.url(for:))
+      ?? context.environment["STORYLEDGER_DIR"].flatMap { $0.isEmpty ? nil : context.url(for: $0) }
+      ?? context.url(for: ".storyledger")
+    _ = try Ledger.create(at: directory, configuration: configuration)
+    if arguments.has("--json") {
+      var object = JSONObjectWriter(bytes: [])
+      object.string("ledger", directory.path)
+      object.strings("levels", configuration.levels)
+      if let currency = configuration.currency { object.string("currency", currency) }
+      object.string("timezone", configuration.timeZoneIdentifier)
+      context.console.write(bytes: object.finish() + [0x0A])
+    } else {
+      context.console.message(
+        "created a ledger at \(directory.path) with levels \(configuration.levels.joined(separator: ", "))"
+          + (configuration.currency.map { ", currency \($0)" } ?? ""))
+    }
+  }
+}

@@ -1,0 +1,124 @@
+import Foundation
+import StoryLedger
+
+/// `storyledger summary NODE`: the six boxes of a subtree, with each child's.
+enum SummaryCommand: Command {
+  static let spec = CommandSpec(
+    name: "summary", abstract: "the six boxes of NODE's subtree at a date, with each child's",
+    arguments: "NODE [--as-of DATE] [--json]", positionals: ["NODE"], minimumPositionals: 1,
+    discussion: """
+      Counts the items of value in NODE's whole subtree by box (capacitating, calibrating,
+      calculating; each visible and invisible) with their monetised totals, as of the end of
+      DATE (default: everything recorded), then the same for each child node.
+      """,
+    examples: [
+      "storyledger summary nhs",
+      "storyledger summary nhs/london --as-of 2026-03-31 --json",
+    ],
+    options: [.value("--as-of", "DATE", "figures as of the end of this day (YYYY-MM-DD)"), .json])
+
+  static func run(_ arguments: ParsedArguments, in context: Context) throws {
+    let path = try NodePath(parsing: arguments.positionals[0], field: "NODE")
+    let day = try arguments.day("--as-of")
+    let ledger = try context.openLedger()
+    let summary = try ledger.summary(of: path, asOf: day)
+    if arguments.has("--json") {
+      let encoder = JSONEncoder()
+      encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+      encoder.keyEncodingStrategy = .convertToSnakeCase
+      let data = try encoder.encode(summary)
+      context.console.write(bytes: Array(data) + [0x0A])
+    } else {
+      context.console.write(render(summary))
+    }
+  }
+
+  /// The summary as aligned text.
+  static func render(_ summary: Summary) -> String {
+    let money = summary.currency.map { " (\($0))" } ?? ""
+    let total = summary.total
+    var lines = [
+      "\(total.node) · \(total.name) · \(total.level) · \(total.stories) stories · "
+        + (summary.asOf.map { "as of \($0)" } ?? "everything recorded"),
+      "",
+    ]
+    var table = TextTable(columns: [
+      .init("dimension"), .init("visible", right: true), .init("invisible", right: true),
+      .init("monetised visible\(money)", right: true), .init("monetised invisible\(money)", right: true),
+    ])
+    for dimension in Dimension.allCases {
+      let figures = total.boxes[dimension]
+      table.add([
+        dimension.rawValue, String(figures.visible.items), String(figures.invisible.items),
+        figures.visible.monetised.description, figures.invisible.monetised.description,
+      ])
+    }
+    let sum = Dimension.allCases.reduce(into: DimensionFigures()) { result, dimension in
+      for visibility in Visibility.allCases {
+        result[visibility].items += total.boxes[dimension][visibility].items
+        result[visibility].monetised += total.boxes[dimension][visibility].monetised
+      }
+    }
+    table.add([
+      "all", String(sum.visible.items), String(sum.invisible.items), sum.visible.monetised.description,
+      sum.invisible.monetised.description,
+    ])
+    lines.append(table.render())
+    if !summary.children.isEmpty {
+      lines.append("")
+      var children = TextTable(columns: [
+        .init("child"), .init("level"), .init("stories", right: true),
+        .init("capacitating v/i", right: true), .init("calibrating v/i", right: true),
+        .init("calculating v/i", right: true), .init("monetised v/i\(money)", right: true),
+      ])
+      for child in summary.children {
+        var row = [child.node.description, child.level, String(child.stories)]
+        for dimension in Dimension.allCases {
+          row.append("\(child.boxes[dimension].visible.items)/\(child.boxes[dimension].invisible.items)")
+        }
+        var visible = Money.zero
+        var invisible = Money.zero
+        for dimension in Dimension.allCases {
+          visible += child.boxes[dimension].visible.monetised
+          invisible += child.boxes[dimension].invisible.monetised
+        }
+        row.append("\(visible)/\(invisible)")
+        children.add(row)
+      }
+      lines.append(children.render())
+    }
+    return lines.joined(separator: "\n") + "\n"
+  }
+}
+
+/// Aligned text columns for people.
+struct TextTable {
+  struct Column {
+    var title: String
+    var isRightAligned: Bool
+    init(_ title: String, right: Bool = false) {
+      self.title = title
+      self.isRightAligned = right
+    }
+  }
+  var columns: [Column]
+  var rows: [[String]] = []
+
+  mutating func add(_ row: [String]) { rows.append(row) }
+
+  func render() -> String {
+    var widths = columns.map { $0.title.count }
+    for row in rows {
+      for (index, cell) in row.enumerated() where index < widths.count {
+        widths[index] = max(widths[index], cell.count)
+      }
+    }
+    func line(_ cells: [String]) -> String {
+      cells.enumerated().map { index, cell in
+        let pad = String(repeating: " ", count: max(0, widths[index] - cell.count))
+        return columns[index].isRightAligned ? pad + cell : cell + pad
+      }.joined(separator: "  ").replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
+    }
+    return ([line(columns.map(\.title))] + rows.map(line)).joined(separator: "\n")
+  }
+}

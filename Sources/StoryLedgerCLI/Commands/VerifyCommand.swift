@@ -1,0 +1,51 @@
+import StoryLedger
+
+/// `storyledger verify`: checks every record and the whole chain.
+enum VerifyCommand: Command {
+  static let spec = CommandSpec(
+    name: "verify", abstract: "check the whole ledger; exit 0 only if intact",
+    arguments: "[--json]",
+    discussion: """
+      Reads every record of the log, checks its checksum, its sequence number, the SHA-256 chain
+      that links it to the record before, and its personal-text digest. Exits 0 when the ledger
+      is intact, 65 naming the first bad record when it is not.
+      """,
+    examples: ["storyledger verify", "storyledger --ledger nhs.ledger verify --json"],
+    options: [.json])
+
+  static func run(_ arguments: ParsedArguments, in context: Context) throws {
+    let store = try FileLog(directory: try context.ledgerDirectory())
+    let report = try store.verify { done, total in
+      context.console.progress("verifying", done: done, of: total)
+    }
+    context.console.clearProgress()
+    if arguments.has("--json") {
+      var object = JSONObjectWriter(bytes: [])
+      object.raw("intact", report.isIntact ? "true" : "false")
+      object.number("events", report.eventCount)
+      object.number("bytes", report.byteCount)
+      object.string("last_hash", report.lastHash)
+      if let problem = report.problem {
+        object.key("problem")
+        var detail = JSONObjectWriter(bytes: [])
+        detail.number("sequence", problem.sequence)
+        detail.number("offset", problem.offset)
+        detail.string("reason", problem.reason)
+        object.bytes += detail.finish()
+      }
+      object.strings("notes", report.notes)
+      context.console.write(bytes: object.finish() + [0x0A])
+    } else {
+      for note in report.notes { context.console.message("note: \(note)") }
+      if report.isIntact {
+        context.console.write(
+          "intact: \(report.eventCount) events, \(report.byteCount) bytes, last hash \(report.lastHash)\n")
+      }
+    }
+    if let problem = report.problem {
+      throw CommandFailure(
+        code: .dataError,
+        message: "the ledger fails verification: \(problem) (\(report.eventCount) events before it are intact)")
+    }
+  }
+}

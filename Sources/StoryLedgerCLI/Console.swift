@@ -1,0 +1,151 @@
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// Where a command writes: data to standard output, messages and progress to standard
+/// error. Tests use ``Console/capturing()`` to read what a command wrote.
+public final class Console: @unchecked Sendable {
+  private let lock = NSLock()
+  private let writeOutput: @Sendable ([UInt8]) -> Void
+  private let writeError: @Sendable ([UInt8]) -> Void
+  private var progressShown = false
+  private var lastProgress = ContinuousClock.now
+  /// Whether standard error is a terminal (progress is shown only then).
+  public let isErrorTerminal: Bool
+  /// Standard input, for narratives piped in.
+  public let readInput: @Sendable () -> [UInt8]
+
+  /// Creates a console over callbacks.
+  public init(
+    isErrorTerminal: Bool, output: @escaping @Sendable ([UInt8]) -> Void,
+    error: @escaping @Sendable ([UInt8]) -> Void,
+    input: @escaping @Sendable () -> [UInt8] = { [] }
+  ) {
+    self.isErrorTerminal = isErrorTerminal
+    self.writeOutput = output
+    self.writeError = error
+    self.readInput = input
+  }
+
+  /// The process's standard output, error and input.
+  public static func standard() -> Console {
+    Console(
+      isErrorTerminal: isatty(2) == 1,
+      output: { bytes in Console.writeAll(1, bytes) },
+      error: { bytes in Console.writeAll(2, bytes) },
+      input: { FileHandle.standardInput.readDataToEndOfFile().map { $0 } })
+  }
+
+  private static func writeAll(_ descriptor: Int32, _ bytes: [UInt8]) {
+    bytes.withUnsafeBytes { raw in
+      guard var base = raw.baseAddress else { return }
+      var remaining = raw.count
+      while remaining > 0 {
+        let written = systemWrite(descriptor, base, remaining)
+        if written < 0 {
+          if errno == EINTR { continue }
+          return
+        }
+        base += written
+        remaining -= written
+      }
+    }
+  }
+
+  /// A console that keeps what is written, for tests.
+  public static func capturing(input: [UInt8] = []) -> (Console, Capture) {
+    let capture = Capture()
+    let console = Console(
+      isErrorTerminal: false, output: { capture.appendOutput($0) },
+      error: { capture.appendError($0) }, input: { input })
+    return (console, capture)
+  }
+
+  /// What a capturing console received.
+  public final class Capture: @unchecked Sendable {
+    private let lock = NSLock()
+    private var outputBytes: [UInt8] = []
+    private var errorBytes: [UInt8] = []
+    func appendOutput(_ bytes: [UInt8]) {
+      lock.lock()
+      outputBytes += bytes
+      lock.unlock()
+    }
+    func appendError(_ bytes: [UInt8]) {
+      lock.lock()
+      errorBytes += bytes
+      lock.unlock()
+    }
+    /// Standard output so far.
+    public var output: String {
+      lock.lock()
+      defer { lock.unlock() }
+      return String(decoding: outputBytes, as: UTF8.self)
+    }
+    /// Standard error so far.
+    public var error: String {
+      lock.lock()
+      defer { lock.unlock() }
+      return String(decoding: errorBytes, as: UTF8.self)
+    }
+  }
+
+  /// Writes data to standard output.
+  public func write(_ text: String) {
+    clearProgress()
+    writeOutput(Array(text.utf8))
+  }
+
+  /// Writes raw bytes to standard output.
+  public func write(bytes: [UInt8]) {
+    clearProgress()
+    writeOutput(bytes)
+  }
+
+  /// Writes a message line to standard error.
+  public func message(_ text: String) {
+    clearProgress()
+    writeError(Array((text + "\n").utf8))
+  }
+
+  /// Shows `text` as a progress line on a terminal, at most ten times a second.
+  public func progress(_ text: String) {
+    guard isErrorTerminal else { return }
+    lock.lock()
+    let now = ContinuousClock.now
+    guard !progressShown || now - lastProgress >= .milliseconds(100) else {
+      lock.unlock()
+      return
+    }
+    lastProgress = now
+    progressShown = true
+    lock.unlock()
+    writeError(Array(("\r\u{1B}[K" + text).utf8))
+  }
+
+  /// Shows a fraction done as a progress line.
+  public func progress(_ label: String, done: UInt64, of total: UInt64) {
+    guard isErrorTerminal, total > 0 else { return }
+    let percent = min(100, done * 100 / total)
+    progress("\(label) \(percent)%")
+  }
+
+  /// Removes the progress line, if one is shown.
+  public func clearProgress() {
+    lock.lock()
+    let shown = progressShown
+    progressShown = false
+    lock.unlock()
+    if shown { writeError(Array("\r\u{1B}[K".utf8)) }
+  }
+}
+
+private func systemWrite(_ descriptor: Int32, _ base: UnsafeRawPointer, _ count: Int) -> Int {
+  write(descriptor, base, count)
+}

@@ -1,0 +1,236 @@
+import Foundation
+import StoryLedger
+
+/// The `storyledger` command-line tool, as a library so that tests run it in process.
+///
+/// ```swift
+/// let (console, capture) = Console.capturing()
+/// let status = StoryLedgerTool.run(["verify"], environment: ["STORYLEDGER_DIR": "/tmp/l"], console: console)
+/// print(status, capture.error)
+/// ```
+public enum StoryLedgerTool {
+  /// The tool's version.
+  public static let version = "0.1.0"
+
+  static let commands: [CommandEntry] = [
+    CommandEntry(InitCommand.self), CommandEntry(ExportTimeSeriesCommand.self),
+    CommandEntry(SummaryCommand.self), CommandEntry(VerifyCommand.self), CommandEntry(LogCommand.self),
+  ]
+
+  /// Runs the tool with `arguments` (without the program name) and returns its exit code.
+  public static func run(
+    _ arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment,
+    currentDirectory: String = FileManager.default.currentDirectoryPath,
+    console: Console = .standard()
+  ) -> ExitCode {
+    var context = Context(
+      console: console, environment: environment, currentDirectory: currentDirectory)
+    do {
+      var rest = arguments[...]
+      // Global options before the command.
+      while let first = rest.first, first.hasPrefix("-") {
+        rest = rest.dropFirst()
+        switch first {
+        case "--help", "-h":
+          console.write(overview)
+          return .success
+        case "--version":
+          console.write("storyledger \(version)\n")
+          return .success
+        case "--ledger":
+          guard let directory = rest.first else {
+            throw UsageError("--ledger needs a directory", usage: usageLine)
+          }
+          context.ledgerOption = directory
+          rest = rest.dropFirst()
+        default:
+          if first.hasPrefix("--ledger=") {
+            context.ledgerOption = String(first.dropFirst("--ledger=".count))
+          } else {
+            throw UsageError("unknown option \(first)", usage: usageLine)
+          }
+        }
+      }
+      guard let word = rest.first else {
+        console.message(overview)
+        return .usage
+      }
+      if word == "help" {
+        let topic = rest.dropFirst().joined(separator: " ")
+        if topic.isEmpty {
+          console.write(overview)
+          return .success
+        }
+        guard let command = commands.first(where: { $0.spec.name == topic }) else {
+          throw unknownCommand(topic)
+        }
+        console.write(command.spec.help)
+        return .success
+      }
+      // Two-word commands first (`export timeseries`).
+      let words = rest.prefix(2).joined(separator: " ")
+      let command: CommandEntry
+      let commandArguments: [String]
+      if let match = commands.first(where: { $0.spec.name == words }) {
+        command = match
+        commandArguments = Array(rest.dropFirst(2))
+      } else if let match = commands.first(where: { $0.spec.name == word }) {
+        command = match
+        commandArguments = Array(rest.dropFirst())
+      } else {
+        throw unknownCommand(rest.prefix(2).joined(separator: " "))
+      }
+      let parsed = try ArgumentParser.parse(commandArguments, for: command.spec)
+      if parsed.has("--help") {
+        console.write(command.spec.help)
+        return .success
+      }
+      if let directory = parsed.value("--ledger") { context.ledgerOption = directory }
+      try command.run(parsed, context)
+      return .success
+    } catch {
+      return report(error, console: console)
+    }
+  }
+
+  static let usageLine = "usage: storyledger [--ledger DIR] COMMAND [OPTIONS]"
+
+  static func unknownCommand(_ words: String) -> UsageError {
+    let names = commands.map(\.spec.name) + ["help"]
+    let first = String(words.split(separator: " ").first ?? "")
+    let suggestion =
+      Suggestions.closest(to: words, among: names) ?? Suggestions.closest(to: first, among: names)
+    return UsageError(
+      "unknown command \"\(words)\"" + (suggestion.map { "; did you mean `\($0)`?" } ?? "")
+        + "\nRun `storyledger help` to list the commands.",
+      usage: usageLine)
+  }
+
+  /// The tool's overview: what it is, the commands, where the ledger is found.
+  static var overview: String {
+    let entries = commands.map { ($0.spec.name, $0.spec.abstract) } + [
+      ("help COMMAND", "show a command's help, with examples")
+    ]
+    let width = (entries.map(\.0.count).max() ?? 0) + 2
+    let list = entries.map { "  " + $0.padding(toLength: width, withPad: " ", startingAt: 0) + $1 }
+    return """
+      storyledger \(version): keep stories of value in a tamper-evident ledger and make value visible.
+
+      \(usageLine)
+
+      commands:
+      \(list.joined(separator: "\n"))
+
+      The ledger is the directory given by --ledger, else $STORYLEDGER_DIR, else the first
+      .storyledger/ found in the current directory or its parents.
+
+      Exit codes: 0 success, 64 usage error, 65 bad input data or a ledger that fails
+      verification, 66 missing file or ledger, 73 cannot create, 74 I/O error, 75 ledger
+      busy, 1 anything else.
+
+      Start with `storyledger demo`.
+
+      """
+  }
+
+  /// Writes `error` as a message and returns its exit code.
+  static func report(_ error: any Error, console: Console) -> ExitCode {
+    console.clearProgress()
+    switch error {
+    case let usage as UsageError:
+      var text = "storyledger: error: \(usage.message)"
+      if !usage.usage.isEmpty { text += "\n\(usage.usage)" }
+      console.message(text)
+      return .usage
+    case let failure as CommandFailure:
+      if !failure.message.isEmpty { console.message("storyledger: \(failure.message)") }
+      return failure.code
+    case let ledger as LedgerError:
+      console.message("storyledger: error: \(ledger.description)")
+      return ExitCode(ledger.code)
+    case let value as ValueError:
+      console.message("storyledger: error: \(value.description)")
+      return .dataError
+    default:
+      console.message("storyledger: error: \(error)")
+      return .failure
+    }
+  }
+
+  /// Runs the tool on the process's arguments and exits with its code.
+  public static func main() -> Never {
+    let status = run(Array(CommandLine.arguments.dropFirst()))
+    exit(status.rawValue)
+  }
+}
+
+/// A command that ends with a given exit code and message (for example `verify` finding
+/// a bad record).
+struct CommandFailure: Error {
+  var code: ExitCode
+  var message: String
+}
+
+/// A command of the tool.
+protocol Command: Sendable {
+  static var spec: CommandSpec { get }
+  static func run(_ arguments: ParsedArguments, in context: Context) throws
+}
+
+/// A command in the tool's table: its spec and how to run it.
+struct CommandEntry: Sendable {
+  var spec: CommandSpec
+  var run: @Sendable (ParsedArguments, Context) throws -> Void
+
+  init<C: Command>(_ command: C.Type) {
+    spec = C.spec
+    run = { arguments, context in try C.run(arguments, in: context) }
+  }
+}
+
+/// What a command runs with: the console, the environment, where the ledger is.
+struct Context {
+  var console: Console
+  var environment: [String: String]
+  var currentDirectory: String
+  var ledgerOption: String?
+
+  /// Resolves a path given on the command line against the current directory.
+  func url(for path: String) -> URL {
+    if path.hasPrefix("/") { return URL(filePath: path) }
+    return URL(filePath: currentDirectory).appending(path: path)
+  }
+
+  /// The ledger directory: `--ledger`, else `STORYLEDGER_DIR`, else `.storyledger/` in the
+  /// current directory or its nearest parent that has one.
+  func ledgerDirectory() throws -> URL {
+    if let option = ledgerOption { return url(for: option) }
+    if let variable = environment["STORYLEDGER_DIR"], !variable.isEmpty { return url(for: variable) }
+    var directory = URL(filePath: currentDirectory).standardizedFileURL
+    while true {
+      let candidate = directory.appending(path: ".storyledger")
+      if FileManager.default.fileExists(atPath: candidate.path) { return candidate }
+      let parent = directory.deletingLastPathComponent()
+      if parent.path == directory.path { break }
+      directory = parent
+    }
+    throw LedgerError(
+      .notFound,
+      "no ledger found: give --ledger DIR, set STORYLEDGER_DIR, or run `storyledger init` to create .storyledger/ here"
+    )
+  }
+
+  /// Opens the ledger, showing progress while its log is read and any repair it made.
+  func openLedger() throws -> Ledger {
+    let ledger = try Ledger.open(at: try ledgerDirectory()) { events in
+      console.progress("reading the ledger: \(events) events")
+    }
+    console.clearProgress()
+    return ledger
+  }
+
+  /// Shows the notices of repairs the ledger made (a torn tail cut off).
+  func showNotices(of ledger: Ledger) {
+    for notice in ledger.takeNotices() { console.message("storyledger: note: \(notice)") }
+  }
+}
