@@ -22,7 +22,8 @@ struct OptionSpec: Sendable {
   }
 
   /// `--ledger DIR`, accepted by every command.
-  static let ledger = OptionSpec.value("--ledger", "DIR", "the ledger directory (default: see `storyledger --help`)")
+  static let ledger = OptionSpec.value(
+    "--ledger", "DIR", "the ledger directory (default: see `storyledger --help`)")
   /// `--json`, for commands that show data.
   static let json = OptionSpec.flag("--json", "machine output as JSON")
 }
@@ -57,7 +58,8 @@ struct CommandSpec: Sendable {
       }
       let width = min(28, (labels.map(\.count).max() ?? 0) + 2)
       for (label, option) in zip(labels, shown) {
-        text += "  " + label.padding(toLength: max(width, label.count + 2), withPad: " ", startingAt: 0)
+        text +=
+          "  " + label.padding(toLength: max(width, label.count + 2), withPad: " ", startingAt: 0)
           + option.help + "\n"
       }
     }
@@ -159,7 +161,8 @@ enum ArgumentParser {
         value = inlineValue
       } else {
         guard index < arguments.count else {
-          throw UsageError("\(name) needs a value (\(name) \(option.valueName ?? "VALUE"))", usage: spec.usage)
+          throw UsageError(
+            "\(name) needs a value (\(name) \(option.valueName ?? "VALUE"))", usage: spec.usage)
         }
         value = arguments[index]
         index += 1

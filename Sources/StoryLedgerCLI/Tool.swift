@@ -14,7 +14,8 @@ public enum StoryLedgerTool {
 
   static let commands: [CommandEntry] = [
     CommandEntry(InitCommand.self), CommandEntry(ExportTimeSeriesCommand.self),
-    CommandEntry(SummaryCommand.self), CommandEntry(VerifyCommand.self), CommandEntry(LogCommand.self),
+    CommandEntry(SummaryCommand.self), CommandEntry(VerifyCommand.self),
+    CommandEntry(LogCommand.self),
   ]
 
   /// Runs the tool with `arguments` (without the program name) and returns its exit code.
@@ -108,9 +109,10 @@ public enum StoryLedgerTool {
 
   /// The tool's overview: what it is, the commands, where the ledger is found.
   static var overview: String {
-    let entries = commands.map { ($0.spec.name, $0.spec.abstract) } + [
-      ("help COMMAND", "show a command's help, with examples")
-    ]
+    let entries =
+      commands.map { ($0.spec.name, $0.spec.abstract) } + [
+        ("help COMMAND", "show a command's help, with examples")
+      ]
     let width = (entries.map(\.0.count).max() ?? 0) + 2
     let list = entries.map { "  " + $0.padding(toLength: width, withPad: " ", startingAt: 0) + $1 }
     return """
@@ -205,7 +207,9 @@ struct Context {
   /// current directory or its nearest parent that has one.
   func ledgerDirectory() throws -> URL {
     if let option = ledgerOption { return url(for: option) }
-    if let variable = environment["STORYLEDGER_DIR"], !variable.isEmpty { return url(for: variable) }
+    if let variable = environment["STORYLEDGER_DIR"], !variable.isEmpty {
+      return url(for: variable)
+    }
     var directory = URL(filePath: currentDirectory).standardizedFileURL
     while true {
       let candidate = directory.appending(path: ".storyledger")

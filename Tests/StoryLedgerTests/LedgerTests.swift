@@ -7,7 +7,8 @@ import Testing
 final class TemporaryDirectory {
   let url: URL
   init() throws {
-    url = FileManager.default.temporaryDirectory.appending(path: "storyledger-tests-\(UUID().uuidString)")
+    url = FileManager.default.temporaryDirectory.appending(
+      path: "storyledger-tests-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
   }
   deinit { try? FileManager.default.removeItem(at: url) }
@@ -25,9 +26,11 @@ func sampleEvents() throws -> [EventPayload] {
     .nodeAdded(NodeAdded(path: try path("nhs/north"), name: "North")),
     .storyTold(
       StoryTold(
-        key: "S1", node: try path("nhs/london/trust-1"), on: try day("2026-01-10"), title: "Hello my name is",
+        key: "S1", node: try path("nhs/london/trust-1"), on: try day("2026-01-10"),
+        title: "Hello my name is",
         tellers: ["Ana"], tags: ["names"], share: "national")),
-    .tellingRecorded(TellingRecorded(story: "S1", on: try day("2026-01-10"), narrative: "We said our names.")),
+    .tellingRecorded(
+      TellingRecorded(story: "S1", on: try day("2026-01-10"), narrative: "We said our names.")),
     .itemRecorded(
       ItemRecorded(
         story: "S1", item: "trust", on: try day("2026-01-10"), dimension: .capacitating,
@@ -44,7 +47,8 @@ struct LedgerTests {
   let configuration: LedgerConfiguration
 
   init() throws {
-    configuration = try LedgerConfiguration(levels: ["national", "region", "organisation"], currency: "GBP")
+    configuration = try LedgerConfiguration(
+      levels: ["national", "region", "organisation"], currency: "GBP")
   }
 
   @Test func appendsAndSummarisesInMemory() throws {
@@ -54,7 +58,7 @@ struct LedgerTests {
       .itemRevised(
         ItemRevised(
           story: "S1", item: "trust", on: try day("2026-03-01"),
-          facts: ItemFacts(visibility: .visible, monetised: try Money(parsing: "10")))),
+          facts: ItemFacts(visibility: .visible, monetised: try Money(parsing: "10"))))
     ])
     let before = try ledger.summary(of: try path("nhs"), asOf: try day("2026-02-01"))
     #expect(before.total.stories == 1)
@@ -97,8 +101,16 @@ struct LedgerTests {
             story: "S1", item: "trust", on: try day("2026-01-01"), dimension: .calibrating,
             facts: ItemFacts(visibility: .visible)))
       ],
-      [.itemRevised(ItemRevised(story: "S1", item: "ghost", on: try day("2026-01-01"), facts: ItemFacts(weight: 3)))],
-      [.itemRevised(ItemRevised(story: "S1", item: "trust", on: try day("2026-01-01"), facts: ItemFacts(weight: 6)))],
+      [
+        .itemRevised(
+          ItemRevised(
+            story: "S1", item: "ghost", on: try day("2026-01-01"), facts: ItemFacts(weight: 3)))
+      ],
+      [
+        .itemRevised(
+          ItemRevised(
+            story: "S1", item: "trust", on: try day("2026-01-01"), facts: ItemFacts(weight: 6)))
+      ],
     ]
     for batch in cases {
       #expect(throws: LedgerError.self) { try ledger.append(batch) }
@@ -124,9 +136,11 @@ struct LedgerTests {
     let version = try ledger.state.story(matching: "S1").version
     let retelling = EventPayload.tellingRecorded(
       TellingRecorded(story: "S1", on: try day("2026-02-01"), narrative: "Retold."))
-    try ledger.append([retelling], options: .init(expectedVersion: .init(story: "S1", version: version)))
+    try ledger.append(
+      [retelling], options: .init(expectedVersion: .init(story: "S1", version: version)))
     let error = #expect(throws: LedgerError.self) {
-      try ledger.append([retelling], options: .init(expectedVersion: .init(story: "S1", version: version)))
+      try ledger.append(
+        [retelling], options: .init(expectedVersion: .init(story: "S1", version: version)))
     }
     #expect(error?.code == .conflict)
   }
@@ -142,14 +156,20 @@ struct LedgerTests {
     #expect(reader.state.storyCount == 1)
     // An append through the stale instance catches up first, so validation sees S1.
     let other = try Ledger.open(at: location)
-    try writer.append([.tellingRecorded(TellingRecorded(story: "S1", on: try day("2026-04-01"), narrative: "Again."))])
-    try other.append([.tellingRecorded(TellingRecorded(story: "S1", on: try day("2026-05-01"), narrative: "Once more."))])
+    try writer.append([
+      .tellingRecorded(TellingRecorded(story: "S1", on: try day("2026-04-01"), narrative: "Again."))
+    ])
+    try other.append([
+      .tellingRecorded(
+        TellingRecorded(story: "S1", on: try day("2026-05-01"), narrative: "Once more."))
+    ])
     let reopened = try Ledger.open(at: location)
     #expect(reopened.head.sequence == writer.head.sequence + 1)
     #expect(try reopened.verify().isIntact)
-    #expect(try reopened.state.story(matching: "S1").tellings.map(\.narrative) == [
-      "We said our names.", "Again.", "Once more.",
-    ])
+    #expect(
+      try reopened.state.story(matching: "S1").tellings.map(\.narrative) == [
+        "We said our names.", "Again.", "Once more.",
+      ])
   }
 
   @Test func createRefusesAnExistingDirectoryAndAMissingParent() throws {
@@ -159,7 +179,8 @@ struct LedgerTests {
     }
     #expect(exists?.code == .cannotCreate)
     let orphan = #expect(throws: LedgerError.self) {
-      _ = try Ledger.create(at: directory.url.appending(path: "no/such/ledger"), configuration: configuration)
+      _ = try Ledger.create(
+        at: directory.url.appending(path: "no/such/ledger"), configuration: configuration)
     }
     #expect(orphan?.code == .cannotCreate)
     let missing = #expect(throws: LedgerError.self) {
@@ -180,10 +201,12 @@ struct LedgerTests {
       #expect(object["type"] is String)
       #expect(object["payload"] is [String: Any])
     }
-    let told = try #require(try JSONSerialization.jsonObject(with: Data(lines[5].utf8)) as? [String: Any])
+    let told = try #require(
+      try JSONSerialization.jsonObject(with: Data(lines[5].utf8)) as? [String: Any])
     #expect(told["type"] as? String == "story.told")
     #expect(told["actor"] as? String == "ana")
-    let first = try #require(try JSONSerialization.jsonObject(with: Data(lines[1].utf8)) as? [String: Any])
+    let first = try #require(
+      try JSONSerialization.jsonObject(with: Data(lines[1].utf8)) as? [String: Any])
     #expect(first["idempotency_key"] as? String == "k\"1")
   }
 }

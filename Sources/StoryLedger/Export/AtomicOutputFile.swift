@@ -39,9 +39,12 @@ public final class AtomicOutputFile {
         path: url.path)
     }
     if SystemFile.isDirectory(url.path) {
-      throw LedgerError(.cannotCreate, "cannot create \(url.path): it is a directory", path: url.path)
+      throw LedgerError(
+        .cannotCreate, "cannot create \(url.path): it is a directory", path: url.path)
     }
-    temporaryPath = directory + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+    temporaryPath =
+      directory + "/." + url.lastPathComponent
+      + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
     file = try SystemFile(
       path: temporaryPath, flags: O_WRONLY | O_CREAT | O_EXCL, mode: 0o644, action: "create")
     buffer.reserveCapacity(1 << 20)

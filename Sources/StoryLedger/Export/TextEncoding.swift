@@ -42,7 +42,9 @@ public enum TextEncoding {
       case 0x0D: bytes.append(contentsOf: [92, UInt8(ascii: "r")])
       case 0x09: bytes.append(contentsOf: [92, UInt8(ascii: "t")])
       case 0..<0x20:
-        bytes.append(contentsOf: [92, UInt8(ascii: "u"), 48, 48, hex[Int(byte >> 4)], hex[Int(byte & 15)]])
+        bytes.append(contentsOf: [
+          92, UInt8(ascii: "u"), 48, 48, hex[Int(byte >> 4)], hex[Int(byte & 15)],
+        ])
       default: bytes.append(byte)
       }
     }

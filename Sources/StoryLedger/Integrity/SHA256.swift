@@ -40,7 +40,8 @@ public struct SHA256Digest: Hashable, Sendable, CustomStringConvertible {
     var bytes: [UInt8] = []
     bytes.reserveCapacity(32)
     for index in stride(from: 0, to: 64, by: 2) {
-      guard let high = SHA256Digest.nibble(digits[index]), let low = SHA256Digest.nibble(digits[index + 1])
+      guard let high = SHA256Digest.nibble(digits[index]),
+        let low = SHA256Digest.nibble(digits[index + 1])
       else { return nil }
       bytes.append(high << 4 | low)
     }

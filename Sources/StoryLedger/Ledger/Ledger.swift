@@ -74,7 +74,8 @@ public final class Ledger: @unchecked Sendable {
     try store.withWriteLock(timeout: defaultLockTimeout) {
       let head = try store.head()
       guard head.sequence == 0 else {
-        throw LedgerError(.cannotCreate, "the store already holds a ledger (\(head.sequence) events)")
+        throw LedgerError(
+          .cannotCreate, "the store already holds a ledger (\(head.sequence) events)")
       }
       _ = try store.append(
         AppendBatch(events: [.ledgerCreated(configuration)], actor: actor), after: head)
@@ -204,7 +205,8 @@ public final class Ledger: @unchecked Sendable {
         }
       }
       try current.validate(events)
-      let batch = AppendBatch(events: events, actor: options.actor, idempotencyKey: options.idempotencyKey)
+      let batch = AppendBatch(
+        events: events, actor: options.actor, idempotencyKey: options.idempotencyKey)
       let (recorded, newHead) = try store.append(batch, after: position)
       for event in recorded { try current.apply(event) }
       position = newHead

@@ -19,7 +19,8 @@ extension LedgerState {
     }
     for (position, event) in events.enumerated() {
       func invalid(_ message: String) -> LedgerError {
-        LedgerError(.invalid, events.count > 1 ? "event \(position + 1) of the batch: \(message)" : message)
+        LedgerError(
+          .invalid, events.count > 1 ? "event \(position + 1) of the batch: \(message)" : message)
       }
       switch event {
       case .ledgerCreated:
@@ -47,13 +48,16 @@ extension LedgerState {
       case .tellingRecorded(let telling):
         guard storyExists(telling.story) else { throw invalid("no story \(telling.story)") }
       case .itemRecorded(let recorded):
-        do { try Key.validate(recorded.item, field: "item") } catch { throw LedgerError.invalid(error) }
+        do { try Key.validate(recorded.item, field: "item") } catch {
+          throw LedgerError.invalid(error)
+        }
         guard storyExists(recorded.story) else { throw invalid("no story \(recorded.story)") }
         guard !itemExists(recorded.story, recorded.item) else {
           throw invalid("item \(recorded.story)/\(recorded.item) already exists; revise it instead")
         }
         guard recorded.facts.visibility != nil else {
-          throw invalid("item \(recorded.story)/\(recorded.item) needs a visibility when it is recorded")
+          throw invalid(
+            "item \(recorded.story)/\(recorded.item) needs a visibility when it is recorded")
         }
         try validate(recorded.facts)
         newItems.insert(recorded.story + "/" + recorded.item)

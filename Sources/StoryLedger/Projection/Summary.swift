@@ -140,7 +140,9 @@ extension LedgerState {
     var childStories = [Int](repeating: 0, count: children.count)
     let cutoff = day ?? Day.latest
     for story in stories {
-      guard story.toldOn <= cutoff, ancestor(of: story.node, atDepth: depth) == target else { continue }
+      guard story.toldOn <= cutoff, ancestor(of: story.node, atDepth: depth) == target else {
+        continue
+      }
       let slot = slotOfChild[ancestor(of: story.node, atDepth: depth + 1)]
       var boxes = SixBoxes()
       for item in story.items {

@@ -4,7 +4,8 @@ import StoryLedger
 enum ExportTimeSeriesCommand: Command {
   static let spec = CommandSpec(
     name: "export timeseries", abstract: "the six-box time series per period, node and dimension",
-    arguments: "--period P --level L [--from DATE] [--to DATE] [--format csv|jsonl] [--output FILE]",
+    arguments:
+      "--period P --level L [--from DATE] [--to DATE] [--format csv|jsonl] [--output FILE]",
     discussion: """
       One row per (period, node at level L, dimension), sorted by period, node path and
       dimension, zero-filled, with the columns
@@ -29,21 +30,24 @@ enum ExportTimeSeriesCommand: Command {
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
     guard let periodText = arguments.value("--period") else {
-      throw UsageError("missing --period (one of \(Period.allCases.map(\.rawValue).joined(separator: ", ")))", usage: spec.usage)
+      throw UsageError(
+        "missing --period (one of \(Period.allCases.map(\.rawValue).joined(separator: ", ")))",
+        usage: spec.usage)
     }
     guard let level = arguments.value("--level") else {
       throw UsageError("missing --level (a level name of the ledger)", usage: spec.usage)
     }
     let period = try arguments.value("--period") { try Period(parsing: $0) } ?? Period.month
     _ = periodText
-    let format = try arguments.value("--format") { text -> ExportFormat in
-      guard let format = ExportFormat(rawValue: text.lowercased()) else {
-        throw ValueError(
-          field: "--format", value: text, reason: "is not a format",
-          validValues: ExportFormat.allCases.map(\.rawValue))
-      }
-      return format
-    } ?? .csv
+    let format =
+      try arguments.value("--format") { text -> ExportFormat in
+        guard let format = ExportFormat(rawValue: text.lowercased()) else {
+          throw ValueError(
+            field: "--format", value: text, reason: "is not a format",
+            validValues: ExportFormat.allCases.map(\.rawValue))
+        }
+        return format
+      } ?? .csv
     let from = try arguments.day("--from")
     let to = try arguments.day("--to")
     let query: TimeSeriesQuery
@@ -56,7 +60,9 @@ enum ExportTimeSeriesCommand: Command {
     } catch {
       throw UsageError(error.description, usage: spec.usage)
     }
-    let output = try arguments.value("--output").map { try AtomicOutputFile(url: context.url(for: $0)) }
+    let output = try arguments.value("--output").map {
+      try AtomicOutputFile(url: context.url(for: $0))
+    }
     var buffer: [UInt8] = format == .csv ? TimeSeriesRow.csvHeader : []
     buffer.reserveCapacity(1 << 20)
     var rows = 0

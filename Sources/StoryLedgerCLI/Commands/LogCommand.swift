@@ -15,7 +15,10 @@ enum LogCommand: Command {
       "storyledger log --story S0001 | jq .payload",
     ],
     options: [
-      .value("--type", "T", "only events of this type (\(EventType.allCases.map(\.name).joined(separator: ", ")))", repeatable: true),
+      .value(
+        "--type", "T",
+        "only events of this type (\(EventType.allCases.map(\.name).joined(separator: ", ")))",
+        repeatable: true),
       .value("--story", "KEY", "only events about this story"),
       .value("--node", "PATH", "only events about this node's subtree"),
       .value("--from-sequence", "N", "only events from sequence number N"),

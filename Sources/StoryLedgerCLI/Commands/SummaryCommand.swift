@@ -44,7 +44,8 @@ enum SummaryCommand: Command {
     ]
     var table = TextTable(columns: [
       .init("dimension"), .init("visible", right: true), .init("invisible", right: true),
-      .init("monetised visible\(money)", right: true), .init("monetised invisible\(money)", right: true),
+      .init("monetised visible\(money)", right: true),
+      .init("monetised invisible\(money)", right: true),
     ])
     for dimension in Dimension.allCases {
       let figures = total.boxes[dimension]
@@ -60,7 +61,8 @@ enum SummaryCommand: Command {
       }
     }
     table.add([
-      "all", String(sum.visible.items), String(sum.invisible.items), sum.visible.monetised.description,
+      "all", String(sum.visible.items), String(sum.invisible.items),
+      sum.visible.monetised.description,
       sum.invisible.monetised.description,
     ])
     lines.append(table.render())
@@ -74,7 +76,8 @@ enum SummaryCommand: Command {
       for child in summary.children {
         var row = [child.node.description, child.level, String(child.stories)]
         for dimension in Dimension.allCases {
-          row.append("\(child.boxes[dimension].visible.items)/\(child.boxes[dimension].invisible.items)")
+          row.append(
+            "\(child.boxes[dimension].visible.items)/\(child.boxes[dimension].invisible.items)")
         }
         var visible = Money.zero
         var invisible = Money.zero
@@ -117,7 +120,8 @@ struct TextTable {
       cells.enumerated().map { index, cell in
         let pad = String(repeating: " ", count: max(0, widths[index] - cell.count))
         return columns[index].isRightAligned ? pad + cell : cell + pad
-      }.joined(separator: "  ").replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
+      }.joined(separator: "  ").replacingOccurrences(
+        of: "\\s+$", with: "", options: .regularExpression)
     }
     return ([line(columns.map(\.title))] + rows.map(line)).joined(separator: "\n")
   }

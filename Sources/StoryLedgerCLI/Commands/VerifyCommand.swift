@@ -39,13 +39,16 @@ enum VerifyCommand: Command {
       for note in report.notes { context.console.message("note: \(note)") }
       if report.isIntact {
         context.console.write(
-          "intact: \(report.eventCount) events, \(report.byteCount) bytes, last hash \(report.lastHash)\n")
+          "intact: \(report.eventCount) events, \(report.byteCount) bytes, last hash \(report.lastHash)\n"
+        )
       }
     }
     if let problem = report.problem {
       throw CommandFailure(
         code: .dataError,
-        message: "the ledger fails verification: \(problem) (\(report.eventCount) events before it are intact)")
+        message:
+          "the ledger fails verification: \(problem) (\(report.eventCount) events before it are intact)"
+      )
     }
   }
 }
