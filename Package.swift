@@ -17,7 +17,8 @@ let package = Package(
     .executableTarget(name: "storyledger", dependencies: ["StoryLedgerCLI"]),
     .testTarget(name: "StoryLedgerTests", dependencies: ["StoryLedger"]),
     .testTarget(name: "StoryLedgerCLITests", dependencies: ["StoryLedgerCLI", "StoryLedger"]),
-    .testTarget(name: "EndToEndTests", dependencies: ["StoryLedger"]),
+    // Runs the built `storyledger` executable; depending on it makes `swift test` build it.
+    .testTarget(name: "EndToEndTests", dependencies: ["StoryLedger", "storyledger"]),
   ],
   swiftLanguageModes: [.v6]
 )

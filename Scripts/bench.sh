@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# StoryLedger benchmark: SPEC §6's operations on a generated corpus, whole-process wall time and
+# peak resident memory, median of several runs, against the targets.
+#
+#   Scripts/bench.sh [ROWS] [RUNS]      # defaults: 1000000 rows, 3 runs
+#
+# Builds in release, writes the corpus with `storyledger demo --rows ROWS --csv`, then times each
+# operation with /usr/bin/time. Work files go to ${BENCH_DIR:-.build/bench}.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ -d /opt/swift/usr/bin ]; then export PATH="/opt/swift/usr/bin:$PATH"; fi
+rows=${1:-1000000}
+runs=${2:-3}
+work=${BENCH_DIR:-.build/bench}
+mkdir -p "$work"
+work=$(cd "$work" && pwd)
+
+echo "building (release)..." >&2
+swift build -c release --product storyledger >&2
+tool=$(swift build -c release --show-bin-path)/storyledger
+
+corpus="$work/corpus-$rows.csv"
+if [ ! -f "$corpus" ]; then
+  echo "writing a corpus of $rows rows..." >&2
+  "$tool" demo --rows "$rows" --csv "$corpus" >&2
+fi
+bytes=$(stat -c %s "$corpus")
+
+# measure NAME TARGET_SECONDS TARGET_MIB SETUP COMMAND...: runs SETUP (untimed) then COMMAND, $runs times.
+results=()
+measure() {
+  local name=$1 target_s=$2 target_mib=$3 setup=$4
+  shift 4
+  local walls=() mems=()
+  for _ in $(seq "$runs"); do
+    eval "$setup"
+    /usr/bin/time -f '%e %M' -o "$work/time.txt" "$@" >/dev/null 2>"$work/stderr.txt" || {
+      echo "failed: $*" >&2; cat "$work/stderr.txt" >&2; exit 1; }
+    read -r wall kib < "$work/time.txt"
+    walls+=("$wall"); mems+=("$kib")
+  done
+  local wall mib
+  wall=$(printf '%s\n' "${walls[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+  mib=$(printf '%s\n' "${mems[@]}" | sort -g | awk '{a[NR]=$1} END {printf "%.0f", a[int((NR+1)/2)]/1024}')
+  local verdict="ok"
+  awk -v w="$wall" -v t="$target_s" 'BEGIN {exit !(w > t)}' && verdict="MISSED"
+  if [ "$target_mib" != "-" ] && [ "$mib" -gt "$target_mib" ]; then verdict="MISSED"; fi
+  results+=("$(printf '%-44s %8ss %8s MiB   target %5ss %6s MiB   %s' "$name" "$wall" "$mib" "$target_s" "$target_mib" "$verdict")")
+}
+
+ledger="$work/ledger"
+measure "import ($rows rows, $((bytes / 1000000)) MB), durable" 3 1024 \
+  "rm -rf '$ledger'; '$tool' --ledger '$ledger' init --levels national,region,organisation,team --currency GBP 2>/dev/null" \
+  "$tool" --ledger "$ledger" import "$corpus"
+measure "export timeseries --period month --level organisation" 0.5 512 ":" \
+  "$tool" --ledger "$ledger" export timeseries --period month --level organisation --output "$work/series.csv"
+measure "verify" 2 - ":" "$tool" --ledger "$ledger" verify
+measure "summary nhs" 0.05 - ":" "$tool" --ledger "$ledger" summary nhs
+
+events=$("$tool" --ledger "$ledger" verify --json | sed -E 's/.*"events":([0-9]+).*/\1/')
+echo
+echo "StoryLedger benchmark, $(date -u +%Y-%m-%d), $(nproc) cores, $rows rows, $events events, median of $runs runs"
+printf '%-44s %9s %12s   %s\n' "operation" "wall" "peak RSS" "target"
+printf '%s\n' "${results[@]}"
