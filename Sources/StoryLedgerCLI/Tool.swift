@@ -13,7 +13,8 @@ public enum StoryLedgerTool {
   public static let version = "0.1.0"
 
   static let commands: [CommandEntry] = [
-    CommandEntry(InitCommand.self), CommandEntry(ExportTimeSeriesCommand.self),
+    CommandEntry(InitCommand.self), CommandEntry(ImportCommand.self),
+    CommandEntry(ExportTimeSeriesCommand.self),
     CommandEntry(SummaryCommand.self), CommandEntry(VerifyCommand.self),
     CommandEntry(LogCommand.self),
   ]
@@ -150,6 +151,9 @@ public enum StoryLedgerTool {
     case let ledger as LedgerError:
       console.message("storyledger: error: \(ledger.description)")
       return ExitCode(ledger.code)
+    case let importError as ImportError:
+      console.message("storyledger: error: \(importError.description)\nnothing was imported")
+      return .dataError
     case let value as ValueError:
       console.message("storyledger: error: \(value.description)")
       return .dataError

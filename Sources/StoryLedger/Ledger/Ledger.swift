@@ -188,6 +188,17 @@ public final class Ledger: @unchecked Sendable {
   public func append(_ events: [EventPayload], options: AppendOptions = AppendOptions()) throws
     -> AppendResult
   {
+    try appendPlanned(options: options) { state in
+      try state.validate(events)
+      return events
+    }
+  }
+
+  /// Appends the events that `plan` makes from the state brought up to date under the write
+  /// lock; `plan` validates them (it throws to append nothing).
+  func appendPlanned(
+    options: AppendOptions, _ plan: (LedgerState) throws -> [EventPayload]
+  ) throws -> AppendResult {
     try store.withWriteLock(timeout: options.lockTimeout) {
       lock.lock()
       defer { lock.unlock() }
@@ -204,7 +215,8 @@ public final class Ledger: @unchecked Sendable {
           )
         }
       }
-      try current.validate(events)
+      let events = try plan(current)
+      guard !events.isEmpty else { return AppendResult(events: [], isRepeat: false) }
       let batch = AppendBatch(
         events: events, actor: options.actor, idempotencyKey: options.idempotencyKey)
       let (recorded, newHead) = try store.append(batch, after: position)
