@@ -178,3 +178,10 @@ extension LedgerState {
     return stories[Int(index)]
   }
 }
+
+extension LedgerState {
+  /// The paths of the nodes at the top of the hierarchy, in path order.
+  public var topLevelNodes: [NodePath] {
+    nodes.filter { $0.parent < 0 }.map(\.path).sorted()
+  }
+}

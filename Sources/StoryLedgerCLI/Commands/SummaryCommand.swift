@@ -33,8 +33,9 @@ enum SummaryCommand: Command {
     }
   }
 
-  /// The summary as aligned text.
-  static func render(_ summary: Summary) -> String {
+  /// The summary as aligned text; with `childLimit`, only that many children with the most
+  /// items are listed.
+  static func render(_ summary: Summary, childLimit: Int? = nil) -> String {
     let money = summary.currency.map { " (\($0))" } ?? ""
     let total = summary.total
     var lines = [
@@ -73,7 +74,12 @@ enum SummaryCommand: Command {
         .init("capacitating v/i", right: true), .init("calibrating v/i", right: true),
         .init("calculating v/i", right: true), .init("monetised v/i\(money)", right: true),
       ])
-      for child in summary.children {
+      var shown = summary.children
+      if let childLimit, shown.count > childLimit {
+        shown = Array(
+          shown.sorted { $0.boxes.total.items > $1.boxes.total.items }.prefix(childLimit))
+      }
+      for child in shown {
         var row = [child.node.description, child.level, String(child.stories)]
         for dimension in Dimension.allCases {
           row.append(
@@ -89,6 +95,11 @@ enum SummaryCommand: Command {
         children.add(row)
       }
       lines.append(children.render())
+      if shown.count < summary.children.count {
+        lines.append(
+          "… and \(summary.children.count - shown.count) more children (the \(shown.count) with most items shown)"
+        )
+      }
     }
     return lines.joined(separator: "\n") + "\n"
   }

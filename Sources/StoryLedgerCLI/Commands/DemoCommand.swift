@@ -1,0 +1,117 @@
+import Foundation
+import StoryLedger
+
+/// `storyledger demo`: a realistic demo ledger and its cascade, or a demo corpus as CSV.
+enum DemoCommand: Command {
+  static let spec = CommandSpec(
+    name: "demo", abstract: "build a realistic demo ledger and show its cascade",
+    arguments: "[--rows N] [--seed S] [--into DIR] | --rows N --csv FILE [--seed S]",
+    discussion: """
+      Builds a ledger of a national health system (regions, organisations, teams; two years of
+      stories told and retold in several languages, items in all six boxes moving from invisible
+      to visible) in a new temporary directory, or in DIR with --into, and prints its cascade:
+      the six boxes of the whole system, then level by level down the branch with most value.
+      The ledger is kept so that you can explore it with the other commands.
+
+      With --csv, writes the demo corpus as a CSV file in the import format instead (for trials
+      and benchmarks). The same --rows and --seed always give the same file.
+      """,
+    examples: [
+      "storyledger demo",
+      "storyledger demo --rows 20000 --into nhs.ledger && storyledger --ledger nhs.ledger summary nhs",
+      "storyledger demo --rows 1000000 --csv corpus.csv   # about 180 MB, for benchmarks",
+    ],
+    options: [
+      .value("--rows", "N", "item rows in the corpus (default 5000)"),
+      .value("--seed", "S", "seed of the generator (default 1)"),
+      .value("--into", "DIR", "create the demo ledger in DIR (must not exist)"),
+      .value("--csv", "FILE", "write the corpus to FILE as CSV instead of building a ledger"),
+    ])
+
+  static func run(_ arguments: ParsedArguments, in context: Context) throws {
+    let rows = try arguments.integer("--rows", in: 1...50_000_000) ?? 5000
+    let seed =
+      try arguments.value("--seed") { text -> UInt64 in
+        guard let seed = UInt64(text) else {
+          throw ValueError(field: "--seed", value: text, reason: "is not a whole number ≥ 0")
+        }
+        return seed
+      } ?? 1
+    let console = context.console
+    let corpus = DemoCorpus(rows: rows, seed: seed)
+    if let csv = arguments.value("--csv") {
+      if arguments.value("--into") != nil {
+        throw UsageError(
+          "--csv writes a file and --into builds a ledger: give one of them", usage: spec.usage)
+      }
+      let url = context.url(for: csv)
+      try corpus.write(to: url) { done, total in
+        console.progress("writing \(csv)", done: UInt64(done), of: UInt64(total))
+      }
+      console.clearProgress()
+      console.message("wrote \(rows) rows to \(url.path)")
+      return
+    }
+    let workspace: URL
+    let ledgerURL: URL
+    if let into = arguments.value("--into") {
+      ledgerURL = context.url(for: into)
+      workspace = ledgerURL.deletingLastPathComponent()
+    } else {
+      workspace = FileManager.default.temporaryDirectory.appending(
+        path: "storyledger-demo-\(UUID().uuidString.prefix(8).lowercased())")
+      do {
+        try FileManager.default.createDirectory(at: workspace, withIntermediateDirectories: false)
+      } catch {
+        throw LedgerError(
+          .cannotCreate, "cannot create \(workspace.path): \(error.localizedDescription)")
+      }
+      ledgerURL = workspace.appending(path: "ledger")
+    }
+    let ledger = try Ledger.create(
+      at: ledgerURL, configuration: DemoCorpus.configuration, actor: "demo")
+    let csv = workspace.appending(path: ".storyledger-demo-\(UUID().uuidString.prefix(8)).csv")
+    defer { try? FileManager.default.removeItem(at: csv) }
+    try corpus.write(to: csv) { done, total in
+      console.progress("generating stories", done: UInt64(done), of: UInt64(total))
+    }
+    let imported = try ledger.importCSV(
+      contentsOf: csv, fileName: "demo corpus", options: Ledger.AppendOptions(actor: "demo")
+    ) { done, total in
+      console.progress("recording stories", done: done, of: total)
+    }
+    console.clearProgress()
+    let counts = imported.plan
+    console.write(
+      """
+      A demo ledger of a national health system: \(counts.stories) stories told and retold at \
+      \(ledger.state.nodeCount) places, \(counts.items) items of value revised \(counts.revisions) times \
+      (\(counts.events) events, SHA-256 chained).
+
+      The cascade, from the top, down the branch with the most value:
+
+
+      """)
+    try printCascade(of: ledger, console: console)
+    console.message(
+      """
+
+      The demo ledger is at \(ledgerURL.path). Explore it:
+        storyledger --ledger \(ledgerURL.path) summary \(ledger.state.topLevelNodes.first?.description ?? "NODE")
+        storyledger --ledger \(ledgerURL.path) export timeseries --period quarter --level region
+        storyledger --ledger \(ledgerURL.path) verify
+      """)
+  }
+
+  /// Prints the summary of the top node, then of its child with most items, and so on down.
+  static func printCascade(of ledger: Ledger, console: Console) throws {
+    var next = ledger.state.topLevelNodes.first
+    while let path = next {
+      let summary = try ledger.summary(of: path)
+      console.write(SummaryCommand.render(summary, childLimit: 8) + "\n")
+      next = summary.children.max { $0.boxes.total.items < $1.boxes.total.items }.flatMap {
+        $0.boxes.total.items > 0 ? $0.node : nil
+      }
+    }
+  }
+}
