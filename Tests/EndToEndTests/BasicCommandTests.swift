@@ -6,9 +6,12 @@ struct BasicCommandTests {
   @Test func initVerifyAndDiscoveryFromASubdirectory() throws {
     let scratch = try Scratch()
     let created = try ToolProcess.run(
-      ["init", "--levels", "national,region,organisation,team", "--currency", "GBP"], in: scratch.url)
+      ["init", "--levels", "national,region,organisation,team", "--currency", "GBP"],
+      in: scratch.url)
     #expect(created.status == 0, "\(created.error)")
-    #expect(FileManager.default.fileExists(atPath: scratch.url.appending(path: ".storyledger/events.log").path))
+    #expect(
+      FileManager.default.fileExists(
+        atPath: scratch.url.appending(path: ".storyledger/events.log").path))
     let nested = scratch.url.appending(path: "a/b")
     try FileManager.default.createDirectory(at: nested, withIntermediateDirectories: true)
     let verified = try ToolProcess.run(["verify"], in: nested)
@@ -23,7 +26,10 @@ struct BasicCommandTests {
     (["frobnicate"], Int32(64), "unknown command"),
     (["summry", "nhs"], 64, "did you mean `summary`"),
     (["verify", "--jsn"], 64, "did you mean --json"),
-    (["export", "timeseries", "--period", "fortnight", "--level", "team"], 64, "valid values: day, week"),
+    (
+      ["export", "timeseries", "--period", "fortnight", "--level", "team"], 64,
+      "valid values: day, week"
+    ),
     (["summary"], 64, "missing NODE"),
   ])
   func usageErrorsExit64(arguments: [String], status: Int32, message: String) throws {
@@ -40,7 +46,9 @@ struct BasicCommandTests {
     let result = try ToolProcess.run(["summary", "nhs"], in: scratch.url)
     #expect(result.status == 66)
     #expect(result.error.contains("no ledger found"))
-    let named = try ToolProcess.run(["--ledger", scratch.url.appending(path: "nope").path, "verify"])
+    let named = try ToolProcess.run([
+      "--ledger", scratch.url.appending(path: "nope").path, "verify",
+    ])
     #expect(named.status == 66)
     let variable = try ToolProcess.run(
       ["verify"], environment: ["STORYLEDGER_DIR": scratch.url.appending(path: "nope").path])

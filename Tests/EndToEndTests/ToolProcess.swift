@@ -93,7 +93,8 @@ enum ToolProcess {
 final class Scratch {
   let url: URL
   init() throws {
-    url = FileManager.default.temporaryDirectory.appending(path: "storyledger-e2e-\(UUID().uuidString)")
+    url = FileManager.default.temporaryDirectory.appending(
+      path: "storyledger-e2e-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
   }
   deinit { try? FileManager.default.removeItem(at: url) }

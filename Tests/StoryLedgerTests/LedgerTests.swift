@@ -14,11 +14,11 @@ final class TemporaryDirectory {
   deinit { try? FileManager.default.removeItem(at: url) }
 }
 
-func day(_ text: String) throws -> Day { try Day(parsing: text) }
-func path(_ text: String) throws -> NodePath { try NodePath(parsing: text) }
+private func day(_ text: String) throws -> Day { try Day(parsing: text) }
+private func path(_ text: String) throws -> NodePath { try NodePath(parsing: text) }
 
 /// A small hierarchy with one story and two items, as events.
-func sampleEvents() throws -> [EventPayload] {
+private func sampleEvents() throws -> [EventPayload] {
   [
     .nodeAdded(NodeAdded(path: try path("nhs"), name: "NHS")),
     .nodeAdded(NodeAdded(path: try path("nhs/london"), name: "London")),
