@@ -37,6 +37,9 @@ public final class FileLog: EventStore, @unchecked Sendable {
   private let reader: SystemFile
   private let state = NSLock()
   private var lockFile: SystemFile?
+  // Serialises this process's threads before `writer.lock` serialises processes; it is
+  // re-entrant only on the thread that holds it.
+  private let writers = NSRecursiveLock()
   private var lockDepth = 0
   private var notices: [String] = []
 
@@ -240,30 +243,34 @@ public final class FileLog: EventStore, @unchecked Sendable {
   }
 
   private func acquireLock(timeout: Duration) throws(LedgerError) {
-    state.lock()
-    if lockDepth > 0 {
-      lockDepth += 1
-      state.unlock()
-      return
-    }
-    state.unlock()
-    let file = try SystemFile(path: lockPath, flags: O_RDWR | O_CREAT)
     let clock = ContinuousClock()
     let deadline = clock.now.advanced(by: timeout)
-    while try !file.tryLockExclusive() {
-      guard clock.now < deadline else {
-        throw LedgerError(
-          .busy,
-          "another process is writing to the ledger and held its lock for longer than \(timeout.seconds) s; try again",
-          path: lockPath)
-      }
-      usleep(5_000)
+    guard writers.lock(before: Date(timeIntervalSinceNow: timeout.seconds)) else {
+      throw LedgerError(
+        .busy,
+        "another writer in this process held the ledger's lock for longer than \(timeout.seconds) s; try again",
+        path: lockPath)
     }
+    // Only the thread holding `writers` gets here, so the depth is this thread's.
     state.lock()
-    lockFile = file
-    lockDepth = 1
+    lockDepth += 1
+    let isOutermost = lockDepth == 1
     state.unlock()
-    do {
+    guard isOutermost else { return }
+    do throws(LedgerError) {
+      let file = try SystemFile(path: lockPath, flags: O_RDWR | O_CREAT)
+      while try !file.tryLockExclusive() {
+        guard clock.now < deadline else {
+          throw LedgerError(
+            .busy,
+            "another process is writing to the ledger and held its lock for longer than \(timeout.seconds) s; try again",
+            path: lockPath)
+        }
+        usleep(5_000)
+      }
+      state.lock()
+      lockFile = file
+      state.unlock()
       try recoverTail()
     } catch {
       releaseLock()
@@ -273,12 +280,13 @@ public final class FileLog: EventStore, @unchecked Sendable {
 
   private func releaseLock() {
     state.lock()
-    defer { state.unlock() }
     lockDepth -= 1
     if lockDepth == 0 {
       lockFile?.unlock()
       lockFile = nil
     }
+    state.unlock()
+    writers.unlock()
   }
 
   /// Keeps whole batches written past the head (an append that died before it returned),
@@ -354,6 +362,12 @@ public final class FileLog: EventStore, @unchecked Sendable {
     events: [RecordedEvent], head: LogPosition
   ) {
     guard !batch.events.isEmpty else { return ([], position) }
+    // The calling thread must hold the lock: `try()` succeeds when it does (the lock is
+    // re-entrant) or when no thread does, and then the depth is 0.
+    guard writers.try() else {
+      throw LedgerError(.invalid, "append called without the write lock", path: logPath)
+    }
+    defer { writers.unlock() }
     state.lock()
     let isLocked = lockDepth > 0
     state.unlock()
