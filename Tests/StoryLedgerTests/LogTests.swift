@@ -12,6 +12,14 @@ private func withTemporaryDirectory<Result>(_ body: (URL) throws -> Result) thro
   return try body(root)
 }
 
+/// Messages collected from several threads.
+private final class Failures: @unchecked Sendable {
+  private let lock = NSLock()
+  private var messages: [String] = []
+  func add(_ message: String) { lock.withLock { messages.append(message) } }
+  var all: [String] { lock.withLock { messages } }
+}
+
 /// Events that exercise every payload type, personal text and idempotency keys.
 private enum Sample {
   static func configuration() throws -> LedgerConfiguration {
@@ -239,6 +247,32 @@ struct FileLogTests {
         }
       }
       #expect(try log.verify(progress: nil).isIntact)
+    }
+  }
+
+  /// Threads sharing one log take turns: the lock is re-entrant only on the thread that
+  /// holds it.
+  @Test func threadsSharingALogTakeTurns() throws {
+    try withTemporaryDirectory { root in
+      let log = try FileLog.create(
+        at: root.appending(path: "ledger"), configuration: Sample.configuration(), actor: "setup")
+      let node = EventPayload.nodeAdded(NodeAdded(path: try NodePath(parsing: "x"), name: "X"))
+      let failures = Failures()
+      DispatchQueue.concurrentPerform(iterations: 2) { thread in
+        for _ in 0..<15 {
+          do {
+            try log.withWriteLock(timeout: .seconds(30)) {
+              _ = try log.append(
+                AppendBatch(events: [node], actor: "t\(thread)"), after: log.head())
+            }
+          } catch {
+            failures.add("\(error)")
+          }
+        }
+      }
+      #expect(failures.all.isEmpty)
+      let report = try log.verify(progress: nil)
+      #expect(report.isIntact && report.eventCount == 31, "\(report)")
     }
   }
 
