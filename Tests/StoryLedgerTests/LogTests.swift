@@ -418,6 +418,45 @@ struct FileLogTests {
     }
   }
 
+  /// Personal text erased in place (the erased flag set, the bytes zeroed) leaves the
+  /// chain intact: `verify` passes, the events keep their ids, and read as erased.
+  @Test func erasedPersonalTextStillVerifies() throws {
+    try withTemporaryDirectory { root in
+      let (log, events) = try makeSampleLedger(in: root)
+      let logURL = log.directory.appending(path: "events.log")
+      var bytes = try readFile(logURL)
+      // Events 4 (story.told: tellers) and 5 (story.telling: narrative).
+      for extent in recordExtents(bytes)[3...4] {
+        let hashedSize = bytes.withUnsafeBytes { raw in
+          Int(raw.loadUnaligned(fromByteOffset: extent.offset + 9, as: UInt32.self).littleEndian)
+        }
+        let personalStart = extent.offset + 8 + 5 + hashedSize
+        let personalEnd = extent.offset + extent.size - 32
+        #expect(personalEnd - personalStart > 16)
+        for index in personalStart..<personalEnd { bytes[index] = 0 }
+        bytes[extent.offset + 8] |= 0x04
+        refreshChecksum(&bytes, recordAt: extent.offset, size: extent.size)
+      }
+      try writeFile(bytes, to: logURL)
+      let erased = try readAll(FileLog(directory: log.directory))
+      #expect(try FileLog(directory: log.directory).verify(progress: nil).isIntact)
+      #expect(erased.map(\.id) == events.map(\.id))
+      #expect(
+        erased.map(\.isPersonalTextErased) == [
+          false, false, false, true, true, false, false, false,
+        ])
+      guard case .storyTold(let story) = erased[3].payload,
+        case .tellingRecorded(let telling) = erased[4].payload
+      else {
+        Issue.record("unexpected payloads \(erased[3].payload) \(erased[4].payload)")
+        return
+      }
+      #expect(story.tellers.isEmpty && story.title == "Café mornings")
+      #expect(telling.narrative.isEmpty && telling.story == "S1")
+      #expect(Array(erased[5...]) == Array(events[5...]))
+    }
+  }
+
   /// A damaged `events.head` stops readers and writers, and `verify` does not call the
   /// ledger intact.
   @Test func everyFlippedByteOfTheHeadIsDetected() throws {
