@@ -81,7 +81,6 @@ extension LedgerState {
     guard let dates = revisionDateRange() else { return }
     let firstDay = query.from ?? dates.lowerBound
     let lastDay = query.to ?? dates.upperBound
-    guard firstDay <= lastDay else { return }
     let period = query.period
 
     // The periods, and a table from day to period index over the span of interest.
@@ -91,8 +90,10 @@ extension LedgerState {
       starts.append(start)
       start = period.next(after: start)
     }
+    // The periods run from the one holding the first day to the one holding the last, so
+    // a --from after the latest revision still gives its period when that holds both.
+    guard let rangeStart = starts.first else { return }
     let periodCount = starts.count
-    let rangeStart = starts[0]
     let rangeEnd = start.adding(days: -1)
     let spanStart = min(rangeStart, dates.lowerBound)
     let spanEnd = max(rangeEnd, dates.upperBound)

@@ -37,6 +37,9 @@ public final class FileLog: EventStore, @unchecked Sendable {
   private let reader: SystemFile
   private let state = NSLock()
   private var lockFile: SystemFile?
+  // Serialises this process's threads before `writer.lock` serialises processes; it is
+  // re-entrant only on the thread that holds it.
+  private let writers = NSRecursiveLock()
   private var lockDepth = 0
   private var notices: [String] = []
 
@@ -240,30 +243,34 @@ public final class FileLog: EventStore, @unchecked Sendable {
   }
 
   private func acquireLock(timeout: Duration) throws(LedgerError) {
-    state.lock()
-    if lockDepth > 0 {
-      lockDepth += 1
-      state.unlock()
-      return
-    }
-    state.unlock()
-    let file = try SystemFile(path: lockPath, flags: O_RDWR | O_CREAT)
     let clock = ContinuousClock()
     let deadline = clock.now.advanced(by: timeout)
-    while try !file.tryLockExclusive() {
-      guard clock.now < deadline else {
-        throw LedgerError(
-          .busy,
-          "another process is writing to the ledger and held its lock for longer than \(timeout.seconds) s; try again",
-          path: lockPath)
-      }
-      usleep(5_000)
+    guard writers.lock(before: Date(timeIntervalSinceNow: timeout.seconds)) else {
+      throw LedgerError(
+        .busy,
+        "another writer in this process held the ledger's lock for longer than \(timeout.seconds) s; try again",
+        path: lockPath)
     }
+    // Only the thread holding `writers` gets here, so the depth is this thread's.
     state.lock()
-    lockFile = file
-    lockDepth = 1
+    lockDepth += 1
+    let isOutermost = lockDepth == 1
     state.unlock()
-    do {
+    guard isOutermost else { return }
+    do throws(LedgerError) {
+      let file = try SystemFile(path: lockPath, flags: O_RDWR | O_CREAT)
+      while try !file.tryLockExclusive() {
+        guard clock.now < deadline else {
+          throw LedgerError(
+            .busy,
+            "another process is writing to the ledger and held its lock for longer than \(timeout.seconds) s; try again",
+            path: lockPath)
+        }
+        usleep(5_000)
+      }
+      state.lock()
+      lockFile = file
+      state.unlock()
       try recoverTail()
     } catch {
       releaseLock()
@@ -273,12 +280,13 @@ public final class FileLog: EventStore, @unchecked Sendable {
 
   private func releaseLock() {
     state.lock()
-    defer { state.unlock() }
     lockDepth -= 1
     if lockDepth == 0 {
       lockFile?.unlock()
       lockFile = nil
     }
+    state.unlock()
+    writers.unlock()
   }
 
   /// Keeps whole batches written past the head (an append that died before it returned),
@@ -354,6 +362,12 @@ public final class FileLog: EventStore, @unchecked Sendable {
     events: [RecordedEvent], head: LogPosition
   ) {
     guard !batch.events.isEmpty else { return ([], position) }
+    // The calling thread must hold the lock: `try()` succeeds when it does (the lock is
+    // re-entrant) or when no thread does, and then the depth is 0.
+    guard writers.try() else {
+      throw LedgerError(.invalid, "append called without the write lock", path: logPath)
+    }
+    defer { writers.unlock() }
     state.lock()
     let isLocked = lockDepth > 0
     state.unlock()
@@ -390,15 +404,24 @@ public final class FileLog: EventStore, @unchecked Sendable {
   // MARK: Verification
 
   /// Checks every record's checksum, the sequence numbers, the whole chain and the head.
-  public func verify(progress: ((UInt64, UInt64) -> Void)?) throws(LedgerError) -> VerificationReport {
+  ///
+  /// Damage before the recorded head is a problem. Bytes after it are an append that never
+  /// returned: whole batches there are noted as kept by the next writer, the rest as cut
+  /// off by it; the counts reported are those of the events the ledger keeps. A damaged
+  /// head, or one that does not match the record it points at, is a problem too: readers
+  /// and writers rely on it.
+  public func verify(progress: ((UInt64, UInt64) -> Void)?) throws(LedgerError)
+    -> VerificationReport
+  {
     let size = try reader.size()
-    let headBytes = try SystemFile(path: headPath, flags: O_RDONLY).read(count: FileLog.headSize, at: 0)
-    var notes: [String] = []
+    let headBytes = try SystemFile(path: headPath, flags: O_RDONLY).read(
+      count: FileLog.headSize, at: 0)
     let recordedHead = FileLog.decodeHead(headBytes)
-    if recordedHead == nil { notes.append("events.head is damaged; the log itself is checked") }
     var verifier = ChainVerifier()
     var checked = UInt64(RecordFormat.fileHeaderSize)
-    var committedEnd = checked
+    // The end of the last whole batch, and the event that ends where the head says.
+    var batchEnd = LogPosition.start(offset: checked)
+    var atHead: LogPosition?
     let outcome: RecordScanner.End
     do {
       outcome = try RecordScanner().scan(
@@ -406,7 +429,10 @@ public final class FileLog: EventStore, @unchecked Sendable {
       ) { record, offset in
         guard verifier.check(record, at: offset) else { return false }
         checked = offset + UInt64(record.totalSize)
-        if record.isEndOfBatch { committedEnd = checked }
+        let position = LogPosition(
+          sequence: record.sequence, hash: record.storedHash, offset: checked)
+        if record.isEndOfBatch { batchEnd = position }
+        if checked == recordedHead?.offset { atHead = position }
         if verifier.expectedSequence % 65_536 == 0 { progress?(checked, size) }
         return true
       }
@@ -415,43 +441,68 @@ public final class FileLog: EventStore, @unchecked Sendable {
     } catch {
       throw LedgerError(.io, "cannot read \(logPath): \(error)", path: logPath)
     }
-    var problem = verifier.problem
-    let headOffset = recordedHead?.offset ?? committedEnd
-    if problem == nil {
+    progress?(checked, size)
+
+    // The first damaged record, if the scan stopped at one.
+    var damage = verifier.problem
+    if damage == nil {
       switch outcome {
       case .clean: break
-      case .incomplete(let offset), .damaged(let offset, _):
-        var reason = "the record is cut short"
-        if case .damaged(_, let text) = outcome { reason = text }
-        if offset >= headOffset {
-          notes.append(
-            "\(size - offset) bytes after the last committed event are an append that never completed; the next write cuts them off"
-          )
-        } else {
-          problem = .init(sequence: verifier.expectedSequence, offset: offset, reason: reason)
-        }
+      case .incomplete(let offset):
+        damage = .init(
+          sequence: verifier.expectedSequence, offset: offset, reason: "the record is cut short")
+      case .damaged(let offset, let reason):
+        damage = .init(sequence: verifier.expectedSequence, offset: offset, reason: reason)
       }
     }
-    if problem == nil, let recordedHead {
-      if recordedHead.offset > checked || recordedHead.sequence >= verifier.expectedSequence {
-        problem = .init(
+    func report(_ problem: VerificationReport.Problem?, notes: [String] = []) -> VerificationReport
+    {
+      VerificationReport(
+        eventCount: verifier.expectedSequence - 1, byteCount: checked,
+        lastHash: verifier.previousHash.hex, problem: problem, notes: notes)
+    }
+
+    guard let recordedHead else {
+      return report(
+        damage
+          ?? .init(
+            sequence: batchEnd.sequence, offset: batchEnd.offset,
+            reason:
+              "events.head is damaged (its checksum fails), so the ledger cannot be read; the log's events check out up to here"
+          ))
+    }
+    if let damage, damage.offset < recordedHead.offset { return report(damage) }
+    guard let atHead else {
+      return report(
+        .init(
           sequence: recordedHead.sequence, offset: recordedHead.offset,
-          reason: "events.head records event \(recordedHead.sequence) but the log ends at event \(verifier.expectedSequence - 1)")
-      } else if recordedHead.sequence != verifier.expectedSequence - 1 || recordedHead.hash != verifier.previousHash {
-        if recordedHead.offset < committedEnd {
-          notes.append(
-            "\(verifier.expectedSequence - 1 - recordedHead.sequence) complete events follow the recorded head; the next write keeps them"
-          )
-        }
-      }
+          reason:
+            "events.head records \(recordedHead.offset) committed bytes, but no intact event of the log ends there (the log ends at byte \(checked), event \(verifier.expectedSequence - 1))"
+        ))
     }
-    if problem == nil && verifier.expectedSequence == 1 {
-      problem = .init(sequence: 1, offset: UInt64(RecordFormat.fileHeaderSize), reason: "the log holds no events")
+    guard atHead == recordedHead else {
+      return report(
+        .init(
+          sequence: recordedHead.sequence, offset: recordedHead.offset,
+          reason: "events.head records \(recordedHead) but the log holds \(atHead) there"))
     }
-    progress?(checked, size)
+
+    // Intact up to the head; what follows is what the next writer keeps or cuts.
+    let kept = batchEnd.offset > recordedHead.offset ? batchEnd : recordedHead
+    var notes: [String] = []
+    if kept != recordedHead {
+      notes.append(
+        "\(kept.sequence - recordedHead.sequence) complete events follow the recorded head; the next write keeps them"
+      )
+    }
+    if size > kept.offset {
+      notes.append(
+        "\(size - kept.offset) bytes after the last committed event are an append that never completed; the next write cuts them off"
+      )
+    }
     return VerificationReport(
-      eventCount: verifier.expectedSequence - 1, byteCount: checked,
-      lastHash: verifier.previousHash.hex, problem: problem, notes: notes)
+      eventCount: kept.sequence, byteCount: kept.offset, lastHash: kept.hash.hex, problem: nil,
+      notes: notes)
   }
 }
 

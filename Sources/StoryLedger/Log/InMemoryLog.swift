@@ -67,7 +67,14 @@ public final class InMemoryLog: EventStore, @unchecked Sendable {
         guard record.sequence == expected else {
           throw LedgerError(.corrupt, "event \(expected) is missing at byte \(offset)")
         }
-        try body(try RecordFormat.decode(record))
+        let event: RecordedEvent
+        do {
+          event = try RecordFormat.decode(record)
+        } catch {
+          throw LedgerError(
+            .corrupt, "event \(expected) at byte \(offset) cannot be read: \(error)")
+        }
+        try body(event)
         expected += 1
         return true
       } catch {
@@ -128,6 +135,10 @@ public final class InMemoryLog: EventStore, @unchecked Sendable {
       throw LedgerError(.io, "cannot read the in-memory log: \(error)")
     }
     var problem = verifier.problem
+    if !storedBytes.prefix(RecordFormat.fileHeaderSize).elementsEqual(RecordFormat.fileHeader) {
+      problem = .init(
+        sequence: 1, offset: 0, reason: "the log does not start with a StoryLedger header")
+    }
     if problem == nil {
       switch outcome {
       case .clean: break

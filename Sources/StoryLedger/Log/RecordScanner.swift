@@ -22,7 +22,10 @@ struct RecordScanner {
     from start: UInt64, to end: UInt64, read: ReadFunction,
     _ body: (RecordFormat.RecordView, UInt64) throws -> Bool
   ) throws -> End {
-    var buffer = [UInt8](repeating: 0, count: chunkSize)
+    // An empty or inverted range (a position at or past the end) holds no records.
+    guard start < end else { return .clean }
+    // A short range (a small log, a reader catching up) needs no full chunk.
+    var buffer = [UInt8](repeating: 0, count: min(chunkSize, Int(clamping: end - start)))
     var bufferStart = start  // absolute offset of buffer[0]
     var filled = 0
     var consumed = 0
