@@ -19,11 +19,15 @@ struct ByteWriter {
   }
 
   mutating func appendFixed32(_ value: UInt32) {
-    for shift in stride(from: 0, to: 32, by: 8) { bytes.append(UInt8(truncatingIfNeeded: value >> shift)) }
+    for shift in stride(from: 0, to: 32, by: 8) {
+      bytes.append(UInt8(truncatingIfNeeded: value >> shift))
+    }
   }
 
   mutating func appendFixed64(_ value: UInt64) {
-    for shift in stride(from: 0, to: 64, by: 8) { bytes.append(UInt8(truncatingIfNeeded: value >> shift)) }
+    for shift in stride(from: 0, to: 64, by: 8) {
+      bytes.append(UInt8(truncatingIfNeeded: value >> shift))
+    }
   }
 
   mutating func appendVarint(_ value: UInt64) {
@@ -84,7 +88,9 @@ struct ByteReader {
   var remaining: Int { base.count - offset }
 
   mutating func byte() throws(DecodingFailure) -> UInt8 {
-    guard offset < base.count else { throw DecodingFailure(description: "unexpected end of record") }
+    guard offset < base.count else {
+      throw DecodingFailure(description: "unexpected end of record")
+    }
     defer { offset += 1 }
     return base[offset]
   }
@@ -126,7 +132,9 @@ struct ByteReader {
 
   mutating func length() throws(DecodingFailure) -> Int {
     let value = try varint()
-    guard value <= UInt64(remaining) else { throw DecodingFailure(description: "length past end of record") }
+    guard value <= UInt64(remaining) else {
+      throw DecodingFailure(description: "length past end of record")
+    }
     return Int(value)
   }
 
@@ -163,7 +171,8 @@ struct ByteReader {
 
   mutating func day() throws(DecodingFailure) -> Day {
     let value = try signed()
-    guard value >= Int64(Day.earliest.daysSinceEpoch), value <= Int64(Day.latest.daysSinceEpoch) else {
+    guard value >= Int64(Day.earliest.daysSinceEpoch), value <= Int64(Day.latest.daysSinceEpoch)
+    else {
       throw DecodingFailure(description: "date out of range")
     }
     return Day(daysSinceEpoch: Int32(value))

@@ -133,7 +133,8 @@ enum EventCodec {
         tellers = try personal.strings()
       }
       return .storyTold(
-        StoryTold(key: key, node: node, on: on, title: title, tellers: tellers, tags: tags, share: share))
+        StoryTold(
+          key: key, node: node, on: on, title: title, tellers: tellers, tags: tags, share: share))
     case .tellingRecorded:
       let story = try reader.string()
       let on = try reader.day()
@@ -154,7 +155,8 @@ enum EventCodec {
       let facts = try readFacts(&reader)
       return .itemRecorded(
         ItemRecorded(
-          story: story, item: item, on: on, dimension: Dimension.allCases[dimensionIndex], facts: facts))
+          story: story, item: item, on: on, dimension: Dimension.allCases[dimensionIndex],
+          facts: facts))
     case .itemRevised:
       let story = try reader.string()
       let item = try reader.string()
@@ -166,6 +168,7 @@ enum EventCodec {
 
   private static func decodePath(_ text: String) throws(DecodingFailure) -> NodePath {
     // Paths in the log were validated when written; split without re-validating.
-    NodePath(validSegments: text.split(separator: "/", omittingEmptySubsequences: false).map(String.init))
+    NodePath(
+      validSegments: text.split(separator: "/", omittingEmptySubsequences: false).map(String.init))
   }
 }

@@ -22,7 +22,8 @@ public enum Period: String, CaseIterable, Sendable, Hashable, Codable {
   public init(parsing text: String) throws(ValueError) {
     guard let period = Period(rawValue: text.lowercased()) else {
       throw ValueError(
-        field: "period", value: text, reason: "is not a period", validValues: Period.allCases.map(\.rawValue))
+        field: "period", value: text, reason: "is not a period",
+        validValues: Period.allCases.map(\.rawValue))
     }
     self = period
   }
@@ -53,7 +54,8 @@ public enum Period: String, CaseIterable, Sendable, Hashable, Codable {
       let (year, month, _) = start.components
       let step = self == .month ? 1 : self == .quarter ? 3 : 12
       let total = year * 12 + (month - 1) + step
-      return Day(daysSinceEpoch: Int32(Day.daysFromCivil(year: total / 12, month: total % 12 + 1, day: 1)))
+      return Day(
+        daysSinceEpoch: Int32(Day.daysFromCivil(year: total / 12, month: total % 12 + 1, day: 1)))
     }
   }
 

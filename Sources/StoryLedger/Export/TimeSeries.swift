@@ -18,7 +18,8 @@ public struct TimeSeriesQuery: Hashable, Sendable {
   public init(period: Period, level: String, from: Day? = nil, to: Day? = nil) throws(ValueError) {
     if let from, let to, from > to {
       throw ValueError(
-        field: "from", value: from.description, reason: "is after --to \(to); give a range that runs forward")
+        field: "from", value: from.description,
+        reason: "is after --to \(to); give a range that runs forward")
     }
     self.period = period
     self.level = level
@@ -76,7 +77,9 @@ extension LedgerState {
     _ query: TimeSeriesQuery, _ body: (TimeSeriesRow) throws -> Void
   ) throws {
     let depth: Int
-    do { depth = try configuration.depth(parsingLevel: query.level) } catch { throw LedgerError.invalid(error) }
+    do { depth = try configuration.depth(parsingLevel: query.level) } catch {
+      throw LedgerError.invalid(error)
+    }
     let levelName = configuration.levels[depth - 1]
     guard let dates = revisionDateRange() else { return }
     let firstDay = query.from ?? dates.lowerBound
@@ -97,7 +100,8 @@ extension LedgerState {
     let rangeEnd = start.adding(days: -1)
     let spanStart = min(rangeStart, dates.lowerBound)
     let spanEnd = max(rangeEnd, dates.upperBound)
-    var periodOfDay = [Int32](repeating: 0, count: Int(spanEnd.daysSinceEpoch - spanStart.daysSinceEpoch) + 1)
+    var periodOfDay = [Int32](
+      repeating: 0, count: Int(spanEnd.daysSinceEpoch - spanStart.daysSinceEpoch) + 1)
     do {
       var index: Int32 = -1
       var nextStart = rangeStart
@@ -146,7 +150,8 @@ extension LedgerState {
     // fits in 64 bits, no sum below can overflow.
     var magnitude: UInt64 = 0
     for revision in revisions {
-      let (sum, overflow) = magnitude.addingReportingOverflow(2 * revision.effectiveMonetised.magnitude)
+      let (sum, overflow) = magnitude.addingReportingOverflow(
+        2 * revision.effectiveMonetised.magnitude)
       guard !overflow, sum <= UInt64(Int64.max) else {
         throw LedgerError(.invalid, "the monetised values are too large to total exactly")
       }
@@ -218,7 +223,8 @@ extension LedgerState {
     let dimensions = Dimension.allCases
     for period in 0..<periodCount {
       let periodStart = starts[period]
-      let periodEnd = (period + 1 < periodCount ? starts[period + 1] : rangeEnd.adding(days: 1)).adding(days: -1)
+      let periodEnd = (period + 1 < periodCount ? starts[period + 1] : rangeEnd.adding(days: 1))
+        .adding(days: -1)
       for column in 0..<columnCount {
         let path = nodes[Int(levelNodes[column])].path
         for dimension in 0..<3 {

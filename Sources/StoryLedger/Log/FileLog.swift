@@ -57,20 +57,23 @@ public final class FileLog: EventStore, @unchecked Sendable {
     headPath = base + "/events.head"
     lockPath = base + "/writer.lock"
     guard SystemFile.exists(base) else {
-      throw LedgerError(.notFound, "no ledger at \(base); create one with `storyledger init`", path: base)
+      throw LedgerError(
+        .notFound, "no ledger at \(base); create one with `storyledger init`", path: base)
     }
     guard SystemFile.isDirectory(base) else {
       throw LedgerError(.notFound, "\(base) is a file, not a ledger directory", path: base)
     }
     guard SystemFile.exists(logPath) else {
       throw LedgerError(
-        .notFound, "\(base) is not a ledger (it has no events.log); create one with `storyledger init`",
+        .notFound,
+        "\(base) is not a ledger (it has no events.log); create one with `storyledger init`",
         path: base)
     }
     reader = try SystemFile(path: logPath, flags: O_RDONLY)
     let header = try reader.read(count: RecordFormat.fileHeaderSize, at: 0)
     guard header == RecordFormat.fileHeader else {
-      throw LedgerError(.corrupt, "\(logPath) does not start with a StoryLedger header", path: logPath)
+      throw LedgerError(
+        .corrupt, "\(logPath) does not start with a StoryLedger header", path: logPath)
     }
   }
 
@@ -88,11 +91,13 @@ public final class FileLog: EventStore, @unchecked Sendable {
     let target = directory.standardizedFileURL.path
     let parent = directory.standardizedFileURL.deletingLastPathComponent().path
     if SystemFile.exists(target) {
-      throw LedgerError(.cannotCreate, "\(target) already exists; a ledger is not created over it", path: target)
+      throw LedgerError(
+        .cannotCreate, "\(target) already exists; a ledger is not created over it", path: target)
     }
     guard SystemFile.isDirectory(parent) else {
       throw LedgerError(
-        .cannotCreate, "cannot create \(target): the directory \(parent) does not exist", path: target)
+        .cannotCreate, "cannot create \(target): the directory \(parent) does not exist",
+        path: target)
     }
     let temporary = parent + "/." + directory.lastPathComponent + ".creating-\(getpid())"
     try SystemFile.makeDirectory(temporary)
@@ -101,7 +106,8 @@ public final class FileLog: EventStore, @unchecked Sendable {
       let batch = AppendBatch(events: [.ledgerCreated(configuration)], actor: actor)
       let events = RecordFormat.encode(
         batch, after: .start(), recordedAt: milliseconds(now), saltKey: randomKey(), into: &bytes)
-      let log = try SystemFile(path: temporary + "/events.log", flags: O_RDWR | O_CREAT | O_EXCL, action: "create")
+      let log = try SystemFile(
+        path: temporary + "/events.log", flags: O_RDWR | O_CREAT | O_EXCL, action: "create")
       try log.write(bytes, at: 0)
       try log.synchronize()
       let head = LogPosition(
@@ -110,7 +116,8 @@ public final class FileLog: EventStore, @unchecked Sendable {
         path: temporary + "/events.head", flags: O_RDWR | O_CREAT | O_EXCL, action: "create")
       try headFile.write(encodeHead(head), at: 0)
       try headFile.synchronize()
-      _ = try SystemFile(path: temporary + "/writer.lock", flags: O_RDWR | O_CREAT, action: "create")
+      _ = try SystemFile(
+        path: temporary + "/writer.lock", flags: O_RDWR | O_CREAT, action: "create")
       try SystemFile.synchronizeDirectory(temporary)
       try SystemFile.rename(temporary, to: target)
       try SystemFile.synchronizeDirectory(parent)
@@ -122,16 +129,22 @@ public final class FileLog: EventStore, @unchecked Sendable {
   }
 
   private static func removeTree(_ path: String) {
-    for name in ["events.log", "events.head", "writer.lock"] { SystemFile.remove(path + "/" + name) }
+    for name in ["events.log", "events.head", "writer.lock"] {
+      SystemFile.remove(path + "/" + name)
+    }
     rmdir(path)
   }
 
-  static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
+  static func milliseconds(_ date: Date) -> Int64 {
+    Int64((date.timeIntervalSince1970 * 1000).rounded())
+  }
 
   static func randomKey() -> SHA256Digest {
     var generator = SystemRandomNumberGenerator()
     var bytes: [UInt8] = []
-    for _ in 0..<4 { withUnsafeBytes(of: generator.next() as UInt64) { bytes.append(contentsOf: $0) } }
+    for _ in 0..<4 {
+      withUnsafeBytes(of: generator.next() as UInt64) { bytes.append(contentsOf: $0) }
+    }
     return SHA256Digest(bytes: bytes) ?? .zero
   }
 
@@ -182,7 +195,8 @@ public final class FileLog: EventStore, @unchecked Sendable {
       usleep(2_000)
     }
     throw LedgerError(
-      .corrupt, "events.head is damaged; `storyledger verify` checks the log itself", path: headPath)
+      .corrupt, "events.head is damaged; `storyledger verify` checks the log itself", path: headPath
+    )
   }
 
   // MARK: Reading
@@ -225,7 +239,11 @@ public final class FileLog: EventStore, @unchecked Sendable {
     case .clean: break
     case .incomplete(let offset), .damaged(let offset, _):
       let reason: String
-      if case .damaged(_, let text) = outcome { reason = text } else { reason = "the record is cut short" }
+      if case .damaged(_, let text) = outcome {
+        reason = text
+      } else {
+        reason = "the record is cut short"
+      }
       throw LedgerError(
         .corrupt,
         "events.log is damaged at byte \(offset) (event \(expected)): \(reason); run `storyledger verify`",
@@ -236,7 +254,8 @@ public final class FileLog: EventStore, @unchecked Sendable {
   // MARK: Writing
 
   /// Runs `body` holding `writer.lock`, after cutting off any incomplete tail.
-  public func withWriteLock<Result>(timeout: Duration, _ body: () throws -> Result) throws -> Result {
+  public func withWriteLock<Result>(timeout: Duration, _ body: () throws -> Result) throws -> Result
+  {
     try acquireLock(timeout: timeout)
     defer { releaseLock() }
     return try body()
@@ -306,7 +325,8 @@ public final class FileLog: EventStore, @unchecked Sendable {
           RecordFormat.chainHash(of: record, after: pending.hash) == record.storedHash
         else { return false }
         pending = LogPosition(
-          sequence: record.sequence, hash: record.storedHash, offset: offset + UInt64(record.totalSize))
+          sequence: record.sequence, hash: record.storedHash,
+          offset: offset + UInt64(record.totalSize))
         if record.isEndOfBatch {
           kept += pending.sequence - committed.sequence
           committed = pending
@@ -377,13 +397,15 @@ public final class FileLog: EventStore, @unchecked Sendable {
     let current = try head()
     guard current == position else {
       throw LedgerError(
-        .conflict, "the log moved on (now at \(current)) since \(position); read the new events first",
+        .conflict,
+        "the log moved on (now at \(current)) since \(position); read the new events first",
         path: logPath)
     }
     var bytes: [UInt8] = []
     bytes.reserveCapacity(batch.events.count * 128)
     let events = RecordFormat.encode(
-      batch, after: position, recordedAt: FileLog.milliseconds(Date()), saltKey: FileLog.randomKey(),
+      batch, after: position, recordedAt: FileLog.milliseconds(Date()),
+      saltKey: FileLog.randomKey(),
       into: &bytes)
     let writer = try SystemFile(path: logPath, flags: O_RDWR)
     do {

@@ -89,9 +89,11 @@ public final class InMemoryLog: EventStore, @unchecked Sendable {
   }
 
   /// Runs `body` holding the store's lock, waiting at most `timeout` for it.
-  public func withWriteLock<Result>(timeout: Duration, _ body: () throws -> Result) throws -> Result {
+  public func withWriteLock<Result>(timeout: Duration, _ body: () throws -> Result) throws -> Result
+  {
     guard writeLock.lock(before: Date(timeIntervalSinceNow: timeout.seconds)) else {
-      throw LedgerError(.busy, "the in-memory log stayed locked for longer than \(timeout.seconds) s")
+      throw LedgerError(
+        .busy, "the in-memory log stayed locked for longer than \(timeout.seconds) s")
     }
     defer { writeLock.unlock() }
     return try body()
@@ -109,7 +111,8 @@ public final class InMemoryLog: EventStore, @unchecked Sendable {
     guard !batch.events.isEmpty else { return ([], committed) }
     bytes.removeLast(bytes.count - Int(committed.offset))
     let events = RecordFormat.encode(
-      batch, after: position, recordedAt: FileLog.milliseconds(Date()), saltKey: FileLog.randomKey(),
+      batch, after: position, recordedAt: FileLog.milliseconds(Date()),
+      saltKey: FileLog.randomKey(),
       into: &bytes)
     committed = LogPosition(
       sequence: events[events.count - 1].sequence, hash: events[events.count - 1].hash,
@@ -118,7 +121,9 @@ public final class InMemoryLog: EventStore, @unchecked Sendable {
   }
 
   /// Checks every record, the chain, and the committed end.
-  public func verify(progress: ((UInt64, UInt64) -> Void)?) throws(LedgerError) -> VerificationReport {
+  public func verify(progress: ((UInt64, UInt64) -> Void)?) throws(LedgerError)
+    -> VerificationReport
+  {
     let end = try head()
     var verifier = ChainVerifier()
     var checked = UInt64(RecordFormat.fileHeaderSize)
@@ -142,16 +147,24 @@ public final class InMemoryLog: EventStore, @unchecked Sendable {
     if problem == nil {
       switch outcome {
       case .clean: break
-      case .incomplete(let offset): problem = .init(sequence: verifier.expectedSequence, offset: offset, reason: "the record is cut short")
-      case .damaged(let offset, let reason): problem = .init(sequence: verifier.expectedSequence, offset: offset, reason: reason)
+      case .incomplete(let offset):
+        problem = .init(
+          sequence: verifier.expectedSequence, offset: offset, reason: "the record is cut short")
+      case .damaged(let offset, let reason):
+        problem = .init(sequence: verifier.expectedSequence, offset: offset, reason: reason)
       }
     }
-    if problem == nil, end.sequence != verifier.expectedSequence - 1 || end.hash != verifier.previousHash {
-      problem = .init(sequence: end.sequence, offset: end.offset, reason: "the committed head does not match the last event")
+    if problem == nil,
+      end.sequence != verifier.expectedSequence - 1 || end.hash != verifier.previousHash
+    {
+      problem = .init(
+        sequence: end.sequence, offset: end.offset,
+        reason: "the committed head does not match the last event")
     }
     progress?(checked, checked)
     return VerificationReport(
-      eventCount: verifier.expectedSequence - 1, byteCount: checked, lastHash: verifier.previousHash.hex,
+      eventCount: verifier.expectedSequence - 1, byteCount: checked,
+      lastHash: verifier.previousHash.hex,
       problem: problem, notes: [])
   }
 

@@ -57,5 +57,7 @@ public struct LedgerError: Error, Hashable, Sendable, CustomStringConvertible {
 
 extension LedgerError {
   /// An invalid request built from a ``ValueError``.
-  static func invalid(_ error: ValueError) -> LedgerError { LedgerError(.invalid, error.description) }
+  static func invalid(_ error: ValueError) -> LedgerError {
+    LedgerError(.invalid, error.description)
+  }
 }

@@ -97,14 +97,17 @@ enum RecordFormat {
     writer.append(personal)
     var chain = SHA256()
     chain.update(previousHash)
-    writer.bytes.withUnsafeBytes { chain.update(UnsafeRawBufferPointer(rebasing: $0[hashedStart..<hashedEnd])) }
+    writer.bytes.withUnsafeBytes {
+      chain.update(UnsafeRawBufferPointer(rebasing: $0[hashedStart..<hashedEnd]))
+    }
     let hash = chain.finalize()
     writer.append(hash.bytes)
     let bodyEnd = writer.bytes.count
     swap(&writer.bytes, &output)
     output.withUnsafeMutableBytes { buffer in
       buffer.storeBytes(
-        of: UInt32(hashedEnd - hashedStart).littleEndian, toByteOffset: bodyStart + 1, as: UInt32.self)
+        of: UInt32(hashedEnd - hashedStart).littleEndian, toByteOffset: bodyStart + 1,
+        as: UInt32.self)
       let body = UnsafeRawBufferPointer(rebasing: buffer[bodyStart..<bodyEnd])
       buffer.storeBytes(
         of: UInt32(bodyEnd - bodyStart).littleEndian, toByteOffset: recordStart, as: UInt32.self)
@@ -148,7 +151,8 @@ enum RecordFormat {
       return .damaged("record length \(bodySize) is impossible")
     }
     guard buffer.count - offset - frameSize >= bodySize else { return .incomplete }
-    let storedChecksum = buffer.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self).littleEndian
+    let storedChecksum = buffer.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self)
+      .littleEndian
     let bodyStart = offset + frameSize
     let body = UnsafeRawBufferPointer(rebasing: buffer[bodyStart..<(bodyStart + bodySize)])
     guard CRC32C.checksum(body) == storedChecksum else { return .damaged("checksum mismatch") }
@@ -201,7 +205,9 @@ enum RecordFormat {
     let hasPersonal = record.flags.contains(.hasPersonal)
     let isErased = record.flags.contains(.personalErased)
     if hasPersonal { _ = try reader.bytes(count: 32) }
-    guard reader.isAtEnd else { throw DecodingFailure(description: "unexpected bytes after the payload") }
+    guard reader.isAtEnd else {
+      throw DecodingFailure(description: "unexpected bytes after the payload")
+    }
     var personalPayload: UnsafeRawBufferPointer?
     if hasPersonal && !isErased {
       guard record.personal.count >= 16 else {

@@ -73,13 +73,17 @@ struct RecordScanner {
         if consumed == 0 {
           // One record larger than the buffer: grow to hold it.
           let needed = recordSize(buffer, filled: filled)
-          buffer.append(contentsOf: repeatElement(0, count: max(buffer.count, needed - buffer.count)))
+          buffer.append(
+            contentsOf: repeatElement(0, count: max(buffer.count, needed - buffer.count)))
         }
       }
     }
   }
 
-  private enum Outcome { case needMore, stopped, damaged(String) }
+  private enum Outcome {
+    case needMore, stopped
+    case damaged(String)
+  }
 
   private func recordSize(_ buffer: [UInt8], filled: Int) -> Int {
     guard filled >= 4 else { return buffer.count * 2 }

@@ -33,7 +33,9 @@ final class SystemFile: Sendable {
     return LedgerError(code, "cannot \(action) \(path): \(reason)", path: path)
   }
 
-  init(path: String, flags: Int32, mode: mode_t = 0o600, action: String = "open") throws(LedgerError) {
+  init(path: String, flags: Int32, mode: mode_t = 0o600, action: String = "open")
+    throws(LedgerError)
+  {
     let descriptor = open(path, flags | O_CLOEXEC, mode)
     guard descriptor >= 0 else { throw SystemFile.error(action, path) }
     self.descriptor = descriptor
@@ -49,7 +51,9 @@ final class SystemFile: Sendable {
   }
 
   /// Reads up to `count` bytes at `offset` into `buffer`; returns the number read (short only at the end of the file).
-  func read(into buffer: UnsafeMutableRawPointer, count: Int, at offset: UInt64) throws(LedgerError) -> Int {
+  func read(into buffer: UnsafeMutableRawPointer, count: Int, at offset: UInt64) throws(LedgerError)
+    -> Int
+  {
     var done = 0
     while done < count {
       let result = pread(descriptor, buffer + done, count - done, off_t(offset) + off_t(done))
@@ -67,7 +71,9 @@ final class SystemFile: Sendable {
     var bytes = [UInt8](repeating: 0, count: count)
     let got = bytes.withUnsafeMutableBytes { buffer -> Result<Int, LedgerError> in
       guard let base = buffer.baseAddress else { return .success(0) }
-      return Result { () throws(LedgerError) -> Int in try read(into: base, count: count, at: offset) }
+      return Result { () throws(LedgerError) -> Int in
+        try read(into: base, count: count, at: offset)
+      }
     }
     bytes.removeLast(count - (try got.get()))
     return bytes
@@ -101,7 +107,9 @@ final class SystemFile: Sendable {
   }
 
   func truncate(to length: UInt64) throws(LedgerError) {
-    guard ftruncate(descriptor, off_t(length)) == 0 else { throw SystemFile.error("truncate", path) }
+    guard ftruncate(descriptor, off_t(length)) == 0 else {
+      throw SystemFile.error("truncate", path)
+    }
   }
 
   /// Tries to take an exclusive advisory lock without waiting.

@@ -104,8 +104,7 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible, Coda
   }
 
   /// Today's date in `timeZone`.
-  public static func today(in timeZone: TimeZone = TimeZone(identifier: "UTC") ?? .current) -> Day
-  {
+  public static func today(in timeZone: TimeZone = TimeZone(identifier: "UTC") ?? .current) -> Day {
     day(of: Date(), in: timeZone)
   }
 

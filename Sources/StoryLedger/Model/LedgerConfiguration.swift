@@ -49,7 +49,8 @@ public struct LedgerConfiguration: Hashable, Sendable, Codable {
       }
     }
     if let currency {
-      guard currency.utf8.count == 3, currency.unicodeScalars.allSatisfy({ ("A"..."Z").contains($0) })
+      guard currency.utf8.count == 3,
+        currency.unicodeScalars.allSatisfy({ ("A"..."Z").contains($0) })
       else {
         throw ValueError(
           field: "currency", value: currency,
@@ -92,7 +93,8 @@ public struct LedgerConfiguration: Hashable, Sendable, Codable {
     if let index = levels.firstIndex(where: { $0.lowercased() == name.lowercased() }) {
       return index + 1
     }
-    throw ValueError(field: field, value: name, reason: "is not a level of this ledger", validValues: levels)
+    throw ValueError(
+      field: field, value: name, reason: "is not a level of this ledger", validValues: levels)
   }
 
   /// Validates that `path` is no deeper than the levels.

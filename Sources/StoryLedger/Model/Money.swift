@@ -35,7 +35,9 @@ public struct Money: Hashable, Comparable, Sendable, CustomStringConvertible, Co
 
   /// Why a text is not an amount of money.
   enum ParseFailure: Error {
-    case notANumber, tooManyDecimals(Int), tooLarge
+    case notANumber
+    case tooManyDecimals(Int)
+    case tooLarge
     var message: String {
       switch self {
       case .notANumber: "is not a decimal number (use digits and a point, e.g. 1250.50)"
@@ -49,8 +51,7 @@ public struct Money: Hashable, Comparable, Sendable, CustomStringConvertible, Co
   static func parse(_ bytes: UnsafeRawBufferPointer) -> Result<Money, ParseFailure> {
     var index = 0
     var negative = false
-    if index < bytes.count, bytes[index] == UInt8(ascii: "-") || bytes[index] == UInt8(ascii: "+")
-    {
+    if index < bytes.count, bytes[index] == UInt8(ascii: "-") || bytes[index] == UInt8(ascii: "+") {
       negative = bytes[index] == UInt8(ascii: "-")
       index += 1
     }

@@ -21,13 +21,15 @@ public struct NodePath: Hashable, Comparable, Sendable, CustomStringConvertible,
   /// - Throws: ``ValueError`` naming the offending segment and what a segment may hold.
   public init(parsing text: String, field: String = "node") throws(ValueError) {
     guard !text.isEmpty else {
-      throw ValueError(field: field, value: text, reason: "is empty; give a path such as england/london")
+      throw ValueError(
+        field: field, value: text, reason: "is empty; give a path such as england/london")
     }
     let parts = text.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
     for (index, part) in parts.enumerated() {
       if let problem = NodePath.problem(withSegment: part) {
         throw ValueError(
-          field: field, value: text, reason: "has an invalid segment \(index + 1) \"\(part)\": \(problem)")
+          field: field, value: text,
+          reason: "has an invalid segment \(index + 1) \"\(part)\": \(problem)")
       }
     }
     self.init(validSegments: parts)
@@ -93,7 +95,8 @@ public struct NodePath: Hashable, Comparable, Sendable, CustomStringConvertible,
 
   /// Whether this path is `other` or one of its ancestors.
   public func contains(_ other: NodePath) -> Bool {
-    other.segments.count >= segments.count && Array(other.segments.prefix(segments.count)) == segments
+    other.segments.count >= segments.count
+      && Array(other.segments.prefix(segments.count)) == segments
   }
 
   /// Orders paths by the bytes of their UTF-8 text.

@@ -121,7 +121,9 @@ public struct LedgerState: Sendable {
       guard nodeIndex[event.path] == nil else { throw corrupt("node \(event.path) already exists") }
       var parent: Int32 = -1
       if let parentPath = event.path.parent {
-        guard let index = nodeIndex[parentPath] else { throw corrupt("no parent for node \(event.path)") }
+        guard let index = nodeIndex[parentPath] else {
+          throw corrupt("no parent for node \(event.path)")
+        }
         parent = index
       }
       let index = Int32(nodes.count)
@@ -137,7 +139,9 @@ public struct LedgerState: Sendable {
           key: event.key, node: node, toldOn: event.on, title: event.title, tellers: event.tellers,
           tags: event.tags, share: event.share))
     case .tellingRecorded(let event):
-      guard let story = storyIndex[event.story] else { throw corrupt("unknown story \(event.story)") }
+      guard let story = storyIndex[event.story] else {
+        throw corrupt("unknown story \(event.story)")
+      }
       let telling = Telling(on: event.on, narrative: event.narrative, sequence: sequence)
       var tellings = stories[Int(story)].tellings
       stories[Int(story)].tellings = []
@@ -146,14 +150,19 @@ public struct LedgerState: Sendable {
       stories[Int(story)].tellings = tellings
       stories[Int(story)].version += 1
     case .itemRecorded(let event):
-      guard let story = storyIndex[event.story] else { throw corrupt("unknown story \(event.story)") }
+      guard let story = storyIndex[event.story] else {
+        throw corrupt("unknown story \(event.story)")
+      }
       let address = ItemAddress(story: story, key: event.item)
       guard itemIndex[address] == nil else {
         throw corrupt("item \(event.story)/\(event.item) already exists")
       }
       let item = Int32(items.count)
       let revision = Int32(revisions.count)
-      items.append(ItemRecord(story: story, key: event.item, dimension: event.dimension, first: revision, last: revision))
+      items.append(
+        ItemRecord(
+          story: story, key: event.item, dimension: event.dimension, first: revision, last: revision
+        ))
       itemIndex[address] = item
       stories[Int(story)].items.append(item)
       stories[Int(story)].version += 1
@@ -170,7 +179,8 @@ public struct LedgerState: Sendable {
   private mutating func appendRevision(item: Int32, day: Day, sequence: UInt64, facts: ItemFacts) {
     let index = Int32(revisions.count)
     var record = RevisionRecord(
-      day: day, item: item, next: -1, sequence: sequence, monetisedDelta: facts.monetised?.cents ?? 0,
+      day: day, item: item, next: -1, sequence: sequence,
+      monetisedDelta: facts.monetised?.cents ?? 0,
       effectiveMonetised: 0,
       visibilityDelta: facts.visibility.map { $0 == .visible ? 1 : 2 } ?? 0,
       hasMonetisedDelta: facts.monetised != nil, isVisible: false)
@@ -187,7 +197,8 @@ public struct LedgerState: Sendable {
     if last.day <= day {
       // The usual case: the newest date so far goes at the end.
       record.isVisible = record.visibilityDelta == 0 ? last.isVisible : record.visibilityDelta == 1
-      record.effectiveMonetised = record.hasMonetisedDelta ? record.monetisedDelta : last.effectiveMonetised
+      record.effectiveMonetised =
+        record.hasMonetisedDelta ? record.monetisedDelta : last.effectiveMonetised
       revisions.append(record)
       revisions[Int(itemRecord.last)].next = index
       items[Int(item)].last = index
@@ -272,14 +283,18 @@ public struct LedgerState: Sendable {
     while let candidate = ancestor {
       if let index = nodeIndex[candidate] {
         let children = nodes[Int(index)].children.prefix(8).map { nodes[Int($0)].path.name }
-        hint = "; \(candidate) has " + (children.isEmpty ? "no children" : "children: \(children.joined(separator: ", "))")
+        hint =
+          "; \(candidate) has "
+          + (children.isEmpty ? "no children" : "children: \(children.joined(separator: ", "))")
         break
       }
       ancestor = candidate.parent
     }
     if hint.isEmpty {
       let tops = nodes.filter { $0.parent < 0 }.prefix(8).map(\.path.description)
-      hint = tops.isEmpty ? "; the ledger has no nodes yet" : "; top-level nodes: \(tops.joined(separator: ", "))"
+      hint =
+        tops.isEmpty
+        ? "; the ledger has no nodes yet" : "; top-level nodes: \(tops.joined(separator: ", "))"
     }
     throw LedgerError(.invalid, "no node \(path)\(hint)")
   }
