@@ -291,6 +291,7 @@ struct MoneyTests {
       ("1 ", "is not a decimal number"),
       ("1.2.3", "is not a decimal number"),
       ("£5", "is not a decimal number"),
+      (".5", "is not a decimal number"),
       ("1000000000000", "is too large"),
       ("12345678901234567890", "is too large"),
     ])

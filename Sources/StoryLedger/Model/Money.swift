@@ -74,7 +74,8 @@ public struct Money: Hashable, Comparable, Sendable, CustomStringConvertible, Co
       }
       if fractionDigits == 0 { return .failure(.notANumber) }
     }
-    guard index == bytes.count, integerDigits + fractionDigits > 0 else {
+    // A digit before the point, as quantities require too: "0.5", not ".5".
+    guard index == bytes.count, integerDigits > 0 else {
       return .failure(.notANumber)
     }
     if fractionDigits > 2 { return .failure(.tooManyDecimals(fractionDigits)) }
