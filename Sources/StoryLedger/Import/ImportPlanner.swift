@@ -400,13 +400,13 @@ struct ImportPlanning {
     let id = Int32(stories.count)
     var story = Story(
       key: key, ledgerIndex: -1, firstRow: reader.row, firstLine: reader.line, earliest: day)
-    if let index = state.storyIndex[key] {
-      let record = state.stories[Int(index)]
+    if let index = state.storyIndex(forKey: key) {
+      let fields = state.storyFields(index)
       story.ledgerIndex = index
-      story.title = record.title
-      story.tellers = record.tellers
-      story.tags = record.tags
-      story.share = record.share
+      story.title = fields.title
+      story.tellers = fields.tellers
+      story.tags = fields.tags
+      story.share = fields.share
     }
     stories.append(story)
     storyIDs[key] = id
@@ -423,8 +423,7 @@ struct ImportPlanning {
       if current < 0 {
         let resolved = try nodeID(node)
         if stories[index].ledgerIndex >= 0 {
-          let record = state.stories[Int(stories[index].ledgerIndex)]
-          let ledgerPath = state.nodes[Int(record.node)].path
+          let ledgerPath = state.storyFields(stories[index].ledgerIndex).node
           if nodes.paths[Int(resolved)] != ledgerPath {
             throw conflict(.node, node, story: index, established: ledgerPath.description, from: 0)
           }
@@ -550,7 +549,7 @@ struct ImportPlanning {
     }
     for depth in 1...path.depth {
       let prefix = path.prefix(depth: depth)
-      if state.nodeIndex[prefix] == nil, !nodes.addedSet.contains(prefix) {
+      if !state.hasNode(prefix), !nodes.addedSet.contains(prefix) {
         nodes.added.append(prefix)
         nodes.addedSet.insert(prefix)
       }
@@ -565,12 +564,15 @@ struct ImportPlanning {
     let narrative = field(.narrative)
     guard !narrative.isEmpty else { return }
     let index = Int(story)
+    let ledgerIndex = stories[index].ledgerIndex
     if stories[index].hasIndexedTellings {
       let key = TellingKey(
         story: story, day: day, narrative: String(decoding: narrative, as: UTF8.self))
-      if tellingKeys.insert(key).inserted {
-        stories[index].tellings.append(Telling(day: day, narrative: key.narrative))
+      guard tellingKeys.insert(key).inserted else { return }
+      if ledgerIndex >= 0, state.storyHasTelling(ledgerIndex, on: day, narrative: key.narrative) {
+        return
       }
+      stories[index].tellings.append(Telling(day: day, narrative: key.narrative))
       return
     }
     // Few tellings: compare bytes, newest first (rows of one telling usually follow each other).
@@ -578,26 +580,13 @@ struct ImportPlanning {
     where telling.day == day && ImportPlanning.equal(telling.narrative, narrative) {
       return
     }
-    let ledgerIndex = stories[index].ledgerIndex
-    if ledgerIndex >= 0 {
-      for telling in state.stories[Int(ledgerIndex)].tellings
-      where telling.on == day && ImportPlanning.equal(telling.narrative, narrative) {
-        return
-      }
-    }
-    stories[index].tellings.append(
-      Telling(day: day, narrative: String(decoding: narrative, as: UTF8.self)))
-    let ledgerCount = ledgerIndex >= 0 ? state.stories[Int(ledgerIndex)].tellings.count : 0
-    if stories[index].tellings.count + ledgerCount > ImportPlanning.linearTellingLimit {
+    let text = String(decoding: narrative, as: UTF8.self)
+    if ledgerIndex >= 0, state.storyHasTelling(ledgerIndex, on: day, narrative: text) { return }
+    stories[index].tellings.append(Telling(day: day, narrative: text))
+    if stories[index].tellings.count > ImportPlanning.linearTellingLimit {
       // Switch this story to the set, with every telling known so far.
       for telling in stories[index].tellings {
         tellingKeys.insert(TellingKey(story: story, day: telling.day, narrative: telling.narrative))
-      }
-      if ledgerIndex >= 0 {
-        for telling in state.stories[Int(ledgerIndex)].tellings {
-          tellingKeys.insert(
-            TellingKey(story: story, day: telling.on, narrative: telling.narrative))
-        }
       }
       stories[index].hasIndexedTellings = true
     }
@@ -620,11 +609,9 @@ struct ImportPlanning {
     }
     var item = Item(story: story, key: key.key, dimension: nil, dimensionRow: 0, isInLedger: false)
     let ledgerStory = stories[Int(story)].ledgerIndex
-    if ledgerStory >= 0,
-      let index = state.itemIndex[LedgerState.ItemAddress(story: ledgerStory, key: key.key)]
-    {
+    if ledgerStory >= 0, let dimension = state.itemDimension(story: ledgerStory, key: key.key) {
       item.isInLedger = true
-      item.dimension = state.items[Int(index)].dimension
+      item.dimension = dimension
     }
     let id = Int32(items.count)
     items.append(item)
