@@ -9,6 +9,8 @@ private struct TestLedger {
 
   var state = LedgerState()
   var sequence: UInt64 = 0
+  /// Every event applied, by sequence number: the state keeps long texts in the log.
+  var events: [UInt64: EventPayload] = [:]
 
   init() throws {
     try apply(.ledgerCreated(LedgerConfiguration(levels: TestLedger.levels, currency: "GBP")))
@@ -17,6 +19,7 @@ private struct TestLedger {
   mutating func apply(_ payload: EventPayload) throws {
     sequence += 1
     try state.apply(payload, sequence: sequence)
+    events[sequence] = payload
   }
 
   mutating func apply(_ plan: ImportPlan) throws {
@@ -45,20 +48,48 @@ private struct TestLedger {
     }
   }
 
-  func story(_ key: String) -> LedgerState.StoryRecord? {
-    state.storyIndex[key].map { state.stories[Int($0)] }
+  /// What the tests read of a story: its node, date, share, items and tellings in date order.
+  struct StoryView {
+    var node: Int32
+    var toldOn: Day
+    var share: String
+    var items: [Int32]
+    var tellings: [(on: Day, narrative: String)]
+  }
+
+  func story(_ key: String) -> StoryView? {
+    guard let index = state.storyIndex(forKey: key) else { return nil }
+    let record = state.stories[index]
+    var tellings: [(on: Day, narrative: String)] = []
+    var cursor = record.firstTelling
+    while cursor >= 0 {
+      let telling = state.tellings[cursor]
+      if case .tellingRecorded(let event) = events[telling.sequence] {
+        tellings.append((telling.day, event.narrative))
+      }
+      cursor = telling.next
+    }
+    return StoryView(
+      node: record.node, toldOn: record.toldOn, share: state.storyFields(index).share,
+      items: state.itemsOfStory(index), tellings: tellings)
   }
 
   /// The item's revisions in date order: (date, visibility in effect, facts).
   func revisions(_ story: String, _ item: String) -> [(Day, Bool, ItemFacts)] {
-    guard let storyIndex = state.storyIndex[story],
-      let itemIndex = state.itemIndex[LedgerState.ItemAddress(story: storyIndex, key: item)]
+    guard let storyIndex = state.storyIndex(forKey: story),
+      let itemIndex = state.itemIndex(story: storyIndex, key: item)
     else { return [] }
     var result: [(Day, Bool, ItemFacts)] = []
-    var cursor = state.items[Int(itemIndex)].first
+    var cursor = state.items[itemIndex].first
     while cursor >= 0 {
-      let revision = state.revisions[Int(cursor)]
-      result.append((revision.day, revision.isVisible, state.revisionFacts[Int(cursor)]))
+      let revision = state.revisions[cursor]
+      let facts: ItemFacts
+      switch events[revision.sequence] {
+      case .itemRecorded(let event): facts = event.facts
+      case .itemRevised(let event): facts = event.facts
+      default: facts = ItemFacts()
+      }
+      result.append((revision.day, revision.isVisible, facts))
       cursor = revision.next
     }
     return result

@@ -121,8 +121,8 @@ extension LedgerState {
     var columnOfNode = [Int32](repeating: -1, count: nodes.count)
     var levelNodes: [Int32] = []
     var storyColumn = [Int32](repeating: -1, count: stories.count)
-    for (storyIndex, story) in stories.enumerated() where !story.items.isEmpty {
-      let node = ancestor(of: story.node, atDepth: depth)
+    for storyIndex in 0..<stories.count where stories[storyIndex].firstItem >= 0 {
+      let node = ancestor(of: stories[storyIndex].node, atDepth: depth)
       guard node >= 0 else { continue }
       if columnOfNode[Int(node)] < 0 {
         columnOfNode[Int(node)] = 0
@@ -149,28 +149,34 @@ extension LedgerState {
     // Every cell is a sum of at most twice the magnitudes of all effective values; if that
     // fits in 64 bits, no sum below can overflow.
     var magnitude: UInt64 = 0
-    for revision in revisions {
-      let (sum, overflow) = magnitude.addingReportingOverflow(
-        2 * revision.effectiveMonetised.magnitude)
-      guard !overflow, sum <= UInt64(Int64.max) else {
-        throw LedgerError(.invalid, "the monetised values are too large to total exactly")
+    let fits = revisions.withContiguousElements { buffer in
+      for revision in buffer {
+        let (sum, overflow) = magnitude.addingReportingOverflow(
+          2 * revision.effectiveMonetised.magnitude)
+        guard !overflow, sum <= UInt64(Int64.max) else { return false }
+        magnitude = sum
       }
-      magnitude = sum
+      return true
+    }
+    guard fits else {
+      throw LedgerError(.invalid, "the monetised values are too large to total exactly")
     }
 
-    for (storyIndex, story) in stories.enumerated() {
+    for storyIndex in 0..<stories.count {
       let node = storyColumn[storyIndex]
       guard node >= 0 else { continue }
       let column = Int(columnOfNode[Int(node)])
-      for item in story.items {
-        let record = items[Int(item)]
+      var item = stories[storyIndex].firstItem
+      while item >= 0 {
+        let record = items[item]
+        item = record.nextInStory
         let dimension = record.dimension.index
         var cursor = record.first
         var isFirst = true
         var previousVisible = false
         var previousMoney: Int64 = 0
         while cursor >= 0 {
-          let revision = revisions[Int(cursor)]
+          let revision = revisions[cursor]
           cursor = revision.next
           let period = Int(periodOfDay[Int(revision.day.daysSinceEpoch - spanBase)])
           if period >= 0 && period < periodCount {

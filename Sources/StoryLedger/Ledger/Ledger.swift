@@ -207,7 +207,7 @@ public final class Ledger: @unchecked Sendable {
         return AppendResult(events: [], isRepeat: true, originalSequence: sequence)
       }
       if let expected = options.expectedVersion {
-        let actual = try current.story(matching: expected.story).version
+        let actual = try current.storyVersion(forKey: expected.story)
         guard actual == expected.version else {
           throw LedgerError(
             .conflict,

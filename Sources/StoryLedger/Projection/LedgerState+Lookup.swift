@@ -13,24 +13,43 @@ extension LedgerState {
   /// Whether the hierarchy has a node at `path`.
   func hasNode(_ path: NodePath) -> Bool { nodeIndex[path] != nil }
 
-  /// The index of the story whose key is `key`.
-  func storyIndex(forKey key: String) -> Int32? { storyIndex[key] }
-
   /// The story-level fields of the story at `index`.
   func storyFields(_ index: Int32) -> StoryFields {
-    let record = stories[Int(index)]
+    let record = stories[index]
+    func list(_ reference: TextReference) -> [String] {
+      reference.length == 0
+        ? [] : text.string(reference).split(separator: Self.separator).map(String.init)
+    }
     return StoryFields(
-      node: nodes[Int(record.node)].path, title: record.title, tellers: record.tellers,
-      tags: record.tags, share: record.share)
+      node: nodes[Int(record.node)].path, title: text.string(record.title),
+      tellers: list(record.tellers), tags: list(record.tags),
+      share: configuration.levels[min(Int(record.share), configuration.levels.count - 1)])
   }
 
-  /// Whether the story at `index` was told on `day` with exactly `narrative`.
+  /// Whether the story at `index` was told on `day` with `narrative` (recognised by a 64-bit
+  /// hash of the text: the narrative itself stays in the log).
   func storyHasTelling(_ index: Int32, on day: Day, narrative: String) -> Bool {
-    stories[Int(index)].tellings.contains { $0.on == day && $0.narrative == narrative }
+    let hash = HashIndex.hash(narrative)
+    var cursor = stories[index].firstTelling
+    while cursor >= 0 {
+      let telling = tellings[cursor]
+      if telling.day == day && telling.narrativeHash == hash { return true }
+      if telling.day > day { return false }
+      cursor = telling.next
+    }
+    return false
   }
 
   /// The dimension of the item `key` of the story at `story`, if the item exists.
   func itemDimension(story: Int32, key: String) -> Dimension? {
-    itemIndex[ItemAddress(story: story, key: key)].map { items[Int($0)].dimension }
+    itemIndex(story: story, key: key).map { items[$0].dimension }
+  }
+
+  /// The version of the story whose key is `key`: the number of events about it.
+  func storyVersion(forKey key: String) throws(LedgerError) -> Int {
+    guard let index = storyIndex(forKey: key) else {
+      throw LedgerError(.invalid, "no story \(key)")
+    }
+    return Int(stories[index].version)
   }
 }

@@ -11,11 +11,13 @@ extension LedgerState {
     var newStories: [String: NodePath] = [:]
     var newItems = Set<String>()
     func nodeExists(_ path: NodePath) -> Bool { nodeIndex[path] != nil || newNodes.contains(path) }
-    func storyExists(_ key: String) -> Bool { storyIndex[key] != nil || newStories[key] != nil }
+    func storyExists(_ key: String) -> Bool {
+      newStories[key] != nil || storyIndex(forKey: key) != nil
+    }
     func itemExists(_ story: String, _ item: String) -> Bool {
       if newItems.contains(story + "/" + item) { return true }
-      guard let index = storyIndex[story] else { return false }
-      return itemIndex[ItemAddress(story: index, key: item)] != nil
+      guard let index = storyIndex(forKey: story) else { return false }
+      return itemIndex(story: index, key: item) != nil
     }
     for (position, event) in events.enumerated() {
       func invalid(_ message: String) -> LedgerError {

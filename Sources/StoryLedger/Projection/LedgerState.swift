@@ -2,9 +2,14 @@
 /// their tellings, and the items with their dated revisions.
 ///
 /// The state is a value: ``apply(_:)`` folds one event into it. Every query the library
-/// answers (summaries, time series, histories) reads it. Items keep their revisions in
+/// answers (summaries, time series, validation) reads it. Items keep their revisions in
 /// date order, each with the effective visibility and monetised value it leaves, so the
 /// value of any subtree can be read as of any date.
+///
+/// The records are plain values in columns, with keys and short texts in one byte arena and
+/// hash tables of record numbers, so that a snapshot stores the state as it is in memory
+/// and opening a large ledger maps it instead of rebuilding it. Long personal texts
+/// (narratives) stay in the log; the state keeps their events' sequence numbers.
 ///
 /// ```swift
 /// var state = LedgerState()
@@ -16,18 +21,19 @@ public struct LedgerState: Sendable {
   public internal(set) var configuration = LedgerConfiguration.placeholder
   /// Whether the `ledger.created` event has been applied.
   public internal(set) var isConfigured = false
+  /// The sequence number of the last event applied.
+  public internal(set) var lastSequence: UInt64 = 0
 
   var nodes: [NodeRecord] = []
   var nodeIndex: [NodePath: Int32] = [:]
-  var stories: [StoryRecord] = []
-  var storyIndex: [String: Int32] = [:]
-  var items: [ItemRecord] = []
-  var itemIndex: [ItemAddress: Int32] = [:]
-  var revisions: [RevisionRecord] = []
-  var revisionFacts: [ItemFacts] = []
+  var text = Column<UInt8>()
+  var stories = Column<StoryRecord>()
+  var storyTable = HashIndex()
+  var items = Column<ItemRecord>()
+  var itemTable = HashIndex()
+  var revisions = Column<RevisionRecord>()
+  var tellings = Column<TellingRecord>()
   var idempotencyKeys: [String: UInt64] = [:]
-  /// The sequence number of the last event applied.
-  public internal(set) var lastSequence: UInt64 = 0
 
   /// Creates an empty state.
   public init() {}
@@ -40,6 +46,8 @@ public struct LedgerState: Sendable {
   public var itemCount: Int { items.count }
   /// The number of item revisions (including each item's first).
   public var revisionCount: Int { revisions.count }
+  /// The number of tellings.
+  public var tellingCount: Int { tellings.count }
 
   // MARK: Records
 
@@ -51,37 +59,42 @@ public struct LedgerState: Sendable {
     var depth: Int { path.depth }
   }
 
-  struct StoryRecord: Sendable {
-    var key: String
+  struct StoryRecord: Sendable, BitwiseCopyable {
+    var key: TextReference
+    var title: TextReference
+    /// Teller names joined by U+001F.
+    var tellers: TextReference
+    /// Tags joined by U+001F.
+    var tags: TextReference
     var node: Int32
     var toldOn: Day
-    var title: String
-    var tellers: [String]
-    var tags: [String]
-    var share: String
-    var tellings: [Telling] = []
-    var items: [Int32] = []
     /// The number of events about the story: its version for expected-version appends.
-    var version: Int = 1
+    var version: Int32 = 1
+    var firstItem: Int32 = -1
+    var lastItem: Int32 = -1
+    /// The first telling in date order; `TellingRecord.next` links the rest.
+    var firstTelling: Int32 = -1
+    var tellingCount: Int32 = 0
+    /// The share scope, as an index into the configuration's levels.
+    var share: UInt8
   }
 
-  struct ItemAddress: Hashable, Sendable {
+  struct ItemRecord: Sendable, BitwiseCopyable {
+    var key: TextReference
     var story: Int32
-    var key: String
-  }
-
-  struct ItemRecord: Sendable {
-    var story: Int32
-    var key: String
-    var dimension: Dimension
     /// The first and last revision in (date, sequence) order; `next` links the rest.
     var first: Int32
     var last: Int32
+    /// The story's next item, in the order they were recorded.
+    var nextInStory: Int32 = -1
+    var dimensionIndex: UInt8
+
+    var dimension: Dimension { Dimension.allCases[Int(dimensionIndex)] }
   }
 
   /// The numbers of one revision, packed for fast scans: the revision's own date and, as
   /// effective values, the visibility and monetised value the item has from then on.
-  struct RevisionRecord: Sendable {
+  struct RevisionRecord: Sendable, BitwiseCopyable {
     var day: Day
     var item: Int32
     var next: Int32
@@ -92,6 +105,17 @@ public struct LedgerState: Sendable {
     var hasMonetisedDelta: Bool
     var isVisible: Bool
   }
+
+  struct TellingRecord: Sendable, BitwiseCopyable {
+    var story: Int32
+    var day: Day
+    var next: Int32
+    var sequence: UInt64
+    /// A hash of the narrative, to recognise the same telling again without the log.
+    var narrativeHash: UInt64
+  }
+
+  static let separator: Character = "\u{1F}"
 
   // MARK: Folding
 
@@ -131,61 +155,97 @@ public struct LedgerState: Sendable {
       if parent >= 0 { nodes[Int(parent)].children.append(index) }
       nodeIndex[event.path] = index
     case .storyTold(let event):
-      guard storyIndex[event.key] == nil else { throw corrupt("story \(event.key) already exists") }
+      guard storyIndex(forKey: event.key) == nil else {
+        throw corrupt("story \(event.key) already exists")
+      }
       guard let node = nodeIndex[event.node] else { throw corrupt("unknown node \(event.node)") }
-      storyIndex[event.key] = Int32(stories.count)
-      stories.append(
-        StoryRecord(
-          key: event.key, node: node, toldOn: event.on, title: event.title, tellers: event.tellers,
-          tags: event.tags, share: event.share))
+      let share = configuration.depth(ofLevel: event.share).map { UInt8($0 - 1) } ?? 0
+      let record = StoryRecord(
+        key: text.appendText(event.key), title: text.appendText(event.title),
+        tellers: text.appendText(event.tellers.joined(separator: String(Self.separator))),
+        tags: text.appendText(event.tags.joined(separator: String(Self.separator))),
+        node: node, toldOn: event.on, share: share)
+      let index = Int32(stories.count)
+      stories.append(record)
+      // Move the table out while it grows from the records, so that it is changed in place.
+      var table = storyTable
+      storyTable = HashIndex()
+      table.insert(index, hash: HashIndex.hash(event.key)) { storyHash($0) }
+      storyTable = table
     case .tellingRecorded(let event):
-      guard let story = storyIndex[event.story] else {
+      guard let story = storyIndex(forKey: event.story) else {
         throw corrupt("unknown story \(event.story)")
       }
-      let telling = Telling(on: event.on, narrative: event.narrative, sequence: sequence)
-      var tellings = stories[Int(story)].tellings
-      stories[Int(story)].tellings = []
-      let position = tellings.lastIndex(where: { $0.on <= event.on }).map { $0 + 1 } ?? 0
-      tellings.insert(telling, at: position)
-      stories[Int(story)].tellings = tellings
-      stories[Int(story)].version += 1
+      insertTelling(
+        TellingRecord(
+          story: story, day: event.on, next: -1, sequence: sequence,
+          narrativeHash: HashIndex.hash(event.narrative)))
+      stories[story].version += 1
     case .itemRecorded(let event):
-      guard let story = storyIndex[event.story] else {
+      guard let story = storyIndex(forKey: event.story) else {
         throw corrupt("unknown story \(event.story)")
       }
-      let address = ItemAddress(story: story, key: event.item)
-      guard itemIndex[address] == nil else {
+      guard itemIndex(story: story, key: event.item) == nil else {
         throw corrupt("item \(event.story)/\(event.item) already exists")
       }
       let item = Int32(items.count)
       let revision = Int32(revisions.count)
       items.append(
         ItemRecord(
-          story: story, key: event.item, dimension: event.dimension, first: revision, last: revision
-        ))
-      itemIndex[address] = item
-      stories[Int(story)].items.append(item)
-      stories[Int(story)].version += 1
+          key: text.appendText(event.item), story: story, first: revision, last: revision,
+          dimensionIndex: UInt8(event.dimension.index)))
+      var table = itemTable
+      itemTable = HashIndex()
+      table.insert(item, hash: HashIndex.hash(event.item, seed: UInt64(story))) { itemHash($0) }
+      itemTable = table
+      var record = stories[story]
+      if record.lastItem >= 0 {
+        items[record.lastItem].nextInStory = item
+      } else {
+        record.firstItem = item
+      }
+      record.lastItem = item
+      record.version += 1
+      stories[story] = record
       appendRevision(item: item, day: event.on, sequence: sequence, facts: event.facts)
     case .itemRevised(let event):
-      guard let story = storyIndex[event.story],
-        let item = itemIndex[ItemAddress(story: story, key: event.item)]
+      guard let story = storyIndex(forKey: event.story),
+        let item = itemIndex(story: story, key: event.item)
       else { throw corrupt("unknown item \(event.story)/\(event.item)") }
-      stories[Int(story)].version += 1
+      stories[story].version += 1
       appendRevision(item: item, day: event.on, sequence: sequence, facts: event.facts)
     }
+  }
+
+  /// Inserts a telling in its story's date order (after tellings of the same date).
+  private mutating func insertTelling(_ telling: TellingRecord) {
+    let index = Int32(tellings.count)
+    tellings.append(telling)
+    var story = stories[telling.story]
+    var previous: Int32 = -1
+    var cursor = story.firstTelling
+    while cursor >= 0, tellings[cursor].day <= telling.day {
+      previous = cursor
+      cursor = tellings[cursor].next
+    }
+    tellings[index].next = cursor
+    if previous >= 0 {
+      tellings[previous].next = index
+    } else {
+      story.firstTelling = index
+    }
+    story.tellingCount += 1
+    stories[telling.story] = story
   }
 
   private mutating func appendRevision(item: Int32, day: Day, sequence: UInt64, facts: ItemFacts) {
     let index = Int32(revisions.count)
     var record = RevisionRecord(
       day: day, item: item, next: -1, sequence: sequence,
-      monetisedDelta: facts.monetised?.cents ?? 0,
-      effectiveMonetised: 0,
+      monetisedDelta: facts.monetised?.cents ?? 0, effectiveMonetised: 0,
       visibilityDelta: facts.visibility.map { $0 == .visible ? 1 : 2 } ?? 0,
       hasMonetisedDelta: facts.monetised != nil, isVisible: false)
-    revisionFacts.append(facts)
-    let itemRecord = items[Int(item)]
+    let itemRecord = items[item]
     if itemRecord.first == index {
       // The item's first revision.
       record.isVisible = record.visibilityDelta == 1
@@ -193,15 +253,15 @@ public struct LedgerState: Sendable {
       revisions.append(record)
       return
     }
-    let last = revisions[Int(itemRecord.last)]
+    let last = revisions[itemRecord.last]
     if last.day <= day {
       // The usual case: the newest date so far goes at the end.
       record.isVisible = record.visibilityDelta == 0 ? last.isVisible : record.visibilityDelta == 1
       record.effectiveMonetised =
         record.hasMonetisedDelta ? record.monetisedDelta : last.effectiveMonetised
       revisions.append(record)
-      revisions[Int(itemRecord.last)].next = index
-      items[Int(item)].last = index
+      revisions[itemRecord.last].next = index
+      items[item].last = index
       return
     }
     // A late entry dated before later revisions: insert it in date order and recompute
@@ -209,15 +269,15 @@ public struct LedgerState: Sendable {
     revisions.append(record)
     var previous: Int32 = -1
     var cursor = itemRecord.first
-    while cursor >= 0, revisions[Int(cursor)].day <= day {
+    while cursor >= 0, revisions[cursor].day <= day {
       previous = cursor
-      cursor = revisions[Int(cursor)].next
+      cursor = revisions[cursor].next
     }
-    revisions[Int(index)].next = cursor
+    revisions[index].next = cursor
     if previous >= 0 {
-      revisions[Int(previous)].next = index
+      revisions[previous].next = index
     } else {
-      items[Int(item)].first = index
+      items[item].first = index
     }
     recomputeEffectiveValues(item: item)
   }
@@ -225,18 +285,55 @@ public struct LedgerState: Sendable {
   private mutating func recomputeEffectiveValues(item: Int32) {
     var visible = false
     var monetised: Int64 = 0
-    var cursor = items[Int(item)].first
+    var cursor = items[item].first
     while cursor >= 0 {
-      let revision = revisions[Int(cursor)]
+      var revision = revisions[cursor]
       if revision.visibilityDelta != 0 { visible = revision.visibilityDelta == 1 }
       if revision.hasMonetisedDelta { monetised = revision.monetisedDelta }
-      revisions[Int(cursor)].isVisible = visible
-      revisions[Int(cursor)].effectiveMonetised = monetised
+      revision.isVisible = visible
+      revision.effectiveMonetised = monetised
+      revisions[cursor] = revision
       cursor = revision.next
     }
   }
 
-  // MARK: Shared helpers for queries
+  // MARK: Lookups
+
+  func storyHash(_ story: Int32) -> UInt64 {
+    text.withBytes(stories[story].key) { HashIndex.hash($0) }
+  }
+
+  func itemHash(_ item: Int32) -> UInt64 {
+    let record = items[item]
+    return text.withBytes(record.key) { HashIndex.hash($0, seed: UInt64(record.story)) }
+  }
+
+  /// The index of the story whose key is `key`.
+  func storyIndex(forKey key: String) -> Int32? {
+    storyTable.find(hash: HashIndex.hash(key)) { text.matches(stories[$0].key, key) }
+  }
+
+  /// The index of the item `key` of the story at index `story`.
+  func itemIndex(story: Int32, key: String) -> Int32? {
+    itemTable.find(hash: HashIndex.hash(key, seed: UInt64(story))) {
+      let record = items[$0]
+      return record.story == story && text.matches(record.key, key)
+    }
+  }
+
+  /// The key of the story at `index`.
+  func storyKey(_ index: Int32) -> String { text.string(stories[index].key) }
+
+  /// The item indices of a story, in the order they were recorded.
+  func itemsOfStory(_ story: Int32) -> [Int32] {
+    var result: [Int32] = []
+    var cursor = stories[story].firstItem
+    while cursor >= 0 {
+      result.append(cursor)
+      cursor = items[cursor].nextInStory
+    }
+    return result
+  }
 
   /// The index of the ancestor of `node` at `depth` (the node itself at its own depth), or
   /// -1 when the node is shallower.
@@ -253,10 +350,12 @@ public struct LedgerState: Sendable {
 
   /// The item's revision in effect at the end of `day`, or -1 when it did not exist yet.
   func revision(of item: Int32, asOf day: Day) -> Int32 {
+    let record = items[item]
+    if revisions[record.last].day <= day { return record.last }
     var found: Int32 = -1
-    var cursor = items[Int(item)].first
+    var cursor = record.first
     while cursor >= 0 {
-      let revision = revisions[Int(cursor)]
+      let revision = revisions[cursor]
       if revision.day > day { break }
       found = cursor
       cursor = revision.next
@@ -266,13 +365,15 @@ public struct LedgerState: Sendable {
 
   /// The earliest and latest item revision dates, or `nil` when there are no items.
   func revisionDateRange() -> ClosedRange<Day>? {
-    guard var low = revisions.first?.day else { return nil }
-    var high = low
-    for revision in revisions {
-      if revision.day < low { low = revision.day }
-      if revision.day > high { high = revision.day }
+    revisions.withContiguousElements { buffer -> ClosedRange<Day>? in
+      guard var low = buffer.first?.day else { return nil }
+      var high = low
+      for revision in buffer {
+        if revision.day < low { low = revision.day }
+        if revision.day > high { high = revision.day }
+      }
+      return low...high
     }
-    return low...high
   }
 
   /// The node at `path`, or an error naming the path (with the closest existing ancestor).
@@ -300,15 +401,7 @@ public struct LedgerState: Sendable {
   }
 }
 
-/// A telling of a story: what was told on a date.
-public struct Telling: Hashable, Sendable {
-  /// The date it was told.
-  public var on: Day
-  /// The narrative (empty once erased).
-  public var narrative: String
-  /// The sequence number of the event that recorded it.
-  public var sequence: UInt64
-}
+extension Day: BitwiseCopyable {}
 
 extension LedgerConfiguration {
   /// A configuration for a state that has not yet seen its `ledger.created` event.

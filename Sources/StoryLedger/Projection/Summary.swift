@@ -132,33 +132,47 @@ extension LedgerState {
     let target = try node(at: path)
     let depth = nodes[Int(target)].depth
     let children = nodes[Int(target)].children.sorted { nodes[Int($0)].path < nodes[Int($1)].path }
-    var slotOfChild: [Int32: Int] = [:]
-    for (slot, child) in children.enumerated() { slotOfChild[child] = slot }
+    // Each node's place: -2 outside the subtree, -1 the target itself, else its child's slot.
+    var slotOfNode = [Int32](repeating: -2, count: nodes.count)
+    for (slot, child) in children.enumerated() { slotOfNode[Int(child)] = Int32(slot) }
+    for index in nodes.indices {
+      guard ancestor(of: Int32(index), atDepth: depth) == target else { continue }
+      let child = ancestor(of: Int32(index), atDepth: depth + 1)
+      slotOfNode[index] = child >= 0 ? slotOfNode[Int(child)] : -1
+    }
+    let cutoff = day ?? Day.latest
     var total = SixBoxes()
     var totalStories = 0
     var childBoxes = [SixBoxes](repeating: SixBoxes(), count: children.count)
     var childStories = [Int](repeating: 0, count: children.count)
-    let cutoff = day ?? Day.latest
-    for story in stories {
-      guard story.toldOn <= cutoff, ancestor(of: story.node, atDepth: depth) == target else {
-        continue
+    // Each story's place, or -3 when it is not counted (outside, or told after the date).
+    var slotOfStory = [Int32](repeating: -3, count: stories.count)
+    stories.withContiguousElements { buffer in
+      for (index, story) in buffer.enumerated() where story.toldOn <= cutoff {
+        let slot = slotOfNode[Int(story.node)]
+        guard slot > -2 else { continue }
+        slotOfStory[index] = slot
+        totalStories += 1
+        if slot >= 0 { childStories[Int(slot)] += 1 }
       }
-      let slot = slotOfChild[ancestor(of: story.node, atDepth: depth + 1)]
-      var boxes = SixBoxes()
-      for item in story.items {
-        let revision = self.revision(of: item, asOf: cutoff)
-        guard revision >= 0 else { continue }
-        let record = revisions[Int(revision)]
+    }
+    items.withContiguousElements { buffer in
+      for (index, item) in buffer.enumerated() {
+        let slot = slotOfStory[Int(item.story)]
+        guard slot > -3 else { continue }
+        let revisionIndex =
+          day == nil ? item.last : revision(of: Int32(index), asOf: cutoff)
+        guard revisionIndex >= 0 else { continue }
+        let record = revisions[revisionIndex]
         let visibility: Visibility = record.isVisible ? .visible : .invisible
-        let dimension = items[Int(item)].dimension
-        boxes[dimension][visibility].items += 1
-        boxes[dimension][visibility].monetised += Money(cents: record.effectiveMonetised)
-      }
-      total.add(boxes)
-      totalStories += 1
-      if let slot {
-        childBoxes[slot].add(boxes)
-        childStories[slot] += 1
+        let dimension = item.dimension
+        let money = Money(cents: record.effectiveMonetised)
+        total[dimension][visibility].items += 1
+        total[dimension][visibility].monetised += money
+        if slot >= 0 {
+          childBoxes[Int(slot)][dimension][visibility].items += 1
+          childBoxes[Int(slot)][dimension][visibility].monetised += money
+        }
       }
     }
     func entry(_ index: Int32, _ stories: Int, _ boxes: SixBoxes) -> Summary.Entry {
@@ -170,12 +184,6 @@ extension LedgerState {
     return Summary(
       asOf: day, currency: configuration.currency, total: entry(target, totalStories, total),
       children: children.enumerated().map { entry($1, childStories[$0], childBoxes[$0]) })
-  }
-
-  /// The story whose key is `key`.
-  func story(matching key: String) throws(LedgerError) -> StoryRecord {
-    guard let index = storyIndex[key] else { throw LedgerError(.invalid, "no story \(key)") }
-    return stories[Int(index)]
   }
 }
 
