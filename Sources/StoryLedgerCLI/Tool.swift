@@ -16,7 +16,8 @@ public enum StoryLedgerTool {
     CommandEntry(InitCommand.self), CommandEntry(ImportCommand.self),
     CommandEntry(ExportTimeSeriesCommand.self),
     CommandEntry(SummaryCommand.self), CommandEntry(VerifyCommand.self),
-    CommandEntry(LogCommand.self), CommandEntry(DemoCommand.self),
+    CommandEntry(LogCommand.self), CommandEntry(RebuildCommand.self),
+    CommandEntry(DemoCommand.self),
   ]
 
   /// Runs the tool with `arguments` (without the program name) and returns its exit code.

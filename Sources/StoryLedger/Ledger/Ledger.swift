@@ -27,21 +27,36 @@ public final class Ledger: @unchecked Sendable {
   private let lock = NSLock()
   private var current: LedgerState
   private var position: LogPosition
+  private var snapshotSequence: UInt64 = 0
 
   /// How long an append waits for another writer's lock before failing with
   /// ``LedgerError/Code/busy``.
   public static let defaultLockTimeout: Duration = .seconds(10)
 
-  /// Opens a ledger kept in `store`, replaying its whole log.
+  /// Opens a ledger kept in `store`.
+  ///
+  /// A ``FileLog`` ledger starts from its projection snapshot when the log proves it (see
+  /// ``FileLog/proves(_:)``) and folds in only the events recorded after it; otherwise, and
+  /// for other stores, the whole log is replayed. When many events had to be folded in, a
+  /// new snapshot is written for the next opening.
   ///
   /// - Parameter progress: called now and then with the events read so far.
   /// - Throws: ``LedgerError`` when the log cannot be read or is corrupt.
   public init(store: any EventStore, progress: ((UInt64) -> Void)? = nil) throws {
     self.store = store
-    self.directory = (store as? FileLog)?.directory
-    var state = LedgerState()
+    let fileLog = store as? FileLog
+    self.directory = fileLog?.directory
     let head = try store.head()
-    try store.read(after: .start(), upTo: head) { event in
+    var state = LedgerState()
+    var start = LogPosition.start()
+    if let fileLog,
+      let loaded = Snapshot.load(
+        from: fileLog.directory.path, isProven: { (try? fileLog.proves($0)) ?? false })
+    {
+      state = loaded.state
+      start = loaded.position
+    }
+    try store.read(after: start, upTo: head) { event in
       try state.apply(event)
       if event.sequence % 131_072 == 0 { progress?(event.sequence) }
     }
@@ -50,6 +65,44 @@ public final class Ledger: @unchecked Sendable {
     }
     current = state
     position = head
+    snapshotSequence = start.sequence
+    if head.sequence - start.sequence >= Ledger.snapshotInterval {
+      try? writeSnapshot()
+    }
+  }
+
+  /// How many events past the snapshot make the ledger write a new one.
+  public static let snapshotInterval: UInt64 = 4096
+
+  /// Writes the projection snapshot of the current state (file ledgers only), so that the
+  /// next opening maps it instead of replaying the log.
+  public func writeSnapshot() throws {
+    guard let directory else { return }
+    lock.lock()
+    defer { lock.unlock() }
+    try Snapshot.write(current, at: position, to: directory.path)
+    snapshotSequence = position.sequence
+  }
+
+  /// Replays the whole log into fresh projections, ignoring any snapshot, and writes a new
+  /// snapshot; returns the number of events replayed.
+  ///
+  /// - Parameter progress: called now and then with the events replayed so far and the
+  ///   total.
+  @discardableResult
+  public func rebuild(progress: ((UInt64, UInt64) -> Void)? = nil) throws -> UInt64 {
+    let head = try store.head()
+    var state = LedgerState()
+    try store.read(after: .start(), upTo: head) { event in
+      try state.apply(event)
+      if event.sequence % 131_072 == 0 { progress?(event.sequence, head.sequence) }
+    }
+    lock.lock()
+    current = state
+    position = head
+    lock.unlock()
+    try writeSnapshot()
+    return head.sequence
   }
 
   /// Opens the ledger in `directory`.
@@ -222,6 +275,12 @@ public final class Ledger: @unchecked Sendable {
       let (recorded, newHead) = try store.append(batch, after: position)
       for event in recorded { try current.apply(event) }
       position = newHead
+      if directory != nil, newHead.sequence - snapshotSequence >= Ledger.snapshotInterval {
+        // The events are durable; a snapshot that cannot be written is only a slower start.
+        if (try? Snapshot.write(current, at: position, to: directory?.path ?? "")) != nil {
+          snapshotSequence = position.sequence
+        }
+      }
       return AppendResult(events: recorded, isRepeat: false, originalSequence: nil)
     }
   }

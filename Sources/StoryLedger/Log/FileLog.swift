@@ -201,7 +201,7 @@ public final class FileLog: EventStore, @unchecked Sendable {
 
   // MARK: Reading
 
-  private func readFunction() -> RecordScanner.ReadFunction {
+  func readFunction() -> RecordScanner.ReadFunction {
     { [reader] (buffer, count, offset) throws(LedgerError) -> Int in
       try reader.read(into: buffer, count: count, at: offset)
     }
@@ -525,6 +525,30 @@ public final class FileLog: EventStore, @unchecked Sendable {
     return VerificationReport(
       eventCount: kept.sequence, byteCount: kept.offset, lastHash: kept.hash.hex, problem: nil,
       notes: notes)
+  }
+}
+
+extension FileLog {
+  /// Whether `position` is a point of this log's chain: its head, or a position that the
+  /// next record chains from (the record after it has the next sequence number and its
+  /// hash is computed from the position's hash).
+  ///
+  /// A snapshot is trusted only for a position the log proves.
+  public func proves(_ position: LogPosition) throws -> Bool {
+    let head = try head()
+    if position == head { return true }
+    guard position.sequence < head.sequence, position.offset < head.offset,
+      position.offset >= UInt64(RecordFormat.fileHeaderSize)
+    else { return false }
+    var isProven = false
+    _ = try RecordScanner().scan(from: position.offset, to: head.offset, read: readFunction()) {
+      record, _ in
+      isProven =
+        record.sequence == position.sequence + 1
+        && RecordFormat.chainHash(of: record, after: position.hash) == record.storedHash
+      return false
+    }
+    return isProven
   }
 }
 

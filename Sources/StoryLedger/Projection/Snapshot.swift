@@ -1,0 +1,268 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// A projection snapshot: the ``LedgerState`` as it is in memory, with the log position it
+/// reflects, in `state.snapshot` in the ledger directory.
+///
+/// ```
+/// header  = "SLSNAP\0\n", u32 format, u32 headerSize, u64 sequence, [32] hash, u64 offset,
+///           u32 sectionCount, sectionCount × (u32 kind, u32 stride, u64 offset, u64 count,
+///           u32 crc32c), u32 crc32c(header so far)
+/// section = the bytes of one column (stories, items, revisions, …), 64-byte aligned
+/// ```
+///
+/// Opening a ledger maps the file and reads the columns in place; nothing is decoded but a
+/// small section of metadata (configuration, nodes, idempotency keys). A snapshot is used
+/// only when its header checks out, its record layout is this build's, and the log proves
+/// the position: it is the log's head, or the next record chains to its hash. Anything
+/// else (another ledger's snapshot, another version, damage) makes the ledger replay its
+/// log instead. Sections carry checksums that ``verifySections(at:)`` checks.
+enum Snapshot {
+  static let fileName = "state.snapshot"
+  static let magic: [UInt8] = Array("SLSNAP\0\n".utf8)
+  /// Bump whenever a record's fields change.
+  static let formatVersion: UInt32 = 1
+
+  enum Kind: UInt32, CaseIterable {
+    case metadata = 1, text, stories, storySlots, items, itemSlots, revisions, tellings
+  }
+
+  struct Section {
+    var kind: Kind
+    var stride: UInt32
+    var offset: UInt64
+    var count: UInt64
+    var checksum: UInt32
+  }
+
+  static func path(in directory: String) -> String { directory + "/" + fileName }
+
+  // MARK: Writing
+
+  /// Writes `state`, which reflects the log up to `position`, to the ledger `directory`:
+  /// to a temporary file, synced, then renamed over the old snapshot.
+  static func write(
+    _ state: LedgerState, at position: LogPosition, to directory: String
+  ) throws(LedgerError) {
+    var metadata = ByteWriter(capacity: 4096)
+    metadata.appendStrings(state.configuration.levels)
+    metadata.appendOptionalString(state.configuration.currency)
+    metadata.appendString(state.configuration.timeZoneIdentifier)
+    metadata.append(state.isConfigured ? 1 : 0)
+    metadata.appendFixed64(state.lastSequence)
+    metadata.appendVarint(UInt64(state.storyTable.count))
+    metadata.appendVarint(UInt64(state.itemTable.count))
+    metadata.appendVarint(UInt64(state.nodes.count))
+    for node in state.nodes {
+      metadata.appendString(node.path.description)
+      metadata.appendString(node.name)
+    }
+    metadata.appendVarint(UInt64(state.idempotencyKeys.count))
+    for (key, sequence) in state.idempotencyKeys.sorted(by: { $0.value < $1.value }) {
+      metadata.appendString(key)
+      metadata.appendFixed64(sequence)
+    }
+
+    let temporary = directory + "/." + fileName + ".tmp-\(getpid())"
+    let file = try SystemFile(
+      path: temporary, flags: O_WRONLY | O_CREAT | O_TRUNC, mode: 0o600, action: "create")
+    var sections: [Section] = []
+    let headerSize = 8 + 4 + 4 + 8 + 32 + 8 + 4 + Kind.allCases.count * 28 + 4
+    var cursor = UInt64((headerSize + 63) / 64 * 64)
+    var failure: LedgerError?
+    func add(_ kind: Kind, stride: Int, _ bytes: UnsafeRawBufferPointer) {
+      guard failure == nil else { return }
+      do {
+        try file.write(bytes, at: cursor)
+      } catch {
+        failure = error
+        return
+      }
+      sections.append(
+        Section(
+          kind: kind, stride: UInt32(stride), offset: cursor,
+          count: UInt64(stride == 0 ? 0 : bytes.count / stride), checksum: CRC32C.checksum(bytes)))
+      cursor += UInt64((bytes.count + 63) / 64 * 64)
+    }
+    func add<Element: BitwiseCopyable>(_ kind: Kind, _ column: Column<Element>) {
+      column.withContiguousElements {
+        add(kind, stride: MemoryLayout<Element>.stride, UnsafeRawBufferPointer($0))
+      }
+    }
+    metadata.bytes.withUnsafeBytes { add(.metadata, stride: 1, $0) }
+    add(.text, state.text)
+    add(.stories, state.stories)
+    add(.storySlots, state.storyTable.slots)
+    add(.items, state.items)
+    add(.itemSlots, state.itemTable.slots)
+    add(.revisions, state.revisions)
+    add(.tellings, state.tellings)
+    if let failure {
+      SystemFile.remove(temporary)
+      throw failure
+    }
+    var header = ByteWriter(capacity: headerSize)
+    header.append(magic)
+    header.appendFixed32(formatVersion)
+    header.appendFixed32(UInt32(headerSize))
+    header.appendFixed64(position.sequence)
+    header.append(position.hash.bytes)
+    header.appendFixed64(position.offset)
+    header.appendFixed32(UInt32(sections.count))
+    for section in sections {
+      header.appendFixed32(section.kind.rawValue)
+      header.appendFixed32(section.stride)
+      header.appendFixed64(section.offset)
+      header.appendFixed64(section.count)
+      header.appendFixed32(section.checksum)
+    }
+    header.appendFixed32(CRC32C.checksum(header.bytes))
+    do {
+      try file.write(header.bytes, at: 0)
+      try file.synchronize()
+      try SystemFile.rename(temporary, to: path(in: directory))
+    } catch {
+      SystemFile.remove(temporary)
+      throw error
+    }
+  }
+
+  // MARK: Reading
+
+  /// A snapshot's header: the position it reflects and its sections.
+  struct Header {
+    var position: LogPosition
+    var sections: [Kind: Section]
+  }
+
+  /// Reads and checks the header of a mapped snapshot; `nil` when it is not one this build
+  /// can use.
+  static func header(of region: MappedRegion) -> Header? {
+    let bytes = UnsafeRawBufferPointer(start: region.base, count: region.count)
+    var reader = ByteReader(bytes)
+    do {
+      guard Array(try reader.bytes(count: 8)) == magic, try reader.fixed32() == formatVersion
+      else { return nil }
+      let headerSize = Int(try reader.fixed32())
+      guard headerSize <= bytes.count, headerSize >= 4 else { return nil }
+      let stored = bytes.loadUnaligned(fromByteOffset: headerSize - 4, as: UInt32.self).littleEndian
+      guard CRC32C.checksum(UnsafeRawBufferPointer(rebasing: bytes[0..<(headerSize - 4)])) == stored
+      else { return nil }
+      let sequence = try reader.fixed64()
+      guard let hashBase = try reader.bytes(count: 32).baseAddress else { return nil }
+      let hash = SHA256Digest(reading: hashBase)
+      let offset = try reader.fixed64()
+      var sections: [Kind: Section] = [:]
+      for _ in 0..<(try reader.fixed32()) {
+        guard let kind = Kind(rawValue: try reader.fixed32()) else { return nil }
+        let section = Section(
+          kind: kind, stride: try reader.fixed32(), offset: try reader.fixed64(),
+          count: try reader.fixed64(), checksum: try reader.fixed32())
+        guard section.offset % 64 == 0,
+          section.offset + section.count * UInt64(max(section.stride, 1)) <= UInt64(bytes.count)
+        else { return nil }
+        sections[kind] = section
+      }
+      guard sections.count == Kind.allCases.count else { return nil }
+      return Header(
+        position: LogPosition(sequence: sequence, hash: hash, offset: offset), sections: sections)
+    } catch {
+      return nil
+    }
+  }
+
+  /// Loads the snapshot of the ledger `directory`, or returns `nil` when there is none this
+  /// build can use or `isProven` does not accept its position.
+  static func load(
+    from directory: String, isProven: (LogPosition) -> Bool
+  ) -> (state: LedgerState, position: LogPosition)? {
+    guard let file = try? SystemFile(path: path(in: directory), flags: O_RDONLY),
+      let region = try? MappedRegion(file: file),
+      let header = header(of: region), isProven(header.position)
+    else { return nil }
+    func column<Element: BitwiseCopyable>(_ kind: Kind, _: Element.Type) -> Column<Element>? {
+      guard let section = header.sections[kind],
+        section.stride == UInt32(MemoryLayout<Element>.stride)
+      else { return nil }
+      return Column(region: region, offset: Int(section.offset), count: Int(section.count))
+    }
+    guard let metadataSection = header.sections[.metadata],
+      let text = column(.text, UInt8.self),
+      let stories = column(.stories, LedgerState.StoryRecord.self),
+      let storySlots = column(.storySlots, Int32.self),
+      let items = column(.items, LedgerState.ItemRecord.self),
+      let itemSlots = column(.itemSlots, Int32.self),
+      let revisions = column(.revisions, LedgerState.RevisionRecord.self),
+      let tellings = column(.tellings, LedgerState.TellingRecord.self)
+    else { return nil }
+    var state = LedgerState()
+    do {
+      var reader = ByteReader(
+        UnsafeRawBufferPointer(
+          start: region.base + Int(metadataSection.offset), count: Int(metadataSection.count)))
+      state.configuration = try LedgerConfiguration(
+        levels: try reader.strings(), currency: try reader.optionalString(),
+        timeZoneIdentifier: try reader.string())
+      state.isConfigured = try reader.byte() == 1
+      state.lastSequence = try reader.fixed64()
+      state.storyTable.count = Int(try reader.varint())
+      state.itemTable.count = Int(try reader.varint())
+      let nodeCount = Int(try reader.varint())
+      for index in 0..<nodeCount {
+        let path = try NodePath(parsing: try reader.string())
+        let name = try reader.string()
+        var parent: Int32 = -1
+        if let parentPath = path.parent {
+          guard let found = state.nodeIndex[parentPath] else { return nil }
+          parent = found
+          state.nodes[Int(found)].children.append(Int32(index))
+        }
+        state.nodes.append(LedgerState.NodeRecord(path: path, name: name, parent: parent))
+        state.nodeIndex[path] = Int32(index)
+      }
+      let keyCount = Int(try reader.varint())
+      for _ in 0..<keyCount {
+        let key = try reader.string()
+        state.idempotencyKeys[key] = try reader.fixed64()
+      }
+    } catch {
+      return nil
+    }
+    guard state.lastSequence == header.position.sequence, stories.count == state.storyTable.count,
+      items.count == state.itemTable.count
+    else { return nil }
+    state.text = text
+    state.stories = stories
+    state.storyTable.slots = storySlots
+    state.items = items
+    state.itemTable.slots = itemSlots
+    state.revisions = revisions
+    state.tellings = tellings
+    return (state, header.position)
+  }
+
+  /// Checks every section's checksum; returns the problem found, or `nil` when the snapshot
+  /// is whole (or there is none).
+  static func verifySections(at directory: String) -> String? {
+    guard let file = try? SystemFile(path: path(in: directory), flags: O_RDONLY) else { return nil }
+    guard let region = try? MappedRegion(file: file), let header = header(of: region) else {
+      return "\(fileName) is not a snapshot this version can use; it will be rebuilt"
+    }
+    for kind in Kind.allCases {
+      guard let section = header.sections[kind] else { continue }
+      let bytes = UnsafeRawBufferPointer(
+        start: region.base + Int(section.offset),
+        count: Int(section.count) * Int(max(section.stride, 1)))
+      if CRC32C.checksum(bytes) != section.checksum {
+        return
+          "\(fileName) is damaged (its \(kind) section fails its checksum); run `storyledger rebuild`"
+      }
+    }
+    return nil
+  }
+}
