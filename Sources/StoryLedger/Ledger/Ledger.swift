@@ -84,8 +84,9 @@ public final class Ledger: @unchecked Sendable {
     snapshotSequence = position.sequence
   }
 
-  /// Replays the whole log into fresh projections, ignoring any snapshot, and writes a new
-  /// snapshot; returns the number of events replayed.
+  /// Replays the whole log into fresh projections, ignoring any snapshot; returns the number
+  /// of events replayed. Call ``writeSnapshot()`` after it to keep the result for the next
+  /// opening.
   ///
   /// - Parameter progress: called now and then with the events replayed so far and the
   ///   total.
@@ -101,7 +102,6 @@ public final class Ledger: @unchecked Sendable {
     current = state
     position = head
     lock.unlock()
-    try writeSnapshot()
     return head.sequence
   }
 

@@ -53,12 +53,14 @@ struct Column<Element: BitwiseCopyable>: @unchecked Sendable {
   }
 
   /// The number of elements.
-  var count: Int { base.count + owned.count }
+  var count: Int {
+    @inline(__always) get { base.count + owned.count }
+  }
 
   var isEmpty: Bool { count == 0 }
 
   subscript(index: Int) -> Element {
-    get {
+    @inline(__always) get {
       if index >= base.count { return owned[index - base.count] }
       precondition(index >= 0, "column index out of range")
       if !patchBits.isEmpty, patchBits[index >> 6] & (1 << UInt64(index & 63)) != 0,
@@ -81,7 +83,7 @@ struct Column<Element: BitwiseCopyable>: @unchecked Sendable {
   }
 
   subscript(index: Int32) -> Element {
-    get { self[Int(index)] }
+    @inline(__always) get { self[Int(index)] }
     set { self[Int(index)] = newValue }
   }
 

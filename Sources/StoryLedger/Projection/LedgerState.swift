@@ -34,6 +34,8 @@ public struct LedgerState: Sendable {
   var revisions = Column<RevisionRecord>()
   var tellings = Column<TellingRecord>()
   var idempotencyKeys: [String: UInt64] = [:]
+  /// The story the last event was about: events come in runs about one story.
+  private var recentStory: (key: String, index: Int32)?
 
   /// Creates an empty state.
   public init() {}
@@ -173,7 +175,7 @@ public struct LedgerState: Sendable {
       table.insert(index, hash: HashIndex.hash(event.key)) { storyHash($0) }
       storyTable = table
     case .tellingRecorded(let event):
-      guard let story = storyIndex(forKey: event.story) else {
+      guard let story = story(forKey: event.story) else {
         throw corrupt("unknown story \(event.story)")
       }
       insertTelling(
@@ -182,10 +184,11 @@ public struct LedgerState: Sendable {
           narrativeHash: HashIndex.hash(event.narrative)))
       stories[story].version += 1
     case .itemRecorded(let event):
-      guard let story = storyIndex(forKey: event.story) else {
+      guard let story = story(forKey: event.story) else {
         throw corrupt("unknown story \(event.story)")
       }
-      guard itemIndex(story: story, key: event.item) == nil else {
+      let itemKeyHash = HashIndex.hash(event.item, seed: UInt64(story))
+      guard itemIndex(story: story, key: event.item, hash: itemKeyHash) == nil else {
         throw corrupt("item \(event.story)/\(event.item) already exists")
       }
       let item = Int32(items.count)
@@ -196,7 +199,7 @@ public struct LedgerState: Sendable {
           dimensionIndex: UInt8(event.dimension.index)))
       var table = itemTable
       itemTable = HashIndex()
-      table.insert(item, hash: HashIndex.hash(event.item, seed: UInt64(story))) { itemHash($0) }
+      table.insert(item, hash: itemKeyHash) { itemHash($0) }
       itemTable = table
       var record = stories[story]
       if record.lastItem >= 0 {
@@ -209,7 +212,7 @@ public struct LedgerState: Sendable {
       stories[story] = record
       appendRevision(item: item, day: event.on, sequence: sequence, facts: event.facts)
     case .itemRevised(let event):
-      guard let story = storyIndex(forKey: event.story),
+      guard let story = story(forKey: event.story),
         let item = itemIndex(story: story, key: event.item)
       else { throw corrupt("unknown item \(event.story)/\(event.item)") }
       stories[story].version += 1
@@ -310,12 +313,20 @@ public struct LedgerState: Sendable {
 
   /// The index of the story whose key is `key`.
   func storyIndex(forKey key: String) -> Int32? {
-    storyTable.find(hash: HashIndex.hash(key)) { text.matches(stories[$0].key, key) }
+    if let recentStory, recentStory.key == key { return recentStory.index }
+    return storyTable.find(hash: HashIndex.hash(key)) { text.matches(stories[$0].key, key) }
+  }
+
+  /// The story whose key is `key`, remembered for the events that follow about it.
+  private mutating func story(forKey key: String) -> Int32? {
+    let index = storyIndex(forKey: key)
+    if let index { recentStory = (key, index) }
+    return index
   }
 
   /// The index of the item `key` of the story at index `story`.
-  func itemIndex(story: Int32, key: String) -> Int32? {
-    itemTable.find(hash: HashIndex.hash(key, seed: UInt64(story))) {
+  func itemIndex(story: Int32, key: String, hash: UInt64? = nil) -> Int32? {
+    itemTable.find(hash: hash ?? HashIndex.hash(key, seed: UInt64(story))) {
       let record = items[$0]
       return record.story == story && text.matches(record.key, key)
     }

@@ -24,6 +24,8 @@ enum RebuildCommand: Command {
       console.progress("replaying", done: done, of: total)
     }
     let elapsed = clock.now - started
+    console.progress("writing the snapshot")
+    try ledger.writeSnapshot()
     console.clearProgress()
     let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     let rate = seconds > 0 ? Int(Double(events) / seconds) : 0
@@ -35,7 +37,7 @@ enum RebuildCommand: Command {
       console.write(bytes: object.finish() + [0x0A])
     } else {
       console.write(
-        "rebuilt the projections from \(events) events in \(String(format: seconds)) s (\(rate) events/s)\n"
+        "replayed \(events) events into fresh projections in \(String(format: seconds)) s (\(rate) events/s) and wrote a new snapshot\n"
       )
     }
   }
