@@ -149,14 +149,12 @@ extension LedgerState {
     // Every cell is a sum of at most twice the magnitudes of all effective values; if that
     // fits in 64 bits, no sum below can overflow.
     var magnitude: UInt64 = 0
-    let fits = revisions.withContiguousElements { buffer in
-      for revision in buffer {
-        let (sum, overflow) = magnitude.addingReportingOverflow(
-          2 * revision.effectiveMonetised.magnitude)
-        guard !overflow, sum <= UInt64(Int64.max) else { return false }
-        magnitude = sum
-      }
-      return true
+    var fits = true
+    revisions.forEach { _, revision in
+      let (sum, overflow) = magnitude.addingReportingOverflow(
+        2 * revision.effectiveMonetised.magnitude)
+      if overflow || sum > UInt64(Int64.max) { fits = false }
+      magnitude = sum
     }
     guard fits else {
       throw LedgerError(.invalid, "the monetised values are too large to total exactly")

@@ -106,6 +106,17 @@ struct Column<Element: BitwiseCopyable>: @unchecked Sendable {
     return try copy.withUnsafeBufferPointer(body)
   }
 
+  /// Calls `body` with each element and its index, in order, without copying the column.
+  func forEach(_ body: (Int, Element) throws -> Void) rethrows {
+    if patches.isEmpty {
+      for (index, element) in base.enumerated() { try body(index, element) }
+    } else {
+      for index in 0..<base.count { try body(index, self[index]) }
+    }
+    let offset = base.count
+    for (index, element) in owned.enumerated() { try body(offset + index, element) }
+  }
+
   /// Every element, in order.
   var elements: [Element] { withContiguousElements { Array($0) } }
 }

@@ -376,15 +376,14 @@ public struct LedgerState: Sendable {
 
   /// The earliest and latest item revision dates, or `nil` when there are no items.
   func revisionDateRange() -> ClosedRange<Day>? {
-    revisions.withContiguousElements { buffer -> ClosedRange<Day>? in
-      guard var low = buffer.first?.day else { return nil }
-      var high = low
-      for revision in buffer {
-        if revision.day < low { low = revision.day }
-        if revision.day > high { high = revision.day }
-      }
-      return low...high
+    guard !revisions.isEmpty else { return nil }
+    var low = revisions[0].day
+    var high = low
+    revisions.forEach { _, revision in
+      if revision.day < low { low = revision.day }
+      if revision.day > high { high = revision.day }
     }
+    return low...high
   }
 
   /// The node at `path`, or an error naming the path (with the closest existing ancestor).

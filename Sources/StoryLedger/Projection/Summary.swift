@@ -147,32 +147,29 @@ extension LedgerState {
     var childStories = [Int](repeating: 0, count: children.count)
     // Each story's place, or -3 when it is not counted (outside, or told after the date).
     var slotOfStory = [Int32](repeating: -3, count: stories.count)
-    stories.withContiguousElements { buffer in
-      for (index, story) in buffer.enumerated() where story.toldOn <= cutoff {
-        let slot = slotOfNode[Int(story.node)]
-        guard slot > -2 else { continue }
-        slotOfStory[index] = slot
-        totalStories += 1
-        if slot >= 0 { childStories[Int(slot)] += 1 }
-      }
+    stories.forEach { index, story in
+      guard story.toldOn <= cutoff else { return }
+      let slot = slotOfNode[Int(story.node)]
+      guard slot > -2 else { return }
+      slotOfStory[index] = slot
+      totalStories += 1
+      if slot >= 0 { childStories[Int(slot)] += 1 }
     }
-    items.withContiguousElements { buffer in
-      for (index, item) in buffer.enumerated() {
-        let slot = slotOfStory[Int(item.story)]
-        guard slot > -3 else { continue }
-        let revisionIndex =
-          day == nil ? item.last : revision(of: Int32(index), asOf: cutoff)
-        guard revisionIndex >= 0 else { continue }
-        let record = revisions[revisionIndex]
-        let visibility: Visibility = record.isVisible ? .visible : .invisible
-        let dimension = item.dimension
-        let money = Money(cents: record.effectiveMonetised)
-        total[dimension][visibility].items += 1
-        total[dimension][visibility].monetised += money
-        if slot >= 0 {
-          childBoxes[Int(slot)][dimension][visibility].items += 1
-          childBoxes[Int(slot)][dimension][visibility].monetised += money
-        }
+    items.forEach { index, item in
+      let slot = slotOfStory[Int(item.story)]
+      guard slot > -3 else { return }
+      let revisionIndex =
+        day == nil ? item.last : revision(of: Int32(index), asOf: cutoff)
+      guard revisionIndex >= 0 else { return }
+      let record = revisions[revisionIndex]
+      let visibility: Visibility = record.isVisible ? .visible : .invisible
+      let dimension = item.dimension
+      let money = Money(cents: record.effectiveMonetised)
+      total[dimension][visibility].items += 1
+      total[dimension][visibility].monetised += money
+      if slot >= 0 {
+        childBoxes[Int(slot)][dimension][visibility].items += 1
+        childBoxes[Int(slot)][dimension][visibility].monetised += money
       }
     }
     func entry(_ index: Int32, _ stories: Int, _ boxes: SixBoxes) -> Summary.Entry {
