@@ -300,6 +300,13 @@ public final class Ledger: @unchecked Sendable {
     try store.verify(progress: progress)
   }
 
+  /// What is wrong with the projection snapshot of the ledger in `directory`, or `nil` when
+  /// it is whole (or absent). A damaged snapshot is mended by ``rebuild(progress:)`` and
+  /// ``writeSnapshot()``; the log itself is checked by ``verify(progress:)``.
+  public static func snapshotProblem(in directory: URL) -> String? {
+    Snapshot.verifySections(at: directory.path)
+  }
+
   /// Notices of repairs the store made (an incomplete tail cut off), for the caller to show.
   public func takeNotices() -> [String] { store.takeNotices() }
 

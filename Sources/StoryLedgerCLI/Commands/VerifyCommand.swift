@@ -7,17 +7,21 @@ enum VerifyCommand: Command {
     arguments: "[--json]",
     discussion: """
       Reads every record of the log, checks its checksum, its sequence number, the SHA-256 chain
-      that links it to the record before, and its personal-text digest. Exits 0 when the ledger
-      is intact, 65 naming the first bad record when it is not.
+      that links it to the record before, and its personal-text digest, then the checksums of
+      the projection snapshot. Exits 0 when the ledger is intact, 65 naming the first bad
+      record when it is not (or saying that the snapshot needs `storyledger rebuild`).
       """,
     examples: ["storyledger verify", "storyledger --ledger nhs.ledger verify --json"],
     options: [.json])
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
-    let store = try FileLog(directory: try context.ledgerDirectory())
+    let directory = try context.ledgerDirectory()
+    let store = try FileLog(directory: directory)
     let report = try store.verify { done, total in
       context.console.progress("verifying", done: done, of: total)
     }
+    context.console.progress("verifying the projection snapshot")
+    let snapshotProblem = Ledger.snapshotProblem(in: directory)
     context.console.clearProgress()
     if arguments.has("--json") {
       var object = JSONObjectWriter(bytes: [])
@@ -34,14 +38,18 @@ enum VerifyCommand: Command {
         object.bytes += detail.finish()
       }
       object.strings("notes", report.notes)
+      if let snapshotProblem { object.string("snapshot_problem", snapshotProblem) }
       context.console.write(bytes: object.finish() + [0x0A])
     } else {
       for note in report.notes { context.console.message("note: \(note)") }
-      if report.isIntact {
+      if report.isIntact && snapshotProblem == nil {
         context.console.write(
           "intact: \(report.eventCount) events, \(report.byteCount) bytes, last hash \(report.lastHash)\n"
         )
       }
+    }
+    if report.problem == nil, let snapshotProblem {
+      throw CommandFailure(code: .dataError, message: "the log is intact, but \(snapshotProblem)")
     }
     if let problem = report.problem {
       throw CommandFailure(
