@@ -1,11 +1,13 @@
 /// An open-addressing hash table from keys to record numbers, stored as a plain column so
 /// that a snapshot maps it without rebuilding.
 ///
-/// The table holds record numbers only; the caller compares keys through `matches`, and
-/// gives each record's hash again when the table grows.
+/// Each slot holds 32 bits of the key's hash beside the record number, so the table grows
+/// without hashing any key again and a probe compares keys only when those bits agree. The
+/// caller compares keys through `matches`.
 struct HashIndex: Sendable {
-  /// Record number + 1 per slot; 0 is an empty slot. The count is a power of two.
-  var slots = Column<Int32>()
+  /// Per slot: the hash's low 32 bits, then the record number + 1; 0 is an empty slot. The
+  /// count is a power of two.
+  var slots = Column<UInt64>()
   /// The number of records in the table.
   var count = 0
 
@@ -32,40 +34,43 @@ struct HashIndex: Sendable {
     let capacity = slots.count
     guard capacity > 0 else { return nil }
     let mask = capacity - 1
-    var slot = Int(truncatingIfNeeded: hash) & mask
+    let bits = UInt64(UInt32(truncatingIfNeeded: hash))
+    var slot = Int(bits) & mask
     while true {
       let entry = slots[slot]
       if entry == 0 { return nil }
-      if matches(entry - 1) { return entry - 1 }
+      if entry >> 32 == bits {
+        let record = Int32(truncatingIfNeeded: entry & 0xFFFF_FFFF) - 1
+        if matches(record) { return record }
+      }
       slot = (slot + 1) & mask
     }
   }
 
-  /// Adds `record` (whose key is not in the table yet); `hashOf` gives any record's hash
-  /// when the table has to grow.
-  mutating func insert(_ record: Int32, hash: UInt64, hashOf: (Int32) -> UInt64) {
-    if (count + 1) * 2 > slots.count { grow(hashOf: hashOf) }
-    place(record, hash: hash)
+  /// Adds `record`, whose key (with `hash`) is not in the table yet.
+  mutating func insert(_ record: Int32, hash: UInt64) {
+    if (count + 1) * 2 > slots.count { grow() }
+    place(UInt64(UInt32(truncatingIfNeeded: hash)) << 32 | UInt64(record + 1))
     count += 1
   }
 
-  private mutating func place(_ record: Int32, hash: UInt64) {
+  private mutating func place(_ entry: UInt64) {
     let mask = slots.count - 1
-    var slot = Int(truncatingIfNeeded: hash) & mask
+    var slot = Int(entry >> 32) & mask
     while slots[slot] != 0 { slot = (slot + 1) & mask }
-    slots[slot] = record + 1
+    slots[slot] = entry
   }
 
-  private mutating func grow(hashOf: (Int32) -> UInt64) {
+  private mutating func grow() {
     let old = slots
     var capacity = max(16, old.count * 2)
     while (count + 1) * 2 > capacity { capacity *= 2 }
-    var fresh = Column<Int32>()
+    var fresh = Column<UInt64>()
     fresh.reserveCapacity(capacity)
     for _ in 0..<capacity { fresh.append(0) }
     slots = fresh
-    for slot in 0..<old.count where old[slot] != 0 {
-      place(old[slot] - 1, hash: hashOf(old[slot] - 1))
+    old.forEach { _, entry in
+      if entry != 0 { place(entry) }
     }
   }
 }

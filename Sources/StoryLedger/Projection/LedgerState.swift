@@ -169,11 +169,7 @@ public struct LedgerState: Sendable {
         node: node, toldOn: event.on, share: share)
       let index = Int32(stories.count)
       stories.append(record)
-      // Move the table out while it grows from the records, so that it is changed in place.
-      var table = storyTable
-      storyTable = HashIndex()
-      table.insert(index, hash: HashIndex.hash(event.key)) { storyHash($0) }
-      storyTable = table
+      storyTable.insert(index, hash: HashIndex.hash(event.key))
     case .tellingRecorded(let event):
       guard let story = story(forKey: event.story) else {
         throw corrupt("unknown story \(event.story)")
@@ -197,10 +193,7 @@ public struct LedgerState: Sendable {
         ItemRecord(
           key: text.appendText(event.item), story: story, first: revision, last: revision,
           dimensionIndex: UInt8(event.dimension.index)))
-      var table = itemTable
-      itemTable = HashIndex()
-      table.insert(item, hash: itemKeyHash) { itemHash($0) }
-      itemTable = table
+      itemTable.insert(item, hash: itemKeyHash)
       var record = stories[story]
       if record.lastItem >= 0 {
         items[record.lastItem].nextInStory = item
@@ -301,15 +294,6 @@ public struct LedgerState: Sendable {
   }
 
   // MARK: Lookups
-
-  func storyHash(_ story: Int32) -> UInt64 {
-    text.withBytes(stories[story].key) { HashIndex.hash($0) }
-  }
-
-  func itemHash(_ item: Int32) -> UInt64 {
-    let record = items[item]
-    return text.withBytes(record.key) { HashIndex.hash($0, seed: UInt64(record.story)) }
-  }
 
   /// The index of the story whose key is `key`.
   func storyIndex(forKey key: String) -> Int32? {

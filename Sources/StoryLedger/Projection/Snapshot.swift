@@ -26,7 +26,7 @@ enum Snapshot {
   static let fileName = "state.snapshot"
   static let magic: [UInt8] = Array("SLSNAP\0\n".utf8)
   /// Bump whenever a record's fields change.
-  static let formatVersion: UInt32 = 1
+  static let formatVersion: UInt32 = 2
 
   enum Kind: UInt32, CaseIterable {
     case metadata = 1, text, stories, storySlots, items, itemSlots, revisions, tellings
@@ -194,9 +194,9 @@ enum Snapshot {
     guard let metadataSection = header.sections[.metadata],
       let text = column(.text, UInt8.self),
       let stories = column(.stories, LedgerState.StoryRecord.self),
-      let storySlots = column(.storySlots, Int32.self),
+      let storySlots = column(.storySlots, UInt64.self),
       let items = column(.items, LedgerState.ItemRecord.self),
-      let itemSlots = column(.itemSlots, Int32.self),
+      let itemSlots = column(.itemSlots, UInt64.self),
       let revisions = column(.revisions, LedgerState.RevisionRecord.self),
       let tellings = column(.tellings, LedgerState.TellingRecord.self)
     else { return nil }
