@@ -96,6 +96,30 @@ struct SnapshotTests {
     #expect(try Self.fingerprint(of: fromSnapshot.state) == (try Self.fingerprint(of: again)))
   }
 
+  @Test func runningTotalsEqualAFullScanForEveryNode() throws {
+    let directory = try TemporaryDirectory()
+    let ledger = try Self.makeLedger(rows: 700, seed: 21, in: directory)
+    let more = directory.url.appending(path: "more.csv")
+    try DemoCorpus(rows: 900, seed: 21).write(to: more)
+    try ledger.importCSV(contentsOf: more)
+    let state = ledger.state
+    // A late entry that changes the effective money of every later revision.
+    let item = state.items[0]
+    try ledger.append([
+      .itemRevised(
+        ItemRevised(
+          story: state.storyKey(item.story), item: state.text.string(item.key),
+          on: try Day(parsing: "2024-06-01"), facts: ItemFacts(monetised: Money(cents: 77_777))))
+    ])
+    for node in ledger.state.nodes.map(\.path) {
+      let running = try ledger.state.summary(of: node)
+      let scanned = try ledger.state.summary(of: node, asOf: Day.latest)
+      #expect(running.total.boxes == scanned.total.boxes, "\(node)")
+      #expect(running.total.stories == scanned.total.stories, "\(node)")
+      #expect(running.children.map(\.boxes) == scanned.children.map(\.boxes), "\(node)")
+    }
+  }
+
   @Test func aSnapshotTheLogDoesNotProveIsIgnored() throws {
     let first = try TemporaryDirectory()
     let second = try TemporaryDirectory()

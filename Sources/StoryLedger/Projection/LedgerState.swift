@@ -34,6 +34,8 @@ public struct LedgerState: Sendable {
   var revisions = Column<RevisionRecord>()
   var tellings = Column<TellingRecord>()
   var idempotencyKeys: [String: UInt64] = [:]
+  /// Per node, the stories told there and the current figures of their items.
+  var nodeTotals = Column<NodeTotals>()
   /// The story the last event was about: events come in runs about one story.
   private var recentStory: (key: String, index: Int32)?
 
@@ -117,6 +119,18 @@ public struct LedgerState: Sendable {
     var narrativeHash: UInt64
   }
 
+  /// The current figures of the stories told at one node (not its subtree): six boxes of
+  /// item counts and monetised cents, lane `dimension * 2 + (visible ? 0 : 1)`.
+  struct NodeTotals: Sendable, BitwiseCopyable {
+    var stories: Int64 = 0
+    var items = SIMD8<Int64>()
+    var cents = SIMD8<Int64>()
+
+    static func lane(_ dimension: UInt8, isVisible: Bool) -> Int {
+      Int(dimension) * 2 + (isVisible ? 0 : 1)
+    }
+  }
+
   static let separator: Character = "\u{1F}"
 
   // MARK: Folding
@@ -154,6 +168,7 @@ public struct LedgerState: Sendable {
       }
       let index = Int32(nodes.count)
       nodes.append(NodeRecord(path: event.path, name: event.name, parent: parent))
+      nodeTotals.append(NodeTotals())
       if parent >= 0 { nodes[Int(parent)].children.append(index) }
       nodeIndex[event.path] = index
     case .storyTold(let event):
@@ -170,6 +185,7 @@ public struct LedgerState: Sendable {
       let index = Int32(stories.count)
       stories.append(record)
       storyTable.insert(index, hash: HashIndex.hash(event.key))
+      nodeTotals[node].stories += 1
     case .tellingRecorded(let event):
       guard let story = story(forKey: event.story) else {
         throw corrupt("unknown story \(event.story)")
@@ -235,6 +251,26 @@ public struct LedgerState: Sendable {
   }
 
   private mutating func appendRevision(item: Int32, day: Day, sequence: UInt64, facts: ItemFacts) {
+    let itemRecord = items[item]
+    let isFirst = itemRecord.first == Int32(revisions.count)
+    let before = isFirst ? nil : revisions[itemRecord.last]
+    insertRevision(item: item, day: day, sequence: sequence, facts: facts)
+    // The item's current figures are those of its last revision.
+    let node = stories[itemRecord.story].node
+    var totals = nodeTotals[node]
+    if let before {
+      let lane = NodeTotals.lane(itemRecord.dimensionIndex, isVisible: before.isVisible)
+      totals.items[lane] -= 1
+      totals.cents[lane] -= before.effectiveMonetised
+    }
+    let after = revisions[items[item].last]
+    let lane = NodeTotals.lane(itemRecord.dimensionIndex, isVisible: after.isVisible)
+    totals.items[lane] += 1
+    totals.cents[lane] += after.effectiveMonetised
+    nodeTotals[node] = totals
+  }
+
+  private mutating func insertRevision(item: Int32, day: Day, sequence: UInt64, facts: ItemFacts) {
     let index = Int32(revisions.count)
     var record = RevisionRecord(
       day: day, item: item, next: -1, sequence: sequence,

@@ -26,10 +26,10 @@ enum Snapshot {
   static let fileName = "state.snapshot"
   static let magic: [UInt8] = Array("SLSNAP\0\n".utf8)
   /// Bump whenever a record's fields change.
-  static let formatVersion: UInt32 = 2
+  static let formatVersion: UInt32 = 3
 
   enum Kind: UInt32, CaseIterable {
-    case metadata = 1, text, stories, storySlots, items, itemSlots, revisions, tellings
+    case metadata = 1, text, stories, storySlots, items, itemSlots, revisions, tellings, nodeTotals
   }
 
   struct Section {
@@ -102,6 +102,7 @@ enum Snapshot {
     add(.itemSlots, state.itemTable.slots)
     add(.revisions, state.revisions)
     add(.tellings, state.tellings)
+    add(.nodeTotals, state.nodeTotals)
     if let failure {
       SystemFile.remove(temporary)
       throw failure
@@ -198,7 +199,8 @@ enum Snapshot {
       let items = column(.items, LedgerState.ItemRecord.self),
       let itemSlots = column(.itemSlots, UInt64.self),
       let revisions = column(.revisions, LedgerState.RevisionRecord.self),
-      let tellings = column(.tellings, LedgerState.TellingRecord.self)
+      let tellings = column(.tellings, LedgerState.TellingRecord.self),
+      let nodeTotals = column(.nodeTotals, LedgerState.NodeTotals.self)
     else { return nil }
     var state = LedgerState()
     do {
@@ -234,7 +236,7 @@ enum Snapshot {
       return nil
     }
     guard state.lastSequence == header.position.sequence, stories.count == state.storyTable.count,
-      items.count == state.itemTable.count
+      items.count == state.itemTable.count, nodeTotals.count == state.nodes.count
     else { return nil }
     state.text = text
     state.stories = stories
@@ -243,6 +245,7 @@ enum Snapshot {
     state.itemTable.slots = itemSlots
     state.revisions = revisions
     state.tellings = tellings
+    state.nodeTotals = nodeTotals
     return (state, header.position)
   }
 

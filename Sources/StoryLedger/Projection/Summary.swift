@@ -140,6 +140,9 @@ extension LedgerState {
       let child = ancestor(of: Int32(index), atDepth: depth + 1)
       slotOfNode[index] = child >= 0 ? slotOfNode[Int(child)] : -1
     }
+    if day == nil {
+      return currentSummary(target: target, children: children, slotOfNode: slotOfNode)
+    }
     let cutoff = day ?? Day.latest
     var total = SixBoxes()
     var totalStories = 0
@@ -185,6 +188,44 @@ extension LedgerState {
 }
 
 extension LedgerState {
+  /// The summary of everything recorded, from the per-node totals the fold keeps current.
+  func currentSummary(target: Int32, children: [Int32], slotOfNode: [Int32]) -> Summary {
+    var total = NodeTotals()
+    var childTotals = [NodeTotals](repeating: NodeTotals(), count: children.count)
+    for (index, slot) in slotOfNode.enumerated() where slot > -2 {
+      let totals = nodeTotals[index]
+      total.stories += totals.stories
+      total.items &+= totals.items
+      total.cents &+= totals.cents
+      if slot >= 0 {
+        childTotals[Int(slot)].stories += totals.stories
+        childTotals[Int(slot)].items &+= totals.items
+        childTotals[Int(slot)].cents &+= totals.cents
+      }
+    }
+    func boxes(_ totals: NodeTotals) -> SixBoxes {
+      var boxes = SixBoxes()
+      for dimension in Dimension.allCases {
+        for visibility in Visibility.allCases {
+          let lane = NodeTotals.lane(UInt8(dimension.index), isVisible: visibility == .visible)
+          boxes[dimension][visibility] = BoxFigures(
+            items: Int(totals.items[lane]), monetised: Money(cents: totals.cents[lane]))
+        }
+      }
+      return boxes
+    }
+    func entry(_ index: Int32, _ totals: NodeTotals) -> Summary.Entry {
+      let record = nodes[Int(index)]
+      return Summary.Entry(
+        node: record.path, name: record.name,
+        level: configuration.level(ofDepth: record.depth) ?? "", stories: Int(totals.stories),
+        boxes: boxes(totals))
+    }
+    return Summary(
+      asOf: nil, currency: configuration.currency, total: entry(target, total),
+      children: children.enumerated().map { entry($1, childTotals[$0]) })
+  }
+
   /// The paths of the nodes at the top of the hierarchy, in path order.
   public var topLevelNodes: [NodePath] {
     nodes.filter { $0.parent < 0 }.map(\.path).sorted()
