@@ -425,6 +425,10 @@ public final class FileLog: EventStore, @unchecked Sendable {
 
   // MARK: Verification
 
+  /// The bytes `verify` reads and checks at a time: enough records to share among the
+  /// cores, little enough memory.
+  static let verifyChunkSize = 8 << 20
+
   /// Checks every record's checksum, the sequence numbers, the whole chain and the head.
   ///
   /// Damage before the recorded head is a problem. Bytes after it are an append that never
@@ -446,17 +450,19 @@ public final class FileLog: EventStore, @unchecked Sendable {
     var atHead: LogPosition?
     let outcome: RecordScanner.End
     do {
-      outcome = try RecordScanner().scan(
+      // Chunks are framed here and their records checked on every core; the first bad
+      // record is still the earliest one.
+      outcome = try RecordScanner(chunkSize: FileLog.verifyChunkSize).scanChunks(
         from: UInt64(RecordFormat.fileHeaderSize), to: size, read: readFunction()
-      ) { record, offset in
-        guard verifier.check(record, at: offset) else { return false }
-        checked = offset + UInt64(record.totalSize)
-        let position = LogPosition(
-          sequence: record.sequence, hash: record.storedHash, offset: checked)
-        if record.isEndOfBatch { batchEnd = position }
-        if checked == recordedHead?.offset { atHead = position }
-        if verifier.expectedSequence % 65_536 == 0 { progress?(checked, size) }
-        return true
+      ) { chunk in
+        verifier.check(chunk) { record, offset in
+          checked = offset + UInt64(record.totalSize)
+          let position = LogPosition(
+            sequence: record.sequence, hash: record.storedHash, offset: checked)
+          if record.isEndOfBatch { batchEnd = position }
+          if checked == recordedHead?.offset { atHead = position }
+          if (record.sequence + 1) % 65_536 == 0 { progress?(checked, size) }
+        }
       }
     } catch let error as LedgerError {
       throw error
