@@ -2,8 +2,8 @@ import Testing
 
 @testable import StoryLedger
 
-/// The fast paths of reading the log: UTF-8 checked by hand, payloads decoded without
-/// generic calls. Each is held to the plain way of doing the same thing.
+/// The fast paths of reading the log: SHA-256 in lanes, UTF-8 checked by hand, payloads
+/// decoded without generic calls. Each is held to the plain way of doing the same thing.
 @Suite("Fast decoding and hashing")
 struct DecodingTests {
   /// Whether the standard library accepts `bytes` as UTF-8.
@@ -156,6 +156,40 @@ struct DecodingTests {
       _ = try DecodingTests.decode(parts, type: .itemRecorded)
     } throws: { error in
       (error as? DecodingFailure)?.description == "unknown dimension 3"
+    }
+  }
+
+  /// Messages of every length around the block edges, with and without a digest first,
+  /// and one long enough to be hashed alone, in one call.
+  @Test func laneDigestsMatchOneAtATime() {
+    let bytes = (0..<6_000).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
+    let prefix = SHA256.hash(Array("previous".utf8))
+    bytes.withUnsafeBytes { raw in
+      var messages: [SHA256Lanes.Message] = []
+      for count in 0...140 {
+        let slice = UnsafeRawBufferPointer(rebasing: raw[count..<(2 * count)])
+        messages.append(SHA256Lanes.Message(prefix: nil, bytes: slice))
+        messages.append(SHA256Lanes.Message(prefix: prefix, bytes: slice))
+      }
+      messages.insert(SHA256Lanes.Message(prefix: prefix, bytes: raw), at: 7)
+      var expected: [SHA256Digest] = []
+      for message in messages {
+        var hasher = SHA256()
+        if let prefix = message.prefix { hasher.update(prefix) }
+        hasher.update(message.bytes)
+        expected.append(hasher.finalize())
+      }
+      var digests = [SHA256Digest](repeating: .zero, count: messages.count)
+      messages.withUnsafeBufferPointer { list in
+        digests.withUnsafeMutableBufferPointer { SHA256Lanes.hash(list, into: $0) }
+      }
+      #expect(digests == expected)
+      // Fewer slots than messages: the slots are filled, nothing more.
+      var fewer = [SHA256Digest](repeating: .zero, count: 3)
+      messages.withUnsafeBufferPointer { list in
+        fewer.withUnsafeMutableBufferPointer { SHA256Lanes.hash(list, into: $0) }
+      }
+      #expect(fewer == Array(expected.prefix(3)))
     }
   }
 }

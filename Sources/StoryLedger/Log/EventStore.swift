@@ -101,17 +101,32 @@ struct ChainVerifier {
   }
 
   /// What is wrong with `record`, checked as event `sequence` chained after `previousHash`,
-  /// or `nil` when it is sound. The order of the checks fixes which reason is given.
+  /// or `nil` when it is sound.
   static func problem(
     with record: RecordFormat.RecordView, sequence: UInt64, after previousHash: SHA256Digest
+  ) -> String? {
+    problem(
+      with: record, sequence: sequence,
+      chainHash: RecordFormat.chainHash(of: record, after: previousHash),
+      personalDigest: RecordFormat.hasPersonalDigest(record)
+        ? SHA256.hash(record.personal) : nil)
+  }
+
+  /// What is wrong with `record`, checked as event `sequence` given the chain hash it should
+  /// carry and the digest of its personal bytes (when
+  /// ``RecordFormat/hasPersonalDigest(_:)``), or `nil` when it is sound. The order of the
+  /// checks fixes which reason is given.
+  static func problem(
+    with record: RecordFormat.RecordView, sequence: UInt64, chainHash: SHA256Digest,
+    personalDigest: SHA256Digest?
   ) -> String? {
     guard record.sequence == sequence else {
       return "sequence number \(record.sequence) where \(sequence) was expected"
     }
-    guard RecordFormat.chainHash(of: record, after: previousHash) == record.storedHash else {
+    guard chainHash == record.storedHash else {
       return "chain hash mismatch: the record was changed after it was written"
     }
-    guard RecordFormat.personalTextMatches(record) else {
+    guard RecordFormat.personalTextMatches(record, digest: personalDigest) else {
       return "personal text does not match its digest"
     }
     do {
@@ -196,28 +211,71 @@ struct ChainVerifier {
   /// The cores to check on.
   static let cores = ProcessInfo.processInfo.activeProcessorCount
 
+  /// The records checked together: their hashes are computed four at a time.
+  static let recordsPerGroup = 32
+
   /// The first bad record among `range` of `chunk`, the record at `range.lowerBound` being
   /// event `firstSequence + range.lowerBound` and chaining after `initialHash` when it is
   /// the chunk's first record.
+  ///
+  /// Records are taken a group at a time: each is scanned (checksum, flags, lengths), the
+  /// chain and personal hashes of the group are computed together by ``SHA256Lanes``, and
+  /// then each record is checked in order as ``problem(with:sequence:after:)`` would.
   private static func firstProblem(
     in chunk: RecordScanner.Chunk, _ range: Range<Int>, firstSequence: UInt64,
     initialHash: SHA256Digest
   ) -> SliceResult {
     guard let base = chunk.bytes.baseAddress else { return nil }
-    for index in range {
-      let offset = chunk.records[index]
-      // A record's predecessor ends where it starts, with its stored chain hash.
-      let previous = index == 0 ? initialHash : SHA256Digest(reading: base + offset - 32)
-      switch RecordFormat.scan(chunk.bytes, at: offset) {
-      case .record(let record):
-        if let reason = problem(
-          with: record, sequence: firstSequence + UInt64(index), after: previous)
-        {
-          return (index, reason)
+    var scans: [RecordFormat.ScanResult] = []
+    var messages: [SHA256Lanes.Message] = []
+    var digests: [SHA256Digest] = []
+    scans.reserveCapacity(recordsPerGroup)
+    messages.reserveCapacity(2 * recordsPerGroup)
+    var groupStart = range.lowerBound
+    while groupStart < range.upperBound {
+      let group = groupStart..<min(groupStart + recordsPerGroup, range.upperBound)
+      scans.removeAll(keepingCapacity: true)
+      messages.removeAll(keepingCapacity: true)
+      for index in group {
+        let offset = chunk.records[index]
+        let scan = RecordFormat.scan(chunk.bytes, at: offset)
+        scans.append(scan)
+        guard case .record(let record) = scan else { break }
+        // A record's predecessor ends where it starts, with its stored chain hash.
+        let previous = index == 0 ? initialHash : SHA256Digest(reading: base + offset - 32)
+        messages.append(SHA256Lanes.Message(prefix: previous, bytes: record.hashed))
+        if RecordFormat.hasPersonalDigest(record) {
+          messages.append(SHA256Lanes.Message(prefix: nil, bytes: record.personal))
         }
-      case .damaged(let reason): return (index, reason)
-      case .incomplete: return (index, "the record is cut short")
       }
+      if digests.count < messages.count {
+        digests.append(contentsOf: repeatElement(.zero, count: messages.count - digests.count))
+      }
+      messages.withUnsafeBufferPointer { list in
+        digests.withUnsafeMutableBufferPointer { SHA256Lanes.hash(list, into: $0) }
+      }
+      var message = 0
+      for (index, scan) in zip(group, scans) {
+        switch scan {
+        case .record(let record):
+          let chainHash = digests[message]
+          message += 1
+          var personalDigest: SHA256Digest?
+          if RecordFormat.hasPersonalDigest(record) {
+            personalDigest = digests[message]
+            message += 1
+          }
+          if let reason = problem(
+            with: record, sequence: firstSequence + UInt64(index), chainHash: chainHash,
+            personalDigest: personalDigest)
+          {
+            return (index, reason)
+          }
+        case .damaged(let reason): return (index, reason)
+        case .incomplete: return (index, "the record is cut short")
+        }
+      }
+      groupStart = group.upperBound
     }
     return nil
   }

@@ -217,12 +217,24 @@ enum RecordFormat {
 
   /// Checks the personal digest against the personal bytes (skipped once erased).
   static func personalTextMatches(_ record: RecordView) -> Bool {
-    guard record.flags.contains(.hasPersonal), !record.flags.contains(.personalErased) else {
-      return true
+    personalTextMatches(
+      record, digest: hasPersonalDigest(record) ? SHA256.hash(record.personal) : nil)
+  }
+
+  /// Whether the record's personal bytes are checked against a digest: it has personal text
+  /// and it was not erased.
+  static func hasPersonalDigest(_ record: RecordView) -> Bool {
+    record.flags.contains(.hasPersonal) && !record.flags.contains(.personalErased)
+  }
+
+  /// Checks the personal digest against `digest`, the SHA-256 of ``RecordView/personal``,
+  /// computed by the caller when ``hasPersonalDigest(_:)`` says it is needed.
+  static func personalTextMatches(_ record: RecordView, digest: SHA256Digest?) -> Bool {
+    guard hasPersonalDigest(record) else { return true }
+    guard record.hashed.count >= 32, let base = record.hashed.baseAddress, let digest else {
+      return false
     }
-    guard record.hashed.count >= 32, let base = record.hashed.baseAddress else { return false }
-    let stored = SHA256Digest(reading: base + record.hashed.count - 32)
-    return SHA256.hash(record.personal) == stored
+    return SHA256Digest(reading: base + record.hashed.count - 32) == digest
   }
 
   /// Decodes the event a checked record holds.
