@@ -450,9 +450,9 @@ public final class FileLog: EventStore, @unchecked Sendable {
     var atHead: LogPosition?
     let outcome: RecordScanner.End
     do {
-      // Chunks are framed here and their records checked on every core; the first bad
-      // record is still the earliest one.
-      outcome = try RecordScanner(chunkSize: FileLog.verifyChunkSize).scanChunks(
+      // Chunks are framed here and their records checked on every core (the first bad
+      // record is still the earliest one) while the next chunk is read.
+      outcome = try RecordScanner(chunkSize: FileLog.verifyChunkSize, readsAhead: true).scanChunks(
         from: UInt64(RecordFormat.fileHeaderSize), to: size, read: readFunction()
       ) { chunk in
         verifier.check(chunk) { record, offset in
