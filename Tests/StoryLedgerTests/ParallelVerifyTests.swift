@@ -137,9 +137,9 @@ struct ParallelVerifyTests {
     let end = try RecordScanner(chunkSize: chunkSize, readsAhead: readsAhead).scanChunks(
       from: UInt64(RecordFormat.fileHeaderSize), to: UInt64(bytes.count), read: reader(bytes)
     ) { chunk in
-      verifier.check(chunk, cores: cores, recordsPerSlice: recordsPerSlice) { _, offset in
-        accepted.append(offset)
-      }
+      let good = verifier.check(chunk, cores: cores, recordsPerSlice: recordsPerSlice)
+      accepted += chunk.records.prefix(good).map { chunk.start + UInt64($0) }
+      return good == chunk.records.count
     }
     return Outcome(verifier, end: end, accepted: accepted)
   }
@@ -272,5 +272,35 @@ struct ParallelVerifyTests {
         #expect(aheadEnd != .clean)
       }
     }
+  }
+
+  /// What `verify` reads of the good records of a chunk without parsing them again.
+  @Test func chunkAccessorsAgreeWithParsing() throws {
+    let log = ParallelVerifyTests.log
+    var seen = 0
+    _ = try RecordScanner(chunkSize: 1 << 13).scanChunks(
+      from: UInt64(RecordFormat.fileHeaderSize), to: UInt64(log.count),
+      read: ParallelVerifyTests.reader(log)
+    ) { chunk in
+      let all = 0..<chunk.records.count
+      for index in all {
+        guard
+          case .record(let record) = RecordFormat.scan(chunk.bytes, at: chunk.records[index])
+        else {
+          Issue.record("record \(index) does not scan")
+          return false
+        }
+        let end = chunk.records[index] + record.totalSize
+        #expect(chunk.end(of: index) == end)
+        #expect(chunk.storedHash(of: index) == record.storedHash)
+        #expect(chunk.flags(of: index) == record.flags)
+        #expect(chunk.record(endingAt: end, among: all) == index)
+        #expect(chunk.record(endingAt: end - 1, among: all) == nil)
+        #expect(chunk.record(endingAt: end, among: 0..<index) == nil)
+      }
+      seen += chunk.records.count
+      return true
+    }
+    #expect(seen == ParallelVerifyTests.eventCount)
   }
 }

@@ -141,15 +141,15 @@ struct ChainVerifier {
   }
 
   /// Checks the records of `chunk`, in slices on `cores` cores when it holds at least two
-  /// slices of `recordsPerSlice`, then calls `accept` with each good record, in order, up to
-  /// the first bad one.
+  /// slices of `recordsPerSlice`, and moves ``expectedSequence`` and ``previousHash`` past
+  /// the good records at its start.
   ///
-  /// - Returns: `false` (and sets ``problem``) when a record is bad.
+  /// - Returns: the number of good records at the start of the chunk: all of them, or up
+  ///   to the first bad one, which ``problem`` then names.
   mutating func check(
     _ chunk: RecordScanner.Chunk, cores: Int = ChainVerifier.cores,
-    recordsPerSlice: Int = ChainVerifier.recordsPerSlice,
-    _ accept: (RecordFormat.RecordView, UInt64) -> Void
-  ) -> Bool {
+    recordsPerSlice: Int = ChainVerifier.recordsPerSlice
+  ) -> Int {
     let count = chunk.records.count
     // A few slices per core, so that a core slowed by other work holds up little.
     let slices =
@@ -175,25 +175,16 @@ struct ChainVerifier {
       firstBad = found.lazy.compactMap { $0 }.first
     }
     let good = firstBad?.index ?? count
-    for index in 0..<good {
-      let offset = chunk.records[index]
-      let next = index + 1 < count ? chunk.records[index + 1] : chunk.end
-      let bodySize = next - offset - RecordFormat.frameSize
-      // Checked above, so it parses.
-      guard
-        case .record(let record) = RecordFormat.parse(chunk.bytes, at: offset, bodySize: bodySize)
-      else { break }
-      previousHash = record.storedHash
-      expectedSequence += 1
-      accept(record, chunk.start + UInt64(offset))
+    if good > 0 {
+      previousHash = chunk.storedHash(of: good - 1)
+      expectedSequence += UInt64(good)
     }
     if let firstBad {
       problem = .init(
         sequence: first + UInt64(firstBad.index),
         offset: chunk.start + UInt64(chunk.records[firstBad.index]), reason: firstBad.reason)
-      return false
     }
-    return true
+    return good
   }
 
   /// The first bad record of a slice: its index in the chunk and what is wrong with it.

@@ -455,14 +455,26 @@ public final class FileLog: EventStore, @unchecked Sendable {
       outcome = try RecordScanner(chunkSize: FileLog.verifyChunkSize, readsAhead: true).scanChunks(
         from: UInt64(RecordFormat.fileHeaderSize), to: size, read: readFunction()
       ) { chunk in
-        verifier.check(chunk) { record, offset in
-          checked = offset + UInt64(record.totalSize)
-          let position = LogPosition(
-            sequence: record.sequence, hash: record.storedHash, offset: checked)
-          if record.isEndOfBatch { batchEnd = position }
-          if checked == recordedHead?.offset { atHead = position }
-          if (record.sequence + 1) % 65_536 == 0 { progress?(checked, size) }
+        let good = verifier.check(chunk)
+        guard good > 0 else { return false }
+        // Where the good records leave the chain; their sequence numbers were checked.
+        let first = verifier.expectedSequence - UInt64(good)
+        func position(_ index: Int) -> LogPosition {
+          LogPosition(
+            sequence: first + UInt64(index), hash: chunk.storedHash(of: index),
+            offset: chunk.start + UInt64(chunk.end(of: index)))
         }
+        checked = position(good - 1).offset
+        if let last = (0..<good).last(where: { chunk.flags(of: $0).contains(.endOfBatch) }) {
+          batchEnd = position(last)
+        }
+        if let head = recordedHead?.offset, head > chunk.start, head <= checked,
+          let index = chunk.record(endingAt: Int(head - chunk.start), among: 0..<good)
+        {
+          atHead = position(index)
+        }
+        progress?(checked, size)
+        return good == chunk.records.count
       }
     } catch let error as LedgerError {
       throw error

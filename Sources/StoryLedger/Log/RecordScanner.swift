@@ -35,6 +35,34 @@ struct RecordScanner {
     var records: [Int]
     /// Where the last record ends in `bytes`.
     var end: Int
+
+    /// Where record `index` ends in ``bytes``.
+    func end(of index: Int) -> Int {
+      index + 1 < records.count ? records[index + 1] : end
+    }
+
+    /// The chain hash stored in the last 32 bytes of record `index`.
+    func storedHash(of index: Int) -> SHA256Digest {
+      guard let base = bytes.baseAddress else { return .zero }
+      return SHA256Digest(reading: base + end(of: index) - 32)
+    }
+
+    /// The flags byte of record `index`.
+    func flags(of index: Int) -> RecordFormat.Flags {
+      RecordFormat.Flags(rawValue: bytes[records[index] + RecordFormat.frameSize])
+    }
+
+    /// The record among `range` that ends at `offset` of ``bytes``, if one does.
+    func record(endingAt offset: Int, among range: Range<Int>) -> Int? {
+      // Record i ends where record i + 1 starts: search the starts.
+      var low = range.lowerBound
+      var high = range.upperBound
+      while low < high {
+        let middle = (low + high) / 2
+        if end(of: middle) < offset { low = middle + 1 } else { high = middle }
+      }
+      return low < range.upperBound && end(of: low) == offset ? low : nil
+    }
   }
 
   var chunkSize = 4 << 20
@@ -87,69 +115,46 @@ struct RecordScanner {
     // The buffer the next chunk is read into ahead of time, and that read.
     var spare: Buffer?
     defer { spare?.deallocate() }
-    var pending: PendingRead?
+    var pending: ReadAhead?
     defer { _ = pending?.wait() }
     var bufferStart = start  // absolute offset of buffer[0]
-    var filled = 0
-    var records: [Int] = []
+    var kept = 0  // bytes left over from the last chunk at the start of the buffer
     while true {
-      var isShort = false
-      if let read = pending {
-        // The bytes read ahead follow what the last chunk left over.
+      let filled: Filled
+      if let ahead = pending {
         pending = nil
-        let got = try read.wait().get()
-        filled += got
-        isShort = got < read.count && bufferStart + UInt64(filled) < end
+        filled = try ahead.wait().get()
       } else {
-        let available = end - bufferStart - UInt64(filled)
-        if available > 0 && filled < buffer.count {
-          let want = min(buffer.count - filled, Int(clamping: available))
-          let got = try read(buffer.base + filled, want, bufferStart + UInt64(filled))
-          filled += got
-          // The file is shorter than the range: whatever is left is incomplete.
-          isShort = got < want && bufferStart + UInt64(filled) < end
-        }
+        filled = try RecordScanner.fill(
+          buffer, after: kept, at: bufferStart, upTo: end, read: read)
       }
-      let view = UnsafeRawBufferPointer(start: buffer.base, count: filled)
-      records.removeAll(keepingCapacity: true)
-      var offset = 0
-      var damage: String?
-      framing: while true {
-        switch RecordFormat.frame(view, at: offset) {
-        case .whole(let bodySize):
-          records.append(offset)
-          offset += RecordFormat.frameSize + bodySize
-        case .incomplete: break framing
-        case .damaged(let reason):
-          damage = reason
-          break framing
-        }
-      }
-      let consumed = offset
-      let remaining = filled - consumed
+      let view = UnsafeRawBufferPointer(start: buffer.base, count: filled.count)
+      let consumed = filled.consumed
+      let remaining = filled.count - consumed
       let absolute = bufferStart + UInt64(consumed)
-      let available = end - bufferStart - UInt64(filled)
-      // Start reading the next chunk, after what this one leaves over, before checking it.
-      if readsAhead, damage == nil, !isShort, consumed > 0, available > 0 {
+      let available = end - bufferStart - UInt64(filled.count)
+      // Start reading (and framing) the next chunk, after what this one leaves over,
+      // before checking this one.
+      if readsAhead, filled.damage == nil, !filled.isShort, consumed > 0, available > 0 {
         if spare == nil || spare?.count != buffer.count {
           spare?.deallocate()
           spare = Buffer(byteCount: buffer.count)
         }
         if let next = spare {
           next.base.copyMemory(from: buffer.base + consumed, byteCount: remaining)
-          let want = min(next.count - remaining, Int(clamping: available))
-          pending = PendingRead(
-            read: read, into: next.base + remaining, count: want,
-            at: bufferStart + UInt64(filled))
+          let nextStart = bufferStart + UInt64(consumed)
+          pending = ReadAhead { () throws(LedgerError) -> Filled in
+            try RecordScanner.fill(next, after: remaining, at: nextStart, upTo: end, read: read)
+          }
         }
       }
-      if !records.isEmpty {
-        let chunk = Chunk(bytes: view, start: bufferStart, records: records, end: consumed)
+      if !filled.records.isEmpty {
+        let chunk = Chunk(bytes: view, start: bufferStart, records: filled.records, end: consumed)
         guard try body(chunk) else { return .clean }
       }
-      if let damage { return .damaged(absolute, damage) }
+      if let damage = filled.damage { return .damaged(absolute, damage) }
       if absolute >= end { return .clean }
-      if isShort || available == 0 { return .incomplete(absolute) }
+      if filled.isShort || available == 0 { return .incomplete(absolute) }
       if pending != nil, let next = spare {
         spare = buffer
         buffer = next
@@ -159,17 +164,67 @@ struct RecordScanner {
       } else {
         // One record larger than the buffer: grow to hold it.
         let grown = Buffer(byteCount: max(buffer.count * 2, recordSize(view)))
-        grown.base.copyMemory(from: buffer.base, byteCount: filled)
+        grown.base.copyMemory(from: buffer.base, byteCount: filled.count)
         buffer.deallocate()
         buffer = grown
       }
       bufferStart += UInt64(consumed)
-      filled = remaining
+      kept = remaining
     }
   }
 
-  /// A buffer of bytes the scanner reads into.
-  private struct Buffer {
+  /// A buffer read and framed: its byte count, its whole records, where they end, and why
+  /// framing stopped there.
+  private struct Filled: Sendable {
+    /// The bytes in the buffer.
+    var count: Int
+    /// Whether the file ended before the range did.
+    var isShort: Bool
+    /// Where each whole record starts.
+    var records: [Int]
+    /// Where the last whole record ends.
+    var consumed: Int
+    /// The length word that stopped framing, when one was impossible.
+    var damage: String?
+  }
+
+  /// Reads into `buffer` after the `kept` bytes it holds (whose first is at `start`), up to
+  /// its end or `end`, then frames it.
+  private static func fill(
+    _ buffer: Buffer, after kept: Int, at start: UInt64, upTo end: UInt64, read: ReadFunction
+  ) throws(LedgerError) -> Filled {
+    var count = kept
+    var isShort = false
+    let available = end - start - UInt64(kept)
+    if available > 0 && kept < buffer.count {
+      let want = min(buffer.count - kept, Int(clamping: available))
+      let got = try read(buffer.base + kept, want, start + UInt64(kept))
+      count += got
+      // The file is shorter than the range: whatever is left is incomplete.
+      isShort = got < want && start + UInt64(count) < end
+    }
+    let view = UnsafeRawBufferPointer(start: buffer.base, count: count)
+    var records: [Int] = []
+    var offset = 0
+    var damage: String?
+    framing: while true {
+      switch RecordFormat.frame(view, at: offset) {
+      case .whole(let bodySize):
+        records.append(offset)
+        offset += RecordFormat.frameSize + bodySize
+      case .incomplete: break framing
+      case .damaged(let reason):
+        damage = reason
+        break framing
+      }
+    }
+    return Filled(
+      count: count, isShort: isShort, records: records, consumed: offset, damage: damage)
+  }
+
+  /// A buffer of bytes the scanner reads into. It crosses to the read-ahead thread, which
+  /// alone touches it until the scanner has waited for that read.
+  private struct Buffer: @unchecked Sendable {
     let base: UnsafeMutableRawPointer
     let count: Int
 
@@ -181,33 +236,23 @@ struct RecordScanner {
     func deallocate() { base.deallocate() }
   }
 
-  /// A read running on another thread into a buffer that nothing else touches until
-  /// ``wait()`` returns.
-  private final class PendingRead: @unchecked Sendable {
-    let count: Int
-    private let target: UnsafeMutableRawPointer
+  /// A read and framing running on a thread of its own (the dispatch pool's threads may
+  /// all be busy checking records), waited for before its buffer is used or freed.
+  private final class ReadAhead: @unchecked Sendable {
     private let done = DispatchSemaphore(value: 0)
     // Written by the reading thread before `done` is signalled, read after the wait.
-    private var result: Result<Int, LedgerError> = .success(0)
+    private var result: Result<Filled, LedgerError> = .failure(LedgerError(.io, "not read"))
 
-    /// Starts reading `count` bytes at `offset` into `target`, which must stay allocated
-    /// until ``wait()`` returns.
-    init(
-      read: @escaping ReadFunction, into target: UnsafeMutableRawPointer, count: Int,
-      at offset: UInt64
-    ) {
-      self.count = count
-      self.target = target
-      // A thread of its own: the dispatch pool's threads may all be busy checking records.
+    init(_ work: @escaping @Sendable () throws(LedgerError) -> Filled) {
       let thread = Thread { [self] in
-        result = Result { () throws(LedgerError) -> Int in try read(self.target, count, offset) }
+        result = Result { () throws(LedgerError) -> Filled in try work() }
         done.signal()
       }
       thread.start()
     }
 
-    /// Waits for the read; returns the count read or its error.
-    func wait() -> Result<Int, LedgerError> {
+    /// Waits for the read; returns what it read and framed, or its error.
+    func wait() -> Result<Filled, LedgerError> {
       done.wait()
       return result
     }
