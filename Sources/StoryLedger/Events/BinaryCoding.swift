@@ -75,6 +75,10 @@ struct DecodingFailure: Error, CustomStringConvertible {
 }
 
 /// Reads what ``ByteWriter`` wrote, checking every bound.
+///
+/// Replaying the log decodes every event, so reading is kept cheap: no generic calls per
+/// field, a one-byte fast path for varints, and text checked as UTF-8 by a loop over the
+/// bytes (eight ASCII bytes at a time) before a `String` is made from them.
 struct ByteReader {
   let base: UnsafeRawBufferPointer
   var offset: Int
@@ -113,7 +117,20 @@ struct ByteReader {
     return base.loadUnaligned(fromByteOffset: offset, as: UInt64.self).littleEndian
   }
 
+  @inline(__always)
   mutating func varint() throws(DecodingFailure) -> UInt64 {
+    // Most lengths and dates fit one byte.
+    if offset < base.count {
+      let first = base[offset]
+      if first < 0x80 {
+        offset += 1
+        return UInt64(first)
+      }
+    }
+    return try longVarint()
+  }
+
+  private mutating func longVarint() throws(DecodingFailure) -> UInt64 {
     var result: UInt64 = 0
     var shift: UInt64 = 0
     while true {
@@ -146,10 +163,84 @@ struct ByteReader {
   private mutating func text(count: Int) throws(DecodingFailure) -> String {
     let slice = UnsafeRawBufferPointer(rebasing: base[offset..<(offset + count)])
     offset += count
-    guard let value = String(validating: slice, as: UTF8.self) else {
+    return try ByteReader.text(slice)
+  }
+
+  /// The text `bytes` hold, which must be valid UTF-8.
+  static func text(_ bytes: UnsafeRawBufferPointer) throws(DecodingFailure) -> String {
+    guard isValidUTF8(bytes) else {
       throw DecodingFailure(description: "text is not valid UTF-8")
     }
-    return value
+    // Valid, so nothing is repaired: this only copies (and is not generic at run time, as
+    // `String(validating:as:)` is).
+    return String(decoding: bytes, as: UTF8.self)
+  }
+
+  /// Whether `bytes` are well-formed UTF-8 (Unicode 3.9, table 3-7): no stray continuation
+  /// bytes, no overlong forms, no surrogates, nothing past U+10FFFF, nothing cut short.
+  static func isValidUTF8(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    guard let start = bytes.baseAddress else { return true }
+    let count = bytes.count
+    // Most text is ASCII: look for a high bit eight bytes at a time first.
+    var highBits: UInt64 = 0
+    if count >= 8 {
+      var index = 0
+      while count - index > 8 {
+        highBits |= start.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+        index += 8
+      }
+      // The last eight bytes, overlapping those already seen.
+      highBits |= start.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+    } else {
+      for index in 0..<count {
+        highBits |= UInt64(start.load(fromByteOffset: index, as: UInt8.self))
+      }
+    }
+    guard highBits & 0x8080_8080_8080_8080 != 0 else { return true }
+    return isValidNonASCIIUTF8(start, count: count)
+  }
+
+  /// ``isValidUTF8(_:)`` for text that holds a byte above 0x7F: each sequence checked.
+  private static func isValidNonASCIIUTF8(_ start: UnsafeRawPointer, count: Int) -> Bool {
+    var index = 0
+    while index < count {
+      let lead = start.load(fromByteOffset: index, as: UInt8.self)
+      if lead < 0x80 {
+        index += 1
+        continue
+      }
+      // The sequence's length and the range its second byte must fall in.
+      let length: Int
+      var second: ClosedRange<UInt8> = 0x80...0xBF
+      switch lead {
+      case 0xC2...0xDF: length = 2
+      case 0xE0:
+        length = 3
+        second = 0xA0...0xBF
+      case 0xE1...0xEC, 0xEE...0xEF: length = 3
+      case 0xED:
+        length = 3
+        second = 0x80...0x9F
+      case 0xF0:
+        length = 4
+        second = 0x90...0xBF
+      case 0xF1...0xF3: length = 4
+      case 0xF4:
+        length = 4
+        second = 0x80...0x8F
+      default: return false
+      }
+      guard count - index >= length,
+        second.contains(start.load(fromByteOffset: index + 1, as: UInt8.self))
+      else { return false }
+      for next in 2..<length {
+        guard start.load(fromByteOffset: index + next, as: UInt8.self) & 0xC0 == 0x80 else {
+          return false
+        }
+      }
+      index += length
+    }
+    return true
   }
 
   mutating func strings() throws(DecodingFailure) -> [String] {

@@ -117,12 +117,12 @@ enum EventCodec {
         throw DecodingFailure(description: "invalid ledger configuration: \(error)")
       }
     case .nodeAdded:
-      let path = try reader.string()
+      let path = try readPath(&reader)
       let name = try reader.string()
-      return .nodeAdded(NodeAdded(path: try decodePath(path), name: name))
+      return .nodeAdded(NodeAdded(path: path, name: name))
     case .storyTold:
       let key = try reader.string()
-      let node = try decodePath(try reader.string())
+      let node = try readPath(&reader)
       let on = try reader.day()
       let title = try reader.string()
       let tags = try reader.strings()
@@ -148,15 +148,17 @@ enum EventCodec {
       let story = try reader.string()
       let item = try reader.string()
       let on = try reader.day()
-      let dimensionIndex = Int(try reader.byte())
-      guard dimensionIndex < Dimension.allCases.count else {
-        throw DecodingFailure(description: "unknown dimension \(dimensionIndex)")
+      let dimension: Dimension
+      // `Dimension.allCases` would build an array per event.
+      switch try reader.byte() {
+      case 0: dimension = .capacitating
+      case 1: dimension = .calibrating
+      case 2: dimension = .calculating
+      case let index: throw DecodingFailure(description: "unknown dimension \(index)")
       }
       let facts = try readFacts(&reader)
       return .itemRecorded(
-        ItemRecorded(
-          story: story, item: item, on: on, dimension: Dimension.allCases[dimensionIndex],
-          facts: facts))
+        ItemRecorded(story: story, item: item, on: on, dimension: dimension, facts: facts))
     case .itemRevised:
       let story = try reader.string()
       let item = try reader.string()
@@ -166,9 +168,23 @@ enum EventCodec {
     }
   }
 
-  private static func decodePath(_ text: String) throws(DecodingFailure) -> NodePath {
-    // Paths in the log were validated when written; split without re-validating.
-    NodePath(
-      validSegments: text.split(separator: "/", omittingEmptySubsequences: false).map(String.init))
+  /// Reads a path: its text split at each `/` byte, a segment `String` made from each piece.
+  ///
+  /// Paths in the log were validated when written, so they are not validated again. `/` is
+  /// an ASCII byte, never part of a longer UTF-8 sequence, and a valid segment never starts
+  /// with a combining mark, so this splits exactly where splitting the text would.
+  private static func readPath(_ reader: inout ByteReader) throws(DecodingFailure) -> NodePath {
+    let bytes = try reader.bytes(count: try reader.length())
+    var separators = 0
+    for byte in bytes where byte == 0x2F { separators += 1 }
+    var segments: [String] = []
+    segments.reserveCapacity(separators + 1)
+    var start = 0
+    for index in 0..<bytes.count where bytes[index] == 0x2F {
+      segments.append(try ByteReader.text(UnsafeRawBufferPointer(rebasing: bytes[start..<index])))
+      start = index + 1
+    }
+    segments.append(try ByteReader.text(UnsafeRawBufferPointer(rebasing: bytes[start...])))
+    return NodePath(validSegments: segments)
   }
 }

@@ -91,12 +91,16 @@ public struct SHA256Digest: Hashable, Sendable, CustomStringConvertible {
   /// The hexadecimal text of the digest.
   public var description: String { hex }
 }
-
 /// SHA-256 (FIPS 180-4), written in the package so that it depends on Foundation alone.
 ///
 /// Feed bytes with ``update(_:)-(UnsafeRawBufferPointer)`` and read the digest with
 /// ``finalize()``, or hash a whole buffer at once with ``hash(_:)-(UnsafeRawBufferPointer)``.
 /// The tests check it against the NIST example vectors.
+///
+/// `verify` hashes every record of the log, so the block function is written for speed:
+/// its 64 rounds are spelled out with the round constants as literals and the message
+/// schedule in sixteen local words, which the compiler keeps in registers, with no array,
+/// no bounds check and no allocation per block or per message.
 ///
 /// ```swift
 /// var hasher = SHA256()
@@ -142,7 +146,11 @@ public struct SHA256: Sendable {
 
   /// Adds the 32 bytes of `digest` to the hashed message.
   public mutating func update(_ digest: SHA256Digest) {
-    digest.withBytes { update($0) }
+    var words = (
+      digest.word0.bigEndian, digest.word1.bigEndian, digest.word2.bigEndian,
+      digest.word3.bigEndian
+    )
+    withUnsafeBytes(of: &words) { update($0) }
   }
 
   /// Adds `bytes` to the hashed message.
@@ -160,16 +168,13 @@ public struct SHA256: Sendable {
       input += take
       remaining -= take
       guard blockCount == 64 else { return }
-      var copy = block
-      withUnsafeBytes(of: &copy) { buffer in
-        if let base = buffer.baseAddress { compress(base) }
-      }
+      compressBufferedBlock()
       blockCount = 0
     }
-    while remaining >= 64 {
-      compress(input)
-      input += 64
-      remaining -= 64
+    if remaining >= 64 {
+      compress(input, blocks: remaining / 64)
+      input += remaining & ~63
+      remaining &= 63
     }
     if remaining > 0 {
       withUnsafeMutableBytes(of: &block) { buffer in
@@ -182,82 +187,218 @@ public struct SHA256: Sendable {
   /// Finishes the message (padding and length) and returns its digest.
   public mutating func finalize() -> SHA256Digest {
     let bitLength = totalCount &* 8
-    var padding = [UInt8](repeating: 0, count: blockCount < 56 ? 56 - blockCount : 120 - blockCount)
-    padding[0] = 0x80
-    update(padding)
-    var lengthBytes = bitLength.bigEndian
-    withUnsafeBytes(of: &lengthBytes) { update($0) }
+    // Pad in the block buffer itself: a 0x80 byte, zeros, and the bit length in the last
+    // eight bytes, spilling into a second block when fewer than nine bytes are left.
+    let used = blockCount
+    withUnsafeMutableBytes(of: &block) { buffer in
+      buffer[used] = 0x80
+      for index in (used + 1)..<64 { buffer[index] = 0 }
+    }
+    if used >= 56 {
+      compressBufferedBlock()
+      block = (0, 0, 0, 0, 0, 0, 0, 0)
+    }
+    block.7 = bitLength.bigEndian
+    compressBufferedBlock()
+    blockCount = 0
     return SHA256Digest(
       word0: UInt64(h0) << 32 | UInt64(h1), word1: UInt64(h2) << 32 | UInt64(h3),
       word2: UInt64(h4) << 32 | UInt64(h5), word3: UInt64(h6) << 32 | UInt64(h7))
   }
 
-  private static let roundConstants: [UInt32] = [
-    0x428a_2f98, 0x7137_4491, 0xb5c0_fbcf, 0xe9b5_dba5, 0x3956_c25b, 0x59f1_11f1, 0x923f_82a4,
-    0xab1c_5ed5, 0xd807_aa98, 0x1283_5b01, 0x2431_85be, 0x550c_7dc3, 0x72be_5d74, 0x80de_b1fe,
-    0x9bdc_06a7, 0xc19b_f174, 0xe49b_69c1, 0xefbe_4786, 0x0fc1_9dc6, 0x240c_a1cc, 0x2de9_2c6f,
-    0x4a74_84aa, 0x5cb0_a9dc, 0x76f9_88da, 0x983e_5152, 0xa831_c66d, 0xb003_27c8, 0xbf59_7fc7,
-    0xc6e0_0bf3, 0xd5a7_9147, 0x06ca_6351, 0x1429_2967, 0x27b7_0a85, 0x2e1b_2138, 0x4d2c_6dfc,
-    0x5338_0d13, 0x650a_7354, 0x766a_0abb, 0x81c2_c92e, 0x9272_2c85, 0xa2bf_e8a1, 0xa81a_664b,
-    0xc24b_8b70, 0xc76c_51a3, 0xd192_e819, 0xd699_0624, 0xf40e_3585, 0x106a_a070, 0x19a4_c116,
-    0x1e37_6c08, 0x2748_774c, 0x34b0_bcb5, 0x391c_0cb3, 0x4ed8_aa4a, 0x5b9c_ca4f, 0x682e_6ff3,
-    0x748f_82ee, 0x78a5_636f, 0x84c8_7814, 0x8cc7_0208, 0x90be_fffa, 0xa450_6ceb, 0xbef9_a3f7,
-    0xc671_78f2,
-  ]
+  private mutating func compressBufferedBlock() {
+    var copy = block
+    withUnsafeBytes(of: &copy) { buffer in
+      if let base = buffer.baseAddress { compress(base, blocks: 1) }
+    }
+  }
 
   @inline(__always)
   private static func rotate(_ value: UInt32, _ count: UInt32) -> UInt32 {
     (value >> count) | (value << (32 &- count))
   }
 
-  /// Processes one 64-byte block at `pointer`.
-  private mutating func compress(_ pointer: UnsafeRawPointer) {
-    withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { schedule in
-      SHA256.roundConstants.withUnsafeBufferPointer { constants in
-        for index in 0..<16 {
-          schedule[index] = UInt32(
-            bigEndian: pointer.loadUnaligned(fromByteOffset: index * 4, as: UInt32.self))
-        }
-        for index in 16..<64 {
-          let w15 = schedule[index - 15]
-          let w2 = schedule[index - 2]
-          let s0 = SHA256.rotate(w15, 7) ^ SHA256.rotate(w15, 18) ^ (w15 >> 3)
-          let s1 = SHA256.rotate(w2, 17) ^ SHA256.rotate(w2, 19) ^ (w2 >> 10)
-          schedule[index] = schedule[index - 16] &+ s0 &+ schedule[index - 7] &+ s1
-        }
-        var a = h0
-        var b = h1
-        var c = h2
-        var d = h3
-        var e = h4
-        var f = h5
-        var g = h6
-        var h = h7
-        for index in 0..<64 {
-          let s1 = SHA256.rotate(e, 6) ^ SHA256.rotate(e, 11) ^ SHA256.rotate(e, 25)
-          let choice = (e & f) ^ (~e & g)
-          let temp1 = h &+ s1 &+ choice &+ constants[index] &+ schedule[index]
-          let s0 = SHA256.rotate(a, 2) ^ SHA256.rotate(a, 13) ^ SHA256.rotate(a, 22)
-          let majority = (a & b) ^ (a & c) ^ (b & c)
-          let temp2 = s0 &+ majority
-          h = g
-          g = f
-          f = e
-          e = d &+ temp1
-          d = c
-          c = b
-          b = a
-          a = temp1 &+ temp2
-        }
-        h0 &+= a
-        h1 &+= b
-        h2 &+= c
-        h3 &+= d
-        h4 &+= e
-        h5 &+= f
-        h6 &+= g
-        h7 &+= h
-      }
+  @inline(__always)
+  private static func word(_ pointer: UnsafeRawPointer, _ index: Int) -> UInt32 {
+    UInt32(bigEndian: pointer.loadUnaligned(fromByteOffset: index &* 4, as: UInt32.self))
+  }
+
+  /// The schedule word 16 places after `w0`, from the words 1, 9 and 14 places after it.
+  @inline(__always)
+  private static func expand(_ w0: UInt32, _ w1: UInt32, _ w9: UInt32, _ w14: UInt32) -> UInt32 {
+    let s0 = rotate(w1, 7) ^ rotate(w1, 18) ^ (w1 >> 3)
+    let s1 = rotate(w14, 17) ^ rotate(w14, 19) ^ (w14 >> 10)
+    return w0 &+ s0 &+ w9 &+ s1
+  }
+
+  /// One round, with the working variables renamed instead of moved: the caller rotates
+  /// the arguments, so `d` becomes the new `e` and `h` the new `a`.
+  @inline(__always)
+  private static func round(
+    _ a: UInt32, _ b: UInt32, _ c: UInt32, _ d: inout UInt32, _ e: UInt32, _ f: UInt32,
+    _ g: UInt32, _ h: inout UInt32, _ constant: UInt32, _ word: UInt32
+  ) {
+    let s1 = rotate(e, 6) ^ rotate(e, 11) ^ rotate(e, 25)
+    let choice = g ^ (e & (f ^ g))
+    let temp1 = h &+ s1 &+ choice &+ constant &+ word
+    let s0 = rotate(a, 2) ^ rotate(a, 13) ^ rotate(a, 22)
+    let majority = (a & b) | (c & (a | b))
+    d &+= temp1
+    h = temp1 &+ s0 &+ majority
+  }
+
+  /// Processes `blocks` consecutive 64-byte blocks at `pointer`.
+  private mutating func compress(_ pointer: UnsafeRawPointer, blocks: Int) {
+    var block = pointer
+    for _ in 0..<blocks {
+      var w0 = SHA256.word(block, 0)
+      var w1 = SHA256.word(block, 1)
+      var w2 = SHA256.word(block, 2)
+      var w3 = SHA256.word(block, 3)
+      var w4 = SHA256.word(block, 4)
+      var w5 = SHA256.word(block, 5)
+      var w6 = SHA256.word(block, 6)
+      var w7 = SHA256.word(block, 7)
+      var w8 = SHA256.word(block, 8)
+      var w9 = SHA256.word(block, 9)
+      var w10 = SHA256.word(block, 10)
+      var w11 = SHA256.word(block, 11)
+      var w12 = SHA256.word(block, 12)
+      var w13 = SHA256.word(block, 13)
+      var w14 = SHA256.word(block, 14)
+      var w15 = SHA256.word(block, 15)
+      var a = h0
+      var b = h1
+      var c = h2
+      var d = h3
+      var e = h4
+      var f = h5
+      var g = h6
+      var h = h7
+      SHA256.round(a, b, c, &d, e, f, g, &h, 0x428a_2f98, w0)
+      SHA256.round(h, a, b, &c, d, e, f, &g, 0x7137_4491, w1)
+      SHA256.round(g, h, a, &b, c, d, e, &f, 0xb5c0_fbcf, w2)
+      SHA256.round(f, g, h, &a, b, c, d, &e, 0xe9b5_dba5, w3)
+      SHA256.round(e, f, g, &h, a, b, c, &d, 0x3956_c25b, w4)
+      SHA256.round(d, e, f, &g, h, a, b, &c, 0x59f1_11f1, w5)
+      SHA256.round(c, d, e, &f, g, h, a, &b, 0x923f_82a4, w6)
+      SHA256.round(b, c, d, &e, f, g, h, &a, 0xab1c_5ed5, w7)
+      SHA256.round(a, b, c, &d, e, f, g, &h, 0xd807_aa98, w8)
+      SHA256.round(h, a, b, &c, d, e, f, &g, 0x1283_5b01, w9)
+      SHA256.round(g, h, a, &b, c, d, e, &f, 0x2431_85be, w10)
+      SHA256.round(f, g, h, &a, b, c, d, &e, 0x550c_7dc3, w11)
+      SHA256.round(e, f, g, &h, a, b, c, &d, 0x72be_5d74, w12)
+      SHA256.round(d, e, f, &g, h, a, b, &c, 0x80de_b1fe, w13)
+      SHA256.round(c, d, e, &f, g, h, a, &b, 0x9bdc_06a7, w14)
+      SHA256.round(b, c, d, &e, f, g, h, &a, 0xc19b_f174, w15)
+      // Rounds 16 to 31: the schedule's next sixteen words, computed in place.
+      w0 = SHA256.expand(w0, w1, w9, w14)
+      SHA256.round(a, b, c, &d, e, f, g, &h, 0xe49b_69c1, w0)
+      w1 = SHA256.expand(w1, w2, w10, w15)
+      SHA256.round(h, a, b, &c, d, e, f, &g, 0xefbe_4786, w1)
+      w2 = SHA256.expand(w2, w3, w11, w0)
+      SHA256.round(g, h, a, &b, c, d, e, &f, 0x0fc1_9dc6, w2)
+      w3 = SHA256.expand(w3, w4, w12, w1)
+      SHA256.round(f, g, h, &a, b, c, d, &e, 0x240c_a1cc, w3)
+      w4 = SHA256.expand(w4, w5, w13, w2)
+      SHA256.round(e, f, g, &h, a, b, c, &d, 0x2de9_2c6f, w4)
+      w5 = SHA256.expand(w5, w6, w14, w3)
+      SHA256.round(d, e, f, &g, h, a, b, &c, 0x4a74_84aa, w5)
+      w6 = SHA256.expand(w6, w7, w15, w4)
+      SHA256.round(c, d, e, &f, g, h, a, &b, 0x5cb0_a9dc, w6)
+      w7 = SHA256.expand(w7, w8, w0, w5)
+      SHA256.round(b, c, d, &e, f, g, h, &a, 0x76f9_88da, w7)
+      w8 = SHA256.expand(w8, w9, w1, w6)
+      SHA256.round(a, b, c, &d, e, f, g, &h, 0x983e_5152, w8)
+      w9 = SHA256.expand(w9, w10, w2, w7)
+      SHA256.round(h, a, b, &c, d, e, f, &g, 0xa831_c66d, w9)
+      w10 = SHA256.expand(w10, w11, w3, w8)
+      SHA256.round(g, h, a, &b, c, d, e, &f, 0xb003_27c8, w10)
+      w11 = SHA256.expand(w11, w12, w4, w9)
+      SHA256.round(f, g, h, &a, b, c, d, &e, 0xbf59_7fc7, w11)
+      w12 = SHA256.expand(w12, w13, w5, w10)
+      SHA256.round(e, f, g, &h, a, b, c, &d, 0xc6e0_0bf3, w12)
+      w13 = SHA256.expand(w13, w14, w6, w11)
+      SHA256.round(d, e, f, &g, h, a, b, &c, 0xd5a7_9147, w13)
+      w14 = SHA256.expand(w14, w15, w7, w12)
+      SHA256.round(c, d, e, &f, g, h, a, &b, 0x06ca_6351, w14)
+      w15 = SHA256.expand(w15, w0, w8, w13)
+      SHA256.round(b, c, d, &e, f, g, h, &a, 0x1429_2967, w15)
+      // Rounds 32 to 47: the schedule's next sixteen words, computed in place.
+      w0 = SHA256.expand(w0, w1, w9, w14)
+      SHA256.round(a, b, c, &d, e, f, g, &h, 0x27b7_0a85, w0)
+      w1 = SHA256.expand(w1, w2, w10, w15)
+      SHA256.round(h, a, b, &c, d, e, f, &g, 0x2e1b_2138, w1)
+      w2 = SHA256.expand(w2, w3, w11, w0)
+      SHA256.round(g, h, a, &b, c, d, e, &f, 0x4d2c_6dfc, w2)
+      w3 = SHA256.expand(w3, w4, w12, w1)
+      SHA256.round(f, g, h, &a, b, c, d, &e, 0x5338_0d13, w3)
+      w4 = SHA256.expand(w4, w5, w13, w2)
+      SHA256.round(e, f, g, &h, a, b, c, &d, 0x650a_7354, w4)
+      w5 = SHA256.expand(w5, w6, w14, w3)
+      SHA256.round(d, e, f, &g, h, a, b, &c, 0x766a_0abb, w5)
+      w6 = SHA256.expand(w6, w7, w15, w4)
+      SHA256.round(c, d, e, &f, g, h, a, &b, 0x81c2_c92e, w6)
+      w7 = SHA256.expand(w7, w8, w0, w5)
+      SHA256.round(b, c, d, &e, f, g, h, &a, 0x9272_2c85, w7)
+      w8 = SHA256.expand(w8, w9, w1, w6)
+      SHA256.round(a, b, c, &d, e, f, g, &h, 0xa2bf_e8a1, w8)
+      w9 = SHA256.expand(w9, w10, w2, w7)
+      SHA256.round(h, a, b, &c, d, e, f, &g, 0xa81a_664b, w9)
+      w10 = SHA256.expand(w10, w11, w3, w8)
+      SHA256.round(g, h, a, &b, c, d, e, &f, 0xc24b_8b70, w10)
+      w11 = SHA256.expand(w11, w12, w4, w9)
+      SHA256.round(f, g, h, &a, b, c, d, &e, 0xc76c_51a3, w11)
+      w12 = SHA256.expand(w12, w13, w5, w10)
+      SHA256.round(e, f, g, &h, a, b, c, &d, 0xd192_e819, w12)
+      w13 = SHA256.expand(w13, w14, w6, w11)
+      SHA256.round(d, e, f, &g, h, a, b, &c, 0xd699_0624, w13)
+      w14 = SHA256.expand(w14, w15, w7, w12)
+      SHA256.round(c, d, e, &f, g, h, a, &b, 0xf40e_3585, w14)
+      w15 = SHA256.expand(w15, w0, w8, w13)
+      SHA256.round(b, c, d, &e, f, g, h, &a, 0x106a_a070, w15)
+      // Rounds 48 to 63: the schedule's next sixteen words, computed in place.
+      w0 = SHA256.expand(w0, w1, w9, w14)
+      SHA256.round(a, b, c, &d, e, f, g, &h, 0x19a4_c116, w0)
+      w1 = SHA256.expand(w1, w2, w10, w15)
+      SHA256.round(h, a, b, &c, d, e, f, &g, 0x1e37_6c08, w1)
+      w2 = SHA256.expand(w2, w3, w11, w0)
+      SHA256.round(g, h, a, &b, c, d, e, &f, 0x2748_774c, w2)
+      w3 = SHA256.expand(w3, w4, w12, w1)
+      SHA256.round(f, g, h, &a, b, c, d, &e, 0x34b0_bcb5, w3)
+      w4 = SHA256.expand(w4, w5, w13, w2)
+      SHA256.round(e, f, g, &h, a, b, c, &d, 0x391c_0cb3, w4)
+      w5 = SHA256.expand(w5, w6, w14, w3)
+      SHA256.round(d, e, f, &g, h, a, b, &c, 0x4ed8_aa4a, w5)
+      w6 = SHA256.expand(w6, w7, w15, w4)
+      SHA256.round(c, d, e, &f, g, h, a, &b, 0x5b9c_ca4f, w6)
+      w7 = SHA256.expand(w7, w8, w0, w5)
+      SHA256.round(b, c, d, &e, f, g, h, &a, 0x682e_6ff3, w7)
+      w8 = SHA256.expand(w8, w9, w1, w6)
+      SHA256.round(a, b, c, &d, e, f, g, &h, 0x748f_82ee, w8)
+      w9 = SHA256.expand(w9, w10, w2, w7)
+      SHA256.round(h, a, b, &c, d, e, f, &g, 0x78a5_636f, w9)
+      w10 = SHA256.expand(w10, w11, w3, w8)
+      SHA256.round(g, h, a, &b, c, d, e, &f, 0x84c8_7814, w10)
+      w11 = SHA256.expand(w11, w12, w4, w9)
+      SHA256.round(f, g, h, &a, b, c, d, &e, 0x8cc7_0208, w11)
+      w12 = SHA256.expand(w12, w13, w5, w10)
+      SHA256.round(e, f, g, &h, a, b, c, &d, 0x90be_fffa, w12)
+      w13 = SHA256.expand(w13, w14, w6, w11)
+      SHA256.round(d, e, f, &g, h, a, b, &c, 0xa450_6ceb, w13)
+      w14 = SHA256.expand(w14, w15, w7, w12)
+      SHA256.round(c, d, e, &f, g, h, a, &b, 0xbef9_a3f7, w14)
+      w15 = SHA256.expand(w15, w0, w8, w13)
+      SHA256.round(b, c, d, &e, f, g, h, &a, 0xc671_78f2, w15)
+      h0 &+= a
+      h1 &+= b
+      h2 &+= c
+      h3 &+= d
+      h4 &+= e
+      h5 &+= f
+      h6 &+= g
+      h7 &+= h
+      block += 64
     }
   }
 }

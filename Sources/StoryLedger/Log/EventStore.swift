@@ -1,3 +1,5 @@
+import Foundation
+
 /// Storage for the ledger's event log: the protocol an embedder implements to keep the log
 /// somewhere other than a file (a database, an object store).
 ///
@@ -75,6 +77,11 @@ public struct VerificationReport: Hashable, Sendable, Codable {
 
 /// Checks a sequence of records as ``EventStore/verify(progress:)`` requires: checksums,
 /// gapless sequence numbers, chain hashes, personal digests, decodability.
+///
+/// Each record's checks need only the record and the chain hash stored in the record before
+/// it: the chain holds when every record's stored hash is the hash of the previous stored
+/// hash and its own hashed bytes. So the records of a chunk can be checked on several
+/// cores at once, and the first bad one found is the one with the smallest index.
 struct ChainVerifier {
   var expectedSequence: UInt64 = 1
   var previousHash = SHA256Digest.zero
@@ -82,29 +89,185 @@ struct ChainVerifier {
 
   /// Checks one record; returns `false` (and sets ``problem``) at the first bad one.
   mutating func check(_ record: RecordFormat.RecordView, at offset: UInt64) -> Bool {
-    func fail(_ reason: String) -> Bool {
+    if let reason = ChainVerifier.problem(
+      with: record, sequence: expectedSequence, after: previousHash)
+    {
       problem = .init(sequence: expectedSequence, offset: offset, reason: reason)
       return false
-    }
-    guard record.sequence == expectedSequence else {
-      return fail("sequence number \(record.sequence) where \(expectedSequence) was expected")
-    }
-    guard RecordFormat.chainHash(of: record, after: previousHash) == record.storedHash else {
-      return fail("chain hash mismatch: the record was changed after it was written")
-    }
-    guard RecordFormat.personalTextMatches(record) else {
-      return fail("personal text does not match its digest")
-    }
-    do {
-      let event = try RecordFormat.decode(record)
-      if expectedSequence == 1, event.type != .ledgerCreated {
-        return fail("the first event is \(event.type.name), not ledger.created")
-      }
-    } catch {
-      return fail("cannot decode: \(error)")
     }
     previousHash = record.storedHash
     expectedSequence += 1
     return true
+  }
+
+  /// What is wrong with `record`, checked as event `sequence` chained after `previousHash`,
+  /// or `nil` when it is sound.
+  static func problem(
+    with record: RecordFormat.RecordView, sequence: UInt64, after previousHash: SHA256Digest
+  ) -> String? {
+    problem(
+      with: record, sequence: sequence,
+      chainHash: RecordFormat.chainHash(of: record, after: previousHash),
+      personalDigest: RecordFormat.hasPersonalDigest(record)
+        ? SHA256.hash(record.personal) : nil)
+  }
+
+  /// What is wrong with `record`, checked as event `sequence` given the chain hash it should
+  /// carry and the digest of its personal bytes (when
+  /// ``RecordFormat/hasPersonalDigest(_:)``), or `nil` when it is sound. The order of the
+  /// checks fixes which reason is given.
+  static func problem(
+    with record: RecordFormat.RecordView, sequence: UInt64, chainHash: SHA256Digest,
+    personalDigest: SHA256Digest?
+  ) -> String? {
+    guard record.sequence == sequence else {
+      return "sequence number \(record.sequence) where \(sequence) was expected"
+    }
+    guard chainHash == record.storedHash else {
+      return "chain hash mismatch: the record was changed after it was written"
+    }
+    guard RecordFormat.personalTextMatches(record, digest: personalDigest) else {
+      return "personal text does not match its digest"
+    }
+    do {
+      let event = try RecordFormat.decode(record)
+      if sequence == 1, event.type != .ledgerCreated {
+        return "the first event is \(event.type.name), not ledger.created"
+      }
+    } catch {
+      return "cannot decode: \(error)"
+    }
+    return nil
+  }
+
+  /// Checks the records of `chunk`, in slices on `cores` cores when it holds at least two
+  /// slices of `recordsPerSlice`, and moves ``expectedSequence`` and ``previousHash`` past
+  /// the good records at its start.
+  ///
+  /// - Returns: the number of good records at the start of the chunk: all of them, or up
+  ///   to the first bad one, which ``problem`` then names.
+  mutating func check(
+    _ chunk: RecordScanner.Chunk, cores: Int = ChainVerifier.cores,
+    recordsPerSlice: Int = ChainVerifier.recordsPerSlice
+  ) -> Int {
+    let count = chunk.records.count
+    // A few slices per core, so that a core slowed by other work holds up little.
+    let slices =
+      cores > 1 && count >= recordsPerSlice * 2 ? min(cores * 4, count / recordsPerSlice) : 1
+    let first = expectedSequence
+    let initialHash = previousHash
+    let firstBad: SliceResult
+    if slices == 1 {
+      firstBad = ChainVerifier.firstProblem(
+        in: chunk, 0..<count, firstSequence: first, initialHash: initialHash)
+    } else {
+      let found = [SliceResult](unsafeUninitializedCapacity: slices) { results, initialized in
+        let shared = SharedSlices(chunk: chunk, results: results)
+        DispatchQueue.concurrentPerform(iterations: slices) { slice in
+          let range = (count * slice / slices)..<(count * (slice + 1) / slices)
+          shared.results.initializeElement(
+            at: slice,
+            to: ChainVerifier.firstProblem(
+              in: shared.chunk, range, firstSequence: first, initialHash: initialHash))
+        }
+        initialized = slices
+      }
+      firstBad = found.lazy.compactMap { $0 }.first
+    }
+    let good = firstBad?.index ?? count
+    if good > 0 {
+      previousHash = chunk.storedHash(of: good - 1)
+      expectedSequence += UInt64(good)
+    }
+    if let firstBad {
+      problem = .init(
+        sequence: first + UInt64(firstBad.index),
+        offset: chunk.start + UInt64(chunk.records[firstBad.index]), reason: firstBad.reason)
+    }
+    return good
+  }
+
+  /// The first bad record of a slice: its index in the chunk and what is wrong with it.
+  typealias SliceResult = (index: Int, reason: String)?
+
+  /// What the slices of a chunk share: each reads the chunk and writes only its own result.
+  private struct SharedSlices: @unchecked Sendable {
+    let chunk: RecordScanner.Chunk
+    let results: UnsafeMutableBufferPointer<SliceResult>
+  }
+
+  /// Records per slice below which a chunk is checked on one core.
+  static let recordsPerSlice = 512
+
+  /// The cores to check on.
+  static let cores = ProcessInfo.processInfo.activeProcessorCount
+
+  /// The records checked together: their hashes are computed four at a time.
+  static let recordsPerGroup = 32
+
+  /// The first bad record among `range` of `chunk`, the record at `range.lowerBound` being
+  /// event `firstSequence + range.lowerBound` and chaining after `initialHash` when it is
+  /// the chunk's first record.
+  ///
+  /// Records are taken a group at a time: each is scanned (checksum, flags, lengths), the
+  /// chain and personal hashes of the group are computed together by ``SHA256Lanes``, and
+  /// then each record is checked in order as ``problem(with:sequence:after:)`` would.
+  private static func firstProblem(
+    in chunk: RecordScanner.Chunk, _ range: Range<Int>, firstSequence: UInt64,
+    initialHash: SHA256Digest
+  ) -> SliceResult {
+    guard let base = chunk.bytes.baseAddress else { return nil }
+    var scans: [RecordFormat.ScanResult] = []
+    var messages: [SHA256Lanes.Message] = []
+    var digests: [SHA256Digest] = []
+    scans.reserveCapacity(recordsPerGroup)
+    messages.reserveCapacity(2 * recordsPerGroup)
+    var groupStart = range.lowerBound
+    while groupStart < range.upperBound {
+      let group = groupStart..<min(groupStart + recordsPerGroup, range.upperBound)
+      scans.removeAll(keepingCapacity: true)
+      messages.removeAll(keepingCapacity: true)
+      for index in group {
+        let offset = chunk.records[index]
+        let scan = RecordFormat.scan(chunk.bytes, at: offset)
+        scans.append(scan)
+        guard case .record(let record) = scan else { break }
+        // A record's predecessor ends where it starts, with its stored chain hash.
+        let previous = index == 0 ? initialHash : SHA256Digest(reading: base + offset - 32)
+        messages.append(SHA256Lanes.Message(prefix: previous, bytes: record.hashed))
+        if RecordFormat.hasPersonalDigest(record) {
+          messages.append(SHA256Lanes.Message(prefix: nil, bytes: record.personal))
+        }
+      }
+      if digests.count < messages.count {
+        digests.append(contentsOf: repeatElement(.zero, count: messages.count - digests.count))
+      }
+      messages.withUnsafeBufferPointer { list in
+        digests.withUnsafeMutableBufferPointer { SHA256Lanes.hash(list, into: $0) }
+      }
+      var message = 0
+      for (index, scan) in zip(group, scans) {
+        switch scan {
+        case .record(let record):
+          let chainHash = digests[message]
+          message += 1
+          var personalDigest: SHA256Digest?
+          if RecordFormat.hasPersonalDigest(record) {
+            personalDigest = digests[message]
+            message += 1
+          }
+          if let reason = problem(
+            with: record, sequence: firstSequence + UInt64(index), chainHash: chainHash,
+            personalDigest: personalDigest)
+          {
+            return (index, reason)
+          }
+        case .damaged(let reason): return (index, reason)
+        case .incomplete: return (index, "the record is cut short")
+        }
+      }
+      groupStart = group.upperBound
+    }
+    return nil
   }
 }

@@ -425,6 +425,10 @@ public final class FileLog: EventStore, @unchecked Sendable {
 
   // MARK: Verification
 
+  /// The bytes `verify` reads and checks at a time: enough records to share among the
+  /// cores, little enough memory.
+  static let verifyChunkSize = 8 << 20
+
   /// Checks every record's checksum, the sequence numbers, the whole chain and the head.
   ///
   /// Damage before the recorded head is a problem. Bytes after it are an append that never
@@ -446,17 +450,31 @@ public final class FileLog: EventStore, @unchecked Sendable {
     var atHead: LogPosition?
     let outcome: RecordScanner.End
     do {
-      outcome = try RecordScanner().scan(
+      // Chunks are framed here and their records checked on every core (the first bad
+      // record is still the earliest one) while the next chunk is read.
+      outcome = try RecordScanner(chunkSize: FileLog.verifyChunkSize, readsAhead: true).scanChunks(
         from: UInt64(RecordFormat.fileHeaderSize), to: size, read: readFunction()
-      ) { record, offset in
-        guard verifier.check(record, at: offset) else { return false }
-        checked = offset + UInt64(record.totalSize)
-        let position = LogPosition(
-          sequence: record.sequence, hash: record.storedHash, offset: checked)
-        if record.isEndOfBatch { batchEnd = position }
-        if checked == recordedHead?.offset { atHead = position }
-        if verifier.expectedSequence % 65_536 == 0 { progress?(checked, size) }
-        return true
+      ) { chunk in
+        let good = verifier.check(chunk)
+        guard good > 0 else { return false }
+        // Where the good records leave the chain; their sequence numbers were checked.
+        let first = verifier.expectedSequence - UInt64(good)
+        func position(_ index: Int) -> LogPosition {
+          LogPosition(
+            sequence: first + UInt64(index), hash: chunk.storedHash(of: index),
+            offset: chunk.start + UInt64(chunk.end(of: index)))
+        }
+        checked = position(good - 1).offset
+        if let last = (0..<good).last(where: { chunk.flags(of: $0).contains(.endOfBatch) }) {
+          batchEnd = position(last)
+        }
+        if let head = recordedHead?.offset, head > chunk.start, head <= checked,
+          let index = chunk.record(endingAt: Int(head - chunk.start), among: 0..<good)
+        {
+          atHead = position(index)
+        }
+        progress?(checked, size)
+        return good == chunk.records.count
       }
     } catch let error as LedgerError {
       throw error

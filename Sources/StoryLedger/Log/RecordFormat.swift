@@ -143,19 +143,49 @@ enum RecordFormat {
     case damaged(String)
   }
 
-  /// Locates and checks the record at `offset` of `buffer`.
-  static func scan(_ buffer: UnsafeRawBufferPointer, at offset: Int) -> ScanResult {
+  /// How the record at an offset is framed: its length word alone, nothing checked yet.
+  enum Frame {
+    /// A whole record of `bodySize` body bytes is in the buffer.
+    case whole(bodySize: Int)
+    /// The buffer ends inside the record (more bytes are needed, or the tail is torn).
+    case incomplete
+    /// The length word is impossible.
+    case damaged(String)
+  }
+
+  /// Reads the length word of the record at `offset` of `buffer`: whether a whole record of a
+  /// possible length is there. Cheap enough to walk a whole chunk before checking any record.
+  @inline(__always)
+  static func frame(_ buffer: UnsafeRawBufferPointer, at offset: Int) -> Frame {
     guard buffer.count - offset >= frameSize else { return .incomplete }
     let bodySize = Int(buffer.loadUnaligned(fromByteOffset: offset, as: UInt32.self).littleEndian)
     guard bodySize >= minimumBodySize, bodySize <= maximumBodySize else {
       return .damaged("record length \(bodySize) is impossible")
     }
     guard buffer.count - offset - frameSize >= bodySize else { return .incomplete }
-    let storedChecksum = buffer.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self)
-      .littleEndian
+    return .whole(bodySize: bodySize)
+  }
+
+  /// Locates and checks the record at `offset` of `buffer`.
+  static func scan(_ buffer: UnsafeRawBufferPointer, at offset: Int) -> ScanResult {
+    switch frame(buffer, at: offset) {
+    case .incomplete: return .incomplete
+    case .damaged(let reason): return .damaged(reason)
+    case .whole(let bodySize):
+      let storedChecksum = buffer.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self)
+        .littleEndian
+      let bodyStart = offset + frameSize
+      let body = UnsafeRawBufferPointer(rebasing: buffer[bodyStart..<(bodyStart + bodySize)])
+      guard CRC32C.checksum(body) == storedChecksum else { return .damaged("checksum mismatch") }
+      return parse(buffer, at: offset, bodySize: bodySize)
+    }
+  }
+
+  /// Reads the fields of a whole record at `offset` of `buffer` whose body is `bodySize`
+  /// bytes, checking its flags and hashed length but not its checksum.
+  static func parse(_ buffer: UnsafeRawBufferPointer, at offset: Int, bodySize: Int) -> ScanResult {
     let bodyStart = offset + frameSize
     let body = UnsafeRawBufferPointer(rebasing: buffer[bodyStart..<(bodyStart + bodySize)])
-    guard CRC32C.checksum(body) == storedChecksum else { return .damaged("checksum mismatch") }
     let flags = Flags(rawValue: body[0])
     guard Flags.known.isSuperset(of: flags) else { return .damaged("unknown record flags") }
     let hashedSize = Int(body.loadUnaligned(fromByteOffset: 1, as: UInt32.self).littleEndian)
@@ -187,12 +217,24 @@ enum RecordFormat {
 
   /// Checks the personal digest against the personal bytes (skipped once erased).
   static func personalTextMatches(_ record: RecordView) -> Bool {
-    guard record.flags.contains(.hasPersonal), !record.flags.contains(.personalErased) else {
-      return true
+    personalTextMatches(
+      record, digest: hasPersonalDigest(record) ? SHA256.hash(record.personal) : nil)
+  }
+
+  /// Whether the record's personal bytes are checked against a digest: it has personal text
+  /// and it was not erased.
+  static func hasPersonalDigest(_ record: RecordView) -> Bool {
+    record.flags.contains(.hasPersonal) && !record.flags.contains(.personalErased)
+  }
+
+  /// Checks the personal digest against `digest`, the SHA-256 of ``RecordView/personal``,
+  /// computed by the caller when ``hasPersonalDigest(_:)`` says it is needed.
+  static func personalTextMatches(_ record: RecordView, digest: SHA256Digest?) -> Bool {
+    guard hasPersonalDigest(record) else { return true }
+    guard record.hashed.count >= 32, let base = record.hashed.baseAddress, let digest else {
+      return false
     }
-    guard record.hashed.count >= 32, let base = record.hashed.baseAddress else { return false }
-    let stored = SHA256Digest(reading: base + record.hashed.count - 32)
-    return SHA256.hash(record.personal) == stored
+    return SHA256Digest(reading: base + record.hashed.count - 32) == digest
   }
 
   /// Decodes the event a checked record holds.
