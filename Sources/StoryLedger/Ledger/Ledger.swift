@@ -56,10 +56,7 @@ public final class Ledger: @unchecked Sendable {
       state = loaded.state
       start = loaded.position
     }
-    try store.read(after: start, upTo: head) { event in
-      try state.apply(event)
-      if event.sequence % 131_072 == 0 { progress?(event.sequence) }
-    }
+    try Replay.fold(store, after: start, upTo: head, into: &state, progress: progress)
     guard state.isConfigured else {
       throw LedgerError(.corrupt, "the log has no ledger.created event", path: directory?.path)
     }
@@ -94,9 +91,8 @@ public final class Ledger: @unchecked Sendable {
   public func rebuild(progress: ((UInt64, UInt64) -> Void)? = nil) throws -> UInt64 {
     let head = try store.head()
     var state = LedgerState()
-    try store.read(after: .start(), upTo: head) { event in
-      try state.apply(event)
-      if event.sequence % 131_072 == 0 { progress?(event.sequence, head.sequence) }
+    try Replay.fold(store, after: .start(), upTo: head, into: &state) { done in
+      progress?(done, head.sequence)
     }
     lock.lock()
     current = state

@@ -106,12 +106,16 @@ public struct NodePath: Hashable, Comparable, Sendable, CustomStringConvertible,
 
   /// Equality is segment-wise and exact (byte for byte).
   public static func == (lhs: NodePath, rhs: NodePath) -> Bool {
-    lhs.description.utf8.elementsEqual(rhs.description.utf8)
+    var left = lhs.description
+    var right = rhs.description
+    guard left.utf8.count == right.utf8.count else { return false }
+    return left.withUTF8 { a in right.withUTF8 { b in a.elementsEqual(b) } }
   }
 
   /// Hashes the UTF-8 bytes of the path.
   public func hash(into hasher: inout Hasher) {
-    for byte in description.utf8 { hasher.combine(byte) }
+    var text = description
+    text.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
   }
 
   /// Encodes the path as its text.
