@@ -172,13 +172,23 @@ enum RecordFormat {
     case .incomplete: return .incomplete
     case .damaged(let reason): return .damaged(reason)
     case .whole(let bodySize):
-      let storedChecksum = buffer.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self)
-        .littleEndian
-      let bodyStart = offset + frameSize
-      let body = UnsafeRawBufferPointer(rebasing: buffer[bodyStart..<(bodyStart + bodySize)])
-      guard CRC32C.checksum(body) == storedChecksum else { return .damaged("checksum mismatch") }
+      guard checksumMatches(buffer, at: offset, bodySize: bodySize) else {
+        return .damaged("checksum mismatch")
+      }
       return parse(buffer, at: offset, bodySize: bodySize)
     }
+  }
+
+  /// Whether the CRC of the whole record at `offset`, with a body of `bodySize` bytes,
+  /// matches its body.
+  static func checksumMatches(_ buffer: UnsafeRawBufferPointer, at offset: Int, bodySize: Int)
+    -> Bool
+  {
+    let storedChecksum = buffer.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self)
+      .littleEndian
+    let bodyStart = offset + frameSize
+    let body = UnsafeRawBufferPointer(rebasing: buffer[bodyStart..<(bodyStart + bodySize)])
+    return CRC32C.checksum(body) == storedChecksum
   }
 
   /// Reads the fields of a whole record at `offset` of `buffer` whose body is `bodySize`
