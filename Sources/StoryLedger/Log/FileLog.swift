@@ -214,8 +214,11 @@ public final class FileLog: EventStore, @unchecked Sendable {
     let start = max(position.offset, UInt64(RecordFormat.fileHeaderSize))
     var expected = position.sequence + 1
     var failure: LedgerError?
-    let outcome = try RecordScanner().scan(from: start, to: end.offset, read: readFunction()) {
-      record, offset in
+    // The next chunk is read and its checksums checked on another thread meanwhile.
+    let outcome = try RecordScanner(readsAhead: true).scanDecoded(
+      from: start, to: end.offset, read: readFunction()
+    ) { record in
+      let offset = record.offset
       guard record.sequence == expected else {
         failure = LedgerError(
           .corrupt,
@@ -224,7 +227,9 @@ public final class FileLog: EventStore, @unchecked Sendable {
         return false
       }
       let event: RecordedEvent
-      do { event = try RecordFormat.decode(record) } catch {
+      switch record.event {
+      case .success(let decoded): event = decoded
+      case .failure(let error):
         failure = LedgerError(
           .corrupt, "events.log: event \(expected) at byte \(offset) cannot be read: \(error)",
           path: logPath)
