@@ -214,11 +214,10 @@ public final class FileLog: EventStore, @unchecked Sendable {
     let start = max(position.offset, UInt64(RecordFormat.fileHeaderSize))
     var expected = position.sequence + 1
     var failure: LedgerError?
-    // The next chunk is read and its checksums checked on another thread meanwhile.
-    let outcome = try RecordScanner(readsAhead: true).scanDecoded(
-      from: start, to: end.offset, read: readFunction()
-    ) { record in
-      let offset = record.offset
+    // The next chunk is read, framed and checksummed on another thread meanwhile.
+    let scanner = RecordScanner(readsAhead: true, checksumsAhead: true)
+    let outcome = try scanner.scan(from: start, to: end.offset, read: readFunction()) {
+      record, offset in
       guard record.sequence == expected else {
         failure = LedgerError(
           .corrupt,
@@ -227,9 +226,7 @@ public final class FileLog: EventStore, @unchecked Sendable {
         return false
       }
       let event: RecordedEvent
-      switch record.event {
-      case .success(let decoded): event = decoded
-      case .failure(let error):
+      do { event = try RecordFormat.decode(record) } catch {
         failure = LedgerError(
           .corrupt, "events.log: event \(expected) at byte \(offset) cannot be read: \(error)",
           path: logPath)

@@ -3,12 +3,12 @@ import Testing
 
 @testable import StoryLedger
 
-/// Replaying checks the next chunk's records on another thread while this one decodes and
-/// folds. These tests hold that to checking and decoding one record at a time: the same
-/// records, events and failures, in order, the same end, and no thread left behind however
-/// the caller stops.
-@Suite("Decoding ahead")
-struct DecodedScanTests {
+/// Replaying reads, frames and checksums the next chunk on another thread while this one
+/// is decoded and folded. These tests hold that to checking each record as it comes: the
+/// same records, events and failures, in order, the same end, and no thread left behind
+/// however the caller stops.
+@Suite("Checksums ahead")
+struct ChecksumsAheadTests {
   /// What a scan delivered: each record's offset, sequence and event (or failure text),
   /// and how it ended.
   struct Delivery: Equatable {
@@ -22,54 +22,52 @@ struct DecodedScanTests {
         }
     }
 
-    mutating func add(_ record: RecordScanner.DecodedRecord) {
+    mutating func add(_ record: RecordFormat.RecordView, at offset: UInt64) {
       let event: String
-      switch record.event {
-      case .success(let decoded): event = "\(decoded)"
-      case .failure(let failure): event = "failure: \(failure)"
+      do {
+        event = "\(try RecordFormat.decode(record))"
+      } catch {
+        event = "failure: \(error)"
       }
-      records.append((record.offset, record.sequence, event))
+      records.append((offset, record.sequence, event))
     }
   }
 
   static let start = UInt64(RecordFormat.fileHeaderSize)
 
-  /// One record at a time, checked by ``RecordScanner/scan(from:to:read:_:)``: the reference.
-  static func plain(_ bytes: [UInt8], stopAfter limit: Int = .max) throws -> Delivery {
+  /// Scans `bytes`, checksums ahead or not, in chunks of `chunkSize` bytes.
+  static func scan(
+    _ bytes: [UInt8], ahead: Bool, chunkSize: Int = 1 << 12, stopAfter limit: Int = .max
+  ) throws -> Delivery {
     var delivery = Delivery()
-    delivery.end = try RecordScanner().scan(
+    let scanner = RecordScanner(chunkSize: chunkSize, readsAhead: ahead, checksumsAhead: ahead)
+    delivery.end = try scanner.scan(
       from: start, to: UInt64(bytes.count), read: ParallelVerifyTests.reader(bytes)
     ) { record, offset in
-      delivery.add(
-        RecordScanner.DecodedRecord(
-          offset: offset, sequence: record.sequence,
-          event: Result { () throws(DecodingFailure) in try RecordFormat.decode(record) }))
+      delivery.add(record, at: offset)
       return delivery.records.count < limit
     }
     return delivery
   }
 
-  /// Checked ahead on another thread, in chunks of `chunkSize` bytes.
+  static func plain(_ bytes: [UInt8], stopAfter limit: Int = .max) throws -> Delivery {
+    try scan(bytes, ahead: false, stopAfter: limit)
+  }
+
   static func piped(_ bytes: [UInt8], chunkSize: Int, stopAfter limit: Int = .max) throws
     -> Delivery
   {
-    var delivery = Delivery()
-    delivery.end = try RecordScanner(chunkSize: chunkSize, readsAhead: true).scanDecoded(
-      from: start, to: UInt64(bytes.count), read: ParallelVerifyTests.reader(bytes)
-    ) { record in
-      delivery.add(record)
-      return delivery.records.count < limit
-    }
-    return delivery
+    try scan(bytes, ahead: true, chunkSize: chunkSize, stopAfter: limit)
   }
 
   @Test(arguments: [1 << 10, 1 << 12, 1 << 20])
   func anIntactLogIsDeliveredWholeAndInOrder(chunkSize: Int) throws {
-    let reference = try DecodedScanTests.plain(ParallelVerifyTests.log)
+    let reference = try ChecksumsAheadTests.plain(ParallelVerifyTests.log)
     #expect(reference.records.count == ParallelVerifyTests.eventCount)
     #expect(reference.records.map(\.sequence) == (1...300).map { UInt64($0) })
     #expect(reference.end == .clean)
-    #expect(try DecodedScanTests.piped(ParallelVerifyTests.log, chunkSize: chunkSize) == reference)
+    #expect(
+      try ChecksumsAheadTests.piped(ParallelVerifyTests.log, chunkSize: chunkSize) == reference)
   }
 
   /// A record whose checksum fails ends the scan there; one whose checksum holds but whose
@@ -81,8 +79,8 @@ struct DecodedScanTests {
     throws
   {
     let bytes = try ParallelVerifyTests.damaged(damage, record: record)
-    let reference = try DecodedScanTests.plain(bytes)
-    #expect(try DecodedScanTests.piped(bytes, chunkSize: 1 << 12) == reference)
+    let reference = try ChecksumsAheadTests.plain(bytes)
+    #expect(try ChecksumsAheadTests.piped(bytes, chunkSize: 1 << 12) == reference)
   }
 
   @Test func aPayloadThatDoesNotDecodeIsDeliveredAsAFailure() throws {
@@ -95,18 +93,18 @@ struct DecodedScanTests {
     for byte in 0..<4 {
       bytes[extent.offset + 4 + byte] = UInt8(truncatingIfNeeded: checksum >> (8 * byte))
     }
-    let reference = try DecodedScanTests.plain(bytes)
+    let reference = try ChecksumsAheadTests.plain(bytes)
     #expect(reference.records[39].event.hasPrefix("failure: "))
     #expect(reference.records.count == ParallelVerifyTests.eventCount)
-    #expect(try DecodedScanTests.piped(bytes, chunkSize: 1 << 12) == reference)
+    #expect(try ChecksumsAheadTests.piped(bytes, chunkSize: 1 << 12) == reference)
   }
 
   /// Stopping early, in the first chunk or a later one, returns at once and cleanly.
   @Test(arguments: [1, 5, 100, 299])
   func theCallerCanStopAnywhere(after count: Int) throws {
-    let reference = try DecodedScanTests.plain(ParallelVerifyTests.log, stopAfter: count)
+    let reference = try ChecksumsAheadTests.plain(ParallelVerifyTests.log, stopAfter: count)
     #expect(reference.records.count == count)
-    let piped = try DecodedScanTests.piped(
+    let piped = try ChecksumsAheadTests.piped(
       ParallelVerifyTests.log, chunkSize: 1 << 11, stopAfter: count)
     #expect(piped == reference)
   }
@@ -116,10 +114,10 @@ struct DecodedScanTests {
   @Test func anErrorThrownByTheCallerComesOut() {
     var seen = 0
     #expect(throws: Thrown.self) {
-      _ = try RecordScanner(chunkSize: 1 << 11, readsAhead: true).scanDecoded(
-        from: DecodedScanTests.start, to: UInt64(ParallelVerifyTests.log.count),
+      _ = try RecordScanner(chunkSize: 1 << 11, readsAhead: true, checksumsAhead: true).scan(
+        from: ChecksumsAheadTests.start, to: UInt64(ParallelVerifyTests.log.count),
         read: ParallelVerifyTests.reader(ParallelVerifyTests.log)
-      ) { _ in
+      ) { _, _ in
         seen += 1
         if seen == 50 { throw Thrown() }
         return true
@@ -138,9 +136,9 @@ struct DecodedScanTests {
     }
     var delivered = 0
     #expect {
-      _ = try RecordScanner(chunkSize: 1 << 11, readsAhead: true).scanDecoded(
-        from: DecodedScanTests.start, to: UInt64(log.count), read: read
-      ) { _ in
+      _ = try RecordScanner(chunkSize: 1 << 11, readsAhead: true, checksumsAhead: true).scan(
+        from: ChecksumsAheadTests.start, to: UInt64(log.count), read: read
+      ) { _, _ in
         delivered += 1
         return true
       }
