@@ -249,7 +249,22 @@ enum RecordFormat {
 
   /// Decodes the event a checked record holds.
   static func decode(_ record: RecordView) throws(DecodingFailure) -> RecordedEvent {
-    var reader = ByteReader(record.hashed, offset: record.headerEnd)
+    try decode(record, materializingText: true)
+  }
+
+  /// Checks that the record's event decodes, as ``decode(_:)`` would, without making its
+  /// text (see ``EventCodec/decode(type:schemaVersion:publicBytes:personalBytes:materializingText:)``).
+  ///
+  /// - Returns: the event's type.
+  static func checkDecodes(_ record: RecordView) throws(DecodingFailure) -> EventType {
+    try decode(record, materializingText: false).type
+  }
+
+  private static func decode(_ record: RecordView, materializingText: Bool)
+    throws(DecodingFailure) -> RecordedEvent
+  {
+    var reader = ByteReader(
+      record.hashed, offset: record.headerEnd, materializesText: materializingText)
     let actor = try reader.string()
     let key = try reader.optionalString()
     let publicCount = try reader.length()
@@ -269,7 +284,7 @@ enum RecordFormat {
     }
     let payload = try EventCodec.decode(
       type: record.type, schemaVersion: record.schemaVersion, publicBytes: publicBytes,
-      personalBytes: personalPayload)
+      personalBytes: personalPayload, materializingText: materializingText)
     return RecordedEvent(
       sequence: record.sequence, recordedAtMilliseconds: record.milliseconds, actor: actor,
       idempotencyKey: key, schemaVersion: record.schemaVersion, payload: payload,
