@@ -39,7 +39,7 @@ struct DecodingTests {
         }
       }
     }
-    #expect(disagreements.isEmpty, "\(disagreements.prefix(10))")
+    #expect(disagreements.count == 0, "\(disagreements.prefix(10))")
   }
 
   /// Longer text, where the eight-byte ASCII step and the overlapping last word matter.
@@ -63,7 +63,7 @@ struct DecodingTests {
         disagreements.append(bytes)
       }
     }
-    #expect(disagreements.isEmpty, "\(disagreements.prefix(10))")
+    #expect(disagreements.count == 0, "\(disagreements.prefix(10))")
   }
 
   @Test(arguments: [[UInt8](), Array("plain".utf8), Array("Café mornings · €5".utf8)])
@@ -157,6 +157,54 @@ struct DecodingTests {
     } throws: { error in
       (error as? DecodingFailure)?.description == "unknown dimension 3"
     }
+  }
+
+  /// `verify` checks that each record decodes without making its text: for every byte of
+  /// every record changed three ways, it must fail exactly when decoding fails, with the
+  /// same reason, and name the same type when both succeed.
+  @Test func checkingWithoutTextAgreesWithDecoding() throws {
+    var log = RecordFormat.fileHeader
+    var payloads = DecodingTests.payloads
+    payloads.insert(.ledgerCreated(try LedgerConfiguration(currency: "GBP")), at: 0)
+    _ = RecordFormat.encode(
+      AppendBatch(events: payloads, actor: "Zoë", idempotencyKey: "key"), after: .start(),
+      recordedAt: 0, saltKey: .zero, into: &log)
+    var disagreements: [String] = []
+    var offset = RecordFormat.fileHeaderSize
+    var checked = 0
+    while offset < log.count {
+      let size = log.withUnsafeBytes { raw -> Int in
+        guard case .whole(let bodySize) = RecordFormat.frame(raw, at: offset) else { return 0 }
+        return bodySize
+      }
+      guard size > 0 else { break }
+      // The bytes after the fixed fields of the hashed part, up to the stored hash.
+      let first = offset + RecordFormat.frameSize + 5 + 20
+      for position in first..<(offset + RecordFormat.frameSize + size - 32) {
+        for mask: UInt8 in [0x01, 0x80, 0xFF] {
+          var bytes = log
+          bytes[position] ^= mask
+          bytes.withUnsafeBytes { raw in
+            guard
+              case .record(let record) = RecordFormat.parse(raw, at: offset, bodySize: size)
+            else { return }
+            checked += 1
+            let decoded = Result { () throws(DecodingFailure) in
+              try RecordFormat.decode(record).type
+            }
+            let checkedOnly = Result { () throws(DecodingFailure) in
+              try RecordFormat.checkDecodes(record)
+            }
+            if "\(decoded)" != "\(checkedOnly)" {
+              disagreements.append("byte \(position): \(decoded) vs \(checkedOnly)")
+            }
+          }
+        }
+      }
+      offset += RecordFormat.frameSize + size
+    }
+    #expect(checked > 1_000)
+    #expect(disagreements.count == 0, "\(disagreements.prefix(5))")
   }
 
   /// Messages of every length around the block edges, with and without a digest first,

@@ -82,10 +82,14 @@ struct DecodingFailure: Error, CustomStringConvertible {
 struct ByteReader {
   let base: UnsafeRawBufferPointer
   var offset: Int
+  /// Whether text is returned as read; when `false` it is checked just the same (bounds,
+  /// UTF-8) but returned empty, for a caller that only needs to know that the bytes decode.
+  let materializesText: Bool
 
-  init(_ base: UnsafeRawBufferPointer, offset: Int = 0) {
+  init(_ base: UnsafeRawBufferPointer, offset: Int = 0, materializesText: Bool = true) {
     self.base = base
     self.offset = offset
+    self.materializesText = materializesText
   }
 
   var isAtEnd: Bool { offset >= base.count }
@@ -163,7 +167,18 @@ struct ByteReader {
   private mutating func text(count: Int) throws(DecodingFailure) -> String {
     let slice = UnsafeRawBufferPointer(rebasing: base[offset..<(offset + count)])
     offset += count
-    return try ByteReader.text(slice)
+    return try text(slice)
+  }
+
+  /// The text `bytes` hold, which must be valid UTF-8; empty unless ``materializesText``.
+  func text(_ bytes: UnsafeRawBufferPointer) throws(DecodingFailure) -> String {
+    guard materializesText else {
+      guard ByteReader.isValidUTF8(bytes) else {
+        throw DecodingFailure(description: "text is not valid UTF-8")
+      }
+      return ""
+    }
+    return try ByteReader.text(bytes)
   }
 
   /// The text `bytes` hold, which must be valid UTF-8.

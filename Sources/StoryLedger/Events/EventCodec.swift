@@ -90,9 +90,14 @@ enum EventCodec {
 
   /// Decodes a payload. `personal` is `nil` when the personal part was erased: its fields
   /// then read as empty.
+  ///
+  /// With `materializingText` `false` every check is made (bounds, UTF-8, dates,
+  /// dimensions, the ledger configuration) but the text fields of all payloads other than
+  /// `ledger.created` come back empty: for `verify`, which needs to know that each payload
+  /// decodes, not what it says, and would otherwise allocate most of its strings.
   static func decode(
     type rawType: UInt16, schemaVersion: UInt16, publicBytes: UnsafeRawBufferPointer,
-    personalBytes: UnsafeRawBufferPointer?
+    personalBytes: UnsafeRawBufferPointer?, materializingText: Bool = true
   ) throws(DecodingFailure) -> EventPayload {
     guard let type = EventType(rawValue: rawType) else {
       throw DecodingFailure(
@@ -104,7 +109,9 @@ enum EventCodec {
           "\(type.name) schema version \(schemaVersion) is newer than this version of StoryLedger reads; upgrade it"
       )
     }
-    var reader = ByteReader(publicBytes)
+    // The configuration is validated from its text, so it is always read in full.
+    var reader = ByteReader(
+      publicBytes, materializesText: materializingText || type == .ledgerCreated)
     switch type {
     case .ledgerCreated:
       let levels = try reader.strings()
@@ -129,7 +136,7 @@ enum EventCodec {
       let share = try reader.string()
       var tellers: [String] = []
       if let personalBytes {
-        var personal = ByteReader(personalBytes)
+        var personal = ByteReader(personalBytes, materializesText: materializingText)
         tellers = try personal.strings()
       }
       return .storyTold(
@@ -140,7 +147,7 @@ enum EventCodec {
       let on = try reader.day()
       var narrative = ""
       if let personalBytes {
-        var personal = ByteReader(personalBytes)
+        var personal = ByteReader(personalBytes, materializesText: materializingText)
         narrative = try personal.string()
       }
       return .tellingRecorded(TellingRecorded(story: story, on: on, narrative: narrative))
@@ -181,10 +188,10 @@ enum EventCodec {
     segments.reserveCapacity(separators + 1)
     var start = 0
     for index in 0..<bytes.count where bytes[index] == 0x2F {
-      segments.append(try ByteReader.text(UnsafeRawBufferPointer(rebasing: bytes[start..<index])))
+      segments.append(try reader.text(UnsafeRawBufferPointer(rebasing: bytes[start..<index])))
       start = index + 1
     }
-    segments.append(try ByteReader.text(UnsafeRawBufferPointer(rebasing: bytes[start...])))
+    segments.append(try reader.text(UnsafeRawBufferPointer(rebasing: bytes[start...])))
     return NodePath(validSegments: segments)
   }
 }

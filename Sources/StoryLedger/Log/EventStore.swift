@@ -130,9 +130,9 @@ struct ChainVerifier {
       return "personal text does not match its digest"
     }
     do {
-      let event = try RecordFormat.decode(record)
-      if sequence == 1, event.type != .ledgerCreated {
-        return "the first event is \(event.type.name), not ledger.created"
+      let type = try RecordFormat.checkDecodes(record)
+      if sequence == 1, type != .ledgerCreated {
+        return "the first event is \(type.name), not ledger.created"
       }
     } catch {
       return "cannot decode: \(error)"

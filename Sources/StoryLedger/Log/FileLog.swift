@@ -214,7 +214,9 @@ public final class FileLog: EventStore, @unchecked Sendable {
     let start = max(position.offset, UInt64(RecordFormat.fileHeaderSize))
     var expected = position.sequence + 1
     var failure: LedgerError?
-    let outcome = try RecordScanner().scan(from: start, to: end.offset, read: readFunction()) {
+    // The next chunk is read, framed and checksummed on another thread meanwhile.
+    let scanner = RecordScanner(readsAhead: true, checksumsAhead: true)
+    let outcome = try scanner.scan(from: start, to: end.offset, read: readFunction()) {
       record, offset in
       guard record.sequence == expected else {
         failure = LedgerError(

@@ -172,13 +172,23 @@ enum RecordFormat {
     case .incomplete: return .incomplete
     case .damaged(let reason): return .damaged(reason)
     case .whole(let bodySize):
-      let storedChecksum = buffer.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self)
-        .littleEndian
-      let bodyStart = offset + frameSize
-      let body = UnsafeRawBufferPointer(rebasing: buffer[bodyStart..<(bodyStart + bodySize)])
-      guard CRC32C.checksum(body) == storedChecksum else { return .damaged("checksum mismatch") }
+      guard checksumMatches(buffer, at: offset, bodySize: bodySize) else {
+        return .damaged("checksum mismatch")
+      }
       return parse(buffer, at: offset, bodySize: bodySize)
     }
+  }
+
+  /// Whether the CRC of the whole record at `offset`, with a body of `bodySize` bytes,
+  /// matches its body.
+  static func checksumMatches(_ buffer: UnsafeRawBufferPointer, at offset: Int, bodySize: Int)
+    -> Bool
+  {
+    let storedChecksum = buffer.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self)
+      .littleEndian
+    let bodyStart = offset + frameSize
+    let body = UnsafeRawBufferPointer(rebasing: buffer[bodyStart..<(bodyStart + bodySize)])
+    return CRC32C.checksum(body) == storedChecksum
   }
 
   /// Reads the fields of a whole record at `offset` of `buffer` whose body is `bodySize`
@@ -239,7 +249,22 @@ enum RecordFormat {
 
   /// Decodes the event a checked record holds.
   static func decode(_ record: RecordView) throws(DecodingFailure) -> RecordedEvent {
-    var reader = ByteReader(record.hashed, offset: record.headerEnd)
+    try decode(record, materializingText: true)
+  }
+
+  /// Checks that the record's event decodes, as ``decode(_:)`` would, without making its
+  /// text (see ``EventCodec/decode(type:schemaVersion:publicBytes:personalBytes:materializingText:)``).
+  ///
+  /// - Returns: the event's type.
+  static func checkDecodes(_ record: RecordView) throws(DecodingFailure) -> EventType {
+    try decode(record, materializingText: false).type
+  }
+
+  private static func decode(_ record: RecordView, materializingText: Bool)
+    throws(DecodingFailure) -> RecordedEvent
+  {
+    var reader = ByteReader(
+      record.hashed, offset: record.headerEnd, materializesText: materializingText)
     let actor = try reader.string()
     let key = try reader.optionalString()
     let publicCount = try reader.length()
@@ -259,7 +284,7 @@ enum RecordFormat {
     }
     let payload = try EventCodec.decode(
       type: record.type, schemaVersion: record.schemaVersion, publicBytes: publicBytes,
-      personalBytes: personalPayload)
+      personalBytes: personalPayload, materializingText: materializingText)
     return RecordedEvent(
       sequence: record.sequence, recordedAtMilliseconds: record.milliseconds, actor: actor,
       idempotencyKey: key, schemaVersion: record.schemaVersion, payload: payload,
