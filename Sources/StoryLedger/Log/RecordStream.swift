@@ -1,0 +1,252 @@
+import Foundation
+
+/// A source whose events' encoded parts it can write straight into a ``RecordEncoder``,
+/// without building payloads first (an import plan keeps its rows as bytes).
+protocol EncodedEventSource: EventBatchSource {
+  /// For each event in order, writes its parts into `encoder.publicPart` and
+  /// `encoder.personalPart`, then calls `emit` with its type and whether it has a personal
+  /// part.
+  func encodeEvents(
+    into encoder: RecordEncoder, _ emit: (_ type: EventType, _ hasPersonalPart: Bool) throws -> Void
+  ) rethrows
+}
+
+/// Writes a batch's records in order, in chunks of a few MiB, without holding the batch.
+///
+/// The calling thread encodes records into a chunk; a second thread chains the full chunks
+/// (the SHA-256 chain is the one strictly sequential step); the calling thread checksums
+/// the chained chunks and hands them to `write`, in order, reusing their memory. At most
+/// ``chunkLimit`` chunks exist at once, so memory stays a few tens of MiB whatever the
+/// batch's size. Small batches are done on the calling thread alone.
+enum RecordStream {
+  /// The size a chunk is handed on at.
+  static let chunkSize = 4 << 20
+  /// The most chunks in flight at once.
+  static let chunkLimit = 6
+  /// Batches with fewer events than this are encoded on the calling thread alone.
+  static let parallelThreshold = 2048
+
+  /// Encodes, chains and checksums the records of `source` after `position` and passes
+  /// them to `write` with the offset they go at; returns the position after the last one.
+  ///
+  /// - Throws: what `write` throws, or ``LedgerError/Code/invalid`` when the source does
+  ///   not produce ``EventBatchSource/eventCount`` events or an event is too large for a
+  ///   record. Records already passed to `write` are then past the head, for the caller to
+  ///   cut off.
+  static func write(
+    _ source: some EventBatchSource, encoder: RecordEncoder, after position: LogPosition,
+    write: @escaping (UnsafeRawBufferPointer, UInt64) throws(LedgerError) -> Void
+  ) throws(LedgerError) -> LogPosition {
+    let isParallel = source.eventCount >= parallelThreshold
+    let pipeline = Pipeline(after: position, isParallel: isParallel, write: write)
+    defer { pipeline.finish() }
+    do {
+      let expected = UInt64(source.eventCount)
+      var current = pipeline.chunk()
+      func take(_ span: RecordFormat.RecordSpan) throws {
+        guard span.end - span.start - RecordFormat.frameSize <= RecordFormat.maximumBodySize
+        else {
+          throw LedgerError(
+            .invalid,
+            "event \(span.sequence) is larger than a record may be (\(RecordFormat.maximumBodySize >> 20) MiB); nothing was appended"
+          )
+        }
+        current.spans.append(span)
+        if current.buffer.count >= chunkSize {
+          try pipeline.submit(current)
+          current = try pipeline.nextChunk()
+        }
+      }
+      if let encoded = source as? any EncodedEventSource {
+        try encoded.encodeEvents(into: encoder) { type, hasPersonalPart in
+          guard encoder.encodedCount < expected else {
+            throw EventBatchSourceMismatch.error(expected: source.eventCount, produced: nil)
+          }
+          try take(
+            encoder.appendRecord(type: type, hasPersonalPart: hasPersonalPart, to: &current.buffer))
+        }
+      } else {
+        try source.forEachEvent { payload in
+          guard encoder.encodedCount < expected else {
+            throw EventBatchSourceMismatch.error(expected: source.eventCount, produced: nil)
+          }
+          try take(encoder.append(payload, to: &current.buffer))
+        }
+      }
+      guard encoder.encodedCount == expected else {
+        throw EventBatchSourceMismatch.error(
+          expected: source.eventCount, produced: Int(encoder.encodedCount))
+      }
+      if !current.spans.isEmpty { try pipeline.submit(current) }
+      return try pipeline.drain()
+    } catch let error as LedgerError {
+      throw error
+    } catch {
+      throw LedgerError(.io, "cannot append: \(error)")
+    }
+  }
+
+  /// A chunk of encoded records and where each lies in it.
+  final class Chunk: @unchecked Sendable {
+    var buffer = RawByteBuffer(capacity: RecordStream.chunkSize + (64 << 10))
+    var spans: [RecordFormat.RecordSpan] = []
+    /// The chain hash of the chunk's last record, once chained.
+    var lastHash = SHA256Digest.zero
+
+    init() { spans.reserveCapacity(RecordStream.chunkSize / 128) }
+
+    deinit { buffer.deallocate() }
+
+    func reset() {
+      buffer.removeAll()
+      spans.removeAll(keepingCapacity: true)
+    }
+
+    /// Chains the records after `previous`; returns the last hash.
+    func chain(after previous: SHA256Digest) -> SHA256Digest {
+      var hash = previous
+      let base = buffer.base
+      for span in spans { hash = RecordFormat.chain(span, in: base, after: hash) }
+      lastHash = hash
+      return hash
+    }
+
+    func checksum() {
+      let base = buffer.base
+      for span in spans { RecordFormat.checksum(span, in: base) }
+    }
+  }
+
+  /// A first-in first-out queue of chunks between two threads; taking waits for a chunk or
+  /// for the queue to be closed.
+  final class Handoff: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var chunks: [Chunk] = []
+    private var isClosed = false
+
+    func put(_ chunk: Chunk) {
+      condition.lock()
+      chunks.append(chunk)
+      condition.signal()
+      condition.unlock()
+    }
+
+    /// The next chunk, or `nil` once the queue is closed and empty.
+    func take() -> Chunk? {
+      condition.lock()
+      defer { condition.unlock() }
+      while chunks.isEmpty && !isClosed { condition.wait() }
+      return chunks.isEmpty ? nil : chunks.removeFirst()
+    }
+
+    func close() {
+      condition.lock()
+      isClosed = true
+      condition.broadcast()
+      condition.unlock()
+    }
+  }
+
+  /// The chunks of one write: encoded here, chained by a second thread (or here, for a
+  /// small batch), checksummed and written here in order.
+  final class Pipeline {
+    private let isParallel: Bool
+    private let write: (UnsafeRawBufferPointer, UInt64) throws(LedgerError) -> Void
+    private let toChain = Handoff()
+    private let chained = Handoff()
+    private var free: [Chunk] = []
+    private var allocated = 0
+    private var inFlight = 0
+    private var isStarted = false
+    private var isFinished = false
+    private var position: LogPosition
+    // The chain hash for chunks chained on this thread.
+    private var chainedHash: SHA256Digest
+
+    init(
+      after position: LogPosition, isParallel: Bool,
+      write: @escaping (UnsafeRawBufferPointer, UInt64) throws(LedgerError) -> Void
+    ) {
+      self.position = position
+      self.chainedHash = position.hash
+      self.isParallel = isParallel
+      self.write = write
+    }
+
+    /// A chunk to encode into: a fresh one while under the limit.
+    func chunk() -> Chunk {
+      allocated += 1
+      return Chunk()
+    }
+
+    /// The next chunk to encode into, written-out chunks first.
+    func nextChunk() throws(LedgerError) -> Chunk {
+      if let chunk = free.popLast() { return chunk }
+      if allocated < RecordStream.chunkLimit { return chunk() }
+      return try writeNext()
+    }
+
+    /// Hands a full chunk on to be chained.
+    func submit(_ chunk: Chunk) throws(LedgerError) {
+      inFlight += 1
+      if isParallel {
+        if !isStarted { startChaining() }
+        toChain.put(chunk)
+      } else {
+        chainedHash = chunk.chain(after: chainedHash)
+        chained.put(chunk)
+        // On one thread, write at once: nothing else would take the chunk.
+        free.append(try writeNext())
+      }
+    }
+
+    /// Writes every chunk still in flight and returns the position after the last.
+    func drain() throws(LedgerError) -> LogPosition {
+      while inFlight > 0 { free.append(try writeNext()) }
+      return position
+    }
+
+    /// Stops the chaining thread (after the chunks it has) and waits for it.
+    func finish() {
+      guard !isFinished else { return }
+      isFinished = true
+      toChain.close()
+      guard isStarted else { return }
+      while chained.take() != nil {}
+    }
+
+    private func startChaining() {
+      isStarted = true
+      let input = toChain
+      let output = chained
+      let start = position.hash
+      let thread = Thread {
+        var hash = start
+        while let chunk = input.take() {
+          hash = chunk.chain(after: hash)
+          output.put(chunk)
+        }
+        output.close()
+      }
+      thread.name = "storyledger.chain"
+      thread.start()
+    }
+
+    /// Waits for the next chained chunk, checksums and writes it; returns it emptied.
+    private func writeNext() throws(LedgerError) -> Chunk {
+      guard let chunk = chained.take() else {
+        throw LedgerError(.io, "the chaining thread stopped early")
+      }
+      inFlight -= 1
+      chunk.checksum()
+      let count = chunk.buffer.count
+      try write(chunk.buffer.bytes(0..<count), position.offset)
+      if let last = chunk.spans.last {
+        position = LogPosition(
+          sequence: last.sequence, hash: chunk.lastHash, offset: position.offset + UInt64(count))
+      }
+      chunk.reset()
+      return chunk
+    }
+  }
+}
