@@ -33,7 +33,7 @@ public struct ImportPlanCounts: Hashable, Sendable, Codable {
 
   init(_ plan: ImportPlan) {
     rows = plan.rowCount
-    events = plan.events.count
+    events = plan.eventCount
     nodes = plan.nodesAdded
     stories = plan.storiesAdded
     tellings = plan.tellingsAdded
@@ -87,10 +87,4 @@ extension Ledger {
       plan: counts ?? ImportPlanCounts(ImportPlan.empty), sequences: sequences, isDryRun: false,
       isRepeat: result.isRepeat)
   }
-}
-
-extension ImportPlan {
-  static let empty = ImportPlan(
-    events: [], rowCount: 0, nodesAdded: 0, storiesAdded: 0, tellingsAdded: 0, itemsAdded: 0,
-    revisionsAdded: 0)
 }

@@ -1,0 +1,272 @@
+/// The events a CSV import appends, with counts of what they add.
+///
+/// A plan is made by ``ImportPlanner`` from a whole file, after every row has been checked
+/// against the ledger, so appending its events (in order, in one batch) is the import.
+///
+/// The plan keeps its rows compactly (their facts already encoded as the log encodes
+/// them) and produces its events in order on demand: ``forEachEvent(_:)`` hands them out
+/// one at a time, and a store writes them straight from the plan's bytes
+/// (``EventStore/append(contentsOf:actor:idempotencyKey:after:)``), so that even a large
+/// import never holds all its events at once. ``events`` builds them all, for small plans
+/// and tests.
+///
+/// ```swift
+/// let plan = try ImportPlanner.plan(contentsOf: url, against: state)
+/// print("\(plan.rowCount) rows: \(plan.storiesAdded) stories, \(plan.itemsAdded) items")
+/// ```
+public struct ImportPlan: Sendable, Hashable, EventBatchSource {
+  let storage: ImportPlanStorage?
+  /// The number of data rows read (the header not counted).
+  public internal(set) var rowCount: Int
+  /// The number of `node.added` events.
+  public internal(set) var nodesAdded: Int
+  /// The number of `story.told` events.
+  public internal(set) var storiesAdded: Int
+  /// The number of `story.telling` events.
+  public internal(set) var tellingsAdded: Int
+  /// The number of `item.recorded` events.
+  public internal(set) var itemsAdded: Int
+  /// The number of `item.revised` events (an item's recording is not counted here).
+  public internal(set) var revisionsAdded: Int
+
+  /// A plan that adds nothing.
+  static let empty = ImportPlan(
+    storage: nil, rowCount: 0, nodesAdded: 0, storiesAdded: 0, tellingsAdded: 0, itemsAdded: 0,
+    revisionsAdded: 0)
+
+  /// The number of events in the plan.
+  public var eventCount: Int {
+    nodesAdded + storiesAdded + tellingsAdded + itemsAdded + revisionsAdded
+  }
+
+  /// The events to append, in order: new nodes (parents first), then story by story in
+  /// the order stories first appear in the file: the story (when new), its tellings by
+  /// date, then its items, each item's recording and revisions by date.
+  ///
+  /// Each access builds them all; a large plan is better read with ``forEachEvent(_:)``.
+  public var events: [EventPayload] {
+    var events: [EventPayload] = []
+    events.reserveCapacity(eventCount)
+    forEachEvent { events.append($0) }
+    return events
+  }
+
+  /// Calls `body` with each of the plan's ``events``, in order, building one at a time.
+  ///
+  /// ```swift
+  /// var sequence = head.sequence
+  /// try plan.forEachEvent { event in
+  ///   sequence += 1
+  ///   print(sequence, event.type.name)
+  /// }
+  /// ```
+  public func forEachEvent(_ body: (EventPayload) throws -> Void) rethrows {
+    guard let storage else { return }
+    try storage.walk { step in try body(storage.payload(step)) }
+  }
+
+  /// Plans are equal when they add the same events.
+  public static func == (left: ImportPlan, right: ImportPlan) -> Bool {
+    left.rowCount == right.rowCount && left.eventCount == right.eventCount
+      && left.nodesAdded == right.nodesAdded && left.storiesAdded == right.storiesAdded
+      && left.tellingsAdded == right.tellingsAdded && left.itemsAdded == right.itemsAdded
+      && left.events == right.events
+  }
+
+  /// Hashes the plan's counts.
+  public func hash(into hasher: inout Hasher) {
+    hasher.combine(rowCount)
+    hasher.combine(nodesAdded)
+    hasher.combine(storiesAdded)
+    hasher.combine(tellingsAdded)
+    hasher.combine(itemsAdded)
+    hasher.combine(revisionsAdded)
+  }
+}
+
+extension ImportPlan: EncodedEventSource {
+  func encodeEvents(
+    into encoder: RecordEncoder, _ emit: (_ type: EventType, _ hasPersonalPart: Bool) throws -> Void
+  ) rethrows {
+    guard let storage else { return }
+    try storage.walk { step in
+      let type = storage.encode(step, into: encoder)
+      try emit(type, EventCodec.hasPersonalPart(type))
+    }
+  }
+}
+
+/// What an ``ImportPlan`` holds: the planner's compact records, in the order the plan's
+/// events take them. Built once by ``ImportPlanning/finish()``, never changed after.
+final class ImportPlanStorage: @unchecked Sendable {
+  /// One event of the plan, by the records it comes from.
+  enum Step {
+    case node(Int)
+    case story(Int)
+    case telling(Int)
+    case itemRecorded(item: Int, row: Int)
+    case itemRevised(item: Int, row: Int)
+  }
+
+  let bytes: ImportBytes
+  let topLevel: String
+  let nodesAdded: [NodePath]
+  let nodePaths: [NodePath]
+  let stories: [ImportPlanning.Story]
+  let tellings: [ImportPlanning.Telling]
+  let tellingOrder: [Int32]
+  let tellingStarts: [Int]
+  let items: [ImportPlanning.Item]
+  let storyItems: [Int32]
+  let itemStarts: [Int]
+  let rows: [ImportPlanning.Row]
+  let rowOrder: [Int32]
+  let rowStarts: [Int]
+
+  init(
+    bytes: ImportBytes, configuration: LedgerConfiguration, nodesAdded: [NodePath],
+    nodePaths: [NodePath], stories: [ImportPlanning.Story], tellings: [ImportPlanning.Telling],
+    tellingOrder: [Int32], tellingStarts: [Int], items: [ImportPlanning.Item],
+    storyItems: [Int32], itemStarts: [Int], rows: [ImportPlanning.Row], rowOrder: [Int32],
+    rowStarts: [Int]
+  ) {
+    self.bytes = bytes
+    self.topLevel = configuration.levels.first ?? ""
+    self.nodesAdded = nodesAdded
+    self.nodePaths = nodePaths
+    self.stories = stories
+    self.tellings = tellings
+    self.tellingOrder = tellingOrder
+    self.tellingStarts = tellingStarts
+    self.items = items
+    self.storyItems = storyItems
+    self.itemStarts = itemStarts
+    self.rows = rows
+    self.rowOrder = rowOrder
+    self.rowStarts = rowStarts
+  }
+
+  /// Calls `body` with each step in the plan's order: new nodes, then story by story the
+  /// story, its tellings, and item by item its recording and revisions.
+  @inline(__always)
+  func walk(_ body: (Step) throws -> Void) rethrows {
+    for index in nodesAdded.indices { try body(.node(index)) }
+    for storyIndex in stories.indices {
+      if stories[storyIndex].ledgerIndex < 0 { try body(.story(storyIndex)) }
+      for position in tellingStarts[storyIndex]..<tellingStarts[storyIndex + 1] {
+        try body(.telling(Int(tellingOrder[position])))
+      }
+      for position in itemStarts[storyIndex]..<itemStarts[storyIndex + 1] {
+        let item = Int(storyItems[position])
+        var first = rowStarts[item]
+        let end = rowStarts[item + 1]
+        if !items[item].isInLedger {
+          try body(.itemRecorded(item: item, row: Int(rowOrder[first])))
+          first += 1
+        }
+        for slot in first..<end {
+          let row = Int(rowOrder[slot])
+          if !rows[row].hasNoFacts { try body(.itemRevised(item: item, row: row)) }
+        }
+      }
+    }
+  }
+
+  // MARK: Payloads
+
+  /// The payload of `step`.
+  func payload(_ step: Step) -> EventPayload {
+    switch step {
+    case .node(let index):
+      let path = nodesAdded[index]
+      return .nodeAdded(NodeAdded(path: path, name: path.name))
+    case .story(let index):
+      let story = stories[index]
+      return .storyTold(
+        StoryTold(
+          key: story.key, node: nodePaths[Int(story.node)], on: story.earliest,
+          title: story.title ?? "", tellers: story.tellers ?? [], tags: story.tags ?? [],
+          share: story.share ?? topLevel))
+    case .telling(let index):
+      let telling = tellings[index]
+      return .tellingRecorded(
+        TellingRecorded(
+          story: stories[Int(telling.story)].key, on: telling.day,
+          narrative: bytes.string(telling.narrativeOffset, Int(telling.narrativeCount))))
+    case .itemRecorded(let itemIndex, let rowIndex):
+      let item = items[itemIndex]
+      let row = rows[rowIndex]
+      return .itemRecorded(
+        ItemRecorded(
+          story: stories[Int(item.story)].key, item: key(of: item), on: row.day,
+          // Every new item has a dimension: the planner checked its first row.
+          dimension: item.dimension ?? .capacitating, facts: facts(of: row)))
+    case .itemRevised(let itemIndex, let rowIndex):
+      let item = items[itemIndex]
+      let row = rows[rowIndex]
+      return .itemRevised(
+        ItemRevised(
+          story: stories[Int(item.story)].key, item: key(of: item), on: row.day,
+          facts: facts(of: row)))
+    }
+  }
+
+  func key(of item: ImportPlanning.Item) -> String {
+    bytes.string(item.keyOffset, Int(item.keyCount))
+  }
+
+  /// The row's item facts, decoded from the bytes the planner encoded them into.
+  func facts(of row: ImportPlanning.Row) -> ItemFacts {
+    var reader = ByteReader(bytes.bytes(row.factsOffset, Int(row.factsCount)))
+    // The planner wrote these bytes with the codec's own encoding; they always read back.
+    return (try? EventCodec.readFacts(&reader)) ?? ItemFacts()
+  }
+
+  // MARK: Encoding
+
+  /// Writes the parts of `step`'s event into `encoder`, exactly as ``EventCodec`` encodes
+  /// its payload, from the plan's bytes; returns the event's type.
+  @inline(__always)
+  func encode(_ step: Step, into encoder: RecordEncoder) -> EventType {
+    switch step {
+    case .node:
+      let payload = payload(step)
+      EventCodec.encodePublic(payload, into: &encoder.publicPart)
+      return payload.type
+    case .story(let index):
+      let story = stories[index]
+      encoder.publicPart.appendString(story.key)
+      encoder.publicPart.appendString(nodePaths[Int(story.node)].description)
+      encoder.publicPart.appendDay(story.earliest)
+      encoder.publicPart.appendString(story.title ?? "")
+      encoder.publicPart.appendStrings(story.tags ?? [])
+      encoder.publicPart.appendString(story.share ?? topLevel)
+      encoder.personalPart.appendStrings(story.tellers ?? [])
+      return .storyTold
+    case .telling(let index):
+      let telling = tellings[index]
+      encoder.publicPart.appendString(stories[Int(telling.story)].key)
+      encoder.publicPart.appendDay(telling.day)
+      encoder.personalPart.appendString(
+        utf8: bytes.bytes(telling.narrativeOffset, Int(telling.narrativeCount)))
+      return .tellingRecorded
+    case .itemRecorded(let itemIndex, let rowIndex):
+      let item = items[itemIndex]
+      let row = rows[rowIndex]
+      encoder.publicPart.appendString(stories[Int(item.story)].key)
+      encoder.publicPart.appendString(utf8: bytes.bytes(item.keyOffset, Int(item.keyCount)))
+      encoder.publicPart.appendDay(row.day)
+      encoder.publicPart.append(UInt8((item.dimension ?? .capacitating).index))
+      encoder.publicPart.append(bytes.bytes(row.factsOffset, Int(row.factsCount)))
+      return .itemRecorded
+    case .itemRevised(let itemIndex, let rowIndex):
+      let item = items[itemIndex]
+      let row = rows[rowIndex]
+      encoder.publicPart.appendString(stories[Int(item.story)].key)
+      encoder.publicPart.appendString(utf8: bytes.bytes(item.keyOffset, Int(item.keyCount)))
+      encoder.publicPart.appendDay(row.day)
+      encoder.publicPart.append(bytes.bytes(row.factsOffset, Int(row.factsCount)))
+      return .itemRevised
+    }
+  }
+}
