@@ -85,17 +85,23 @@ public enum ImportPlanner {
     progress: ((_ bytesRead: UInt64, _ totalBytes: UInt64) -> Void)? = nil
   ) throws(ImportError) -> ImportPlan {
     var planning = try ImportPlanning(reader: reader, state: state)
-    var lastReported: UInt64 = .max
-    while try reader.nextRecord() {
-      try planning.take()
-      if let progress, planning.rows.count & 0xFFF == 0, reader.bytesRead != lastReported {
-        lastReported = reader.bytesRead
-        progress(reader.bytesRead, reader.totalBytes)
+    do {
+      var lastReported: UInt64 = .max
+      while try reader.nextRecord() {
+        try planning.take()
+        if let progress, planning.rows.count & 0xFFF == 0, reader.bytesRead != lastReported {
+          lastReported = reader.bytesRead
+          progress(reader.bytesRead, reader.totalBytes)
+        }
       }
+      let plan = try planning.finish()
+      progress?(reader.totalBytes, reader.totalBytes)
+      return plan
+    } catch {
+      // The plan was not made, so the planner still owns its bytes.
+      if planning.ownsArena { planning.arena.deallocate() }
+      throw error
     }
-    let plan = try planning.finish()
-    progress?(reader.totalBytes, reader.totalBytes)
-    return plan
   }
 }
 

@@ -36,6 +36,10 @@ struct ImportPlanning {
     /// Whether the story's tellings are in ``ImportPlanning/tellingKeys``.
     var hasIndexedTellings = false
     var itemCount: Int32 = 0
+    /// The newest of the story's items (-1: none); each links to the one before.
+    var lastItem: Int32 = -1
+    /// Whether the story's items are in ``ImportPlanning/itemTable``.
+    var hasIndexedItems = false
   }
 
   /// A telling the import adds; its narrative is in the arena.
@@ -65,6 +69,8 @@ struct ImportPlanning {
     /// The dimension of an item in the ledger, else the first one a row gives.
     var dimension: Dimension?
     var isInLedger: Bool
+    /// The story's previous item, or -1.
+    var previousInStory: Int32
     var rowCount: Int32 = 0
     /// The row that gave the dimension (0: the ledger).
     var dimensionRow: Int = 0
@@ -99,8 +105,16 @@ struct ImportPlanning {
   let configuration: LedgerConfiguration
   /// The field index of each ``ImportColumn``, or -1 when the file does not have it.
   let columns: [Int]
-  /// Narratives, item keys and encoded facts.
-  let bytes = ImportBytes()
+  /// Narratives, item keys and encoded facts. The planner owns it until ``finish()`` hands
+  /// it to the plan (``ImportPlanner`` frees it if planning fails).
+  var arena: RawByteBuffer
+  /// Whether ``arena`` is still the planner's to free (not yet handed to a plan).
+  var ownsArena = true
+
+  /// The current row: its fields, row number and line.
+  var record: CSVReader.Fields
+  var row = 0
+  var line = 0
 
   var stories: [Story] = []
   var storyIDs: [String: Int32] = [:]
@@ -115,6 +129,9 @@ struct ImportPlanning {
 
   /// A story with more tellings than this keeps them in a set for the duplicate check.
   static let linearTellingLimit = 16
+  /// A story with more items than this finds them through ``itemTable``; one with fewer
+  /// compares its items' keys one by one, which touches only memory that is in cache.
+  static let linearItemLimit = 8
 
   init(reader: CSVReader, state: LedgerState) throws(ImportError) {
     self.reader = reader
@@ -122,8 +139,11 @@ struct ImportPlanning {
     self.configuration = state.configuration
     let header = try reader.readHeader()
     self.columns = try ImportPlanning.columns(of: header, reader: reader)
+    record = reader.fields
     let estimate = Int(clamping: reader.totalBytes / 160)
     rows.reserveCapacity(min(estimate, 1 << 24))
+    // Last: nothing may throw once the arena is allocated.
+    arena = RawByteBuffer(capacity: 1 << 20)
   }
 
   static func columns(of header: [String], reader: CSVReader) throws(ImportError) -> [Int] {
@@ -164,7 +184,7 @@ struct ImportPlanning {
   @inline(__always)
   func field(_ column: ImportColumn) -> UnsafeBufferPointer<UInt8> {
     let index = columns[column.rawValue]
-    return index < 0 ? UnsafeBufferPointer(start: nil, count: 0) : reader.bytes(at: index)
+    return index < 0 ? UnsafeBufferPointer(start: nil, count: 0) : record.bytes(at: index)
   }
 
   func failure(
@@ -182,6 +202,9 @@ struct ImportPlanning {
 
   /// Checks the current row and records what it says.
   mutating func take() throws(ImportError) {
+    record = reader.fields
+    row = reader.row
+    line = reader.line
     let day = try toldOn()
     let story = try storyID(day: day)
     try takeStoryFields(story)
@@ -193,8 +216,7 @@ struct ImportPlanning {
     rows.append(
       Row(
         item: item, day: day, factsCount: Int32(truncatingIfNeeded: facts.count),
-        hasDimension: hasDimension, factsOffset: facts.lowerBound, row: reader.row,
-        line: reader.line))
+        hasDimension: hasDimension, factsOffset: facts.lowerBound, row: row, line: line))
   }
 
   func toldOn() throws(ImportError) -> Day {
@@ -230,7 +252,7 @@ struct ImportPlanning {
     }
     let id = Int32(stories.count)
     var story = Story(
-      key: key, ledgerIndex: -1, firstRow: reader.row, firstLine: reader.line, earliest: day)
+      key: key, ledgerIndex: -1, firstRow: row, firstLine: line, earliest: day)
     if let index = state.storyIndex(forKey: key) {
       let fields = state.storyFields(index)
       story.ledgerIndex = index
@@ -259,7 +281,7 @@ struct ImportPlanning {
             throw conflict(.node, node, story: index, established: ledgerPath.description, from: 0)
           }
         } else {
-          stories[index].nodeRow = reader.row
+          stories[index].nodeRow = row
         }
         stories[index].node = resolved
       } else if !ImportPlanning.equal(nodes.paths[Int(current)].description, node) {
@@ -278,7 +300,7 @@ struct ImportPlanning {
         }
       } else {
         stories[index].title = String(decoding: title, as: UTF8.self)
-        stories[index].titleRow = reader.row
+        stories[index].titleRow = row
       }
     }
 
@@ -294,7 +316,7 @@ struct ImportPlanning {
           }
         } else {
           stories[index].tellers = list
-          stories[index].tellersRow = reader.row
+          stories[index].tellersRow = row
         }
         stories[index].tellersText = String(decoding: tellers, as: UTF8.self)
       }
@@ -312,7 +334,7 @@ struct ImportPlanning {
           }
         } else {
           stories[index].tags = list
-          stories[index].tagsRow = reader.row
+          stories[index].tagsRow = row
         }
         stories[index].tagsText = String(decoding: tags, as: UTF8.self)
       }
@@ -335,7 +357,7 @@ struct ImportPlanning {
         }
       } else {
         stories[index].share = level
-        stories[index].shareRow = reader.row
+        stories[index].shareRow = row
       }
       stories[index].shareText = text
     }
@@ -411,7 +433,7 @@ struct ImportPlanning {
     while cursor >= 0 {
       let telling = tellings[Int(cursor)]
       if telling.day == day
-        && bytes.equal(telling.narrativeOffset, Int(telling.narrativeCount), narrative)
+        && arena.equal(telling.narrativeOffset, Int(telling.narrativeCount), narrative)
       {
         return
       }
@@ -432,7 +454,7 @@ struct ImportPlanning {
         tellingKeys.insert(
           TellingKey(
             story: story, day: telling.day,
-            narrative: bytes.string(telling.narrativeOffset, Int(telling.narrativeCount))))
+            narrative: arena.string(telling.narrativeOffset, Int(telling.narrativeCount))))
         cursor = telling.previous
       }
       stories[index].hasIndexedTellings = true
@@ -440,7 +462,7 @@ struct ImportPlanning {
   }
 
   mutating func addTelling(_ story: Int32, day: Day, narrative: UnsafeBufferPointer<UInt8>) {
-    let offset = bytes.append(UnsafeRawBufferPointer(narrative))
+    let offset = arena.appendReturningOffset(UnsafeRawBufferPointer(narrative))
     let index = Int(story)
     tellings.append(
       Telling(
@@ -454,57 +476,103 @@ struct ImportPlanning {
     let given = field(.item)
     if lastItem >= 0 {
       let last = items[Int(lastItem)]
-      if last.story == story && bytes.equal(last.keyOffset, Int(last.keyCount), given) {
+      if last.story == story && arena.equal(last.keyOffset, Int(last.keyCount), given) {
         return lastItem
       }
     }
-    // Keys compare as strings do: canonically equivalent spellings are one key.
-    let match = ImportPlanning.canonical(given)
-    let id: Int32? = match.withUnsafeBufferPointer { match in
-      let hash = KeyTable.hash(UnsafeRawBufferPointer(match), seed: UInt64(story))
-      let found = itemTable.find(hash: hash) { candidate in
-        let item = items[Int(candidate)]
-        return item.story == story && bytes.equal(item.matchOffset, Int(item.matchCount), match)
-      }
+    // Keys compare as strings do: canonically equivalent spellings are one key. ASCII keys
+    // are their own canonical form.
+    var composed: ContiguousArray<UInt8>?
+    if !ImportPlanning.isASCII(given) { composed = ImportPlanning.canonical(given) }
+    let found: Int32?
+    if let composed {
+      found = composed.withUnsafeBufferPointer { findItem(story: story, match: $0) }
+    } else {
+      found = findItem(story: story, match: given)
+    }
+    if let found {
+      lastItem = found
       return found
     }
-    if let id {
-      lastItem = id
-      return id
+    if !ImportPlanning.isPlainKey(given) {
+      do {
+        try Key.validate(String(decoding: given, as: UTF8.self), field: ImportColumn.item.name)
+      } catch {
+        throw failure(.item, error)
+      }
     }
-    let key = String(decoding: given, as: UTF8.self)
-    do { try Key.validate(key, field: ImportColumn.item.name) } catch {
-      throw failure(.item, error)
-    }
-    let keyOffset = bytes.append(UnsafeRawBufferPointer(given))
+    let keyOffset = arena.appendReturningOffset(UnsafeRawBufferPointer(given))
     var matchOffset = keyOffset
-    if match.count != given.count || !match.elementsEqual(given) {
-      matchOffset = match.withUnsafeBytes { bytes.append($0) }
+    var matchCount = given.count
+    if let composed {
+      matchOffset = composed.withUnsafeBytes { arena.appendReturningOffset($0) }
+      matchCount = composed.count
     }
+    let hash = KeyTable.hash(
+      arena.bytes(matchOffset..<(matchOffset + matchCount)), seed: UInt64(story))
     var item = Item(
       story: story, keyCount: Int32(truncatingIfNeeded: given.count), keyOffset: keyOffset,
-      matchCount: Int32(truncatingIfNeeded: match.count), matchOffset: matchOffset,
-      dimension: nil, isInLedger: false)
+      matchCount: Int32(truncatingIfNeeded: matchCount), matchOffset: matchOffset,
+      dimension: nil, isInLedger: false, previousInStory: stories[Int(story)].lastItem)
     let ledgerStory = stories[Int(story)].ledgerIndex
-    if ledgerStory >= 0, let dimension = state.itemDimension(story: ledgerStory, key: key) {
+    if ledgerStory >= 0,
+      let dimension = state.itemDimension(
+        story: ledgerStory, key: String(decoding: given, as: UTF8.self))
+    {
       item.isInLedger = true
       item.dimension = dimension
     }
     let newID = Int32(items.count)
     items.append(item)
-    match.withUnsafeBytes {
-      itemTable.insert(id: newID, hash: KeyTable.hash($0, seed: UInt64(story)))
+    let index = Int(story)
+    stories[index].lastItem = newID
+    stories[index].itemCount += 1
+    if stories[index].hasIndexedItems {
+      itemTable.insert(id: newID, hash: hash)
+    } else if stories[index].itemCount > ImportPlanning.linearItemLimit {
+      // Switch this story to the table, with every item known so far.
+      var cursor = newID
+      while cursor >= 0 {
+        let known = items[Int(cursor)]
+        itemTable.insert(
+          id: cursor,
+          hash: KeyTable.hash(
+            arena.bytes(known.matchOffset..<(known.matchOffset + Int(known.matchCount))),
+            seed: UInt64(story)))
+        cursor = known.previousInStory
+      }
+      stories[index].hasIndexedItems = true
     }
-    stories[Int(story)].itemCount += 1
     lastItem = newID
     return newID
+  }
+
+  /// The item of `story` whose key compares as `match`.
+  @inline(__always)
+  func findItem(story: Int32, match: UnsafeBufferPointer<UInt8>) -> Int32? {
+    if !stories[Int(story)].hasIndexedItems {
+      var cursor = stories[Int(story)].lastItem
+      while cursor >= 0 {
+        let item = items[Int(cursor)]
+        if arena.equal(item.matchOffset, Int(item.matchCount), match) { return cursor }
+        cursor = item.previousInStory
+      }
+      return nil
+    }
+    let hash = KeyTable.hash(UnsafeRawBufferPointer(match), seed: UInt64(story))
+    return items.withUnsafeBufferPointer { items in
+      itemTable.find(hash: hash) { candidate in
+        let item = items[Int(candidate)]
+        return item.story == story && arena.equal(item.matchOffset, Int(item.matchCount), match)
+      }
+    }
   }
 
   /// Checks the row's dimension against the item's; returns whether the row gives one.
   mutating func takeDimension(_ item: Int32) throws(ImportError) -> Bool {
     let given = field(.dimension)
     guard !given.isEmpty else { return false }
-    guard let dimension = ImportPlanning.word(given, of: Dimension.self) else {
+    guard let dimension = ImportPlanning.dimension(given) else {
       do {
         _ = try Dimension(parsing: String(decoding: given, as: UTF8.self))
       } catch {
@@ -516,7 +584,7 @@ struct ImportPlanning {
     let index = Int(item)
     guard let established = items[index].dimension else {
       items[index].dimension = dimension
-      items[index].dimensionRow = reader.row
+      items[index].dimensionRow = row
       return true
     }
     if established != dimension {
@@ -536,17 +604,17 @@ struct ImportPlanning {
 
   /// The key of the item at `index`, as first given.
   func itemKey(_ index: Int) -> String {
-    bytes.string(items[index].keyOffset, Int(items[index].keyCount))
+    arena.string(items[index].keyOffset, Int(items[index].keyCount))
   }
 
   /// Checks the item facts of the current row and encodes them into the arena as the log
   /// does (empty fields are left out: unchanged); returns where they are.
-  func itemFacts() throws(ImportError) -> Range<Int> {
-    let start = bytes.append(0)
+  mutating func itemFacts() throws(ImportError) -> Range<Int> {
+    let start = arena.appendReturningOffset(0)
     var mask: UInt8 = 0
     let visibility = field(.visibility)
     if !visibility.isEmpty {
-      guard let value = ImportPlanning.word(visibility, of: Visibility.self) else {
+      guard let value = ImportPlanning.visibility(visibility) else {
         do {
           _ = try Visibility(parsing: String(decoding: visibility, as: UTF8.self))
         } catch {
@@ -557,12 +625,12 @@ struct ImportPlanning {
           reason: "is not a visibility")
       }
       mask |= 1
-      bytes.append(value == .visible ? 1 : 0)
+      arena.append(value == .visible ? 1 : 0)
     }
     let description = field(.description)
     if !description.isEmpty {
       mask |= 2
-      bytes.appendString(description)
+      arena.appendString(utf8: UnsafeRawBufferPointer(description))
     }
     let quantity = field(.quantity)
     if !quantity.isEmpty {
@@ -573,19 +641,19 @@ struct ImportPlanning {
         throw failure(.quantity, error)
       }
       mask |= 4
-      bytes.appendString(quantity)
+      arena.appendString(utf8: UnsafeRawBufferPointer(quantity))
     }
     let unit = field(.unit)
     if !unit.isEmpty {
       mask |= 8
-      bytes.appendString(unit)
+      arena.appendString(utf8: UnsafeRawBufferPointer(unit))
     }
     let monetised = field(.monetised)
     if !monetised.isEmpty {
       switch Money.parse(UnsafeRawBufferPointer(monetised)) {
       case .success(let money):
         mask |= 16
-        bytes.arena.appendSigned(money.cents)
+        arena.appendSigned(money.cents)
       case .failure(let reason):
         throw failure(
           .monetised, value: String(decoding: monetised, as: UTF8.self), reason: reason.message)
@@ -599,15 +667,15 @@ struct ImportPlanning {
           reason: "is not an integer from 1 to 5")
       }
       mask |= 32
-      bytes.append(UInt8(value))
+      arena.append(UInt8(value))
     }
     let evidence = field(.evidence)
     if !evidence.isEmpty {
       mask |= 64
-      bytes.appendString(evidence)
+      arena.appendString(utf8: UnsafeRawBufferPointer(evidence))
     }
-    bytes.arena.base.storeBytes(of: mask, toByteOffset: start, as: UInt8.self)
-    return start..<bytes.arena.count
+    arena.base.storeBytes(of: mask, toByteOffset: start, as: UInt8.self)
+    return start..<arena.count
   }
 
   // MARK: Building the plan
@@ -702,7 +770,7 @@ struct ImportPlanning {
         var first = rowStarts[itemIndex]
         if !item.isInLedger {
           let row = rows[Int(rowOrder[first])]
-          let hasVisibility = bytes.byte(at: row.factsOffset) & 1 != 0
+          let hasVisibility = arena.byte(at: row.factsOffset) & 1 != 0
           guard row.hasDimension, item.dimension != nil, hasVisibility else {
             let column: ImportColumn = row.hasDimension ? .visibility : .dimension
             throw ImportError(
@@ -722,10 +790,12 @@ struct ImportPlanning {
     }
 
     let storage = ImportPlanStorage(
-      bytes: bytes, configuration: configuration, nodesAdded: nodes.added,
+      bytes: ImportBytes(taking: arena), configuration: configuration, nodesAdded: nodes.added,
       nodePaths: nodes.paths, stories: stories, tellings: tellings, tellingOrder: tellingOrder,
       tellingStarts: tellingStarts, items: items, storyItems: storyItems, itemStarts: itemStarts,
       rows: rows, rowOrder: rowOrder, rowStarts: rowStarts)
+    // The plan owns the arena now; this planner must not free it.
+    ownsArena = false
     return ImportPlan(
       storage: storage, rowCount: rows.count, nodesAdded: nodes.added.count,
       storiesAdded: storiesAdded, tellingsAdded: tellings.count, itemsAdded: itemsAdded,
@@ -773,38 +843,64 @@ struct ImportPlanning {
     return utf8.elementsEqual(bytes)
   }
 
-  /// The bytes a key is compared by: the bytes themselves when they are ASCII, else those
-  /// of the key's canonical composition, so that keys compare as Swift strings do.
+  /// Whether every byte is ASCII.
+  @inline(__always)
+  static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    for byte in bytes where byte >= 0x80 { return false }
+    return true
+  }
+
+  /// The bytes of the canonical composition of a key that is not ASCII, so that keys
+  /// compare as Swift strings do.
   static func canonical(_ bytes: UnsafeBufferPointer<UInt8>) -> ContiguousArray<UInt8> {
-    var isASCII = true
-    for byte in bytes where byte >= 0x80 {
-      isASCII = false
-      break
-    }
-    if isASCII { return ContiguousArray(bytes) }
     let text = String(decoding: bytes, as: UTF8.self)
     return ContiguousArray(text.precomposedStringWithCanonicalMapping.utf8)
   }
 
-  /// The case whose raw value is `bytes`, ignoring ASCII case.
-  static func word<Word: CaseIterable & RawRepresentable>(
-    _ bytes: UnsafeBufferPointer<UInt8>, of type: Word.Type
-  ) -> Word? where Word.RawValue == String {
-    for candidate in Word.allCases {
-      let name = candidate.rawValue.utf8
-      guard name.count == bytes.count else { continue }
-      var matches = true
-      for (offset, letter) in name.enumerated() {
-        var byte = bytes[offset]
-        if byte >= 0x41 && byte <= 0x5A { byte += 0x20 }
-        if byte != letter {
-          matches = false
-          break
-        }
+  /// Whether `bytes` is a key that ``Key/validate(_:field:)`` accepts without looking
+  /// further: 1 to 64 ASCII letters, digits, `-`, `_` and `.`.
+  @inline(__always)
+  static func isPlainKey(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    guard !bytes.isEmpty, bytes.count <= Key.maximumLength else { return false }
+    for byte in bytes {
+      switch byte {
+      case 0x30...0x39, 0x41...0x5A, 0x61...0x7A, 0x2D, 0x5F, 0x2E: continue
+      default: return false
       }
-      if matches { return candidate }
     }
+    return true
+  }
+
+  /// The dimension `bytes` names, ignoring ASCII case.
+  @inline(__always)
+  static func dimension(_ bytes: UnsafeBufferPointer<UInt8>) -> Dimension? {
+    if equalIgnoringCase(bytes, "calculating") { return .calculating }
+    if equalIgnoringCase(bytes, "calibrating") { return .calibrating }
+    if equalIgnoringCase(bytes, "capacitating") { return .capacitating }
     return nil
+  }
+
+  /// The visibility `bytes` names, ignoring ASCII case.
+  @inline(__always)
+  static func visibility(_ bytes: UnsafeBufferPointer<UInt8>) -> Visibility? {
+    if equalIgnoringCase(bytes, "visible") { return .visible }
+    if equalIgnoringCase(bytes, "invisible") { return .invisible }
+    return nil
+  }
+
+  /// Whether `bytes` spell `word` (lowercase ASCII), ignoring ASCII case.
+  @inline(__always)
+  static func equalIgnoringCase(_ bytes: UnsafeBufferPointer<UInt8>, _ word: StaticString)
+    -> Bool
+  {
+    guard bytes.count == word.utf8CodeUnitCount else { return false }
+    let letters = word.utf8Start
+    for offset in 0..<bytes.count {
+      var byte = bytes[offset]
+      if byte >= 0x41 && byte <= 0x5A { byte += 0x20 }
+      if byte != letters[offset] { return false }
+    }
+    return true
   }
 
   /// A weight: an integer from 1 to 5 (leading zeros allowed).
@@ -847,41 +943,15 @@ struct ImportPlanning {
   }
 }
 
-/// The bytes an import plan keeps (narratives, item keys, encoded item facts) in one arena,
-/// addressed by offset.
+/// The bytes an import plan keeps (narratives, item keys, encoded item facts): the
+/// planner's arena, owned and freed by the plan.
 final class ImportBytes: @unchecked Sendable {
-  var arena = RawByteBuffer(capacity: 1 << 20)
+  let arena: RawByteBuffer
+
+  /// Takes ownership of `arena`.
+  init(taking arena: RawByteBuffer) { self.arena = arena }
 
   deinit { arena.deallocate() }
-
-  /// Appends `bytes`; returns their offset.
-  @inline(__always)
-  @discardableResult
-  func append(_ bytes: UnsafeRawBufferPointer) -> Int {
-    let offset = arena.count
-    arena.append(bytes)
-    return offset
-  }
-
-  /// Appends a byte; returns its offset.
-  @inline(__always)
-  @discardableResult
-  func append(_ byte: UInt8) -> Int {
-    let offset = arena.count
-    arena.append(byte)
-    return offset
-  }
-
-  /// Appends a length and the bytes of a string, as the log encodes strings.
-  @inline(__always)
-  func appendString(_ bytes: UnsafeBufferPointer<UInt8>) {
-    arena.appendString(utf8: UnsafeRawBufferPointer(bytes))
-  }
-
-  @inline(__always)
-  func byte(at offset: Int) -> UInt8 {
-    arena.base.load(fromByteOffset: offset, as: UInt8.self)
-  }
 
   /// The `count` bytes at `offset`.
   @inline(__always)
@@ -889,16 +959,40 @@ final class ImportBytes: @unchecked Sendable {
     arena.bytes(offset..<(offset + count))
   }
 
+  /// The `count` bytes at `offset` as a string.
+  func string(_ offset: Int, _ count: Int) -> String { arena.string(offset, count) }
+}
+
+extension RawByteBuffer {
+  /// Appends `bytes`; returns their offset.
+  @inline(__always)
+  mutating func appendReturningOffset(_ bytes: UnsafeRawBufferPointer) -> Int {
+    let offset = count
+    append(bytes)
+    return offset
+  }
+
+  /// Appends a byte; returns its offset.
+  @inline(__always)
+  mutating func appendReturningOffset(_ byte: UInt8) -> Int {
+    let offset = count
+    append(byte)
+    return offset
+  }
+
+  @inline(__always)
+  func byte(at offset: Int) -> UInt8 { base.load(fromByteOffset: offset, as: UInt8.self) }
+
   /// Whether the `count` bytes at `offset` are `other`.
   @inline(__always)
   func equal(_ offset: Int, _ count: Int, _ other: UnsafeBufferPointer<UInt8>) -> Bool {
     guard count == other.count else { return false }
     guard let right = other.baseAddress else { return true }
-    return memcmp(arena.base + offset, right, count) == 0
+    return memcmp(base + offset, right, count) == 0
   }
 
   /// The `count` bytes at `offset` as a string.
   func string(_ offset: Int, _ count: Int) -> String {
-    String(decoding: bytes(offset, count), as: UTF8.self)
+    String(decoding: bytes(offset..<(offset + count)), as: UTF8.self)
   }
 }
