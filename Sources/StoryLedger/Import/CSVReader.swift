@@ -44,6 +44,13 @@ public final class CSVReader {
   /// The size of each read from a file.
   static let chunkSize = 4 << 20
 
+  /// Whether ``nextRecord()`` leaves checking that a record is valid UTF-8 to
+  /// ``validateDeferredUTF8()``, for a reader that skips most records (a planner that plans
+  /// only some stories).
+  var defersUTF8Validation = false
+  /// Whether the current record has bytes past ASCII that are not yet checked.
+  private var isUTF8CheckPending = false
+
   private let file: SystemFile?
   private var buffer: UnsafeMutablePointer<UInt8>
   private var capacity: Int
@@ -499,7 +506,10 @@ public final class CSVReader {
     position = cursor
     nextRow += 1
     nextLine += 1 + quotedLineFeeds
-    if highBits & 0x8080_8080_8080_8080 != 0 { try validateUTF8() }
+    isUTF8CheckPending = false
+    if highBits & 0x8080_8080_8080_8080 != 0 {
+      if defersUTF8Validation { isUTF8CheckPending = true } else { try validateUTF8() }
+    }
     return .record
   }
 
@@ -541,6 +551,14 @@ public final class CSVReader {
   }
 
   // MARK: Checks
+
+  /// Checks that the current record is valid UTF-8, when ``defersUTF8Validation`` left it
+  /// unchecked; the error is the one ``nextRecord()`` would have thrown.
+  func validateDeferredUTF8() throws(ImportError) {
+    guard isUTF8CheckPending else { return }
+    isUTF8CheckPending = false
+    try validateUTF8()
+  }
 
   private func validateUTF8() throws(ImportError) {
     for index in 0..<fieldCount {

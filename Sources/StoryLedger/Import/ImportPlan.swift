@@ -62,7 +62,9 @@ public struct ImportPlan: Sendable, Hashable, EventBatchSource {
   /// ```
   public func forEachEvent(_ body: (EventPayload) throws -> Void) rethrows {
     guard let storage else { return }
-    try storage.walk { step in try body(storage.payload(step)) }
+    try storage.walk(
+      nodes: { path in try body(.nodeAdded(NodeAdded(path: path, name: path.name))) },
+      steps: { shard, step in try body(shard.payload(step)) })
   }
 
   /// Plans are equal when they add the same events.
@@ -89,19 +91,60 @@ extension ImportPlan: EncodedEventSource {
     into encoder: RecordEncoder, _ emit: (_ type: EventType, _ hasPersonalPart: Bool) throws -> Void
   ) rethrows {
     guard let storage else { return }
-    try storage.walk { step in
-      let type = storage.encode(step, into: encoder)
-      try emit(type, EventCodec.hasPersonalPart(type))
+    try storage.walk(
+      nodes: { path in
+        EventCodec.encodePublic(
+          .nodeAdded(NodeAdded(path: path, name: path.name)), into: &encoder.publicPart)
+        try emit(.nodeAdded, false)
+      },
+      steps: { shard, step in
+        let type = shard.encode(step, into: encoder)
+        try emit(type, EventCodec.hasPersonalPart(type))
+      })
+  }
+}
+
+/// What an ``ImportPlan`` holds: the nodes it adds and, for each planner that made it,
+/// that planner's stories (see ``ImportShards``), with the order of the stories across
+/// them. Built once, never changed after.
+final class ImportPlanStorage: @unchecked Sendable {
+  /// A story: the planner that planned it and its index there.
+  struct StoryReference {
+    var shard: UInt32
+    var story: UInt32
+  }
+
+  let nodesAdded: [NodePath]
+  let shards: [ImportShardStorage]
+  let storyOrder: [StoryReference]
+
+  init(nodesAdded: [NodePath], shards: [ImportShardStorage], storyOrder: [StoryReference]) {
+    self.nodesAdded = nodesAdded
+    self.shards = shards
+    self.storyOrder = storyOrder
+  }
+
+  /// Calls `node` with each new node, then `step` with each other event's planner and
+  /// step: story by story the story, its tellings, and item by item its recording and
+  /// revisions. That is the plan's order.
+  @inline(__always)
+  func walk(
+    nodes node: (NodePath) throws -> Void,
+    steps step: (ImportShardStorage, ImportShardStorage.Step) throws -> Void
+  ) rethrows {
+    for path in nodesAdded { try node(path) }
+    for reference in storyOrder {
+      let shard = shards[Int(reference.shard)]
+      try shard.walk(story: Int(reference.story)) { try step(shard, $0) }
     }
   }
 }
 
-/// What an ``ImportPlan`` holds: the planner's compact records, in the order the plan's
-/// events take them. Built once by ``ImportPlanning/finish()``, never changed after.
-final class ImportPlanStorage: @unchecked Sendable {
+/// One planner's part of an ``ImportPlan``: its stories, their tellings, items and rows,
+/// grouped in the order the plan's events take them, and the bytes they point into.
+final class ImportShardStorage: @unchecked Sendable {
   /// One event of the plan, by the records it comes from.
   enum Step {
-    case node(Int)
     case story(Int)
     case telling(Int)
     case itemRecorded(item: Int, row: Int)
@@ -110,7 +153,6 @@ final class ImportPlanStorage: @unchecked Sendable {
 
   let bytes: ImportBytes
   let topLevel: String
-  let nodesAdded: [NodePath]
   let nodePaths: [NodePath]
   let stories: [ImportPlanning.Story]
   let tellings: [ImportPlanning.Telling]
@@ -124,15 +166,14 @@ final class ImportPlanStorage: @unchecked Sendable {
   let rowStarts: [Int]
 
   init(
-    bytes: ImportBytes, configuration: LedgerConfiguration, nodesAdded: [NodePath],
-    nodePaths: [NodePath], stories: [ImportPlanning.Story], tellings: [ImportPlanning.Telling],
+    bytes: ImportBytes, topLevel: String, nodePaths: [NodePath],
+    stories: [ImportPlanning.Story], tellings: [ImportPlanning.Telling],
     tellingOrder: [Int32], tellingStarts: [Int], items: [ImportPlanning.Item],
     storyItems: [Int32], itemStarts: [Int], rows: [ImportPlanning.Row], rowOrder: [Int32],
     rowStarts: [Int]
   ) {
     self.bytes = bytes
-    self.topLevel = configuration.levels.first ?? ""
-    self.nodesAdded = nodesAdded
+    self.topLevel = topLevel
     self.nodePaths = nodePaths
     self.stories = stories
     self.tellings = tellings
@@ -146,28 +187,25 @@ final class ImportPlanStorage: @unchecked Sendable {
     self.rowStarts = rowStarts
   }
 
-  /// Calls `body` with each step in the plan's order: new nodes, then story by story the
-  /// story, its tellings, and item by item its recording and revisions.
+  /// Calls `body` with the steps of the story at `storyIndex`: the story (when new), its
+  /// tellings, and item by item its recording (when new) and revisions.
   @inline(__always)
-  func walk(_ body: (Step) throws -> Void) rethrows {
-    for index in nodesAdded.indices { try body(.node(index)) }
-    for storyIndex in stories.indices {
-      if stories[storyIndex].ledgerIndex < 0 { try body(.story(storyIndex)) }
-      for position in tellingStarts[storyIndex]..<tellingStarts[storyIndex + 1] {
-        try body(.telling(Int(tellingOrder[position])))
+  func walk(story storyIndex: Int, _ body: (Step) throws -> Void) rethrows {
+    if stories[storyIndex].ledgerIndex < 0 { try body(.story(storyIndex)) }
+    for position in tellingStarts[storyIndex]..<tellingStarts[storyIndex + 1] {
+      try body(.telling(Int(tellingOrder[position])))
+    }
+    for position in itemStarts[storyIndex]..<itemStarts[storyIndex + 1] {
+      let item = Int(storyItems[position])
+      var first = rowStarts[item]
+      let end = rowStarts[item + 1]
+      if !items[item].isInLedger {
+        try body(.itemRecorded(item: item, row: Int(rowOrder[first])))
+        first += 1
       }
-      for position in itemStarts[storyIndex]..<itemStarts[storyIndex + 1] {
-        let item = Int(storyItems[position])
-        var first = rowStarts[item]
-        let end = rowStarts[item + 1]
-        if !items[item].isInLedger {
-          try body(.itemRecorded(item: item, row: Int(rowOrder[first])))
-          first += 1
-        }
-        for slot in first..<end {
-          let row = Int(rowOrder[slot])
-          if !rows[row].hasNoFacts { try body(.itemRevised(item: item, row: row)) }
-        }
+      for slot in first..<end {
+        let row = Int(rowOrder[slot])
+        if !rows[row].hasNoFacts { try body(.itemRevised(item: item, row: row)) }
       }
     }
   }
@@ -177,9 +215,6 @@ final class ImportPlanStorage: @unchecked Sendable {
   /// The payload of `step`.
   func payload(_ step: Step) -> EventPayload {
     switch step {
-    case .node(let index):
-      let path = nodesAdded[index]
-      return .nodeAdded(NodeAdded(path: path, name: path.name))
     case .story(let index):
       let story = stories[index]
       return .storyTold(
@@ -229,10 +264,6 @@ final class ImportPlanStorage: @unchecked Sendable {
   @inline(__always)
   func encode(_ step: Step, into encoder: RecordEncoder) -> EventType {
     switch step {
-    case .node:
-      let payload = payload(step)
-      EventCodec.encodePublic(payload, into: &encoder.publicPart)
-      return payload.type
     case .story(let index):
       let story = stories[index]
       encoder.publicPart.appendString(story.key)

@@ -58,6 +58,11 @@ public enum ImportPlanner {
     contentsOf url: URL, fileName: String? = nil, against state: LedgerState,
     progress: ((_ bytesRead: UInt64, _ totalBytes: UInt64) -> Void)? = nil
   ) throws(ImportError) -> ImportPlan {
+    let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? UInt64) ?? 0
+    if size >= ImportShards.parallelThreshold {
+      return try ImportShards.plan(
+        contentsOf: url, fileName: fileName, against: state, count: 2, progress: progress)
+    }
     let reader = try CSVReader(contentsOf: url, fileName: fileName)
     return try plan(reading: reader, against: state, progress: progress)
   }
@@ -85,23 +90,12 @@ public enum ImportPlanner {
     progress: ((_ bytesRead: UInt64, _ totalBytes: UInt64) -> Void)? = nil
   ) throws(ImportError) -> ImportPlan {
     var planning = try ImportPlanning(reader: reader, state: state)
-    do {
-      var lastReported: UInt64 = .max
-      while try reader.nextRecord() {
-        try planning.take()
-        if let progress, planning.rows.count & 0xFFF == 0, reader.bytesRead != lastReported {
-          lastReported = reader.bytesRead
-          progress(reader.bytesRead, reader.totalBytes)
-        }
-      }
-      let plan = try planning.finish()
-      progress?(reader.totalBytes, reader.totalBytes)
-      return plan
-    } catch {
-      // The plan was not made, so the planner still owns its bytes.
-      if planning.ownsArena { planning.arena.deallocate() }
-      throw error
-    }
+    // Until a plan takes them, the planner owns its bytes.
+    defer { if planning.ownsArena { planning.arena.deallocate() } }
+    let result = ImportShards.run(&planning, progress: progress)
+    let plan = try ImportShards.combine([result], fileName: reader.fileName)
+    progress?(reader.totalBytes, reader.totalBytes)
+    return plan
   }
 }
 

@@ -97,10 +97,16 @@ struct ImportPlanning {
     var ids: [String: Int32] = [:]
     var paths: [NodePath] = []
     var added: [NodePath] = []
+    /// The row that named each added node first.
+    var addedRows: [Int] = []
     var addedSet: Set<NodePath> = []
   }
 
   let reader: CSVReader
+  /// Which of `shardCount` planners this is: each plans the stories whose keys hash to
+  /// it, and all of them read every row (see ``ImportShards``).
+  let shard: Int
+  let shardCount: Int
   let state: LedgerState
   let configuration: LedgerConfiguration
   /// The field index of each ``ImportColumn``, or -1 when the file does not have it.
@@ -115,6 +121,8 @@ struct ImportPlanning {
   var record: CSVReader.Fields
   var row = 0
   var line = 0
+  /// The data rows read, this planner's or not.
+  var rowsSeen = 0
 
   var stories: [Story] = []
   var storyIDs: [String: Int32] = [:]
@@ -133,14 +141,20 @@ struct ImportPlanning {
   /// compares its items' keys one by one, which touches only memory that is in cache.
   static let linearItemLimit = 8
 
-  init(reader: CSVReader, state: LedgerState) throws(ImportError) {
+  init(reader: CSVReader, state: LedgerState, shard: Int = 0, shardCount: Int = 1)
+    throws(ImportError)
+  {
     self.reader = reader
+    self.shard = shard
+    self.shardCount = shardCount
     self.state = state
     self.configuration = state.configuration
     let header = try reader.readHeader()
     self.columns = try ImportPlanning.columns(of: header, reader: reader)
     record = reader.fields
-    let estimate = Int(clamping: reader.totalBytes / 160)
+    // Each planner checks the text of the rows it plans.
+    if shardCount > 1 { reader.defersUTF8Validation = true }
+    let estimate = Int(clamping: reader.totalBytes / 160 / UInt64(shardCount))
     rows.reserveCapacity(min(estimate, 1 << 24))
     // Last: nothing may throw once the arena is allocated.
     arena = RawByteBuffer(capacity: 1 << 20)
@@ -205,6 +219,12 @@ struct ImportPlanning {
     record = reader.fields
     row = reader.row
     line = reader.line
+    rowsSeen += 1
+    if shardCount > 1 {
+      // Another planner checks and plans this row; it stops at the row if it has a problem.
+      guard ImportShards.shard(ofStory: field(.story), count: shardCount) == shard else { return }
+      try reader.validateDeferredUTF8()
+    }
     let day = try toldOn()
     let story = try storyID(day: day)
     try takeStoryFields(story)
@@ -404,6 +424,7 @@ struct ImportPlanning {
       let prefix = path.prefix(depth: depth)
       if !state.hasNode(prefix), !nodes.addedSet.contains(prefix) {
         nodes.added.append(prefix)
+        nodes.addedRows.append(row)
         nodes.addedSet.insert(prefix)
       }
     }
@@ -680,20 +701,18 @@ struct ImportPlanning {
 
   // MARK: Building the plan
 
-  /// Checks what only the whole file shows and builds the plan.
-  mutating func finish() throws(ImportError) -> ImportPlan {
-    guard !rows.isEmpty else {
-      throw ImportError(
-        file: reader.fileName,
-        reason: "has a header but no rows to import; add one row per value item under the header")
-    }
+  /// Checks what only the whole file shows of this planner's stories and builds their
+  /// part of the plan; problems are returned for ``ImportShards`` to pick the file's first.
+  mutating func finish() -> ImportShards.Result {
+    var result = ImportShards.Result(rowsSeen: rowsSeen)
     for story in stories where story.ledgerIndex < 0 && story.node < 0 {
-      throw ImportError(
+      result.missingNode = ImportError(
         file: reader.fileName, row: story.firstRow, line: story.firstLine,
         column: ImportColumn.node.name,
         reason:
           "missing: no row of story \"\(story.key)\" gives its node; give it in the story's first row"
       )
+      break
     }
 
     // The lookups are done with; free them before the plan takes its memory.
@@ -737,6 +756,38 @@ struct ImportPlanning {
       }
     }
 
+    // Every new item's first row (by date) records it: it must give what an item needs.
+    checking: for storyIndex in stories.indices {
+      let story = stories[storyIndex]
+      if story.ledgerIndex < 0 { result.storiesAdded += 1 }
+      for position in itemStarts[storyIndex]..<itemStarts[storyIndex + 1] {
+        let itemIndex = Int(storyItems[position])
+        let item = items[itemIndex]
+        var first = rowStarts[itemIndex]
+        if !item.isInLedger {
+          let row = rows[Int(rowOrder[first])]
+          let hasVisibility = arena.byte(at: row.factsOffset) & 1 != 0
+          guard row.hasDimension, item.dimension != nil, hasVisibility else {
+            let column: ImportColumn = row.hasDimension ? .visibility : .dimension
+            result.itemError = ImportError(
+              file: reader.fileName, row: row.row, line: row.line, column: column.name,
+              reason:
+                "missing: this row records item \"\(story.key)/\(itemKey(itemIndex))\" (it is the item's earliest told_on), so it must give the \(column.name)",
+              validValues: column == .dimension
+                ? Dimension.allCases.map(\.rawValue) : Visibility.allCases.map(\.rawValue))
+            result.itemErrorStoryRow = story.firstRow
+            break checking
+          }
+          result.itemsAdded += 1
+          first += 1
+        }
+        for slot in first..<rowStarts[itemIndex + 1] where !rows[Int(rowOrder[slot])].hasNoFacts {
+          result.revisionsAdded += 1
+        }
+      }
+    }
+    guard result.missingNode == nil && result.itemError == nil else { return result }
+
     // Tellings grouped by story, by date then file order.
     var tellingStarts = [Int](repeating: 0, count: stories.count + 1)
     for index in stories.indices {
@@ -756,50 +807,17 @@ struct ImportPlanning {
         tellingsView[Int($0)].day
       }
     }
-
-    // Every new item's first row (by date) records it: it must give what an item needs.
-    var itemsAdded = 0
-    var revisionsAdded = 0
-    var storiesAdded = 0
-    for storyIndex in stories.indices {
-      let story = stories[storyIndex]
-      if story.ledgerIndex < 0 { storiesAdded += 1 }
-      for position in itemStarts[storyIndex]..<itemStarts[storyIndex + 1] {
-        let itemIndex = Int(storyItems[position])
-        let item = items[itemIndex]
-        var first = rowStarts[itemIndex]
-        if !item.isInLedger {
-          let row = rows[Int(rowOrder[first])]
-          let hasVisibility = arena.byte(at: row.factsOffset) & 1 != 0
-          guard row.hasDimension, item.dimension != nil, hasVisibility else {
-            let column: ImportColumn = row.hasDimension ? .visibility : .dimension
-            throw ImportError(
-              file: reader.fileName, row: row.row, line: row.line, column: column.name,
-              reason:
-                "missing: this row records item \"\(story.key)/\(itemKey(itemIndex))\" (it is the item's earliest told_on), so it must give the \(column.name)",
-              validValues: column == .dimension
-                ? Dimension.allCases.map(\.rawValue) : Visibility.allCases.map(\.rawValue))
-          }
-          itemsAdded += 1
-          first += 1
-        }
-        for slot in first..<rowStarts[itemIndex + 1] where !rows[Int(rowOrder[slot])].hasNoFacts {
-          revisionsAdded += 1
-        }
-      }
-    }
-
-    let storage = ImportPlanStorage(
-      bytes: ImportBytes(taking: arena), configuration: configuration, nodesAdded: nodes.added,
+    result.tellingsAdded = tellings.count
+    result.addedNodes = nodes.added
+    result.addedNodeRows = nodes.addedRows
+    result.storage = ImportShardStorage(
+      bytes: ImportBytes(taking: arena), topLevel: configuration.levels.first ?? "",
       nodePaths: nodes.paths, stories: stories, tellings: tellings, tellingOrder: tellingOrder,
       tellingStarts: tellingStarts, items: items, storyItems: storyItems, itemStarts: itemStarts,
       rows: rows, rowOrder: rowOrder, rowStarts: rowStarts)
     // The plan owns the arena now; this planner must not free it.
     ownsArena = false
-    return ImportPlan(
-      storage: storage, rowCount: rows.count, nodesAdded: nodes.added.count,
-      storiesAdded: storiesAdded, tellingsAdded: tellings.count, itemsAdded: itemsAdded,
-      revisionsAdded: revisionsAdded)
+    return result
   }
 
   /// Sorts `order[range]` by the day of each entry, keeping file order among equal days;

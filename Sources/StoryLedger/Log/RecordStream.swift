@@ -16,15 +16,19 @@ protocol EncodedEventSource: EventBatchSource {
 /// The calling thread encodes records into a chunk; a second thread chains the full chunks
 /// (the SHA-256 chain is the one strictly sequential step); the calling thread checksums
 /// the chained chunks and hands them to `write`, in order, reusing their memory. At most
-/// ``chunkLimit`` chunks exist at once, so memory stays a few tens of MiB whatever the
+/// ``Options/chunkLimit`` chunks exist at once, so memory stays a few tens of MiB whatever the
 /// batch's size. Small batches are done on the calling thread alone.
 enum RecordStream {
-  /// The size a chunk is handed on at.
-  static let chunkSize = 4 << 20
-  /// The most chunks in flight at once.
-  static let chunkLimit = 6
-  /// Batches with fewer events than this are encoded on the calling thread alone.
-  static let parallelThreshold = 2048
+  /// How a write splits its work.
+  struct Options {
+    /// The size a chunk is handed on at.
+    var chunkSize = 4 << 20
+    /// The most chunks in flight at once.
+    var chunkLimit = 6
+    /// Whether a second thread chains the records; by default, for batches of at least
+    /// 2,048 events.
+    var isParallel: Bool?
+  }
 
   /// Encodes, chains and checksums the records of `source` after `position` and passes
   /// them to `write` with the offset they go at; returns the position after the last one.
@@ -35,10 +39,12 @@ enum RecordStream {
   ///   cut off.
   static func write(
     _ source: some EventBatchSource, encoder: RecordEncoder, after position: LogPosition,
+    options: Options = Options(),
     write: @escaping (UnsafeRawBufferPointer, UInt64) throws(LedgerError) -> Void
   ) throws(LedgerError) -> LogPosition {
-    let isParallel = source.eventCount >= parallelThreshold
-    let pipeline = Pipeline(after: position, isParallel: isParallel, write: write)
+    let pipeline = Pipeline(
+      after: position, isParallel: options.isParallel ?? (source.eventCount >= 2048),
+      chunkSize: options.chunkSize, chunkLimit: options.chunkLimit, write: write)
     defer { pipeline.finish() }
     do {
       let expected = UInt64(source.eventCount)
@@ -52,7 +58,7 @@ enum RecordStream {
           )
         }
         current.spans.append(span)
-        if current.buffer.count >= chunkSize {
+        if current.buffer.count >= options.chunkSize {
           try pipeline.submit(current)
           current = try pipeline.nextChunk()
         }
@@ -88,12 +94,15 @@ enum RecordStream {
 
   /// A chunk of encoded records and where each lies in it.
   final class Chunk: @unchecked Sendable {
-    var buffer = RawByteBuffer(capacity: RecordStream.chunkSize + (64 << 10))
+    var buffer: RawByteBuffer
     var spans: [RecordFormat.RecordSpan] = []
     /// The chain hash of the chunk's last record, once chained.
     var lastHash = SHA256Digest.zero
 
-    init() { spans.reserveCapacity(RecordStream.chunkSize / 128) }
+    init(size: Int) {
+      buffer = RawByteBuffer(capacity: size + (64 << 10))
+      spans.reserveCapacity(size / 128)
+    }
 
     deinit { buffer.deallocate() }
 
@@ -151,6 +160,8 @@ enum RecordStream {
   /// small batch), checksummed and written here in order.
   final class Pipeline {
     private let isParallel: Bool
+    private let chunkSize: Int
+    private let chunkLimit: Int
     private let write: (UnsafeRawBufferPointer, UInt64) throws(LedgerError) -> Void
     private let toChain = Handoff()
     private let chained = Handoff()
@@ -164,9 +175,11 @@ enum RecordStream {
     private var chainedHash: SHA256Digest
 
     init(
-      after position: LogPosition, isParallel: Bool,
+      after position: LogPosition, isParallel: Bool, chunkSize: Int, chunkLimit: Int,
       write: @escaping (UnsafeRawBufferPointer, UInt64) throws(LedgerError) -> Void
     ) {
+      self.chunkSize = chunkSize
+      self.chunkLimit = max(chunkLimit, 2)
       self.position = position
       self.chainedHash = position.hash
       self.isParallel = isParallel
@@ -176,13 +189,13 @@ enum RecordStream {
     /// A chunk to encode into: a fresh one while under the limit.
     func chunk() -> Chunk {
       allocated += 1
-      return Chunk()
+      return Chunk(size: chunkSize)
     }
 
     /// The next chunk to encode into, written-out chunks first.
     func nextChunk() throws(LedgerError) -> Chunk {
       if let chunk = free.popLast() { return chunk }
-      if allocated < RecordStream.chunkLimit { return chunk() }
+      if allocated < chunkLimit { return chunk() }
       return try writeNext()
     }
 
