@@ -96,7 +96,7 @@ enum EventCodec {
     if let evidence = facts.evidence { writer.appendString(evidence) }
   }
 
-  static func readFacts(_ reader: inout ByteReader) throws(DecodingFailure) -> ItemFacts {
+  private static func readFacts(_ reader: inout ByteReader) throws(DecodingFailure) -> ItemFacts {
     let mask = try reader.byte()
     guard mask & 0x80 == 0 else { throw DecodingFailure(description: "unknown item facts") }
     var facts = ItemFacts()

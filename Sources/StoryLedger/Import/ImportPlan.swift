@@ -62,9 +62,11 @@ public struct ImportPlan: Sendable, Hashable, EventBatchSource {
   /// ```
   public func forEachEvent(_ body: (EventPayload) throws -> Void) rethrows {
     guard let storage else { return }
-    try storage.walk(
-      nodes: { path in try body(.nodeAdded(NodeAdded(path: path, name: path.name))) },
-      steps: { shard, step in try body(shard.payload(step)) })
+    for path in storage.nodesAdded { try body(.nodeAdded(NodeAdded(path: path, name: path.name))) }
+    for reference in storage.storyOrder {
+      try storage.shards[Int(reference.shard)].forEachPayload(
+        story: Int(reference.story), body)
+    }
   }
 
   /// Plans are equal when they add the same events.
@@ -250,11 +252,83 @@ final class ImportShardStorage: @unchecked Sendable {
     bytes.string(item.keyOffset, Int(item.keyCount))
   }
 
-  /// The row's item facts, decoded from the bytes the planner encoded them into.
+  /// Calls `body` with the payloads of the story at `storyIndex`, in the plan's order; the
+  /// same as the payloads of ``walk(story:_:)``'s steps, with each key made once.
+  func forEachPayload(story storyIndex: Int, _ body: (EventPayload) throws -> Void) rethrows {
+    let story = stories[storyIndex]
+    if story.ledgerIndex < 0 { try body(payload(.story(storyIndex))) }
+    for position in tellingStarts[storyIndex]..<tellingStarts[storyIndex + 1] {
+      let telling = tellings[Int(tellingOrder[position])]
+      try body(
+        .tellingRecorded(
+          TellingRecorded(
+            story: story.key, on: telling.day,
+            narrative: bytes.string(telling.narrativeOffset, Int(telling.narrativeCount)))))
+    }
+    for position in itemStarts[storyIndex]..<itemStarts[storyIndex + 1] {
+      let itemIndex = Int(storyItems[position])
+      let item = items[itemIndex]
+      let key = key(of: item)
+      var first = rowStarts[itemIndex]
+      if !item.isInLedger {
+        let row = rows[Int(rowOrder[first])]
+        try body(
+          .itemRecorded(
+            ItemRecorded(
+              story: story.key, item: key, on: row.day,
+              dimension: item.dimension ?? .capacitating, facts: facts(of: row))))
+        first += 1
+      }
+      for slot in first..<rowStarts[itemIndex + 1] {
+        let row = rows[Int(rowOrder[slot])]
+        guard !row.hasNoFacts else { continue }
+        try body(
+          .itemRevised(ItemRevised(story: story.key, item: key, on: row.day, facts: facts(of: row)))
+        )
+      }
+    }
+  }
+
+  /// The row's item facts, decoded from the bytes the planner encoded them into (with the
+  /// codec's encoding, from text already checked to be UTF-8).
   func facts(of row: ImportPlanning.Row) -> ItemFacts {
-    var reader = ByteReader(bytes.bytes(row.factsOffset, Int(row.factsCount)))
-    // The planner wrote these bytes with the codec's own encoding; they always read back.
-    return (try? EventCodec.readFacts(&reader)) ?? ItemFacts()
+    let raw = bytes.bytes(row.factsOffset, Int(row.factsCount))
+    var offset = 0
+    func byte() -> UInt8 {
+      guard offset < raw.count else { return 0 }
+      defer { offset += 1 }
+      return raw[offset]
+    }
+    func varint() -> UInt64 {
+      var value: UInt64 = 0
+      var shift: UInt64 = 0
+      while shift < 64 {
+        let next = byte()
+        value |= UInt64(next & 0x7F) << shift
+        if next < 0x80 { break }
+        shift += 7
+      }
+      return value
+    }
+    func string() -> String {
+      let count = min(Int(clamping: varint()), raw.count - offset)
+      defer { offset += count }
+      return String(
+        decoding: UnsafeRawBufferPointer(rebasing: raw[offset..<(offset + count)]), as: UTF8.self)
+    }
+    let mask = byte()
+    var facts = ItemFacts()
+    if mask & 1 != 0 { facts.visibility = byte() == 1 ? .visible : .invisible }
+    if mask & 2 != 0 { facts.description = string() }
+    if mask & 4 != 0 { facts.quantity = string() }
+    if mask & 8 != 0 { facts.unit = string() }
+    if mask & 16 != 0 {
+      let raw = varint()
+      facts.monetised = Money(cents: Int64(bitPattern: raw >> 1) ^ -Int64(bitPattern: raw & 1))
+    }
+    if mask & 32 != 0 { facts.weight = Int(byte()) }
+    if mask & 64 != 0 { facts.evidence = string() }
+    return facts
   }
 
   // MARK: Encoding
