@@ -427,10 +427,17 @@ public final class FileLog: EventStore, @unchecked Sendable {
       actor: actor, idempotencyKey: idempotencyKey, milliseconds: FileLog.milliseconds(Date()),
       saltKey: FileLog.randomKey(), after: position.sequence, eventCount: source.eventCount)
     let newHead: LogPosition
+    let unsynced = UnsyncedBytes()
     do {
       newHead = try RecordStream.write(source, encoder: encoder, after: position) {
         bytes, offset throws(LedgerError) in
         try writer.write(bytes, at: offset)
+        // Sync as it goes, so that the sync at the end waits for the last few MiB only.
+        unsynced.count += bytes.count
+        if unsynced.count >= FileLog.syncInterval {
+          unsynced.count = 0
+          try writer.synchronize()
+        }
       }
       try writer.synchronize()
     } catch {
@@ -440,6 +447,15 @@ public final class FileLog: EventStore, @unchecked Sendable {
     }
     try writeHead(newHead)
     return newHead
+  }
+
+  /// How many bytes a streamed append writes between syncs.
+  static let syncInterval = 64 << 20
+
+  /// The bytes a streamed append has written since it last synced (used by its writing
+  /// thread alone).
+  private final class UnsyncedBytes: @unchecked Sendable {
+    var count = 0
   }
 
   /// Checks that the calling thread holds the write lock and that `position` is the head;

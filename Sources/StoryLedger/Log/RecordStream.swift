@@ -14,8 +14,8 @@ protocol EncodedEventSource: EventBatchSource {
 /// Writes a batch's records in order, in chunks of a few MiB, without holding the batch.
 ///
 /// The calling thread encodes records into a chunk; a second thread chains the full chunks
-/// (the SHA-256 chain is the one strictly sequential step); the calling thread checksums
-/// the chained chunks and hands them to `write`, in order, reusing their memory. At most
+/// (the SHA-256 chain is the one strictly sequential step); a third checksums the chained
+/// chunks and hands them to `write`, in order, and the calling thread reuses their memory. At most
 /// ``Options/chunkLimit`` chunks exist at once, so memory stays a few tens of MiB whatever the
 /// batch's size. Small batches are done on the calling thread alone.
 enum RecordStream {
@@ -40,7 +40,7 @@ enum RecordStream {
   static func write(
     _ source: some EventBatchSource, encoder: RecordEncoder, after position: LogPosition,
     options: Options = Options(),
-    write: @escaping (UnsafeRawBufferPointer, UInt64) throws(LedgerError) -> Void
+    write: @escaping @Sendable (UnsafeRawBufferPointer, UInt64) throws(LedgerError) -> Void
   ) throws(LedgerError) -> LogPosition {
     let pipeline = Pipeline(
       after: position, isParallel: options.isParallel ?? (source.eventCount >= 2048),
@@ -156,31 +156,75 @@ enum RecordStream {
     }
   }
 
-  /// The chunks of one write: encoded here, chained by a second thread (or here, for a
-  /// small batch), checksummed and written here in order.
+  /// The chunks of one write: encoded on the calling thread, chained by a second thread,
+  /// checksummed and written by a third, in order; for a small batch, all of it on the
+  /// calling thread.
   final class Pipeline {
     private let isParallel: Bool
     private let chunkSize: Int
     private let chunkLimit: Int
-    private let write: (UnsafeRawBufferPointer, UInt64) throws(LedgerError) -> Void
+    private let write: @Sendable (UnsafeRawBufferPointer, UInt64) throws(LedgerError) -> Void
     private let toChain = Handoff()
-    private let chained = Handoff()
+    private let toWrite = Handoff()
+    private let written = Handoff()
+    private let writer: Writer
     private var free: [Chunk] = []
     private var allocated = 0
     private var inFlight = 0
     private var isStarted = false
     private var isFinished = false
-    private var position: LogPosition
+    private let start: LogPosition
     // The chain hash for chunks chained on this thread.
     private var chainedHash: SHA256Digest
 
+    /// The writing thread's progress: the position after the last chunk written, or the
+    /// error that stopped it.
+    final class Writer: @unchecked Sendable {
+      private let lock = NSLock()
+      private var position: LogPosition
+      private var failure: LedgerError?
+
+      init(position: LogPosition) { self.position = position }
+
+      var state: (position: LogPosition, failure: LedgerError?) {
+        lock.lock()
+        defer { lock.unlock() }
+        return (position, failure)
+      }
+
+      /// Checksums and writes `chunk` after the last one, unless a write failed before.
+      func write(
+        _ chunk: Chunk,
+        with write: (UnsafeRawBufferPointer, UInt64) throws(LedgerError) -> Void
+      ) {
+        let (current, failed) = state
+        guard failed == nil else { return }
+        chunk.checksum()
+        let count = chunk.buffer.count
+        do {
+          try write(chunk.buffer.bytes(0..<count), current.offset)
+        } catch {
+          lock.lock()
+          failure = error
+          lock.unlock()
+          return
+        }
+        guard let last = chunk.spans.last else { return }
+        lock.lock()
+        position = LogPosition(
+          sequence: last.sequence, hash: chunk.lastHash, offset: current.offset + UInt64(count))
+        lock.unlock()
+      }
+    }
+
     init(
       after position: LogPosition, isParallel: Bool, chunkSize: Int, chunkLimit: Int,
-      write: @escaping (UnsafeRawBufferPointer, UInt64) throws(LedgerError) -> Void
+      write: @escaping @Sendable (UnsafeRawBufferPointer, UInt64) throws(LedgerError) -> Void
     ) {
       self.chunkSize = chunkSize
-      self.chunkLimit = max(chunkLimit, 2)
-      self.position = position
+      self.chunkLimit = max(chunkLimit, 3)
+      self.start = position
+      self.writer = Writer(position: position)
       self.chainedHash = position.hash
       self.isParallel = isParallel
       self.write = write
@@ -196,68 +240,76 @@ enum RecordStream {
     func nextChunk() throws(LedgerError) -> Chunk {
       if let chunk = free.popLast() { return chunk }
       if allocated < chunkLimit { return chunk() }
-      return try writeNext()
+      return try takeWritten()
     }
 
-    /// Hands a full chunk on to be chained.
+    /// Hands a full chunk on to be chained and written.
     func submit(_ chunk: Chunk) throws(LedgerError) {
       inFlight += 1
       if isParallel {
-        if !isStarted { startChaining() }
+        if !isStarted { startThreads() }
         toChain.put(chunk)
       } else {
         chainedHash = chunk.chain(after: chainedHash)
-        chained.put(chunk)
-        // On one thread, write at once: nothing else would take the chunk.
-        free.append(try writeNext())
+        writer.write(chunk, with: write)
+        written.put(chunk)
+        free.append(try takeWritten())
       }
     }
 
-    /// Writes every chunk still in flight and returns the position after the last.
+    /// Waits for every chunk in flight to be written; returns the position after the last.
     func drain() throws(LedgerError) -> LogPosition {
-      while inFlight > 0 { free.append(try writeNext()) }
+      while inFlight > 0 { free.append(try takeWritten()) }
+      let (position, failure) = writer.state
+      if let failure { throw failure }
       return position
     }
 
-    /// Stops the chaining thread (after the chunks it has) and waits for it.
+    /// Stops the other threads (after the chunks they have) and waits for them.
     func finish() {
       guard !isFinished else { return }
       isFinished = true
       toChain.close()
       guard isStarted else { return }
-      while chained.take() != nil {}
+      while written.take() != nil {}
     }
 
-    private func startChaining() {
+    private func startThreads() {
       isStarted = true
-      let input = toChain
-      let output = chained
-      let start = position.hash
-      let thread = Thread {
+      let toChain = toChain
+      let toWrite = toWrite
+      let written = written
+      let writer = writer
+      let write = write
+      let start = start.hash
+      let chaining = Thread {
         var hash = start
-        while let chunk = input.take() {
+        while let chunk = toChain.take() {
           hash = chunk.chain(after: hash)
-          output.put(chunk)
+          toWrite.put(chunk)
         }
-        output.close()
+        toWrite.close()
       }
-      thread.name = "storyledger.chain"
-      thread.start()
+      chaining.name = "storyledger.chain"
+      chaining.start()
+      let writing = Thread {
+        while let chunk = toWrite.take() {
+          writer.write(chunk, with: write)
+          written.put(chunk)
+        }
+        written.close()
+      }
+      writing.name = "storyledger.write"
+      writing.start()
     }
 
-    /// Waits for the next chained chunk, checksums and writes it; returns it emptied.
-    private func writeNext() throws(LedgerError) -> Chunk {
-      guard let chunk = chained.take() else {
-        throw LedgerError(.io, "the chaining thread stopped early")
+    /// Waits for the next written chunk; returns it emptied, or throws the write's error.
+    private func takeWritten() throws(LedgerError) -> Chunk {
+      guard let chunk = written.take() else {
+        throw LedgerError(.io, "the writing thread stopped early")
       }
       inFlight -= 1
-      chunk.checksum()
-      let count = chunk.buffer.count
-      try write(chunk.buffer.bytes(0..<count), position.offset)
-      if let last = chunk.spans.last {
-        position = LogPosition(
-          sequence: last.sequence, hash: chunk.lastHash, offset: position.offset + UInt64(count))
-      }
+      if let failure = writer.state.failure { throw failure }
       chunk.reset()
       return chunk
     }
