@@ -90,19 +90,20 @@ public struct ImportPlan: Sendable, Hashable, EventBatchSource {
 
 extension ImportPlan: EncodedEventSource {
   func encodeEvents(
-    into encoder: RecordEncoder, _ emit: (_ type: EventType, _ hasPersonalPart: Bool) throws -> Void
+    into encoder: inout RecordEncoder,
+    _ emit: (_ encoder: inout RecordEncoder, _ type: EventType, _ hasPersonalPart: Bool) throws ->
+      Void
   ) rethrows {
     guard let storage else { return }
-    try storage.walk(
-      nodes: { path in
-        EventCodec.encodePublic(
-          .nodeAdded(NodeAdded(path: path, name: path.name)), into: &encoder.publicPart)
-        try emit(.nodeAdded, false)
-      },
-      steps: { shard, step in
-        let type = shard.encode(step, into: encoder)
-        try emit(type, EventCodec.hasPersonalPart(type))
-      })
+    for path in storage.nodesAdded {
+      EventCodec.encodePublic(
+        .nodeAdded(NodeAdded(path: path, name: path.name)), into: &encoder.publicPart)
+      try emit(&encoder, .nodeAdded, false)
+    }
+    for reference in storage.storyOrder {
+      try storage.shards[Int(reference.shard)].encodeEvents(
+        story: Int(reference.story), into: &encoder, emit)
+    }
   }
 }
 
@@ -125,34 +126,11 @@ final class ImportPlanStorage: @unchecked Sendable {
     self.shards = shards
     self.storyOrder = storyOrder
   }
-
-  /// Calls `node` with each new node, then `step` with each other event's planner and
-  /// step: story by story the story, its tellings, and item by item its recording and
-  /// revisions. That is the plan's order.
-  @inline(__always)
-  func walk(
-    nodes node: (NodePath) throws -> Void,
-    steps step: (ImportShardStorage, ImportShardStorage.Step) throws -> Void
-  ) rethrows {
-    for path in nodesAdded { try node(path) }
-    for reference in storyOrder {
-      let shard = shards[Int(reference.shard)]
-      try shard.walk(story: Int(reference.story)) { try step(shard, $0) }
-    }
-  }
 }
 
 /// One planner's part of an ``ImportPlan``: its stories, their tellings, items and rows,
 /// grouped in the order the plan's events take them, and the bytes they point into.
 final class ImportShardStorage: @unchecked Sendable {
-  /// One event of the plan, by the records it comes from.
-  enum Step {
-    case story(Int)
-    case telling(Int)
-    case itemRecorded(item: Int, row: Int)
-    case itemRevised(item: Int, row: Int)
-  }
-
   let bytes: ImportBytes
   let topLevel: String
   let nodePaths: [NodePath]
@@ -189,74 +167,28 @@ final class ImportShardStorage: @unchecked Sendable {
     self.rowStarts = rowStarts
   }
 
-  /// Calls `body` with the steps of the story at `storyIndex`: the story (when new), its
-  /// tellings, and item by item its recording (when new) and revisions.
-  @inline(__always)
-  func walk(story storyIndex: Int, _ body: (Step) throws -> Void) rethrows {
-    if stories[storyIndex].ledgerIndex < 0 { try body(.story(storyIndex)) }
-    for position in tellingStarts[storyIndex]..<tellingStarts[storyIndex + 1] {
-      try body(.telling(Int(tellingOrder[position])))
-    }
-    for position in itemStarts[storyIndex]..<itemStarts[storyIndex + 1] {
-      let item = Int(storyItems[position])
-      var first = rowStarts[item]
-      let end = rowStarts[item + 1]
-      if !items[item].isInLedger {
-        try body(.itemRecorded(item: item, row: Int(rowOrder[first])))
-        first += 1
-      }
-      for slot in first..<end {
-        let row = Int(rowOrder[slot])
-        if !rows[row].hasNoFacts { try body(.itemRevised(item: item, row: row)) }
-      }
-    }
-  }
-
   // MARK: Payloads
 
-  /// The payload of `step`.
-  func payload(_ step: Step) -> EventPayload {
-    switch step {
-    case .story(let index):
-      let story = stories[index]
-      return .storyTold(
-        StoryTold(
-          key: story.key, node: nodePaths[Int(story.node)], on: story.earliest,
-          title: story.title ?? "", tellers: story.tellers ?? [], tags: story.tags ?? [],
-          share: story.share ?? topLevel))
-    case .telling(let index):
-      let telling = tellings[index]
-      return .tellingRecorded(
-        TellingRecorded(
-          story: stories[Int(telling.story)].key, on: telling.day,
-          narrative: bytes.string(telling.narrativeOffset, Int(telling.narrativeCount))))
-    case .itemRecorded(let itemIndex, let rowIndex):
-      let item = items[itemIndex]
-      let row = rows[rowIndex]
-      return .itemRecorded(
-        ItemRecorded(
-          story: stories[Int(item.story)].key, item: key(of: item), on: row.day,
-          // Every new item has a dimension: the planner checked its first row.
-          dimension: item.dimension ?? .capacitating, facts: facts(of: row)))
-    case .itemRevised(let itemIndex, let rowIndex):
-      let item = items[itemIndex]
-      let row = rows[rowIndex]
-      return .itemRevised(
-        ItemRevised(
-          story: stories[Int(item.story)].key, item: key(of: item), on: row.day,
-          facts: facts(of: row)))
-    }
+  /// The `story.told` payload of the story at `index`.
+  func storyPayload(_ index: Int) -> EventPayload {
+    let story = stories[index]
+    return .storyTold(
+      StoryTold(
+        key: story.key, node: nodePaths[Int(story.node)], on: story.earliest,
+        title: story.title ?? "", tellers: story.tellers ?? [], tags: story.tags ?? [],
+        share: story.share ?? topLevel))
   }
 
   func key(of item: ImportPlanning.Item) -> String {
     bytes.string(item.keyOffset, Int(item.keyCount))
   }
 
-  /// Calls `body` with the payloads of the story at `storyIndex`, in the plan's order; the
-  /// same as the payloads of ``walk(story:_:)``'s steps, with each key made once.
+  /// Calls `body` with the payloads of the story at `storyIndex`, in the plan's order: the
+  /// story (when new), its tellings by date, then item by item its recording (when new)
+  /// and revisions by date.
   func forEachPayload(story storyIndex: Int, _ body: (EventPayload) throws -> Void) rethrows {
     let story = stories[storyIndex]
-    if story.ledgerIndex < 0 { try body(payload(.story(storyIndex))) }
+    if story.ledgerIndex < 0 { try body(storyPayload(storyIndex)) }
     for position in tellingStarts[storyIndex]..<tellingStarts[storyIndex + 1] {
       let telling = tellings[Int(tellingOrder[position])]
       try body(
@@ -333,45 +265,59 @@ final class ImportShardStorage: @unchecked Sendable {
 
   // MARK: Encoding
 
-  /// Writes the parts of `step`'s event into `encoder`, exactly as ``EventCodec`` encodes
-  /// its payload, from the plan's bytes; returns the event's type.
+  /// Writes the parts of the events of the story at `storyIndex` into `encoder`, exactly
+  /// as ``EventCodec`` encodes their payloads but from the plan's bytes, in the order of
+  /// ``forEachPayload(story:_:)``, calling `emit` after each.
   @inline(__always)
-  func encode(_ step: Step, into encoder: RecordEncoder) -> EventType {
-    switch step {
-    case .story(let index):
-      let story = stories[index]
-      encoder.publicPart.appendString(story.key)
+  func encodeEvents(
+    story storyIndex: Int, into encoder: inout RecordEncoder,
+    _ emit: (_ encoder: inout RecordEncoder, _ type: EventType, _ hasPersonalPart: Bool) throws ->
+      Void
+  ) rethrows {
+    let story = stories[storyIndex]
+    let key = bytes.bytes(story.keyOffset, Int(story.keyCount))
+    if story.ledgerIndex < 0 {
+      encoder.publicPart.appendString(utf8: key)
       encoder.publicPart.appendString(nodePaths[Int(story.node)].description)
       encoder.publicPart.appendDay(story.earliest)
       encoder.publicPart.appendString(story.title ?? "")
       encoder.publicPart.appendStrings(story.tags ?? [])
       encoder.publicPart.appendString(story.share ?? topLevel)
       encoder.personalPart.appendStrings(story.tellers ?? [])
-      return .storyTold
-    case .telling(let index):
-      let telling = tellings[index]
-      encoder.publicPart.appendString(stories[Int(telling.story)].key)
+      try emit(&encoder, .storyTold, true)
+    }
+    for position in tellingStarts[storyIndex]..<tellingStarts[storyIndex + 1] {
+      let telling = tellings[Int(tellingOrder[position])]
+      encoder.publicPart.appendString(utf8: key)
       encoder.publicPart.appendDay(telling.day)
       encoder.personalPart.appendString(
         utf8: bytes.bytes(telling.narrativeOffset, Int(telling.narrativeCount)))
-      return .tellingRecorded
-    case .itemRecorded(let itemIndex, let rowIndex):
+      try emit(&encoder, .tellingRecorded, true)
+    }
+    for position in itemStarts[storyIndex]..<itemStarts[storyIndex + 1] {
+      let itemIndex = Int(storyItems[position])
       let item = items[itemIndex]
-      let row = rows[rowIndex]
-      encoder.publicPart.appendString(stories[Int(item.story)].key)
-      encoder.publicPart.appendString(utf8: bytes.bytes(item.keyOffset, Int(item.keyCount)))
-      encoder.publicPart.appendDay(row.day)
-      encoder.publicPart.append(UInt8((item.dimension ?? .capacitating).index))
-      encoder.publicPart.append(bytes.bytes(row.factsOffset, Int(row.factsCount)))
-      return .itemRecorded
-    case .itemRevised(let itemIndex, let rowIndex):
-      let item = items[itemIndex]
-      let row = rows[rowIndex]
-      encoder.publicPart.appendString(stories[Int(item.story)].key)
-      encoder.publicPart.appendString(utf8: bytes.bytes(item.keyOffset, Int(item.keyCount)))
-      encoder.publicPart.appendDay(row.day)
-      encoder.publicPart.append(bytes.bytes(row.factsOffset, Int(row.factsCount)))
-      return .itemRevised
+      let itemKey = bytes.bytes(item.keyOffset, Int(item.keyCount))
+      var first = rowStarts[itemIndex]
+      if !item.isInLedger {
+        let row = rows[Int(rowOrder[first])]
+        encoder.publicPart.appendString(utf8: key)
+        encoder.publicPart.appendString(utf8: itemKey)
+        encoder.publicPart.appendDay(row.day)
+        encoder.publicPart.append(UInt8((item.dimension ?? .capacitating).index))
+        encoder.publicPart.append(bytes.bytes(row.factsOffset, Int(row.factsCount)))
+        try emit(&encoder, .itemRecorded, false)
+        first += 1
+      }
+      for slot in first..<rowStarts[itemIndex + 1] {
+        let row = rows[Int(rowOrder[slot])]
+        guard !row.hasNoFacts else { continue }
+        encoder.publicPart.appendString(utf8: key)
+        encoder.publicPart.appendString(utf8: itemKey)
+        encoder.publicPart.appendDay(row.day)
+        encoder.publicPart.append(bytes.bytes(row.factsOffset, Int(row.factsCount)))
+        try emit(&encoder, .itemRevised, false)
+      }
     }
   }
 }

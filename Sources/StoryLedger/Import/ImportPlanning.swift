@@ -10,6 +10,9 @@ import Foundation
 struct ImportPlanning {
   struct Story {
     var key: String
+    /// The key's bytes in the arena.
+    var keyOffset = 0
+    var keyCount: Int32 = 0
     /// The story's index in the ledger state, or -1 when the import adds it.
     var ledgerIndex: Int32
     var firstRow: Int
@@ -273,6 +276,9 @@ struct ImportPlanning {
     let id = Int32(stories.count)
     var story = Story(
       key: key, ledgerIndex: -1, firstRow: row, firstLine: line, earliest: day)
+    var text = key
+    text.withUTF8 { story.keyOffset = arena.appendReturningOffset(UnsafeRawBufferPointer($0)) }
+    story.keyCount = Int32(truncatingIfNeeded: text.utf8.count)
     if let index = state.storyIndex(forKey: key) {
       let fields = state.storyFields(index)
       story.ledgerIndex = index

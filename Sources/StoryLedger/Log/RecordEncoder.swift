@@ -9,7 +9,11 @@
 /// Events come either as payloads (``append(_:to:)``) or, from a source that has their
 /// bytes at hand, as parts written straight into ``publicPart`` and ``personalPart``
 /// (``appendRecord(type:hasPersonalPart:to:)``).
-final class RecordEncoder {
+///
+/// It is a value that owns the memory of its two parts: its owner calls ``deallocate()``
+/// once, when done with it. (A struct rather than a class: the hot loop writes its parts
+/// for every event, and a class's stored properties would cost an access check each time.)
+struct RecordEncoder {
   /// The public part of the next event, for a source to write into.
   var publicPart = RawByteBuffer(capacity: 1024)
   /// The personal part of the next event, for a source to write into.
@@ -44,7 +48,8 @@ final class RecordEncoder {
     keyBytes = keyWriter.bytes
   }
 
-  deinit {
+  /// Frees the parts' memory; the encoder must not be used again.
+  func deallocate() {
     publicPart.deallocate()
     personalPart.deallocate()
   }
@@ -53,7 +58,9 @@ final class RecordEncoder {
   var encodedCount: UInt64 { nextSequence - firstSequence }
 
   /// Appends the record of `payload` to `output`.
-  func append(_ payload: EventPayload, to output: inout RawByteBuffer) -> RecordFormat.RecordSpan {
+  mutating func append(_ payload: EventPayload, to output: inout RawByteBuffer)
+    -> RecordFormat.RecordSpan
+  {
     publicPart.removeAll()
     personalPart.removeAll()
     EventCodec.encodePublic(payload, into: &publicPart)
@@ -63,7 +70,9 @@ final class RecordEncoder {
 
   /// Appends the record of the event whose parts are in ``publicPart`` and
   /// ``personalPart`` to `output`, and empties them.
-  func appendRecord(type: EventType, hasPersonalPart: Bool, to output: inout RawByteBuffer)
+  mutating func appendRecord(
+    type: EventType, hasPersonalPart: Bool, to output: inout RawByteBuffer
+  )
     -> RecordFormat.RecordSpan
   {
     let sequence = nextSequence

@@ -39,11 +39,14 @@ enum RecordFormat {
   ) -> [RecordedEvent] {
     var events: [RecordedEvent] = []
     events.reserveCapacity(batch.events.count)
-    let encoder = RecordEncoder(
+    var encoder = RecordEncoder(
       actor: batch.actor, idempotencyKey: batch.idempotencyKey, milliseconds: milliseconds,
       saltKey: saltKey, after: previous.sequence, eventCount: batch.events.count)
     var buffer = RawByteBuffer(capacity: batch.events.count * 160)
-    defer { buffer.deallocate() }
+    defer {
+      buffer.deallocate()
+      encoder.deallocate()
+    }
     var hash = previous.hash
     for payload in batch.events {
       let key = encoder.nextSequence == previous.sequence + 1 ? batch.idempotencyKey : nil

@@ -7,7 +7,9 @@ protocol EncodedEventSource: EventBatchSource {
   /// `encoder.personalPart`, then calls `emit` with its type and whether it has a personal
   /// part.
   func encodeEvents(
-    into encoder: RecordEncoder, _ emit: (_ type: EventType, _ hasPersonalPart: Bool) throws -> Void
+    into encoder: inout RecordEncoder,
+    _ emit: (_ encoder: inout RecordEncoder, _ type: EventType, _ hasPersonalPart: Bool) throws ->
+      Void
   ) rethrows
 }
 
@@ -33,6 +35,8 @@ enum RecordStream {
   /// Encodes, chains and checksums the records of `source` after `position` and passes
   /// them to `write` with the offset they go at; returns the position after the last one.
   ///
+  /// The write takes `encoder` over, and frees it.
+  ///
   /// - Throws: what `write` throws, or ``LedgerError/Code/invalid`` when the source does
   ///   not produce ``EventBatchSource/eventCount`` events or an event is too large for a
   ///   record. Records already passed to `write` are then past the head, for the caller to
@@ -42,13 +46,20 @@ enum RecordStream {
     options: Options = Options(),
     write: @escaping @Sendable (UnsafeRawBufferPointer, UInt64) throws(LedgerError) -> Void
   ) throws(LedgerError) -> LogPosition {
+    var encoder = encoder
+    defer { encoder.deallocate() }
     let pipeline = Pipeline(
       after: position, isParallel: options.isParallel ?? (source.eventCount >= 2048),
       chunkSize: options.chunkSize, chunkLimit: options.chunkLimit, write: write)
     defer { pipeline.finish() }
     do {
       let expected = UInt64(source.eventCount)
+      // The chunk being filled, its buffer and spans held here while it fills: they change
+      // for every record, and the chunk's stored properties would cost an access check.
       var current = pipeline.chunk()
+      var output = current.buffer
+      var spans: [RecordFormat.RecordSpan] = []
+      swap(&spans, &current.spans)
       func take(_ span: RecordFormat.RecordSpan) throws {
         guard span.end - span.start - RecordFormat.frameSize <= RecordFormat.maximumBodySize
         else {
@@ -57,32 +68,37 @@ enum RecordStream {
             "event \(span.sequence) is larger than a record may be (\(RecordFormat.maximumBodySize >> 20) MiB); nothing was appended"
           )
         }
-        current.spans.append(span)
-        if current.buffer.count >= options.chunkSize {
+        spans.append(span)
+        if output.count >= options.chunkSize {
+          current.buffer = output
+          swap(&spans, &current.spans)
           try pipeline.submit(current)
           current = try pipeline.nextChunk()
+          output = current.buffer
+          swap(&spans, &current.spans)
         }
       }
       if let encoded = source as? any EncodedEventSource {
-        try encoded.encodeEvents(into: encoder) { type, hasPersonalPart in
+        try encoded.encodeEvents(into: &encoder) { encoder, type, hasPersonalPart in
           guard encoder.encodedCount < expected else {
             throw EventBatchSourceMismatch.error(expected: source.eventCount, produced: nil)
           }
-          try take(
-            encoder.appendRecord(type: type, hasPersonalPart: hasPersonalPart, to: &current.buffer))
+          try take(encoder.appendRecord(type: type, hasPersonalPart: hasPersonalPart, to: &output))
         }
       } else {
         try source.forEachEvent { payload in
           guard encoder.encodedCount < expected else {
             throw EventBatchSourceMismatch.error(expected: source.eventCount, produced: nil)
           }
-          try take(encoder.append(payload, to: &current.buffer))
+          try take(encoder.append(payload, to: &output))
         }
       }
       guard encoder.encodedCount == expected else {
         throw EventBatchSourceMismatch.error(
           expected: source.eventCount, produced: Int(encoder.encodedCount))
       }
+      current.buffer = output
+      swap(&spans, &current.spans)
       if !current.spans.isEmpty { try pipeline.submit(current) }
       return try pipeline.drain()
     } catch let error as LedgerError {
