@@ -1,54 +1,72 @@
-/// Appends little-endian integers, varints and length-prefixed strings to a byte buffer.
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// A destination for the log's compact encoding: little-endian integers, varints and
+/// length-prefixed strings.
 ///
-/// The log's compact encoding: no JSON in the hot path.
-struct ByteWriter {
-  var bytes: [UInt8]
+/// Two sinks implement it: ``ByteWriter`` (an array, for small values such as the head)
+/// and ``RawByteBuffer`` (raw memory, for the records of large appends). The encoders in
+/// the extension are written once for both.
+protocol ByteSink {
+  /// Appends one byte.
+  mutating func append(_ byte: UInt8)
+  /// Appends `bytes`.
+  mutating func append(_ bytes: UnsafeRawBufferPointer)
+  /// Makes room for `count` more bytes, so that appends of up to that many do not grow.
+  mutating func reserve(_ count: Int)
+}
 
-  init(capacity: Int = 256) {
-    bytes = []
-    bytes.reserveCapacity(capacity)
+extension ByteSink {
+  @inline(__always)
+  mutating func append(_ other: [UInt8]) {
+    other.withUnsafeBytes { append($0) }
   }
 
-  mutating func append(_ byte: UInt8) { bytes.append(byte) }
-
-  mutating func append(_ other: [UInt8]) { bytes.append(contentsOf: other) }
-
+  @inline(__always)
   mutating func appendFixed16(_ value: UInt16) {
-    bytes.append(UInt8(truncatingIfNeeded: value))
-    bytes.append(UInt8(truncatingIfNeeded: value >> 8))
+    withUnsafeBytes(of: value.littleEndian) { append($0) }
   }
 
+  @inline(__always)
   mutating func appendFixed32(_ value: UInt32) {
-    for shift in stride(from: 0, to: 32, by: 8) {
-      bytes.append(UInt8(truncatingIfNeeded: value >> shift))
-    }
+    withUnsafeBytes(of: value.littleEndian) { append($0) }
   }
 
+  @inline(__always)
   mutating func appendFixed64(_ value: UInt64) {
-    for shift in stride(from: 0, to: 64, by: 8) {
-      bytes.append(UInt8(truncatingIfNeeded: value >> shift))
-    }
+    withUnsafeBytes(of: value.littleEndian) { append($0) }
   }
 
+  @inline(__always)
   mutating func appendVarint(_ value: UInt64) {
     var value = value
     while value >= 0x80 {
-      bytes.append(UInt8(truncatingIfNeeded: value) | 0x80)
+      append(UInt8(truncatingIfNeeded: value) | 0x80)
       value >>= 7
     }
-    bytes.append(UInt8(value))
+    append(UInt8(value))
   }
 
+  @inline(__always)
   mutating func appendSigned(_ value: Int64) {
     appendVarint(UInt64(bitPattern: (value << 1) ^ (value >> 63)))
   }
 
+  /// Appends a length and the bytes of a string that is already UTF-8 bytes.
+  @inline(__always)
+  mutating func appendString(utf8 bytes: UnsafeRawBufferPointer) {
+    appendVarint(UInt64(bytes.count))
+    append(bytes)
+  }
+
   mutating func appendString(_ value: String) {
     var value = value
-    value.withUTF8 { buffer in
-      appendVarint(UInt64(buffer.count))
-      bytes.append(contentsOf: buffer)
-    }
+    value.withUTF8 { appendString(utf8: UnsafeRawBufferPointer($0)) }
   }
 
   mutating func appendStrings(_ values: [String]) {
@@ -61,11 +79,108 @@ struct ByteWriter {
     guard var value else { return append(0) }
     value.withUTF8 { buffer in
       appendVarint(UInt64(buffer.count) + 1)
-      bytes.append(contentsOf: buffer)
+      append(UnsafeRawBufferPointer(buffer))
     }
   }
 
+  @inline(__always)
   mutating func appendDay(_ day: Day) { appendSigned(Int64(day.daysSinceEpoch)) }
+}
+
+/// Appends the log's compact encoding to a byte array: no JSON in the hot path.
+struct ByteWriter: ByteSink {
+  var bytes: [UInt8]
+
+  init(capacity: Int = 256) {
+    bytes = []
+    bytes.reserveCapacity(capacity)
+  }
+
+  @inline(__always)
+  mutating func append(_ byte: UInt8) { bytes.append(byte) }
+
+  @inline(__always)
+  mutating func append(_ other: UnsafeRawBufferPointer) { bytes.append(contentsOf: other) }
+
+  mutating func reserve(_ count: Int) { bytes.reserveCapacity(bytes.count + count) }
+}
+
+/// A growable buffer of raw memory that the encoders append to without bounds checks per
+/// byte: the records of a large append are built in a few of them.
+///
+/// It is a value that owns memory, so copies share it: call ``deallocate()`` exactly once,
+/// when done (its owners, such as a chunk of a streaming append, do so in their `deinit`).
+struct RawByteBuffer: ByteSink {
+  /// The start of the memory; it moves when the buffer grows.
+  private(set) var base: UnsafeMutableRawPointer
+  /// The number of bytes written.
+  var count = 0
+  /// The bytes the memory holds.
+  private(set) var capacity: Int
+
+  init(capacity: Int = 4096) {
+    self.capacity = Swift.max(capacity, 64)
+    base = RawByteBuffer.resize(nil, from: 0, to: self.capacity)
+  }
+
+  /// Frees the memory; the buffer must not be used again.
+  func deallocate() { free(base) }
+
+  /// Grows `old` (holding `count` bytes) to `size` bytes: `realloc` moves a large block by
+  /// remapping its pages rather than copying them.
+  private static func resize(_ old: UnsafeMutableRawPointer?, from count: Int, to size: Int)
+    -> UnsafeMutableRawPointer
+  {
+    if let grown = realloc(old, size) { return grown }
+    // Out of memory: let the allocator report it as it does for any other allocation.
+    let fresh = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
+    if let old {
+      fresh.copyMemory(from: old, byteCount: count)
+      free(old)
+    }
+    return fresh
+  }
+
+  mutating func reserve(_ needed: Int) {
+    if count + needed > capacity { grow(to: count + needed) }
+  }
+
+  private mutating func grow(to needed: Int) {
+    var size = capacity * 2
+    while size < needed { size *= 2 }
+    base = RawByteBuffer.resize(base, from: count, to: size)
+    capacity = size
+  }
+
+  @inline(__always)
+  mutating func append(_ byte: UInt8) {
+    if count == capacity { grow(to: count + 1) }
+    base.storeBytes(of: byte, toByteOffset: count, as: UInt8.self)
+    count += 1
+  }
+
+  @inline(__always)
+  mutating func append(_ bytes: UnsafeRawBufferPointer) {
+    guard let source = bytes.baseAddress else { return }
+    if count + bytes.count > capacity { grow(to: count + bytes.count) }
+    (base + count).copyMemory(from: source, byteCount: bytes.count)
+    count += bytes.count
+  }
+
+  /// Stores `value` little-endian at `offset`, over bytes already written.
+  @inline(__always)
+  func store(_ value: UInt32, at offset: Int) {
+    base.storeBytes(of: value.littleEndian, toByteOffset: offset, as: UInt32.self)
+  }
+
+  /// The bytes in `range`, valid until the buffer next grows.
+  @inline(__always)
+  func bytes(_ range: Range<Int>) -> UnsafeRawBufferPointer {
+    UnsafeRawBufferPointer(start: base + range.lowerBound, count: range.count)
+  }
+
+  /// Forgets the bytes written, keeping the memory.
+  mutating func removeAll() { count = 0 }
 }
 
 /// The error thrown when bytes do not decode: a record that passed its checksum but does

@@ -12,17 +12,28 @@ enum EventCodec {
   }
 
   static func encode(_ payload: EventPayload) -> Parts {
-    var writer = ByteWriter(capacity: 96)
+    var publicBytes = ByteWriter(capacity: 96)
+    encodePublic(payload, into: &publicBytes)
+    var personal = ByteWriter(capacity: 32)
+    let hasPersonal = encodePersonal(payload, into: &personal)
+    return Parts(publicBytes: publicBytes.bytes, personalBytes: hasPersonal ? personal.bytes : nil)
+  }
+
+  /// Whether events of `type` carry a personal part (teller names, narratives).
+  static func hasPersonalPart(_ type: EventType) -> Bool {
+    type == .storyTold || type == .tellingRecorded
+  }
+
+  /// Appends the public part of `payload` to `sink`.
+  static func encodePublic<Sink: ByteSink>(_ payload: EventPayload, into writer: inout Sink) {
     switch payload {
     case .ledgerCreated(let configuration):
       writer.appendStrings(configuration.levels)
       writer.appendOptionalString(configuration.currency)
       writer.appendString(configuration.timeZoneIdentifier)
-      return Parts(publicBytes: writer.bytes, personalBytes: nil)
     case .nodeAdded(let event):
       writer.appendString(event.path.description)
       writer.appendString(event.name)
-      return Parts(publicBytes: writer.bytes, personalBytes: nil)
     case .storyTold(let event):
       writer.appendString(event.key)
       writer.appendString(event.node.description)
@@ -30,32 +41,43 @@ enum EventCodec {
       writer.appendString(event.title)
       writer.appendStrings(event.tags)
       writer.appendString(event.share)
-      var personal = ByteWriter(capacity: 32)
-      personal.appendStrings(event.tellers)
-      return Parts(publicBytes: writer.bytes, personalBytes: personal.bytes)
     case .tellingRecorded(let event):
       writer.appendString(event.story)
       writer.appendDay(event.on)
-      var personal = ByteWriter(capacity: event.narrative.utf8.count + 4)
-      personal.appendString(event.narrative)
-      return Parts(publicBytes: writer.bytes, personalBytes: personal.bytes)
     case .itemRecorded(let event):
       writer.appendString(event.story)
       writer.appendString(event.item)
       writer.appendDay(event.on)
       writer.append(UInt8(event.dimension.index))
       appendFacts(event.facts, to: &writer)
-      return Parts(publicBytes: writer.bytes, personalBytes: nil)
     case .itemRevised(let event):
       writer.appendString(event.story)
       writer.appendString(event.item)
       writer.appendDay(event.on)
       appendFacts(event.facts, to: &writer)
-      return Parts(publicBytes: writer.bytes, personalBytes: nil)
     }
   }
 
-  private static func appendFacts(_ facts: ItemFacts, to writer: inout ByteWriter) {
+  /// Appends the personal part of `payload` to `sink`; returns `false` (appending nothing)
+  /// when its type has none (see ``hasPersonalPart(_:)``).
+  @discardableResult
+  static func encodePersonal<Sink: ByteSink>(_ payload: EventPayload, into writer: inout Sink)
+    -> Bool
+  {
+    switch payload {
+    case .storyTold(let event):
+      writer.appendStrings(event.tellers)
+      return true
+    case .tellingRecorded(let event):
+      writer.appendString(event.narrative)
+      return true
+    case .ledgerCreated, .nodeAdded, .itemRecorded, .itemRevised:
+      return false
+    }
+  }
+
+  /// Appends item facts: a mask of the facts given, then each of them in mask order.
+  static func appendFacts<Sink: ByteSink>(_ facts: ItemFacts, to writer: inout Sink) {
     var mask: UInt8 = 0
     if facts.visibility != nil { mask |= 1 }
     if facts.description != nil { mask |= 2 }

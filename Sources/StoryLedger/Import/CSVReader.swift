@@ -44,6 +44,13 @@ public final class CSVReader {
   /// The size of each read from a file.
   static let chunkSize = 4 << 20
 
+  /// Whether ``nextRecord()`` leaves checking that a record is valid UTF-8 to
+  /// ``validateDeferredUTF8()``, for a reader that skips most records (a planner that plans
+  /// only some stories).
+  var defersUTF8Validation = false
+  /// Whether the current record has bytes past ASCII that are not yet checked.
+  private var isUTF8CheckPending = false
+
   private let file: SystemFile?
   private var buffer: UnsafeMutablePointer<UInt8>
   private var capacity: Int
@@ -186,6 +193,29 @@ public final class CSVReader {
     try body(bytes(at: index))
   }
 
+  /// The fields of a record, read without going through the reader for each one.
+  struct Fields {
+    /// The fields' contents, back to back.
+    var contents: UnsafePointer<UInt8>
+    /// Where each field ends in `contents`.
+    var ends: UnsafePointer<Int>
+    /// The number of fields.
+    var count: Int
+
+    /// The bytes of the field at `index`.
+    @inline(__always)
+    func bytes(at index: Int) -> UnsafeBufferPointer<UInt8> {
+      precondition(index >= 0 && index < count, "field \(index) is out of range")
+      let start = index == 0 ? 0 : ends[index - 1]
+      return UnsafeBufferPointer(start: contents + start, count: ends[index] - start)
+    }
+  }
+
+  /// The current record's fields, valid until the next call to ``nextRecord()``.
+  var fields: Fields {
+    Fields(contents: UnsafePointer(scratch), ends: UnsafePointer(fieldEnds), count: fieldCount)
+  }
+
   /// The bytes of the field at `index`, valid until the next call to ``nextRecord()``.
   func bytes(at index: Int) -> UnsafeBufferPointer<UInt8> {
     let range = fieldRange(index)
@@ -301,18 +331,32 @@ public final class CSVReader {
 
     var used = 0
     var fields = 0
-    var highBits: UInt8 = 0
+    var highBits: UInt64 = 0
     var quotedLineFeeds = 0
+    // The scratch and field-end storage in locals: the loops below touch them for every
+    // field, and locals cost no access checks.
+    var contents = scratch
+    var contentsCapacity = scratchCapacity
+    var ends = fieldEnds
+    var endsCapacity = fieldEndsCapacity
 
     // Appends bytes to the scratch fields, growing them as needed.
     func append(_ source: UnsafePointer<UInt8>, _ count: Int) {
-      if used + count > scratchCapacity { growScratch(to: used + count) }
-      (scratch + used).update(from: source, count: count)
+      if used + count > contentsCapacity {
+        growScratch(to: used + count)
+        contents = scratch
+        contentsCapacity = scratchCapacity
+      }
+      (contents + used).update(from: source, count: count)
       used += count
     }
     func endField() {
-      if fields == fieldEndsCapacity { growFieldEnds() }
-      fieldEnds[fields] = used
+      if fields == endsCapacity {
+        growFieldEnds()
+        ends = fieldEnds
+        endsCapacity = fieldEndsCapacity
+      }
+      ends[fields] = used
       fields += 1
     }
 
@@ -328,10 +372,26 @@ public final class CSVReader {
         var closed = false
         while !closed {
           let runStart = cursor
+          // Eight bytes at a time up to the next quote, counting line feeds.
+          while cursor + 8 <= limit {
+            let word = UnsafeRawPointer(base + cursor).loadUnaligned(as: UInt64.self)
+            let quotes = CSVReader.zeroBytes(word ^ CSVReader.quoteBytes)
+            let lineFeeds = CSVReader.zeroBytes(word ^ CSVReader.lineFeedBytes)
+            if quotes != 0 {
+              let below = (quotes & (0 &- quotes)) &- 1  // the bytes before the first quote
+              highBits |= word & below
+              quotedLineFeeds += (lineFeeds & below).nonzeroBitCount
+              cursor += quotes.trailingZeroBitCount >> 3
+              break
+            }
+            highBits |= word
+            quotedLineFeeds += lineFeeds.nonzeroBitCount
+            cursor += 8
+          }
           while cursor < limit {
             let byte = base[cursor]
             if byte == quote { break }
-            highBits |= byte
+            highBits |= UInt64(byte)
             if byte == lineFeed { quotedLineFeeds += 1 }
             cursor += 1
           }
@@ -370,14 +430,32 @@ public final class CSVReader {
         if next != lineFeed && next != carriageReturn {
           throw ImportError(
             file: fileName, row: nextRow, line: nextLine, column: columnName(fields),
-            value: string(scratch, from: fields == 0 ? 0 : fieldEnds[fields - 1], to: used),
+            value: string(contents, from: fields == 0 ? 0 : ends[fields - 1], to: used),
             reason:
               "has text after its closing quote; quote the whole field and double any quote inside it (\"\")"
           )
         }
       } else {
         let runStart = cursor
-        while cursor < limit {
+        // Eight bytes at a time up to the next comma, quote or line end.
+        var isSpecialFound = false
+        while cursor + 8 <= limit {
+          let word = UnsafeRawPointer(base + cursor).loadUnaligned(as: UInt64.self)
+          let specials =
+            CSVReader.zeroBytes(word ^ CSVReader.commaBytes)
+            | CSVReader.zeroBytes(word ^ CSVReader.quoteBytes)
+            | CSVReader.zeroBytes(word ^ CSVReader.lineFeedBytes)
+            | CSVReader.zeroBytes(word ^ CSVReader.carriageReturnBytes)
+          if specials != 0 {
+            highBits |= word & ((specials & (0 &- specials)) &- 1)
+            cursor += specials.trailingZeroBitCount >> 3
+            isSpecialFound = true
+            break
+          }
+          highBits |= word
+          cursor += 8
+        }
+        while !isSpecialFound && cursor < limit {
           let byte = base[cursor]
           // Every special byte is at most ",", so most bytes take one comparison.
           if byte <= comma
@@ -385,7 +463,7 @@ public final class CSVReader {
           {
             break
           }
-          highBits |= byte
+          highBits |= UInt64(byte)
           cursor += 1
         }
         if cursor > runStart { append(base + runStart, cursor - runStart) }
@@ -403,7 +481,7 @@ public final class CSVReader {
         if byte == quote {
           throw ImportError(
             file: fileName, row: nextRow, line: nextLine, column: columnName(fields),
-            value: string(scratch, from: fields == 0 ? 0 : fieldEnds[fields - 1], to: used),
+            value: string(contents, from: fields == 0 ? 0 : ends[fields - 1], to: used),
             reason:
               "has a quote inside an unquoted field; quote the whole field and double the quote inside it (\"\")"
           )
@@ -428,9 +506,25 @@ public final class CSVReader {
     position = cursor
     nextRow += 1
     nextLine += 1 + quotedLineFeeds
-    if highBits >= 0x80 { try validateUTF8() }
+    isUTF8CheckPending = false
+    if highBits & 0x8080_8080_8080_8080 != 0 {
+      if defersUTF8Validation { isUTF8CheckPending = true } else { try validateUTF8() }
+    }
     return .record
   }
+
+  /// A word with `0x80` in each byte of `word` that is zero, and nothing else (exact: no
+  /// byte is flagged because of its neighbour).
+  @inline(__always)
+  static func zeroBytes(_ word: UInt64) -> UInt64 {
+    let low: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+    return ~(((word & low) &+ low) | word | low)
+  }
+
+  static let commaBytes: UInt64 = 0x2C2C_2C2C_2C2C_2C2C
+  static let quoteBytes: UInt64 = 0x2222_2222_2222_2222
+  static let lineFeedBytes: UInt64 = 0x0A0A_0A0A_0A0A_0A0A
+  static let carriageReturnBytes: UInt64 = 0x0D0D_0D0D_0D0D_0D0D
 
   private func string(_ storage: UnsafeMutablePointer<UInt8>, from start: Int, to end: Int)
     -> String
@@ -457,6 +551,14 @@ public final class CSVReader {
   }
 
   // MARK: Checks
+
+  /// Checks that the current record is valid UTF-8, when ``defersUTF8Validation`` left it
+  /// unchecked; the error is the one ``nextRecord()`` would have thrown.
+  func validateDeferredUTF8() throws(ImportError) {
+    guard isUTF8CheckPending else { return }
+    isUTF8CheckPending = false
+    try validateUTF8()
+  }
 
   private func validateUTF8() throws(ImportError) {
     for index in 0..<fieldCount {

@@ -33,7 +33,7 @@ public struct ImportPlanCounts: Hashable, Sendable, Codable {
 
   init(_ plan: ImportPlan) {
     rows = plan.rowCount
-    events = plan.events.count
+    events = plan.eventCount
     nodes = plan.nodesAdded
     stories = plan.storiesAdded
     tellings = plan.tellingsAdded
@@ -73,24 +73,12 @@ extension Ledger {
         contentsOf: url, fileName: fileName, against: state, progress: progress)
       return ImportSummary(plan: ImportPlanCounts(plan), sequences: nil, isDryRun: true)
     }
-    var counts: ImportPlanCounts?
-    let result = try appendPlanned(options: options) { state in
-      let plan = try ImportPlanner.plan(
+    let result = try appendStreamed(options: options) { state in
+      try ImportPlanner.plan(
         contentsOf: url, fileName: fileName, against: state, progress: progress)
-      counts = ImportPlanCounts(plan)
-      return plan.events
-    }
-    let sequences = result.events.first.flatMap { first in
-      result.events.last.map { first.sequence...$0.sequence }
     }
     return ImportSummary(
-      plan: counts ?? ImportPlanCounts(ImportPlan.empty), sequences: sequences, isDryRun: false,
-      isRepeat: result.isRepeat)
+      plan: ImportPlanCounts(result.source ?? .empty), sequences: result.sequences,
+      isDryRun: false, isRepeat: result.isRepeat)
   }
-}
-
-extension ImportPlan {
-  static let empty = ImportPlan(
-    events: [], rowCount: 0, nodesAdded: 0, storiesAdded: 0, tellingsAdded: 0, itemsAdded: 0,
-    revisionsAdded: 0)
 }

@@ -281,6 +281,47 @@ public final class Ledger: @unchecked Sendable {
     }
   }
 
+  /// What a streamed append did: the source appended (if any), the sequence numbers its
+  /// events got, and whether the idempotency key had been used already.
+  struct StreamedAppend<Source: EventBatchSource> {
+    var source: Source?
+    var sequences: ClosedRange<UInt64>?
+    var isRepeat: Bool
+  }
+
+  /// Appends the batch that `plan` makes from the state brought up to date under the write
+  /// lock, streaming it to the store (for batches too large to hold as recorded events),
+  /// then folds its events into the state one at a time from the source.
+  func appendStreamed<Source: EventBatchSource>(
+    options: AppendOptions, _ plan: (LedgerState) throws -> Source
+  ) throws -> StreamedAppend<Source> {
+    try store.withWriteLock(timeout: options.lockTimeout) {
+      lock.lock()
+      defer { lock.unlock() }
+      try catchUp()
+      if let key = options.idempotencyKey, current.idempotencyKeys[key] != nil {
+        return StreamedAppend(source: nil, sequences: nil, isRepeat: true)
+      }
+      let source = try plan(current)
+      guard source.eventCount > 0 else {
+        return StreamedAppend(source: source, sequences: nil, isRepeat: false)
+      }
+      let newHead = try store.append(
+        contentsOf: source, actor: options.actor, idempotencyKey: options.idempotencyKey,
+        after: position)
+      let first = position.sequence + 1
+      var sequence = position.sequence
+      try source.forEachEvent { payload in
+        sequence += 1
+        try current.apply(payload, sequence: sequence)
+      }
+      if let key = options.idempotencyKey { current.idempotencyKeys[key] = first }
+      current.lastSequence = newHead.sequence
+      position = newHead
+      return StreamedAppend(source: source, sequences: first...newHead.sequence, isRepeat: false)
+    }
+  }
+
   // MARK: Reading
 
   /// Calls `body` with every event from sequence number `first` on, in order.

@@ -38,12 +38,82 @@ public protocol EventStore: AnyObject, Sendable {
     events: [RecordedEvent], head: LogPosition
   )
 
+  /// Appends the events of `source` after `position`, which must be the current head, as
+  /// one batch: durable when it returns, all or nothing. Call it inside
+  /// ``withWriteLock(timeout:_:)``.
+  ///
+  /// Unlike ``append(_:after:)`` it does not return the recorded events: it is meant for
+  /// batches too large to hold twice, such as an import, and writes them as `source`
+  /// produces them. The events get the sequence numbers after `position.sequence`, in
+  /// order; the first carries `idempotencyKey`.
+  ///
+  /// A store that does not stream can rely on the default implementation, which gathers
+  /// the events and calls ``append(_:after:)``.
+  ///
+  /// - Returns: the new head.
+  func append(
+    contentsOf source: some EventBatchSource, actor: String, idempotencyKey: String?,
+    after position: LogPosition
+  ) throws(LedgerError) -> LogPosition
+
   /// Checks every record, every checksum and the whole chain.
   func verify(progress: ((UInt64, UInt64) -> Void)?) throws(LedgerError) -> VerificationReport
 
   /// Things the store noticed and repaired as it is allowed to (an incomplete tail cut off),
   /// for the caller to report. Reading it clears it.
   func takeNotices() -> [String]
+}
+
+extension EventStore {
+  /// Gathers the events of `source` and appends them with ``append(_:after:)``.
+  public func append(
+    contentsOf source: some EventBatchSource, actor: String, idempotencyKey: String?,
+    after position: LogPosition
+  ) throws(LedgerError) -> LogPosition {
+    var events: [EventPayload] = []
+    events.reserveCapacity(source.eventCount)
+    source.forEachEvent { events.append($0) }
+    guard events.count == source.eventCount else {
+      throw EventBatchSourceMismatch.error(expected: source.eventCount, produced: events.count)
+    }
+    let batch = AppendBatch(events: events, actor: actor, idempotencyKey: idempotencyKey)
+    return try append(batch, after: position).head
+  }
+}
+
+/// Events appended as one batch and produced in order as they are written, rather than
+/// held as an array: a large import.
+///
+/// ``EventStore/append(contentsOf:actor:idempotencyKey:after:)`` takes one. A source is
+/// read once per append; ``eventCount`` must be the number of events it produces.
+///
+/// ```swift
+/// struct Nodes: EventBatchSource {
+///   var paths: [NodePath]
+///   var eventCount: Int { paths.count }
+///   func forEachEvent(_ body: (EventPayload) throws -> Void) rethrows {
+///     for path in paths { try body(.nodeAdded(NodeAdded(path: path, name: path.name))) }
+///   }
+/// }
+/// let head = try store.append(
+///   contentsOf: Nodes(paths: paths), actor: "me", idempotencyKey: nil, after: store.head())
+/// ```
+public protocol EventBatchSource: Sendable {
+  /// The number of events the source produces.
+  var eventCount: Int { get }
+  /// Calls `body` with each event, in order.
+  func forEachEvent(_ body: (EventPayload) throws -> Void) rethrows
+}
+
+enum EventBatchSourceMismatch {
+  /// The error for a source that produced `produced` events (`nil`: more) where it said
+  /// it holds `expected`.
+  static func error(expected: Int, produced: Int?) -> LedgerError {
+    let count = produced.map(String.init) ?? "more"
+    return LedgerError(
+      .invalid,
+      "the batch said it holds \(expected) events but produced \(count); nothing was appended")
+  }
 }
 
 /// What ``EventStore/verify(progress:)`` found.

@@ -384,25 +384,8 @@ public final class FileLog: EventStore, @unchecked Sendable {
     events: [RecordedEvent], head: LogPosition
   ) {
     guard !batch.events.isEmpty else { return ([], position) }
-    // The calling thread must hold the lock: `try()` succeeds when it does (the lock is
-    // re-entrant) or when no thread does, and then the depth is 0.
-    guard writers.try() else {
-      throw LedgerError(.invalid, "append called without the write lock", path: logPath)
-    }
+    try checkWriter(at: position)
     defer { writers.unlock() }
-    state.lock()
-    let isLocked = lockDepth > 0
-    state.unlock()
-    guard isLocked else {
-      throw LedgerError(.invalid, "append called without the write lock", path: logPath)
-    }
-    let current = try head()
-    guard current == position else {
-      throw LedgerError(
-        .conflict,
-        "the log moved on (now at \(current)) since \(position); read the new events first",
-        path: logPath)
-    }
     var bytes: [UInt8] = []
     bytes.reserveCapacity(batch.events.count * 128)
     let events = RecordFormat.encode(
@@ -423,6 +406,87 @@ public final class FileLog: EventStore, @unchecked Sendable {
       offset: position.offset + UInt64(bytes.count))
     try writeHead(newHead)
     return (events, newHead)
+  }
+
+  /// Appends the events of `source` after `position` (the head) as one durable batch,
+  /// writing its records in chunks as they are encoded: the records, a sync, the head, a
+  /// sync.
+  ///
+  /// Memory stays a few tens of MiB however large the batch: records are encoded, chained
+  /// (on a second thread for a large batch) and written chunk by chunk after the committed
+  /// end. Only the last record carries the end-of-batch flag and the head moves only after
+  /// the sync, so a crash part way leaves a torn tail that the next writer cuts off. On a
+  /// failed write the log is cut back to `position` and the error is thrown.
+  public func append(
+    contentsOf source: some EventBatchSource, actor: String, idempotencyKey: String?,
+    after position: LogPosition
+  ) throws(LedgerError) -> LogPosition {
+    guard source.eventCount > 0 else { return position }
+    try checkWriter(at: position)
+    defer { writers.unlock() }
+    let writer = try SystemFile(path: logPath, flags: O_RDWR)
+    let encoder = RecordEncoder(
+      actor: actor, idempotencyKey: idempotencyKey, milliseconds: FileLog.milliseconds(Date()),
+      saltKey: FileLog.randomKey(), after: position.sequence, eventCount: source.eventCount)
+    let newHead: LogPosition
+    let unsynced = UnsyncedBytes()
+    do {
+      newHead = try RecordStream.write(source, encoder: encoder, after: position) {
+        bytes, offset throws(LedgerError) in
+        try writer.write(bytes, at: offset)
+        // Sync as it goes, so that the sync at the end waits for the last few MiB only.
+        unsynced.count += bytes.count
+        if unsynced.count >= FileLog.syncInterval {
+          unsynced.count = 0
+          try writer.synchronize()
+        }
+      }
+      try writer.synchronize()
+    } catch {
+      // Leave the log as it was: the records past the head are not committed anyway.
+      try? writer.truncate(to: position.offset)
+      throw error
+    }
+    try writeHead(newHead)
+    return newHead
+  }
+
+  /// How many bytes a streamed append writes between syncs.
+  static let syncInterval = 64 << 20
+
+  /// The bytes a streamed append has written since it last synced (used by its writing
+  /// thread alone).
+  private final class UnsyncedBytes: @unchecked Sendable {
+    var count = 0
+  }
+
+  /// Checks that the calling thread holds the write lock and that `position` is the head;
+  /// on success the caller holds `writers` once more and must unlock it.
+  private func checkWriter(at position: LogPosition) throws(LedgerError) {
+    // The calling thread must hold the lock: `try()` succeeds when it does (the lock is
+    // re-entrant) or when no thread does, and then the depth is 0.
+    guard writers.try() else {
+      throw LedgerError(.invalid, "append called without the write lock", path: logPath)
+    }
+    state.lock()
+    let isLocked = lockDepth > 0
+    state.unlock()
+    guard isLocked else {
+      writers.unlock()
+      throw LedgerError(.invalid, "append called without the write lock", path: logPath)
+    }
+    let current: LogPosition
+    do { current = try head() } catch {
+      writers.unlock()
+      throw error
+    }
+    guard current == position else {
+      writers.unlock()
+      throw LedgerError(
+        .conflict,
+        "the log moved on (now at \(current)) since \(position); read the new events first",
+        path: logPath)
+    }
   }
 
   // MARK: Verification

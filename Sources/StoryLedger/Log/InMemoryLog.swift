@@ -120,6 +120,36 @@ public final class InMemoryLog: EventStore, @unchecked Sendable {
     return (events, committed)
   }
 
+  /// Appends the events of `source` after `position`, which must be the head, encoding
+  /// them as ``FileLog`` does.
+  public func append(
+    contentsOf source: some EventBatchSource, actor: String, idempotencyKey: String?,
+    after position: LogPosition
+  ) throws(LedgerError) -> LogPosition {
+    state.lock()
+    defer { state.unlock() }
+    guard position == committed else {
+      throw LedgerError(.conflict, "the log moved on (now at \(committed)) since \(position)")
+    }
+    guard source.eventCount > 0 else { return committed }
+    bytes.removeLast(bytes.count - Int(committed.offset))
+    let encoder = RecordEncoder(
+      actor: actor, idempotencyKey: idempotencyKey, milliseconds: FileLog.milliseconds(Date()),
+      saltKey: FileLog.randomKey(), after: position.sequence, eventCount: source.eventCount)
+    let collected = Collected()
+    committed = try RecordStream.write(source, encoder: encoder, after: position) {
+      chunk, _ throws(LedgerError) in
+      collected.bytes.append(contentsOf: chunk)
+    }
+    bytes.append(contentsOf: collected.bytes)
+    return committed
+  }
+
+  /// The bytes of a streamed append, gathered before they join the log.
+  private final class Collected: @unchecked Sendable {
+    var bytes: [UInt8] = []
+  }
+
   /// Checks every record, the chain, and the committed end.
   public func verify(progress: ((UInt64, UInt64) -> Void)?) throws(LedgerError)
     -> VerificationReport

@@ -39,81 +39,76 @@ enum RecordFormat {
   ) -> [RecordedEvent] {
     var events: [RecordedEvent] = []
     events.reserveCapacity(batch.events.count)
+    var encoder = RecordEncoder(
+      actor: batch.actor, idempotencyKey: batch.idempotencyKey, milliseconds: milliseconds,
+      saltKey: saltKey, after: previous.sequence, eventCount: batch.events.count)
+    var buffer = RawByteBuffer(capacity: batch.events.count * 160)
+    defer {
+      buffer.deallocate()
+      encoder.deallocate()
+    }
     var hash = previous.hash
-    var sequence = previous.sequence
-    for (index, payload) in batch.events.enumerated() {
-      sequence += 1
-      let key = index == 0 ? batch.idempotencyKey : nil
-      let isLast = index == batch.events.count - 1
-      hash = encodeRecord(
-        payload, sequence: sequence, milliseconds: milliseconds, actor: batch.actor,
-        idempotencyKey: key, isEndOfBatch: isLast, previousHash: hash, saltKey: saltKey,
-        into: &output)
+    for payload in batch.events {
+      let key = encoder.nextSequence == previous.sequence + 1 ? batch.idempotencyKey : nil
+      let span = encoder.append(payload, to: &buffer)
+      hash = RecordFormat.seal(span, in: buffer.base, after: hash)
       events.append(
         RecordedEvent(
-          sequence: sequence, recordedAtMilliseconds: milliseconds, actor: batch.actor,
+          sequence: span.sequence, recordedAtMilliseconds: milliseconds, actor: batch.actor,
           idempotencyKey: key, schemaVersion: payload.type.currentSchemaVersion, payload: payload,
           hash: hash, isPersonalTextErased: false))
     }
+    output.append(contentsOf: buffer.bytes(0..<buffer.count))
     return events
   }
 
-  private static func encodeRecord(
-    _ payload: EventPayload, sequence: UInt64, milliseconds: Int64, actor: String,
-    idempotencyKey: String?, isEndOfBatch: Bool, previousHash: SHA256Digest,
-    saltKey: SHA256Digest, into output: inout [UInt8]
+  /// Where one encoded record lies in its buffer, for the steps that finish it.
+  struct RecordSpan {
+    /// The offset of the record's frame (its body length).
+    var start: Int
+    /// The range of the hashed bytes.
+    var hashedStart: Int
+    var hashedEnd: Int
+    /// The offset after the record (after its chain hash).
+    var end: Int
+    var sequence: UInt64
+  }
+
+  /// Computes the record's chain hash after `previous` and stores it in the record.
+  ///
+  /// The chain runs through every record in order, so this is the one step of encoding
+  /// that cannot be spread over threads.
+  @inline(__always)
+  static func chain(
+    _ span: RecordSpan, in base: UnsafeMutableRawPointer, after previous: SHA256Digest
   ) -> SHA256Digest {
-    let parts = EventCodec.encode(payload)
-    var flags: Flags = isEndOfBatch ? [.endOfBatch] : []
-    var personal: [UInt8] = []
-    if let personalBytes = parts.personalBytes {
-      flags.insert(.hasPersonal)
-      var saltSource = SHA256()
-      saltSource.update(saltKey)
-      var sequenceBytes = sequence.littleEndian
-      withUnsafeBytes(of: &sequenceBytes) { saltSource.update($0) }
-      personal = Array(saltSource.finalize().bytes.prefix(16))
-      personal.append(contentsOf: personalBytes)
-    }
-    var writer = ByteWriter(capacity: 0)
-    swap(&writer.bytes, &output)
-    let recordStart = writer.bytes.count
-    writer.appendFixed32(0)  // body length, patched below
-    writer.appendFixed32(0)  // checksum, patched below
-    let bodyStart = writer.bytes.count
-    writer.append(flags.rawValue)
-    writer.appendFixed32(0)  // hashed length, patched below
-    let hashedStart = writer.bytes.count
-    writer.appendFixed16(payload.type.rawValue)
-    writer.appendFixed16(payload.type.currentSchemaVersion)
-    writer.appendFixed64(sequence)
-    writer.appendFixed64(UInt64(bitPattern: milliseconds))
-    writer.appendString(actor)
-    writer.appendOptionalString(idempotencyKey)
-    writer.appendVarint(UInt64(parts.publicBytes.count))
-    writer.append(parts.publicBytes)
-    if parts.personalBytes != nil { writer.append(SHA256.hash(personal).bytes) }
-    let hashedEnd = writer.bytes.count
-    writer.append(personal)
     var chain = SHA256()
-    chain.update(previousHash)
-    writer.bytes.withUnsafeBytes {
-      chain.update(UnsafeRawBufferPointer(rebasing: $0[hashedStart..<hashedEnd]))
-    }
+    chain.update(previous)
+    chain.update(
+      UnsafeRawBufferPointer(
+        start: base + span.hashedStart, count: span.hashedEnd - span.hashedStart))
     let hash = chain.finalize()
-    writer.append(hash.bytes)
-    let bodyEnd = writer.bytes.count
-    swap(&writer.bytes, &output)
-    output.withUnsafeMutableBytes { buffer in
-      buffer.storeBytes(
-        of: UInt32(hashedEnd - hashedStart).littleEndian, toByteOffset: bodyStart + 1,
-        as: UInt32.self)
-      let body = UnsafeRawBufferPointer(rebasing: buffer[bodyStart..<bodyEnd])
-      buffer.storeBytes(
-        of: UInt32(bodyEnd - bodyStart).littleEndian, toByteOffset: recordStart, as: UInt32.self)
-      buffer.storeBytes(
-        of: CRC32C.checksum(body).littleEndian, toByteOffset: recordStart + 4, as: UInt32.self)
+    hash.withBytes {
+      UnsafeMutableRawBufferPointer(start: base + span.end - 32, count: 32).copyMemory(from: $0)
     }
+    return hash
+  }
+
+  /// Stores the checksum of the record's body, once its chain hash is in place.
+  @inline(__always)
+  static func checksum(_ span: RecordSpan, in base: UnsafeMutableRawPointer) {
+    let bodyStart = span.start + frameSize
+    let crc = CRC32C.checksum(
+      UnsafeRawBufferPointer(start: base + bodyStart, count: span.end - bodyStart))
+    base.storeBytes(of: crc.littleEndian, toByteOffset: span.start + 4, as: UInt32.self)
+  }
+
+  /// Chains and checksums the record: the two steps that finish it.
+  static func seal(
+    _ span: RecordSpan, in base: UnsafeMutableRawPointer, after previous: SHA256Digest
+  ) -> SHA256Digest {
+    let hash = chain(span, in: base, after: previous)
+    checksum(span, in: base)
     return hash
   }
 
