@@ -150,7 +150,7 @@ extension LedgerState {
     // fits in 64 bits, no sum below can overflow.
     var magnitude: UInt64 = 0
     var fits = true
-    revisions.forEach { _, revision in
+    revisions.forEachElement { _, revision in
       let (sum, overflow) = magnitude.addingReportingOverflow(
         2 * revision.effectiveMonetised.magnitude)
       if overflow || sum > UInt64(Int64.max) { fits = false }

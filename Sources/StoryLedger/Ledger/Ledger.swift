@@ -271,12 +271,7 @@ public final class Ledger: @unchecked Sendable {
       let (recorded, newHead) = try store.append(batch, after: position)
       for event in recorded { try current.apply(event) }
       position = newHead
-      if directory != nil, newHead.sequence - snapshotSequence >= Ledger.snapshotInterval {
-        // The events are durable; a snapshot that cannot be written is only a slower start.
-        if (try? Snapshot.write(current, at: position, to: directory?.path ?? "")) != nil {
-          snapshotSequence = position.sequence
-        }
-      }
+      snapshotIfDue()
       return AppendResult(events: recorded, isRepeat: false, originalSequence: nil)
     }
   }
@@ -318,7 +313,20 @@ public final class Ledger: @unchecked Sendable {
       if let key = options.idempotencyKey { current.idempotencyKeys[key] = first }
       current.lastSequence = newHead.sequence
       position = newHead
+      snapshotIfDue()
       return StreamedAppend(source: source, sequences: first...newHead.sequence, isRepeat: false)
+    }
+  }
+
+  /// Writes a snapshot when enough events were appended since the last one; call it with
+  /// the lock held. The events are durable already: a snapshot that cannot be written (a
+  /// read-only directory, a full disk) only makes the next opening slower.
+  private func snapshotIfDue() {
+    guard let directory, position.sequence - snapshotSequence >= Ledger.snapshotInterval else {
+      return
+    }
+    if (try? Snapshot.write(current, at: position, to: directory.path)) != nil {
+      snapshotSequence = position.sequence
     }
   }
 

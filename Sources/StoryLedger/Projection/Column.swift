@@ -107,7 +107,7 @@ struct Column<Element: BitwiseCopyable>: @unchecked Sendable {
   }
 
   /// Calls `body` with each element and its index, in order, without copying the column.
-  func forEach(_ body: (Int, Element) throws -> Void) rethrows {
+  func forEachElement(_ body: (Int, Element) throws -> Void) rethrows {
     if patches.isEmpty {
       for (index, element) in base.enumerated() { try body(index, element) }
     } else {

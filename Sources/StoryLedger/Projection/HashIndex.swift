@@ -69,7 +69,7 @@ struct HashIndex: Sendable {
     fresh.reserveCapacity(capacity)
     for _ in 0..<capacity { fresh.append(0) }
     slots = fresh
-    old.forEach { _, entry in
+    old.forEachElement { _, entry in
       if entry != 0 { place(entry) }
     }
   }

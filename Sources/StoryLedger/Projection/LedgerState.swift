@@ -399,7 +399,7 @@ public struct LedgerState: Sendable {
     guard !revisions.isEmpty else { return nil }
     var low = revisions[0].day
     var high = low
-    revisions.forEach { _, revision in
+    revisions.forEachElement { _, revision in
       if revision.day < low { low = revision.day }
       if revision.day > high { high = revision.day }
     }

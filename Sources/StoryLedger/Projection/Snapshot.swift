@@ -29,7 +29,15 @@ enum Snapshot {
   static let formatVersion: UInt32 = 3
 
   enum Kind: UInt32, CaseIterable {
-    case metadata = 1, text, stories, storySlots, items, itemSlots, revisions, tellings, nodeTotals
+    case metadata = 1
+    case text
+    case stories
+    case storySlots
+    case items
+    case itemSlots
+    case revisions
+    case tellings
+    case nodeTotals
   }
 
   struct Section {

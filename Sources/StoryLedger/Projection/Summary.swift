@@ -150,7 +150,7 @@ extension LedgerState {
     var childStories = [Int](repeating: 0, count: children.count)
     // Each story's place, or -3 when it is not counted (outside, or told after the date).
     var slotOfStory = [Int32](repeating: -3, count: stories.count)
-    stories.forEach { index, story in
+    stories.forEachElement { index, story in
       guard story.toldOn <= cutoff else { return }
       let slot = slotOfNode[Int(story.node)]
       guard slot > -2 else { return }
@@ -158,7 +158,7 @@ extension LedgerState {
       totalStories += 1
       if slot >= 0 { childStories[Int(slot)] += 1 }
     }
-    items.forEach { index, item in
+    items.forEachElement { index, item in
       let slot = slotOfStory[Int(item.story)]
       guard slot > -3 else { return }
       let revisionIndex =
