@@ -332,45 +332,8 @@ struct ByteReader {
 
   /// ``isValidUTF8(_:)`` for text that holds a byte above 0x7F: each sequence checked.
   private static func isValidNonASCIIUTF8(_ start: UnsafeRawPointer, count: Int) -> Bool {
-    var index = 0
-    while index < count {
-      let lead = start.load(fromByteOffset: index, as: UInt8.self)
-      if lead < 0x80 {
-        index += 1
-        continue
-      }
-      // The sequence's length and the range its second byte must fall in.
-      let length: Int
-      var second: ClosedRange<UInt8> = 0x80...0xBF
-      switch lead {
-      case 0xC2...0xDF: length = 2
-      case 0xE0:
-        length = 3
-        second = 0xA0...0xBF
-      case 0xE1...0xEC, 0xEE...0xEF: length = 3
-      case 0xED:
-        length = 3
-        second = 0x80...0x9F
-      case 0xF0:
-        length = 4
-        second = 0x90...0xBF
-      case 0xF1...0xF3: length = 4
-      case 0xF4:
-        length = 4
-        second = 0x80...0x8F
-      default: return false
-      }
-      guard count - index >= length,
-        second.contains(start.load(fromByteOffset: index + 1, as: UInt8.self))
-      else { return false }
-      for next in 2..<length {
-        guard start.load(fromByteOffset: index + next, as: UInt8.self) & 0xC0 == 0x80 else {
-          return false
-        }
-      }
-      index += length
-    }
-    return true
+    let bytes = UnsafeBufferPointer(start: start.assumingMemoryBound(to: UInt8.self), count: count)
+    return UTF8Validation.firstInvalidOffset(in: bytes) == nil
   }
 
   mutating func strings() throws(DecodingFailure) -> [String] {
