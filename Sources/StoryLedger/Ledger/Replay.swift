@@ -16,7 +16,7 @@ enum Replay {
     into state: inout LedgerState, threshold: UInt64 = pipelineThreshold,
     progress: ((UInt64) -> Void)?
   ) throws {
-    guard end.sequence > start.sequence + threshold else {
+    guard end.sequence > start.sequence, end.sequence - start.sequence > threshold else {
       try store.read(after: start, upTo: end) { event in
         try state.apply(event)
         if event.sequence % 131_072 == 0 { progress?(event.sequence) }
