@@ -120,30 +120,6 @@ struct SnapshotTests {
     }
   }
 
-  @Test func aPipelinedReplayEqualsOneOnASingleThread() throws {
-    let directory = try TemporaryDirectory()
-    let ledger = try Self.makeLedger(rows: 900, seed: 31, in: directory)
-    let head = try ledger.store.head()
-    var sequential = LedgerState()
-    try Replay.fold(ledger.store, after: .start(), upTo: head, into: &sequential, threshold: .max) {
-      _ in
-    }
-    var pipelined = LedgerState()
-    var reported: [UInt64] = []
-    try Replay.fold(ledger.store, after: .start(), upTo: head, into: &pipelined, threshold: 0) {
-      reported.append($0)
-    }
-    #expect(try Self.fingerprint(of: pipelined) == (try Self.fingerprint(of: sequential)))
-    #expect(reported.last == head.sequence)
-    // A failure while folding stops the reader and is thrown.
-    var broken = LedgerState()
-    try broken.apply(.ledgerCreated(DemoCorpus.configuration), sequence: 1)
-    #expect(throws: LedgerError.self) {
-      try Replay.fold(ledger.store, after: .start(), upTo: head, into: &broken, threshold: 0) { _ in
-      }
-    }
-  }
-
   @Test func aSnapshotTheLogDoesNotProveIsIgnored() throws {
     let first = try TemporaryDirectory()
     let second = try TemporaryDirectory()
