@@ -14,7 +14,7 @@ import Foundation
 ///   .nodeAdded(NodeAdded(path: try NodePath(parsing: "england"), name: "England")),
 /// ])
 /// let summary = try ledger.summary(of: try NodePath(parsing: "england"))
-/// print(summary.boxes[.calculating].visible.items)
+/// print(summary.total.boxes[.calculating].visible.items)
 /// ```
 ///
 /// A `Ledger` is safe to share between threads: its state is behind a lock, and appends
