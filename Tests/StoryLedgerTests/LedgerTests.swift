@@ -145,6 +145,29 @@ struct LedgerTests {
     #expect(error?.code == .conflict)
   }
 
+  @Test func anImportChecksTheExpectedVersionToo() throws {
+    let directory = try TemporaryDirectory()
+    let ledger = try Ledger.create(
+      at: directory.url.appending(path: "ledger"), configuration: configuration)
+    try ledger.append(try sampleEvents())
+    let csv = directory.url.appending(path: "more.csv")
+    try Data(
+      "story,node,told_on,item,dimension,visibility\nS1,nhs/london/trust-1,2026-02-01,new,calibrating,visible\n"
+        .utf8
+    ).write(to: csv)
+    let head = ledger.head
+    let error = #expect(throws: LedgerError.self) {
+      try ledger.importCSV(
+        contentsOf: csv, options: .init(expectedVersion: .init(story: "S1", version: 1)))
+    }
+    #expect(error?.code == .conflict)
+    #expect(ledger.head == head)
+    let current = try ledger.state.storyVersion(forKey: "S1")
+    let imported = try ledger.importCSV(
+      contentsOf: csv, options: .init(expectedVersion: .init(story: "S1", version: current)))
+    #expect(imported.plan.items == 1)
+  }
+
   @Test func secondInstanceSeesNewEventsAndAppendsAfterThem() throws {
     let directory = try TemporaryDirectory()
     let location = directory.url.appending(path: "ledger")

@@ -263,22 +263,9 @@ public final class Ledger: @unchecked Sendable {
   func appendPlanned(
     options: AppendOptions, _ plan: (LedgerState) throws -> [EventPayload]
   ) throws -> AppendResult {
-    try store.withWriteLock(timeout: options.lockTimeout) {
-      lock.lock()
-      defer { lock.unlock() }
-      try catchUp()
-      if let key = options.idempotencyKey, let sequence = current.idempotencyKeys[key] {
-        return AppendResult(events: [], isRepeat: true, originalSequence: sequence)
-      }
-      if let expected = options.expectedVersion {
-        let actual = try current.storyVersion(forKey: expected.story)
-        guard actual == expected.version else {
-          throw LedgerError(
-            .conflict,
-            "story \(expected.story) is at version \(actual), not \(expected.version): someone changed it since you read it; look at it again (`storyledger story show \(expected.story)`) and retry"
-          )
-        }
-      }
+    try withAppendChecks(options) { sequence in
+      AppendResult(events: [], isRepeat: true, originalSequence: sequence)
+    } append: {
       let events = try plan(current)
       guard !events.isEmpty else { return AppendResult(events: [], isRepeat: false) }
       let batch = AppendBatch(
@@ -286,7 +273,6 @@ public final class Ledger: @unchecked Sendable {
       let (recorded, newHead) = try store.append(batch, after: position)
       for event in recorded { try current.apply(event) }
       position = newHead
-      snapshotIfDue()
       return AppendResult(events: recorded, isRepeat: false, originalSequence: nil)
     }
   }
@@ -305,13 +291,9 @@ public final class Ledger: @unchecked Sendable {
   func appendStreamed<Source: EventBatchSource>(
     options: AppendOptions, _ plan: (LedgerState) throws -> Source
   ) throws -> StreamedAppend<Source> {
-    try store.withWriteLock(timeout: options.lockTimeout) {
-      lock.lock()
-      defer { lock.unlock() }
-      try catchUp()
-      if let key = options.idempotencyKey, current.idempotencyKeys[key] != nil {
-        return StreamedAppend(source: nil, sequences: nil, isRepeat: true)
-      }
+    try withAppendChecks(options) { _ in
+      StreamedAppend(source: nil, sequences: nil, isRepeat: true)
+    } append: {
       let source = try plan(current)
       guard source.eventCount > 0 else {
         return StreamedAppend(source: source, sequences: nil, isRepeat: false)
@@ -328,8 +310,36 @@ public final class Ledger: @unchecked Sendable {
       if let key = options.idempotencyKey { current.idempotencyKeys[key] = first }
       current.lastSequence = newHead.sequence
       position = newHead
-      snapshotIfDue()
       return StreamedAppend(source: source, sequences: first...newHead.sequence, isRepeat: false)
+    }
+  }
+
+  /// Runs `append` under the write lock with the state brought up to date and `options`
+  /// checked: an idempotency key used already returns `repeated(original sequence)` without
+  /// running it; a stale expected version throws ``LedgerError/Code/conflict``. Afterwards a
+  /// snapshot is written when one is due.
+  private func withAppendChecks<Result>(
+    _ options: AppendOptions, repeated: (UInt64) -> Result, append: () throws -> Result
+  ) throws -> Result {
+    try store.withWriteLock(timeout: options.lockTimeout) {
+      lock.lock()
+      defer { lock.unlock() }
+      try catchUp()
+      if let key = options.idempotencyKey, let sequence = current.idempotencyKeys[key] {
+        return repeated(sequence)
+      }
+      if let expected = options.expectedVersion {
+        let actual = try current.storyVersion(forKey: expected.story)
+        guard actual == expected.version else {
+          throw LedgerError(
+            .conflict,
+            "story \(expected.story) is at version \(actual), not \(expected.version): someone changed it since you read it; look at it again (`storyledger story show \(expected.story)`) and retry"
+          )
+        }
+      }
+      let result = try append()
+      snapshotIfDue()
+      return result
     }
   }
 
