@@ -166,7 +166,7 @@ struct DecodingTests {
     var log = RecordFormat.fileHeader
     var payloads = DecodingTests.payloads
     payloads.insert(.ledgerCreated(try LedgerConfiguration(currency: "GBP")), at: 0)
-    _ = RecordFormat.encode(
+    _ = try RecordFormat.encode(
       AppendBatch(events: payloads, actor: "Zoë", idempotencyKey: "key"), after: .start(),
       recordedAt: 0, saltKey: .zero, into: &log)
     var disagreements: [String] = []

@@ -119,6 +119,24 @@ struct LedgerTests {
     #expect(try ledger.verify().isIntact)
   }
 
+  @Test func anEventLargerThanARecordMayBeIsRefusedWhole() throws {
+    let directory = try TemporaryDirectory()
+    let ledger = try Ledger.create(
+      at: directory.url.appending(path: "ledger"), configuration: configuration)
+    try ledger.append(try sampleEvents())
+    let head = ledger.head
+    let huge = String(repeating: "a", count: (64 << 20) + 1)
+    let error = #expect(throws: LedgerError.self) {
+      try ledger.append([
+        .tellingRecorded(TellingRecorded(story: "S1", on: try day("2026-02-01"), narrative: huge))
+      ])
+    }
+    #expect(error?.message.contains("larger than a record may be") == true)
+    #expect(ledger.head == head)
+    #expect(try ledger.verify().isIntact)
+    #expect(try Ledger.open(at: directory.url.appending(path: "ledger")).head == head)
+  }
+
   @Test func idempotencyKeyMakesARetryANoOp() throws {
     let ledger = try Ledger.create(in: InMemoryLog(), configuration: configuration)
     let first = try ledger.append(try sampleEvents(), options: .init(idempotencyKey: "import-1"))

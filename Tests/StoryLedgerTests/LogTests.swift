@@ -542,7 +542,7 @@ struct FileLogTests {
       let headBytes = try readFile(headURL)
       let head = try log.head()
       var extra: [UInt8] = []
-      _ = RecordFormat.encode(
+      _ = try RecordFormat.encode(
         try Sample.extraBatch(1), after: head, recordedAt: 0, saltKey: .zero, into: &extra)
       let boundaries = Set(recordExtents(committedBytes + extra).map(\.offset))
       var failures: [String] = []
@@ -587,18 +587,18 @@ struct FileLogTests {
       let logURL = log.directory.appending(path: "events.log")
       let head = try log.head()
       var extra: [UInt8] = []
-      let first = RecordFormat.encode(
+      let first = try RecordFormat.encode(
         try Sample.extraBatch(1), after: head, recordedAt: 1_000, saltKey: .zero, into: &extra)
       let firstEnd = LogPosition(
         sequence: first[2].sequence, hash: first[2].hash, offset: head.offset + UInt64(extra.count))
-      let second = RecordFormat.encode(
+      let second = try RecordFormat.encode(
         try Sample.extraBatch(2), after: firstEnd, recordedAt: 2_000, saltKey: .zero, into: &extra)
       let keptCount = extra.count
       let secondEnd = LogPosition(
         sequence: second[2].sequence, hash: second[2].hash,
         offset: head.offset + UInt64(extra.count))
       var torn: [UInt8] = []
-      _ = RecordFormat.encode(
+      _ = try RecordFormat.encode(
         try Sample.extraBatch(3), after: secondEnd, recordedAt: 3_000, saltKey: .zero, into: &torn)
       extra += torn.prefix(torn.count - 5)
       try writeFile(try readFile(logURL) + extra, to: logURL)

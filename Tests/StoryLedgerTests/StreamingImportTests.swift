@@ -61,11 +61,11 @@ private func streamedBytes(
 }
 
 /// The bytes `RecordFormat.encode` writes for `events`, with the same instant and salt key.
-private func encodedBytes(_ events: [EventPayload], after position: LogPosition) -> (
+private func encodedBytes(_ events: [EventPayload], after position: LogPosition) throws -> (
   [UInt8], [RecordedEvent]
 ) {
   var bytes: [UInt8] = []
-  let recorded = RecordFormat.encode(
+  let recorded = try RecordFormat.encode(
     AppendBatch(events: events, actor: "tester", idempotencyKey: "key-1"), after: position,
     recordedAt: 1_700_000_000_000, saltKey: .zero, into: &bytes)
   return (bytes, recorded)
@@ -101,7 +101,7 @@ struct StreamingImportTests {
     #expect(
       events.contains { $0.type == .storyTold } && events.contains { $0.type == .tellingRecorded })
     let (streamed, end) = try streamedBytes(plan, after: Self.start, options: options)
-    let (encoded, recorded) = encodedBytes(events, after: Self.start)
+    let (encoded, recorded) = try encodedBytes(events, after: Self.start)
     #expect(streamed == encoded)
     #expect(end.sequence == Self.start.sequence + UInt64(events.count))
     #expect(end.hash == recorded.last?.hash)
@@ -117,7 +117,7 @@ struct StreamingImportTests {
       options: RecordStream.Options(chunkSize: 10_000, chunkLimit: 2, isParallel: true))
     let (serial, _) = try streamedBytes(
       source, after: Self.start, options: RecordStream.Options(isParallel: false))
-    let (encoded, _) = encodedBytes(events, after: Self.start)
+    let (encoded, _) = try encodedBytes(events, after: Self.start)
     #expect(parallel == encoded)
     #expect(serial == encoded)
   }

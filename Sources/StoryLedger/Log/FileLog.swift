@@ -104,7 +104,7 @@ public final class FileLog: EventStore, @unchecked Sendable {
     do {
       var bytes = RecordFormat.fileHeader
       let batch = AppendBatch(events: [.ledgerCreated(configuration)], actor: actor)
-      let events = RecordFormat.encode(
+      let events = try RecordFormat.encode(
         batch, after: .start(), recordedAt: milliseconds(now), saltKey: randomKey(), into: &bytes)
       let log = try SystemFile(
         path: temporary + "/events.log", flags: O_RDWR | O_CREAT | O_EXCL, action: "create")
@@ -388,7 +388,7 @@ public final class FileLog: EventStore, @unchecked Sendable {
     defer { writers.unlock() }
     var bytes: [UInt8] = []
     bytes.reserveCapacity(batch.events.count * 128)
-    let events = RecordFormat.encode(
+    let events = try RecordFormat.encode(
       batch, after: position, recordedAt: FileLog.milliseconds(Date()),
       saltKey: FileLog.randomKey(),
       into: &bytes)

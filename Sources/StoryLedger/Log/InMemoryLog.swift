@@ -110,7 +110,7 @@ public final class InMemoryLog: EventStore, @unchecked Sendable {
     }
     guard !batch.events.isEmpty else { return ([], committed) }
     bytes.removeLast(bytes.count - Int(committed.offset))
-    let events = RecordFormat.encode(
+    let events = try RecordFormat.encode(
       batch, after: position, recordedAt: FileLog.milliseconds(Date()),
       saltKey: FileLog.randomKey(),
       into: &bytes)

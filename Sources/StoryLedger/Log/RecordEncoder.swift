@@ -58,25 +58,28 @@ struct RecordEncoder {
   var encodedCount: UInt64 { nextSequence - firstSequence }
 
   /// Appends the record of `payload` to `output`.
+  ///
+  /// - Throws: ``LedgerError`` when the record would be larger than a reader accepts.
   mutating func append(_ payload: EventPayload, to output: inout RawByteBuffer)
-    -> RecordFormat.RecordSpan
+    throws(LedgerError) -> RecordFormat.RecordSpan
   {
     publicPart.removeAll()
     personalPart.removeAll()
     EventCodec.encodePublic(payload, into: &publicPart)
     let hasPersonalPart = EventCodec.encodePersonal(payload, into: &personalPart)
-    return appendRecord(type: payload.type, hasPersonalPart: hasPersonalPart, to: &output)
+    return try appendRecord(type: payload.type, hasPersonalPart: hasPersonalPart, to: &output)
   }
 
   /// Appends the record of the event whose parts are in ``publicPart`` and
   /// ``personalPart`` to `output`, and empties them.
+  ///
+  /// - Throws: ``LedgerError`` when the record would be larger than a reader accepts
+  ///   (``RecordFormat/maximumBodySize``): written, it could never be read back and every
+  ///   later read of the log would stop at it. Nothing is appended then.
   mutating func appendRecord(
     type: EventType, hasPersonalPart: Bool, to output: inout RawByteBuffer
-  )
-    -> RecordFormat.RecordSpan
-  {
+  ) throws(LedgerError) -> RecordFormat.RecordSpan {
     let sequence = nextSequence
-    nextSequence += 1
     var flags: RecordFormat.Flags = sequence == lastSequence ? [.endOfBatch] : []
     if hasPersonalPart { flags.insert(.hasPersonal) }
     let publicCount = publicPart.count
@@ -86,6 +89,15 @@ struct RecordEncoder {
       20 + actorBytes.count + keyCount + RecordEncoder.varintSize(publicCount) + publicCount
       + (hasPersonalPart ? 32 : 0)
     let bodyCount = 5 + hashedCount + personalCount + 32
+    guard bodyCount <= RecordFormat.maximumBodySize else {
+      publicPart.removeAll()
+      personalPart.removeAll()
+      throw LedgerError(
+        .invalid,
+        "event \(sequence) is larger than a record may be (\(RecordFormat.maximumBodySize >> 20) MiB); nothing was appended"
+      )
+    }
+    nextSequence += 1
     output.reserve(RecordFormat.frameSize + bodyCount)
 
     let start = output.count

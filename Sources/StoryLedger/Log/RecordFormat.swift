@@ -36,7 +36,7 @@ enum RecordFormat {
   static func encode(
     _ batch: AppendBatch, after previous: LogPosition, recordedAt milliseconds: Int64,
     saltKey: SHA256Digest, into output: inout [UInt8]
-  ) -> [RecordedEvent] {
+  ) throws(LedgerError) -> [RecordedEvent] {
     var events: [RecordedEvent] = []
     events.reserveCapacity(batch.events.count)
     var encoder = RecordEncoder(
@@ -50,7 +50,7 @@ enum RecordFormat {
     var hash = previous.hash
     for payload in batch.events {
       let key = encoder.nextSequence == previous.sequence + 1 ? batch.idempotencyKey : nil
-      let span = encoder.append(payload, to: &buffer)
+      let span = try encoder.append(payload, to: &buffer)
       hash = RecordFormat.seal(span, in: buffer.base, after: hash)
       events.append(
         RecordedEvent(

@@ -61,13 +61,6 @@ enum RecordStream {
       var spans: [RecordFormat.RecordSpan] = []
       swap(&spans, &current.spans)
       func take(_ span: RecordFormat.RecordSpan) throws {
-        guard span.end - span.start - RecordFormat.frameSize <= RecordFormat.maximumBodySize
-        else {
-          throw LedgerError(
-            .invalid,
-            "event \(span.sequence) is larger than a record may be (\(RecordFormat.maximumBodySize >> 20) MiB); nothing was appended"
-          )
-        }
         spans.append(span)
         if output.count >= options.chunkSize {
           current.buffer = output
@@ -83,14 +76,15 @@ enum RecordStream {
           guard encoder.encodedCount < expected else {
             throw EventBatchSourceMismatch.error(expected: source.eventCount, produced: nil)
           }
-          try take(encoder.appendRecord(type: type, hasPersonalPart: hasPersonalPart, to: &output))
+          try take(
+            try encoder.appendRecord(type: type, hasPersonalPart: hasPersonalPart, to: &output))
         }
       } else {
         try source.forEachEvent { payload in
           guard encoder.encodedCount < expected else {
             throw EventBatchSourceMismatch.error(expected: source.eventCount, produced: nil)
           }
-          try take(encoder.append(payload, to: &output))
+          try take(try encoder.append(payload, to: &output))
         }
       }
       guard encoder.encodedCount == expected else {
