@@ -117,8 +117,6 @@ struct Column<Element: BitwiseCopyable>: @unchecked Sendable {
     for (index, element) in owned.enumerated() { try body(offset + index, element) }
   }
 
-  /// Every element, in order.
-  var elements: [Element] { withContiguousElements { Array($0) } }
 }
 
 extension Column where Element == UInt8 {
