@@ -34,6 +34,25 @@ enum EventCodec {
     case .nodeAdded(let event):
       writer.appendString(event.path.description)
       writer.appendString(event.name)
+    case .nodeRenamed(let event):
+      writer.appendString(event.path.description)
+      writer.appendString(event.name)
+    case .nodeMoved(let event):
+      writer.appendString(event.path.description)
+      writer.appendOptionalString(event.parent?.description)
+    case .nodeRetired(let event):
+      writer.appendString(event.path.description)
+      writer.appendString(event.reason)
+    case .storyUpdated(let event):
+      writer.appendString(event.story)
+      writer.appendOptionalString(event.title)
+      writer.append(event.tags == nil ? 0 : 1)
+      if let tags = event.tags { writer.appendStrings(tags) }
+      writer.appendOptionalString(event.share)
+    case .storyWithdrawn(let event):
+      writer.appendString(event.story)
+      writer.appendString(event.reason)
+      writer.append(event.erase ? 1 : 0)
     case .storyTold(let event):
       writer.appendString(event.key)
       writer.appendString(event.node.description)
@@ -71,7 +90,8 @@ enum EventCodec {
     case .tellingRecorded(let event):
       writer.appendString(event.narrative)
       return true
-    case .ledgerCreated, .nodeAdded, .itemRecorded, .itemRevised:
+    case .ledgerCreated, .nodeAdded, .nodeRenamed, .nodeMoved, .nodeRetired, .storyUpdated,
+      .storyWithdrawn, .itemRecorded, .itemRevised:
       return false
     }
   }
@@ -149,6 +169,31 @@ enum EventCodec {
       let path = try readPath(&reader)
       let name = try reader.string()
       return .nodeAdded(NodeAdded(path: path, name: name))
+    case .nodeRenamed:
+      let path = try readPath(&reader)
+      let name = try reader.string()
+      return .nodeRenamed(NodeRenamed(path: path, name: name))
+    case .nodeMoved:
+      let path = try readPath(&reader)
+      let parent = try reader.optionalString().map {
+        NodePath(validSegments: $0.split(separator: "/", omittingEmptySubsequences: false).map(String.init))
+      }
+      return .nodeMoved(NodeMoved(path: path, parent: parent))
+    case .nodeRetired:
+      let path = try readPath(&reader)
+      let reason = try reader.string()
+      return .nodeRetired(NodeRetired(path: path, reason: reason))
+    case .storyUpdated:
+      let story = try reader.string()
+      let title = try reader.optionalString()
+      let tags = try reader.byte() == 1 ? try reader.strings() : nil
+      let share = try reader.optionalString()
+      return .storyUpdated(StoryUpdated(story: story, title: title, tags: tags, share: share))
+    case .storyWithdrawn:
+      let story = try reader.string()
+      let reason = try reader.string()
+      let erase = try reader.byte() == 1
+      return .storyWithdrawn(StoryWithdrawn(story: story, reason: reason, erase: erase))
     case .storyTold:
       let key = try reader.string()
       let node = try readPath(&reader)

@@ -7,10 +7,20 @@ public enum EventType: UInt16, CaseIterable, Sendable, Hashable {
   case ledgerCreated = 1
   /// A node joined the hierarchy.
   case nodeAdded = 2
+  /// A node's display name changed.
+  case nodeRenamed = 3
+  /// A node and its subtree moved under another parent.
+  case nodeMoved = 4
+  /// A node was retired: it takes no new stories or children.
+  case nodeRetired = 5
   /// A story was opened at a node.
   case storyTold = 10
   /// A story was told (or retold) on a date.
   case tellingRecorded = 11
+  /// A story's title, tags or share scope changed.
+  case storyUpdated = 12
+  /// A story was withdrawn (and perhaps its personal text erased).
+  case storyWithdrawn = 13
   /// An item of value was recorded in a story.
   case itemRecorded = 20
   /// An item of value was revised as of a date.
@@ -21,8 +31,13 @@ public enum EventType: UInt16, CaseIterable, Sendable, Hashable {
     switch self {
     case .ledgerCreated: "ledger.created"
     case .nodeAdded: "node.added"
+    case .nodeRenamed: "node.renamed"
+    case .nodeMoved: "node.moved"
+    case .nodeRetired: "node.retired"
     case .storyTold: "story.told"
     case .tellingRecorded: "story.telling"
+    case .storyUpdated: "story.updated"
+    case .storyWithdrawn: "story.withdrawn"
     case .itemRecorded: "item.recorded"
     case .itemRevised: "item.revised"
     }
@@ -51,10 +66,20 @@ public enum EventPayload: Hashable, Sendable {
   case ledgerCreated(LedgerConfiguration)
   /// See ``EventType/nodeAdded``.
   case nodeAdded(NodeAdded)
+  /// See ``EventType/nodeRenamed``.
+  case nodeRenamed(NodeRenamed)
+  /// See ``EventType/nodeMoved``.
+  case nodeMoved(NodeMoved)
+  /// See ``EventType/nodeRetired``.
+  case nodeRetired(NodeRetired)
   /// See ``EventType/storyTold``.
   case storyTold(StoryTold)
   /// See ``EventType/tellingRecorded``.
   case tellingRecorded(TellingRecorded)
+  /// See ``EventType/storyUpdated``.
+  case storyUpdated(StoryUpdated)
+  /// See ``EventType/storyWithdrawn``.
+  case storyWithdrawn(StoryWithdrawn)
   /// See ``EventType/itemRecorded``.
   case itemRecorded(ItemRecorded)
   /// See ``EventType/itemRevised``.
@@ -65,8 +90,13 @@ public enum EventPayload: Hashable, Sendable {
     switch self {
     case .ledgerCreated: .ledgerCreated
     case .nodeAdded: .nodeAdded
+    case .nodeRenamed: .nodeRenamed
+    case .nodeMoved: .nodeMoved
+    case .nodeRetired: .nodeRetired
     case .storyTold: .storyTold
     case .tellingRecorded: .tellingRecorded
+    case .storyUpdated: .storyUpdated
+    case .storyWithdrawn: .storyWithdrawn
     case .itemRecorded: .itemRecorded
     case .itemRevised: .itemRevised
     }
@@ -77,10 +107,107 @@ public enum EventPayload: Hashable, Sendable {
     switch self {
     case .storyTold(let event): event.key
     case .tellingRecorded(let event): event.story
+    case .storyUpdated(let event): event.story
+    case .storyWithdrawn(let event): event.story
     case .itemRecorded(let event): event.story
     case .itemRevised(let event): event.story
-    case .ledgerCreated, .nodeAdded: nil
+    case .ledgerCreated, .nodeAdded, .nodeRenamed, .nodeMoved, .nodeRetired: nil
     }
+  }
+
+  /// The node the event concerns, for node events (its path when the event was recorded).
+  public var nodePath: NodePath? {
+    switch self {
+    case .nodeAdded(let event): event.path
+    case .nodeRenamed(let event): event.path
+    case .nodeMoved(let event): event.path
+    case .nodeRetired(let event): event.path
+    case .storyTold(let event): event.node
+    default: nil
+    }
+  }
+}
+
+/// A node's display name changed.
+public struct NodeRenamed: Hashable, Sendable {
+  /// The node.
+  public var path: NodePath
+  /// Its new display name.
+  public var name: String
+  /// Creates the event.
+  public init(path: NodePath, name: String) {
+    self.path = path
+    self.name = name
+  }
+}
+
+/// A node moved, with its whole subtree and its stories, under another parent: its new path
+/// is its last segment under `parent` (at the top of the hierarchy when `parent` is `nil`).
+public struct NodeMoved: Hashable, Sendable {
+  /// The node, at its path before the move.
+  public var path: NodePath
+  /// The new parent, or `nil` for the top of the hierarchy.
+  public var parent: NodePath?
+  /// Creates the event.
+  public init(path: NodePath, parent: NodePath?) {
+    self.path = path
+    self.parent = parent
+  }
+
+  /// The node's path after the move.
+  public var newPath: NodePath {
+    guard let parent else { return NodePath(validSegments: [path.name]) }
+    return NodePath(validSegments: parent.segments + [path.name])
+  }
+}
+
+/// A node was retired: it keeps its history and its figures but takes no new stories or
+/// children.
+public struct NodeRetired: Hashable, Sendable {
+  /// The node.
+  public var path: NodePath
+  /// Why, in a few words (may be empty).
+  public var reason: String
+  /// Creates the event.
+  public init(path: NodePath, reason: String = "") {
+    self.path = path
+    self.reason = reason
+  }
+}
+
+/// A story's title, tags or share scope changed; `nil` fields are unchanged.
+public struct StoryUpdated: Hashable, Sendable {
+  /// The story's key.
+  public var story: String
+  /// The new title.
+  public var title: String?
+  /// The new tags (replacing the old ones).
+  public var tags: [String]?
+  /// The new share scope: a level name.
+  public var share: String?
+  /// Creates the event.
+  public init(story: String, title: String? = nil, tags: [String]? = nil, share: String? = nil) {
+    self.story = story
+    self.title = title
+    self.tags = tags
+    self.share = share
+  }
+}
+
+/// A story was withdrawn: it stops counting in every figure and takes no more events. With
+/// `erase`, its personal text (narratives, teller names) is also erased from the log.
+public struct StoryWithdrawn: Hashable, Sendable {
+  /// The story's key.
+  public var story: String
+  /// Why, in a few words (may be empty).
+  public var reason: String
+  /// Whether the story's personal text is erased.
+  public var erase: Bool
+  /// Creates the event.
+  public init(story: String, reason: String = "", erase: Bool = false) {
+    self.story = story
+    self.reason = reason
+    self.erase = erase
   }
 }
 

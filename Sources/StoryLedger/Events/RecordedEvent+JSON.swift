@@ -61,6 +61,25 @@ extension EventPayload {
     case .nodeAdded(let event):
       object.string("node", event.path.description)
       object.string("name", event.name)
+    case .nodeRenamed(let event):
+      object.string("node", event.path.description)
+      object.string("name", event.name)
+    case .nodeMoved(let event):
+      object.string("node", event.path.description)
+      object.string("parent", event.parent?.description ?? "")
+      object.string("new_path", event.newPath.description)
+    case .nodeRetired(let event):
+      object.string("node", event.path.description)
+      object.string("reason", event.reason)
+    case .storyUpdated(let event):
+      object.string("story", event.story)
+      if let title = event.title { object.string("title", title) }
+      if let tags = event.tags { object.strings("tags", tags) }
+      if let share = event.share { object.string("share", share) }
+    case .storyWithdrawn(let event):
+      object.string("story", event.story)
+      object.string("reason", event.reason)
+      object.raw("erase", event.erase ? "true" : "false")
     case .storyTold(let event):
       object.string("story", event.key)
       object.string("node", event.node.description)

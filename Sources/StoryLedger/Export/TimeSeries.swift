@@ -121,7 +121,8 @@ extension LedgerState {
     var columnOfNode = [Int32](repeating: -1, count: nodes.count)
     var levelNodes: [Int32] = []
     var storyColumn = [Int32](repeating: -1, count: stories.count)
-    for storyIndex in 0..<stories.count where stories[storyIndex].firstItem >= 0 {
+    for storyIndex in 0..<stories.count
+    where stories[storyIndex].firstItem >= 0 && !isWithdrawn(Int32(storyIndex)) {
       let node = ancestor(of: stories[storyIndex].node, atDepth: depth)
       guard node >= 0 else { continue }
       if columnOfNode[Int(node)] < 0 {

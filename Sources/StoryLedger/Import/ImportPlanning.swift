@@ -280,6 +280,11 @@ struct ImportPlanning {
     text.withUTF8 { story.keyOffset = arena.appendReturningOffset(UnsafeRawBufferPointer($0)) }
     story.keyCount = Int32(truncatingIfNeeded: text.utf8.count)
     if let index = state.storyIndex(forKey: key) {
+      if state.isWithdrawn(index) {
+        throw failure(
+          .story, value: key,
+          reason: "story \(key) was withdrawn; a withdrawn story takes no more rows")
+      }
       let fields = state.storyFields(index)
       story.ledgerIndex = index
       story.title = fields.title
@@ -425,6 +430,13 @@ struct ImportPlanning {
       try configuration.validate(path, field: ImportColumn.node.name)
     } catch {
       throw failure(.node, error)
+    }
+    if let closed = state.retiredNode(onPathTo: path) {
+      throw failure(
+        .node, value: text, reason: "node \(closed) is retired; it takes no new stories or children")
+    }
+    if let moved = state.movedNode(onPathTo: path) {
+      throw failure(.node, value: text, reason: "node \(moved.old) was moved; it is now \(moved.new)")
     }
     for depth in 1...path.depth {
       let prefix = path.prefix(depth: depth)

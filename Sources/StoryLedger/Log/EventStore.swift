@@ -56,6 +56,21 @@ public protocol EventStore: AnyObject, Sendable {
     after position: LogPosition
   ) throws(LedgerError) -> LogPosition
 
+  /// Calls `body` with the committed events whose sequence numbers are in `sequences`, in
+  /// ascending order, each once; numbers past the head are ignored.
+  ///
+  /// For the few events a view needs (a story's tellings, an item's revisions). The
+  /// default implementation reads the whole log; a store with an index should do better.
+  func read(sequences: [UInt64], _ body: (RecordedEvent) throws -> Void) throws
+
+  /// Erases the personal text (narratives, teller names) of the events `sequences` in
+  /// place, keeping their hashed bytes so the chain still verifies; returns how many
+  /// events were erased (those already erased, or without personal text, are skipped).
+  /// Call it inside ``withWriteLock(timeout:_:)``.
+  ///
+  /// The one exception to append-only: SPEC §3's erasure on request.
+  func erasePersonalText(sequences: [UInt64]) throws(LedgerError) -> Int
+
   /// Checks every record, every checksum and the whole chain.
   func verify(progress: ((UInt64, UInt64) -> Void)?) throws(LedgerError) -> VerificationReport
 
@@ -65,6 +80,20 @@ public protocol EventStore: AnyObject, Sendable {
 }
 
 extension EventStore {
+  /// Reads the whole log and keeps the events `sequences` names.
+  public func read(sequences: [UInt64], _ body: (RecordedEvent) throws -> Void) throws {
+    let wanted = Set(sequences)
+    guard !wanted.isEmpty else { return }
+    let last = wanted.max() ?? 0
+    let end = try head()
+    do {
+      try read(after: .start(), upTo: end) { event in
+        if wanted.contains(event.sequence) { try body(event) }
+        if event.sequence >= last { throw StopReading() }
+      }
+    } catch is StopReading {}
+  }
+
   /// Gathers the events of `source` and appends them with ``append(_:after:)``.
   public func append(
     contentsOf source: some EventBatchSource, actor: String, idempotencyKey: String?,
@@ -104,6 +133,9 @@ public protocol EventBatchSource: Sendable {
   /// Calls `body` with each event, in order.
   func forEachEvent(_ body: (EventPayload) throws -> Void) rethrows
 }
+
+/// Thrown by a reading closure to stop the read early; never escapes the library.
+struct StopReading: Error {}
 
 enum EventBatchSourceMismatch {
   /// The error for a source that produced `produced` events (`nil`: more) where it said

@@ -34,12 +34,12 @@ public final class FileLog: EventStore, @unchecked Sendable {
   let logPath: String
   let headPath: String
   let lockPath: String
-  private let reader: SystemFile
+  let reader: SystemFile
   private let state = NSLock()
   private var lockFile: SystemFile?
   // Serialises this process's threads before `writer.lock` serialises processes; it is
   // re-entrant only on the thread that holds it.
-  private let writers = NSRecursiveLock()
+  let writers = NSRecursiveLock()
   private var lockDepth = 0
   private var notices: [String] = []
 
@@ -462,7 +462,7 @@ public final class FileLog: EventStore, @unchecked Sendable {
 
   /// Checks that the calling thread holds the write lock and that `position` is the head;
   /// on success the caller holds `writers` once more and must unlock it.
-  private func checkWriter(at position: LogPosition) throws(LedgerError) {
+  func checkWriter(at position: LogPosition) throws(LedgerError) {
     // The calling thread must hold the lock: `try()` succeeds when it does (the lock is
     // re-entrant) or when no thread does, and then the depth is 0.
     guard writers.try() else {

@@ -39,7 +39,7 @@ public final class InMemoryLog: EventStore, @unchecked Sendable {
     }
   }
 
-  private func readFunction() -> RecordScanner.ReadFunction {
+  func readFunction() -> RecordScanner.ReadFunction {
     { [self] (buffer, count, offset) throws(LedgerError) -> Int in
       state.lock()
       defer { state.unlock() }
@@ -200,4 +200,44 @@ public final class InMemoryLog: EventStore, @unchecked Sendable {
 
   /// The in-memory log never repairs anything.
   public func takeNotices() -> [String] { [] }
+}
+
+extension InMemoryLog {
+  /// Calls `body` with the events `sequences` names, in ascending order.
+  public func read(sequences: [UInt64], _ body: (RecordedEvent) throws -> Void) throws {
+    let head = try head()
+    let wanted = Set(sequences.filter { $0 >= 1 && $0 <= head.sequence }).sorted()
+    guard !wanted.isEmpty else { return }
+    var offsets: [UInt64] = []
+    try RecordAccess.walk(
+      from: UInt64(RecordFormat.fileHeaderSize), to: head.offset, read: readFunction(),
+      into: &offsets)
+    for sequence in wanted where Int(sequence) <= offsets.count {
+      guard let bytes = try RecordAccess.recordBytes(at: offsets[Int(sequence - 1)], read: readFunction()),
+        let event = try RecordAccess.event(in: bytes, sequence: sequence)
+      else { throw LedgerError(.corrupt, "event \(sequence) of the in-memory log cannot be read") }
+      try body(event)
+    }
+  }
+
+  /// Erases the personal text of the events `sequences` in place, as ``FileLog`` does.
+  public func erasePersonalText(sequences: [UInt64]) throws(LedgerError) -> Int {
+    let head = try head()
+    var offsets: [UInt64] = []
+    try RecordAccess.walk(
+      from: UInt64(RecordFormat.fileHeaderSize), to: head.offset, read: readFunction(),
+      into: &offsets)
+    var erased = 0
+    for sequence in Set(sequences).sorted() where sequence >= 1 && Int(sequence) <= offsets.count {
+      let offset = offsets[Int(sequence - 1)]
+      guard let bytes = try RecordAccess.recordBytes(at: offset, read: readFunction()),
+        let replacement = RecordAccess.erasingPersonalText(of: bytes)
+      else { continue }
+      var stored = storedBytes
+      stored.replaceSubrange(Int(offset)..<(Int(offset) + replacement.count), with: replacement)
+      storedBytes = stored
+      erased += 1
+    }
+    return erased
+  }
 }

@@ -6,7 +6,7 @@
 /// hashed  = u16 type, u16 schemaVersion, u64 sequence, i64 recordedAtMilliseconds,
 ///           string actor, optionalString idempotencyKey, string publicPayload,
 ///           [32] personalDigest        (only when flags has hasPersonal)
-/// personal= [16] salt, personalPayload (empty once erased)
+/// personal= [16] salt, personalPayload (all zero bytes once erased)
 /// chainHash(n) = SHA-256(chainHash(n-1) ‖ hashed(n)), chainHash(0) = 32 zero bytes
 /// personalDigest = SHA-256(personal)
 /// ```

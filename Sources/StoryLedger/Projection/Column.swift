@@ -128,6 +128,12 @@ extension Column where Element == UInt8 {
     return TextReference(offset: UInt32(truncatingIfNeeded: offset), length: UInt32(count - offset))
   }
 
+  /// Overwrites the bytes of `reference` with zeros (erased text).
+  mutating func zero(_ reference: TextReference) {
+    let start = Int(reference.offset)
+    for index in start..<(start + Int(reference.length)) { self[index] = 0 }
+  }
+
   /// Calls `body` with the bytes of `reference`.
   func withBytes<Result>(
     _ reference: TextReference, _ body: (UnsafeBufferPointer<UInt8>) throws -> Result

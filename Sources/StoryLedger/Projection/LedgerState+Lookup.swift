@@ -52,4 +52,28 @@ extension LedgerState {
     }
     return Int(stories[index].version)
   }
+
+  /// The deepest existing node on the way to `path` (or `path` itself) that is retired or
+  /// under a retired node, if any.
+  func retiredNode(onPathTo path: NodePath) -> NodePath? {
+    for depth in stride(from: path.depth, through: 1, by: -1) {
+      if let index = nodeIndex[path.prefix(depth: depth)] {
+        return isClosed(index) ? path.prefix(depth: depth) : nil
+      }
+    }
+    return nil
+  }
+
+  /// The first prefix of `path` (or `path` itself) that names a node that was moved away
+  /// and has no node there now, with where it is now.
+  func movedNode(onPathTo path: NodePath) -> (old: NodePath, new: NodePath)? {
+    guard !movedPaths.isEmpty else { return nil }
+    for depth in 1...path.depth {
+      let prefix = path.prefix(depth: depth)
+      if nodeIndex[prefix] != nil { continue }
+      if let moved = currentPath(ofMoved: prefix) { return (prefix, moved) }
+      return nil
+    }
+    return nil
+  }
 }

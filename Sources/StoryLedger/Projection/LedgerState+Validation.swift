@@ -14,6 +14,14 @@ extension LedgerState {
     func storyExists(_ key: String) -> Bool {
       newStories[key] != nil || storyIndex(forKey: key) != nil
     }
+    var withdrawnInBatch = Set<String>()
+    /// Refuses events about a withdrawn story.
+    func checkOpen(_ key: String) throws(LedgerError) {
+      if withdrawnInBatch.contains(key) || storyIndex(forKey: key).map(isWithdrawn) == true {
+        throw LedgerError(
+          .invalid, "story \(key) was withdrawn; a withdrawn story takes no more tellings, items or revisions")
+      }
+    }
     func itemExists(_ story: String, _ item: String) -> Bool {
       if newItems.contains(story + "/" + item) { return true }
       guard let index = storyIndex(forKey: story) else { return false }
@@ -31,14 +39,49 @@ extension LedgerState {
         do { try configuration.validate(added.path) } catch { throw LedgerError.invalid(error) }
         guard !nodeExists(added.path) else { throw invalid("node \(added.path) already exists") }
         if let parent = added.path.parent, !nodeExists(parent) {
+          if let moved = currentPath(ofMoved: parent) {
+            throw invalid("node \(parent) was moved; it is now \(moved)")
+          }
           throw invalid("node \(added.path) has no parent: add \(parent) first")
         }
+        if let parent = added.path.parent, let index = nodeIndex[parent], isClosed(index) {
+          throw invalid("node \(parent) is retired; it takes no new children")
+        }
         newNodes.insert(added.path)
+      case .nodeRenamed(let renamed):
+        _ = try node(at: renamed.path)
+        guard !renamed.name.isEmpty else { throw invalid("a node's name cannot be empty") }
+      case .nodeMoved(let moved):
+        try validate(moved)
+      case .nodeRetired(let retired):
+        let index = try node(at: retired.path)
+        guard !nodes[Int(index)].isRetired else {
+          throw invalid("node \(retired.path) is retired already")
+        }
+      case .storyUpdated(let updated):
+        guard storyExists(updated.story) else { throw invalid("no story \(updated.story)") }
+        try checkOpen(updated.story)
+        guard updated.title != nil || updated.tags != nil || updated.share != nil else {
+          throw invalid("the update of story \(updated.story) changes nothing")
+        }
+        if let share = updated.share, configuration.depth(ofLevel: share) == nil {
+          throw LedgerError.invalid(
+            ValueError(
+              field: "share", value: share, reason: "is not a level of this ledger",
+              validValues: configuration.levels))
+        }
+      case .storyWithdrawn(let withdrawn):
+        guard storyExists(withdrawn.story) else { throw invalid("no story \(withdrawn.story)") }
+        try checkOpen(withdrawn.story)
+        withdrawnInBatch.insert(withdrawn.story)
       case .storyTold(let told):
         do { try Key.validate(told.key, field: "story") } catch { throw LedgerError.invalid(error) }
         guard !storyExists(told.key) else { throw invalid("story \(told.key) already exists") }
         if !nodeExists(told.node) {
           _ = try node(at: told.node)  // throws, naming the nearest existing ancestor
+        }
+        if let index = nodeIndex[told.node], isClosed(index) {
+          throw invalid("node \(told.node) is retired; it takes no new stories")
         }
         guard configuration.depth(ofLevel: told.share) != nil else {
           throw LedgerError.invalid(
@@ -49,11 +92,13 @@ extension LedgerState {
         newStories[told.key] = told.node
       case .tellingRecorded(let telling):
         guard storyExists(telling.story) else { throw invalid("no story \(telling.story)") }
+        try checkOpen(telling.story)
       case .itemRecorded(let recorded):
         do { try Key.validate(recorded.item, field: "item") } catch {
           throw LedgerError.invalid(error)
         }
         guard storyExists(recorded.story) else { throw invalid("no story \(recorded.story)") }
+        try checkOpen(recorded.story)
         guard !itemExists(recorded.story, recorded.item) else {
           throw invalid("item \(recorded.story)/\(recorded.item) already exists; revise it instead")
         }
@@ -67,11 +112,62 @@ extension LedgerState {
         guard itemExists(revised.story, revised.item) else {
           throw invalid("no item \(revised.story)/\(revised.item)")
         }
+        try checkOpen(revised.story)
         guard !revised.facts.isEmpty else {
           throw invalid("the revision of \(revised.story)/\(revised.item) changes nothing")
         }
         try validate(revised.facts)
       }
+    }
+  }
+
+  /// Whether the node at `index` or one of its ancestors is retired.
+  func isClosed(_ index: Int32) -> Bool {
+    var cursor = index
+    while cursor >= 0 {
+      if nodes[Int(cursor)].isRetired { return true }
+      cursor = nodes[Int(cursor)].parent
+    }
+    return false
+  }
+
+  /// Checks a move: the node and the new parent exist, the parent is not the node or one of
+  /// its descendants, nothing is at the new path, and the subtree still fits the levels.
+  private func validate(_ moved: NodeMoved) throws(LedgerError) {
+    let index = try node(at: moved.path)
+    var parent: Int32 = -1
+    if let parentPath = moved.parent {
+      parent = try node(at: parentPath)
+      if moved.path.contains(parentPath) {
+        throw LedgerError(
+          .invalid,
+          "cannot move \(moved.path) under \(parentPath): it is \(parentPath == moved.path ? "the node itself" : "one of its own descendants")"
+        )
+      }
+      if isClosed(parent) {
+        throw LedgerError(.invalid, "node \(parentPath) is retired; it takes no new children")
+      }
+    }
+    if nodes[Int(index)].parent == parent {
+      throw LedgerError(
+        .invalid, "\(moved.path) is under \(moved.parent?.description ?? "the top") already")
+    }
+    let newPath = moved.newPath
+    if nodeIndex[newPath] != nil {
+      throw LedgerError(.invalid, "cannot move \(moved.path): there is a node at \(newPath) already")
+    }
+    var deepest = 0
+    var pending = [index]
+    while let node = pending.popLast() {
+      deepest = max(deepest, nodes[Int(node)].depth)
+      pending.append(contentsOf: nodes[Int(node)].children)
+    }
+    let newDeepest = deepest - moved.path.depth + newPath.depth
+    if newDeepest > configuration.levels.count {
+      throw LedgerError(
+        .invalid,
+        "cannot move \(moved.path) under \(moved.parent?.description ?? "the top"): its subtree would reach depth \(newDeepest), deeper than the ledger's \(configuration.levels.count) levels (\(configuration.levels.joined(separator: ", ")))"
+      )
     }
   }
 

@@ -38,6 +38,13 @@ public struct LedgerState: Sendable {
   var nodeTotals = Column<NodeTotals>()
   /// The story the last event was about: events come in runs about one story.
   private var recentStory: (key: String, index: Int32)?
+  /// Old paths of moved nodes, each to the path it moved to (follow the chain for moves
+  /// since).
+  var movedPaths: [NodePath: NodePath] = [:]
+  /// Withdrawn stories: they count in no figure and take no more events.
+  var withdrawals: [Int32: Withdrawal] = [:]
+  /// The sequence numbers of each story's rare events (updates, withdrawal), for its history.
+  var storyEvents: [Int32: [UInt64]] = [:]
 
   /// Creates an empty state.
   public init() {}
@@ -60,7 +67,14 @@ public struct LedgerState: Sendable {
     var name: String
     var parent: Int32
     var children: [Int32] = []
+    var isRetired = false
     var depth: Int { path.depth }
+  }
+
+  /// How a story was withdrawn.
+  struct Withdrawal: Sendable, Hashable {
+    var sequence: UInt64
+    var isErased: Bool
   }
 
   struct StoryRecord: Sendable, BitwiseCopyable {
@@ -81,6 +95,8 @@ public struct LedgerState: Sendable {
     var tellingCount: Int32 = 0
     /// The share scope, as an index into the configuration's levels.
     var share: UInt8
+    /// The sequence number of the `story.told` event.
+    var toldSequence: UInt64 = 0
   }
 
   struct ItemRecord: Sendable, BitwiseCopyable {
@@ -171,6 +187,41 @@ public struct LedgerState: Sendable {
       nodeTotals.append(NodeTotals())
       if parent >= 0 { nodes[Int(parent)].children.append(index) }
       nodeIndex[event.path] = index
+    case .nodeRenamed(let event):
+      guard let index = nodeIndex[event.path] else { throw corrupt("unknown node \(event.path)") }
+      nodes[Int(index)].name = event.name
+    case .nodeMoved(let event):
+      guard let index = nodeIndex[event.path] else { throw corrupt("unknown node \(event.path)") }
+      var parent: Int32 = -1
+      if let parentPath = event.parent {
+        guard let found = nodeIndex[parentPath] else { throw corrupt("unknown node \(parentPath)") }
+        parent = found
+      }
+      moveNode(index, under: parent, to: event.newPath)
+    case .nodeRetired(let event):
+      guard let index = nodeIndex[event.path] else { throw corrupt("unknown node \(event.path)") }
+      nodes[Int(index)].isRetired = true
+    case .storyUpdated(let event):
+      guard let story = story(forKey: event.story) else {
+        throw corrupt("unknown story \(event.story)")
+      }
+      var record = stories[story]
+      if let title = event.title { record.title = text.appendText(title) }
+      if let tags = event.tags {
+        record.tags = text.appendText(tags.joined(separator: String(Self.separator)))
+      }
+      if let share = event.share {
+        record.share = configuration.depth(ofLevel: share).map { UInt8($0 - 1) } ?? record.share
+      }
+      record.version += 1
+      stories[story] = record
+      storyEvents[story, default: []].append(sequence)
+    case .storyWithdrawn(let event):
+      guard let story = story(forKey: event.story) else {
+        throw corrupt("unknown story \(event.story)")
+      }
+      guard withdrawals[story] == nil else { throw corrupt("story \(event.story) is withdrawn already") }
+      withdraw(story, sequence: sequence, erase: event.erase)
     case .storyTold(let event):
       guard storyIndex(forKey: event.key) == nil else {
         throw corrupt("story \(event.key) already exists")
@@ -181,7 +232,7 @@ public struct LedgerState: Sendable {
         key: text.appendText(event.key), title: text.appendText(event.title),
         tellers: text.appendText(event.tellers.joined(separator: String(Self.separator))),
         tags: text.appendText(event.tags.joined(separator: String(Self.separator))),
-        node: node, toldOn: event.on, share: share)
+        node: node, toldOn: event.on, share: share, toldSequence: sequence)
       let index = Int32(stories.count)
       stories.append(record)
       storyTable.insert(index, hash: HashIndex.hash(event.key))
@@ -227,6 +278,57 @@ public struct LedgerState: Sendable {
       stories[story].version += 1
       appendRevision(item: item, day: event.on, sequence: sequence, facts: event.facts)
     }
+  }
+
+  /// Moves node `index` and its subtree under `parent` (-1: the top), its new path `path`.
+  private mutating func moveNode(_ index: Int32, under parent: Int32, to path: NodePath) {
+    let old = nodes[Int(index)]
+    if old.parent >= 0 { nodes[Int(old.parent)].children.removeAll { $0 == index } }
+    if parent >= 0 { nodes[Int(parent)].children.append(index) }
+    nodes[Int(index)].parent = parent
+    let oldDepth = old.path.depth
+    var pending = [index]
+    while let node = pending.popLast() {
+      let oldPath = nodes[Int(node)].path
+      let newPath = NodePath(validSegments: path.segments + oldPath.segments.dropFirst(oldDepth))
+      nodeIndex[oldPath] = nil
+      nodeIndex[newPath] = node
+      movedPaths[oldPath] = newPath
+      movedPaths[newPath] = nil
+      nodes[Int(node)].path = newPath
+      pending.append(contentsOf: nodes[Int(node)].children)
+    }
+  }
+
+  /// Withdraws a story: its figures leave its node's totals; with `erase`, its teller names
+  /// leave the state's text.
+  private mutating func withdraw(_ story: Int32, sequence: UInt64, erase: Bool) {
+    withdrawals[story] = Withdrawal(sequence: sequence, isErased: erase)
+    storyEvents[story, default: []].append(sequence)
+    var record = stories[story]
+    record.version += 1
+    var totals = nodeTotals[record.node]
+    totals.stories -= 1
+    var item = record.firstItem
+    while item >= 0 {
+      let itemRecord = items[item]
+      let last = revisions[itemRecord.last]
+      let lane = NodeTotals.lane(itemRecord.dimensionIndex, isVisible: last.isVisible)
+      totals.items[lane] -= 1
+      totals.cents[lane] -= last.effectiveMonetised
+      item = itemRecord.nextInStory
+    }
+    nodeTotals[record.node] = totals
+    if erase {
+      text.zero(record.tellers)
+      record.tellers = .empty
+    }
+    stories[story] = record
+  }
+
+  /// Whether the story at `index` was withdrawn.
+  func isWithdrawn(_ index: Int32) -> Bool {
+    !withdrawals.isEmpty && withdrawals[index] != nil
   }
 
   /// Inserts a telling in its story's date order (after tellings of the same date).
@@ -394,9 +496,46 @@ public struct LedgerState: Sendable {
     return found
   }
 
+  /// Where the node that was at `path` is now, when it was moved (following later moves
+  /// of it or its ancestors).
+  func currentPath(ofMoved path: NodePath) -> NodePath? {
+    var probe = path
+    var suffix: [String] = []
+    while true {
+      if nodeIndex[probe] != nil && !suffix.isEmpty {
+        return NodePath(validSegments: probe.segments + suffix.reversed())
+      }
+      if var target = movedPaths[probe] {
+        var steps = 0
+        while nodeIndex[target] == nil, let next = movedPaths[target], steps < 10_000 {
+          target = next
+          steps += 1
+        }
+        let result = NodePath(validSegments: target.segments + suffix.reversed())
+        return nodeIndex[result] != nil ? result : nil
+      }
+      guard let parent = probe.parent else { return nil }
+      suffix.append(probe.name)
+      probe = parent
+    }
+  }
+
   /// The earliest and latest item revision dates, or `nil` when there are no items.
   func revisionDateRange() -> ClosedRange<Day>? {
     guard !revisions.isEmpty else { return nil }
+    if !withdrawals.isEmpty {
+      var range: ClosedRange<Day>?
+      items.forEachElement { _, item in
+        guard withdrawals[item.story] == nil else { return }
+        var cursor = item.first
+        while cursor >= 0 {
+          let day = revisions[cursor].day
+          range = range.map { min($0.lowerBound, day)...max($0.upperBound, day) } ?? day...day
+          cursor = revisions[cursor].next
+        }
+      }
+      return range
+    }
     var low = revisions[0].day
     var high = low
     revisions.forEachElement { _, revision in
@@ -409,6 +548,9 @@ public struct LedgerState: Sendable {
   /// The node at `path`, or an error naming the path (with the closest existing ancestor).
   func node(at path: NodePath) throws(LedgerError) -> Int32 {
     if let index = nodeIndex[path] { return index }
+    if let moved = currentPath(ofMoved: path) {
+      throw LedgerError(.invalid, "node \(path) was moved; it is now \(moved)")
+    }
     var hint = ""
     var ancestor = path.parent
     while let candidate = ancestor {

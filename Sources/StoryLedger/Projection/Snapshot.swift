@@ -26,7 +26,7 @@ enum Snapshot {
   static let fileName = "state.snapshot"
   static let magic: [UInt8] = Array("SLSNAP\0\n".utf8)
   /// Bump whenever a record's fields change.
-  static let formatVersion: UInt32 = 3
+  static let formatVersion: UInt32 = 4
 
   enum Kind: UInt32, CaseIterable {
     case metadata = 1
@@ -69,11 +69,30 @@ enum Snapshot {
     for node in state.nodes {
       metadata.appendString(node.path.description)
       metadata.appendString(node.name)
+      metadata.appendSigned(Int64(node.parent))
+      metadata.append(node.isRetired ? 1 : 0)
     }
     metadata.appendVarint(UInt64(state.idempotencyKeys.count))
     for (key, sequence) in state.idempotencyKeys.sorted(by: { $0.value < $1.value }) {
       metadata.appendString(key)
       metadata.appendFixed64(sequence)
+    }
+    metadata.appendVarint(UInt64(state.movedPaths.count))
+    for (old, new) in state.movedPaths.sorted(by: { $0.key < $1.key }) {
+      metadata.appendString(old.description)
+      metadata.appendString(new.description)
+    }
+    metadata.appendVarint(UInt64(state.withdrawals.count))
+    for (story, withdrawal) in state.withdrawals.sorted(by: { $0.key < $1.key }) {
+      metadata.appendVarint(UInt64(story))
+      metadata.appendFixed64(withdrawal.sequence)
+      metadata.append(withdrawal.isErased ? 1 : 0)
+    }
+    metadata.appendVarint(UInt64(state.storyEvents.count))
+    for (story, sequences) in state.storyEvents.sorted(by: { $0.key < $1.key }) {
+      metadata.appendVarint(UInt64(story))
+      metadata.appendVarint(UInt64(sequences.count))
+      for sequence in sequences { metadata.appendFixed64(sequence) }
     }
 
     let temporary = directory + "/." + fileName + ".tmp-\(getpid())"
@@ -226,19 +245,36 @@ enum Snapshot {
       for index in 0..<nodeCount {
         let path = try NodePath(parsing: try reader.string())
         let name = try reader.string()
-        var parent: Int32 = -1
-        if let parentPath = path.parent {
-          guard let found = state.nodeIndex[parentPath] else { return nil }
-          parent = found
-          state.nodes[Int(found)].children.append(Int32(index))
-        }
-        state.nodes.append(LedgerState.NodeRecord(path: path, name: name, parent: parent))
+        let parent = Int32(try reader.signed())
+        let isRetired = try reader.byte() == 1
+        guard parent >= -1, parent < Int32(nodeCount), parent != Int32(index) else { return nil }
+        state.nodes.append(
+          LedgerState.NodeRecord(path: path, name: name, parent: parent, isRetired: isRetired))
         state.nodeIndex[path] = Int32(index)
+      }
+      for index in 0..<nodeCount where state.nodes[index].parent >= 0 {
+        state.nodes[Int(state.nodes[index].parent)].children.append(Int32(index))
       }
       let keyCount = Int(try reader.varint())
       for _ in 0..<keyCount {
         let key = try reader.string()
         state.idempotencyKeys[key] = try reader.fixed64()
+      }
+      for _ in 0..<Int(try reader.varint()) {
+        let old = try NodePath(parsing: try reader.string())
+        state.movedPaths[old] = try NodePath(parsing: try reader.string())
+      }
+      for _ in 0..<Int(try reader.varint()) {
+        let story = Int32(try reader.varint())
+        let sequence = try reader.fixed64()
+        state.withdrawals[story] = LedgerState.Withdrawal(
+          sequence: sequence, isErased: try reader.byte() == 1)
+      }
+      for _ in 0..<Int(try reader.varint()) {
+        let story = Int32(try reader.varint())
+        var sequences: [UInt64] = []
+        for _ in 0..<Int(try reader.varint()) { sequences.append(try reader.fixed64()) }
+        state.storyEvents[story] = sequences
       }
     } catch {
       return nil

@@ -151,7 +151,7 @@ extension LedgerState {
     // Each story's place, or -3 when it is not counted (outside, or told after the date).
     var slotOfStory = [Int32](repeating: -3, count: stories.count)
     stories.forEachElement { index, story in
-      guard story.toldOn <= cutoff else { return }
+      guard story.toldOn <= cutoff, !isWithdrawn(Int32(index)) else { return }
       let slot = slotOfNode[Int(story.node)]
       guard slot > -2 else { return }
       slotOfStory[index] = slot

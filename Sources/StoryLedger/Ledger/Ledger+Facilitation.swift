@@ -1,0 +1,329 @@
+import Foundation
+
+/// What a facilitator records: nodes, stories, tellings, items, evidence.
+///
+/// Each method validates against the ledger brought up to date under the write lock and
+/// appends its events as one durable batch; `options` carries the actor, an idempotency key
+/// and an expected story version. Story and item keys may be given as unambiguous prefixes
+/// (see ``resolveStory(_:)``).
+///
+/// ```swift
+/// let ledger = try Ledger.create(in: InMemoryLog(), configuration: LedgerConfiguration())
+/// try ledger.addNode(try NodePath(parsing: "england/north"), name: "The North", creatingParents: true)
+/// let story = try ledger.tellStory(
+///   NewStory(node: try NodePath(parsing: "england/north"), title: "Walking clinic",
+///            narrative: "We started walking our clinics…", on: try Day(parsing: "2026-03-02")))
+/// let item = try ledger.addItem(
+///   to: story.key, dimension: .capacitating, on: try Day(parsing: "2026-03-02"),
+///   facts: ItemFacts(visibility: .invisible, description: "a network of walkers"))
+/// try ledger.attachEvidence(story: story.key, item: item.key, evidence: "attendance log",
+///   on: try Day(parsing: "2026-04-01"))
+/// ```
+extension Ledger {
+  /// What a recording method did: the key it recorded under, and the append.
+  public struct Recorded: Sendable {
+    /// The story key, the item key, or the node path, as the method says.
+    public var key: String
+    /// The story's version after the append, for story and item methods (0 otherwise).
+    public var version: Int
+    /// The append itself (``AppendResult/isRepeat`` when the idempotency key was used).
+    public var append: AppendResult
+  }
+
+  /// A story to tell: where, what, who, and its first telling.
+  public struct NewStory: Sendable {
+    /// The node it is told at.
+    public var node: NodePath
+    /// The title.
+    public var title: String
+    /// The narrative of its first telling.
+    public var narrative: String
+    /// The date it was told (default: today in the ledger's time zone).
+    public var on: Day?
+    /// Who told it.
+    public var tellers: [String]
+    /// Tags.
+    public var tags: [String]
+    /// The highest level at which its narrative may be read (default: the node's own level).
+    public var share: String?
+    /// A key to use instead of a generated one.
+    public var key: String?
+
+    /// Creates a story to tell.
+    public init(
+      node: NodePath, title: String, narrative: String, on: Day? = nil, tellers: [String] = [],
+      tags: [String] = [], share: String? = nil, key: String? = nil
+    ) {
+      self.node = node
+      self.title = title
+      self.narrative = narrative
+      self.on = on
+      self.tellers = tellers
+      self.tags = tags
+      self.share = share
+      self.key = key
+    }
+  }
+
+  /// Today in the ledger's time zone: the default date of what is recorded.
+  public var today: Day { Day.today(in: configuration.timeZone) }
+
+  // MARK: Nodes
+
+  /// Adds a node with a display name (default: its last segment); with `creatingParents`
+  /// its missing ancestors are added too, else a missing parent is an error.
+  @discardableResult
+  public func addNode(
+    _ path: NodePath, name: String? = nil, creatingParents: Bool = false,
+    options: AppendOptions = AppendOptions()
+  ) throws -> Recorded {
+    let result = try appendPlanned(options: options) { state in
+      var events: [EventPayload] = []
+      if creatingParents {
+        for depth in 1..<max(path.depth, 1) {
+          let ancestor = path.prefix(depth: depth)
+          if !state.hasNode(ancestor) {
+            events.append(.nodeAdded(NodeAdded(path: ancestor, name: ancestor.name)))
+          }
+        }
+      }
+      events.append(.nodeAdded(NodeAdded(path: path, name: name ?? path.name)))
+      try state.validate(events)
+      return events
+    }
+    return Recorded(key: path.description, version: 0, append: result)
+  }
+
+  /// Gives a node a new display name.
+  @discardableResult
+  public func renameNode(_ path: NodePath, to name: String, options: AppendOptions = AppendOptions())
+    throws -> Recorded
+  {
+    let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
+    let result = try appendPlanned(options: options) { state in
+      let events = [EventPayload.nodeRenamed(NodeRenamed(path: path, name: trimmed))]
+      try state.validate(events)
+      return events
+    }
+    return Recorded(key: path.description, version: 0, append: result)
+  }
+
+  /// Moves a node and its subtree under `parent` (`nil`: the top); returns its new path as
+  /// the key. The old path then answers with a hint to the new one.
+  @discardableResult
+  public func moveNode(
+    _ path: NodePath, under parent: NodePath?, options: AppendOptions = AppendOptions()
+  ) throws -> Recorded {
+    let moved = NodeMoved(path: path, parent: parent)
+    let result = try appendPlanned(options: options) { state in
+      let events = [EventPayload.nodeMoved(moved)]
+      try state.validate(events)
+      return events
+    }
+    return Recorded(key: moved.newPath.description, version: 0, append: result)
+  }
+
+  /// Retires a node: it keeps its history and figures but takes no new stories or children.
+  /// A node whose subtree still holds active stories is retired only with `force`.
+  @discardableResult
+  public func retireNode(
+    _ path: NodePath, reason: String = "", force: Bool = false,
+    options: AppendOptions = AppendOptions()
+  ) throws -> Recorded {
+    let result = try appendPlanned(options: options) { state in
+      let index = try state.node(at: path)
+      let active = state.activeStoryCount(under: index)
+      if active > 0 && !force {
+        throw LedgerError(
+          .invalid,
+          "node \(path) still has \(active) active \(active == 1 ? "story" : "stories") in its subtree; withdraw them or retire it anyway with --force"
+        )
+      }
+      let events = [EventPayload.nodeRetired(NodeRetired(path: path, reason: reason))]
+      try state.validate(events)
+      return events
+    }
+    return Recorded(key: path.description, version: 0, append: result)
+  }
+
+  // MARK: Stories
+
+  /// Tells a new story: opens it at its node and records its first telling. Returns its
+  /// key (generated when the story gives none).
+  @discardableResult
+  public func tellStory(_ story: NewStory, options: AppendOptions = AppendOptions()) throws
+    -> Recorded
+  {
+    let narrative = story.narrative.trimmingCharacters(in: .whitespacesAndNewlines)
+    guard !narrative.isEmpty else {
+      throw LedgerError(
+        .invalid, "a story needs a narrative: give it with --text, --file, or on standard input")
+    }
+    let title = story.title.trimmingCharacters(in: .whitespacesAndNewlines)
+    guard !title.isEmpty else { throw LedgerError(.invalid, "a story needs a title (--title)") }
+    let day = story.on ?? today
+    var key = story.key ?? ""
+    let result = try appendPlanned(options: options) { state in
+      if story.key == nil { key = state.newStoryKey() }
+      let levels = state.configuration
+      let share = story.share ?? levels.level(ofDepth: story.node.depth) ?? levels.levels[0]
+      let events: [EventPayload] = [
+        .storyTold(
+          StoryTold(
+            key: key, node: story.node, on: day, title: title,
+            tellers: story.tellers.map { $0.trimmingCharacters(in: .whitespaces) }.filter {
+              !$0.isEmpty
+            }, tags: story.tags.filter { !$0.isEmpty }, share: share)),
+        .tellingRecorded(TellingRecorded(story: key, on: day, narrative: narrative)),
+      ]
+      try state.validate(events)
+      return events
+    }
+    if result.isRepeat, let sequence = result.originalSequence {
+      key = try originalStoryKey(at: sequence) ?? key
+    }
+    return Recorded(key: key, version: (try? state.storyVersion(forKey: key)) ?? 0, append: result)
+  }
+
+  /// Records a new telling of a story (a retelling) on `on` (default: today).
+  @discardableResult
+  public func retellStory(
+    _ key: String, narrative: String, on: Day? = nil, options: AppendOptions = AppendOptions()
+  ) throws -> Recorded {
+    let text = narrative.trimmingCharacters(in: .whitespacesAndNewlines)
+    guard !text.isEmpty else {
+      throw LedgerError(
+        .invalid, "a telling needs a narrative: give it with --text, --file, or on standard input")
+    }
+    let day = on ?? today
+    return try recordAboutStory(key, options: options) { story, _ in
+      [.tellingRecorded(TellingRecorded(story: story, on: day, narrative: text))]
+    }
+  }
+
+  /// Changes a story's title, tags or share scope (`nil`: unchanged).
+  @discardableResult
+  public func updateStory(
+    _ key: String, title: String? = nil, tags: [String]? = nil, share: String? = nil,
+    options: AppendOptions = AppendOptions()
+  ) throws -> Recorded {
+    try recordAboutStory(key, options: options) { story, _ in
+      [.storyUpdated(StoryUpdated(story: story, title: title, tags: tags, share: share))]
+    }
+  }
+
+  /// Withdraws a story: it stops counting in every figure and takes no more events. With
+  /// `erase`, its narratives and teller names are erased from the log itself (the chain
+  /// still verifies: they sit outside the hashed bytes behind a salted digest) and from the
+  /// projection snapshot, which is rewritten.
+  @discardableResult
+  public func withdrawStory(
+    _ key: String, reason: String = "", erase: Bool = false,
+    options: AppendOptions = AppendOptions()
+  ) throws -> Recorded {
+    let recorded = try recordAboutStory(key, options: options) { story, _ in
+      [.storyWithdrawn(StoryWithdrawn(story: story, reason: reason, erase: erase))]
+    }
+    if erase { try eraseWithdrawnStory(recorded.key) }
+    return recorded
+  }
+
+  /// Erases the personal text of a story withdrawn with erasure: every telling's narrative
+  /// and the teller names, in the log, then writes a snapshot without them.
+  func eraseWithdrawnStory(_ key: String) throws {
+    let sequences = state.personalSequences(ofStory: key)
+    try store.withWriteLock(timeout: Ledger.defaultLockTimeout) {
+      _ = try store.erasePersonalText(sequences: sequences)
+    }
+    try writeSnapshot()
+  }
+
+  // MARK: Items
+
+  /// Adds an item of value to a story, in one of the six boxes; returns its key (generated
+  /// when `key` is `nil`). `facts.visibility` is required.
+  @discardableResult
+  public func addItem(
+    to story: String, key: String? = nil, dimension: Dimension, on: Day? = nil, facts: ItemFacts,
+    options: AppendOptions = AppendOptions()
+  ) throws -> Recorded {
+    let day = on ?? today
+    var itemKey = key ?? ""
+    var recorded = try recordAboutStory(story, options: options) { story, state in
+      if key == nil { itemKey = try state.newItemKey(inStory: story) }
+      return [
+        .itemRecorded(
+          ItemRecorded(story: story, item: itemKey, on: day, dimension: dimension, facts: facts))
+      ]
+    }
+    recorded.key = itemKey
+    return recorded
+  }
+
+  /// Revises an item as of `on` (default: today): the facts given replace the earlier ones.
+  @discardableResult
+  public func reviseItem(
+    story: String, item: String, on: Day? = nil, facts: ItemFacts,
+    options: AppendOptions = AppendOptions()
+  ) throws -> Recorded {
+    let day = on ?? today
+    var itemKey = item
+    var recorded = try recordAboutStory(story, options: options) { story, state in
+      itemKey = try state.resolveItem(item, inStory: story)
+      return [.itemRevised(ItemRevised(story: story, item: itemKey, on: day, facts: facts))]
+    }
+    recorded.key = itemKey
+    return recorded
+  }
+
+  /// Attaches evidence to an item and makes it visible, in one revision.
+  @discardableResult
+  public func attachEvidence(
+    story: String, item: String, evidence: String, on: Day? = nil,
+    options: AppendOptions = AppendOptions()
+  ) throws -> Recorded {
+    let text = evidence.trimmingCharacters(in: .whitespacesAndNewlines)
+    guard !text.isEmpty else { throw LedgerError(.invalid, "the evidence is empty") }
+    return try reviseItem(
+      story: story, item: item, on: on, facts: ItemFacts(visibility: .visible, evidence: text),
+      options: options)
+  }
+
+  // MARK: Keys
+
+  /// The full key of the story `text` names: its key, or an unambiguous prefix of one.
+  ///
+  /// - Throws: ``LedgerError`` ``LedgerError/Code/invalid`` when no story matches, or when
+  ///   several do (naming them).
+  public func resolveStory(_ text: String) throws -> String {
+    try state.resolveStory(text)
+  }
+
+  /// Appends the events `make` builds for the story `key` names (a key or prefix), with the
+  /// options' expected version checked against the resolved key.
+  private func recordAboutStory(
+    _ key: String, options: AppendOptions,
+    _ make: (String, LedgerState) throws -> [EventPayload]
+  ) throws -> Recorded {
+    let resolved = try resolveStory(key)
+    var checked = options
+    if var expected = options.expectedVersion {
+      expected.story = resolved
+      checked.expectedVersion = expected
+    }
+    let result = try appendPlanned(options: checked) { state in
+      let events = try make(resolved, state)
+      try state.validate(events)
+      return events
+    }
+    return Recorded(
+      key: resolved, version: (try? state.storyVersion(forKey: resolved)) ?? 0, append: result)
+  }
+
+  /// The key of the story opened by the append whose first event is `sequence`.
+  private func originalStoryKey(at sequence: UInt64) throws -> String? {
+    var key: String?
+    try store.read(sequences: [sequence]) { event in key = event.payload.storyKey }
+    return key
+  }
+}
