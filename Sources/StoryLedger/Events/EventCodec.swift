@@ -176,7 +176,9 @@ enum EventCodec {
     case .nodeMoved:
       let path = try readPath(&reader)
       let parent = try reader.optionalString().map {
-        NodePath(validSegments: $0.split(separator: "/", omittingEmptySubsequences: false).map(String.init))
+        NodePath(
+          validSegments: $0.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        )
       }
       return .nodeMoved(NodeMoved(path: path, parent: parent))
     case .nodeRetired:

@@ -433,10 +433,12 @@ struct ImportPlanning {
     }
     if let closed = state.retiredNode(onPathTo: path) {
       throw failure(
-        .node, value: text, reason: "node \(closed) is retired; it takes no new stories or children")
+        .node, value: text, reason: "node \(closed) is retired; it takes no new stories or children"
+      )
     }
     if let moved = state.movedNode(onPathTo: path) {
-      throw failure(.node, value: text, reason: "node \(moved.old) was moved; it is now \(moved.new)")
+      throw failure(
+        .node, value: text, reason: "node \(moved.old) was moved; it is now \(moved.new)")
     }
     for depth in 1...path.depth {
       let prefix = path.prefix(depth: depth)

@@ -96,7 +96,9 @@ extension Ledger {
 
   /// Gives a node a new display name.
   @discardableResult
-  public func renameNode(_ path: NodePath, to name: String, options: AppendOptions = AppendOptions())
+  public func renameNode(
+    _ path: NodePath, to name: String, options: AppendOptions = AppendOptions()
+  )
     throws -> Recorded
   {
     let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)

@@ -60,11 +60,13 @@ extension FileLog {
       let size = try? file.size()
     {
       let entries = min(Int(size / 8), count)
-      if entries > 0, let bytes = try? file.read(count: entries * 8, at: 0), bytes.count == entries * 8
+      if entries > 0, let bytes = try? file.read(count: entries * 8, at: 0),
+        bytes.count == entries * 8
       {
         bytes.withUnsafeBytes { raw in
           for entry in 0..<entries {
-            offsets.append(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: entry * 8, as: UInt64.self)))
+            offsets.append(
+              UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: entry * 8, as: UInt64.self)))
           }
         }
       }

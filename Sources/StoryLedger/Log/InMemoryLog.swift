@@ -213,7 +213,9 @@ extension InMemoryLog {
       from: UInt64(RecordFormat.fileHeaderSize), to: head.offset, read: readFunction(),
       into: &offsets)
     for sequence in wanted where Int(sequence) <= offsets.count {
-      guard let bytes = try RecordAccess.recordBytes(at: offsets[Int(sequence - 1)], read: readFunction()),
+      guard
+        let bytes = try RecordAccess.recordBytes(
+          at: offsets[Int(sequence - 1)], read: readFunction()),
         let event = try RecordAccess.event(in: bytes, sequence: sequence)
       else { throw LedgerError(.corrupt, "event \(sequence) of the in-memory log cannot be read") }
       try body(event)

@@ -20,8 +20,9 @@ enum RecordAccess {
     var bufferStart: UInt64 = 0
     var bufferCount = 0
     while cursor < end {
-      if cursor < bufferStart || cursor + UInt64(RecordFormat.frameSize) > bufferStart
-        + UInt64(bufferCount)
+      if cursor < bufferStart
+        || cursor + UInt64(RecordFormat.frameSize) > bufferStart
+          + UInt64(bufferCount)
       {
         let wanted = Int(min(UInt64(walkChunkSize), end - cursor))
         bufferCount = try read(buffer, wanted, cursor)
@@ -94,7 +95,8 @@ enum RecordAccess {
         let start = UnsafeRawBufferPointer(raw).baseAddress
       else { return false }
       let personalOffset = personal - start
-      (base + personalOffset).initializeMemory(as: UInt8.self, repeating: 0, count: record.personal.count)
+      (base + personalOffset).initializeMemory(
+        as: UInt8.self, repeating: 0, count: record.personal.count)
       let flags = record.flags.union(.personalErased)
       raw[RecordFormat.frameSize] = flags.rawValue
       let body = UnsafeRawBufferPointer(

@@ -1,5 +1,14 @@
 /// Strict UTF-8 validation over bytes (no overlong forms, surrogates or values past U+10FFFF).
-enum UTF8Validation {
+///
+/// ```swift
+/// UTF8Validation.firstInvalidOffset(in: [0x61, 0xFF])  // 1
+/// ```
+public enum UTF8Validation {
+  /// The offset of the first byte that starts an invalid sequence, or `nil` when all is valid.
+  public static func firstInvalidOffset(in bytes: [UInt8]) -> Int? {
+    bytes.withUnsafeBufferPointer { firstInvalidOffset(in: $0) }
+  }
+
   /// The offset of the first byte that starts an invalid sequence, or `nil` when all is valid.
   static func firstInvalidOffset(in bytes: UnsafeBufferPointer<UInt8>) -> Int? {
     var index = 0

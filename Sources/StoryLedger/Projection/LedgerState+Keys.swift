@@ -17,7 +17,9 @@ extension LedgerState {
 
   /// A new item key for the story `key`: `i` and the next free number.
   func newItemKey(inStory key: String) throws(LedgerError) -> String {
-    guard let story = storyIndex(forKey: key) else { throw LedgerError(.invalid, "no story \(key)") }
+    guard let story = storyIndex(forKey: key) else {
+      throw LedgerError(.invalid, "no story \(key)")
+    }
     var number = itemsOfStory(story).count + 1
     while itemIndex(story: story, key: "i\(number)") != nil { number += 1 }
     return "i\(number)"
@@ -47,7 +49,8 @@ extension LedgerState {
     case 1: return storyKey(matches[0])
     case 0:
       throw LedgerError(
-        .invalid, "no story \(text): no story key is or starts with \"\(text)\"; `storyledger items NODE` lists stories"
+        .invalid,
+        "no story \(text): no story key is or starts with \"\(text)\"; `storyledger items NODE` lists stories"
       )
     default:
       let shown = matches.prefix(10).map { index in
@@ -64,7 +67,9 @@ extension LedgerState {
   /// The full key of the item of story `story` (a full key) that `text` names: the key
   /// itself, or the one item key of the story that starts with it.
   public func resolveItem(_ text: String, inStory story: String) throws(LedgerError) -> String {
-    guard let index = storyIndex(forKey: story) else { throw LedgerError(.invalid, "no story \(story)") }
+    guard let index = storyIndex(forKey: story) else {
+      throw LedgerError(.invalid, "no story \(story)")
+    }
     if itemIndex(story: index, key: text) != nil { return text }
     let keys = itemsOfStory(index).map { self.text.string(items[$0].key) }
     let matches = keys.filter { $0.hasPrefix(text) && !text.isEmpty }
@@ -75,11 +80,13 @@ extension LedgerState {
         .invalid,
         "no item \(story)/\(text)"
           + (keys.isEmpty
-            ? "; the story has no items yet" : "; its items: \(keys.prefix(20).joined(separator: ", "))"))
+            ? "; the story has no items yet"
+            : "; its items: \(keys.prefix(20).joined(separator: ", "))"))
     default:
       throw LedgerError(
         .invalid,
-        "item \"\(text)\" of story \(story) is ambiguous: it starts \(matches.joined(separator: ", "))")
+        "item \"\(text)\" of story \(story) is ambiguous: it starts \(matches.joined(separator: ", "))"
+      )
     }
   }
 

@@ -13,6 +13,20 @@ extension LedgerState {
   /// Whether the hierarchy has a node at `path`.
   func hasNode(_ path: NodePath) -> Bool { nodeIndex[path] != nil }
 
+  /// The current path of the node a story is told at (after any moves), if the story exists.
+  public func node(ofStory key: String) -> NodePath? {
+    storyIndex(forKey: key).map { nodes[Int(stories[$0].node)].path }
+  }
+
+  /// Where the node that was at `path` is now: `path` itself when a node is there, its new
+  /// path when it was moved, `nil` when there is no such node.
+  public func currentPath(of path: NodePath) -> NodePath? {
+    nodeIndex[path] != nil ? path : currentPath(ofMoved: path)
+  }
+
+  /// Whether the hierarchy has a node at `path` now.
+  public func hasNodeAt(_ path: NodePath) -> Bool { nodeIndex[path] != nil }
+
   /// The story-level fields of the story at `index`.
   func storyFields(_ index: Int32) -> StoryFields {
     let record = stories[index]

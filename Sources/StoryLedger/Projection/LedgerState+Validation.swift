@@ -19,7 +19,9 @@ extension LedgerState {
     func checkOpen(_ key: String) throws(LedgerError) {
       if withdrawnInBatch.contains(key) || storyIndex(forKey: key).map(isWithdrawn) == true {
         throw LedgerError(
-          .invalid, "story \(key) was withdrawn; a withdrawn story takes no more tellings, items or revisions")
+          .invalid,
+          "story \(key) was withdrawn; a withdrawn story takes no more tellings, items or revisions"
+        )
       }
     }
     func itemExists(_ story: String, _ item: String) -> Bool {
@@ -154,7 +156,8 @@ extension LedgerState {
     }
     let newPath = moved.newPath
     if nodeIndex[newPath] != nil {
-      throw LedgerError(.invalid, "cannot move \(moved.path): there is a node at \(newPath) already")
+      throw LedgerError(
+        .invalid, "cannot move \(moved.path): there is a node at \(newPath) already")
     }
     var deepest = 0
     var pending = [index]

@@ -220,7 +220,9 @@ public struct LedgerState: Sendable {
       guard let story = story(forKey: event.story) else {
         throw corrupt("unknown story \(event.story)")
       }
-      guard withdrawals[story] == nil else { throw corrupt("story \(event.story) is withdrawn already") }
+      guard withdrawals[story] == nil else {
+        throw corrupt("story \(event.story) is withdrawn already")
+      }
       withdraw(story, sequence: sequence, erase: event.erase)
     case .storyTold(let event):
       guard storyIndex(forKey: event.key) == nil else {

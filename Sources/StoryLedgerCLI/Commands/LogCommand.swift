@@ -8,7 +8,8 @@ enum LogCommand: Command {
     discussion: """
       Writes one JSON object per event, oldest first: sequence, id, type, schema, recorded_at,
       actor, idempotency_key, hash and the payload. Filters combine: --type may be repeated;
-      --node keeps events about the node's subtree (its nodes and stories).
+      --node keeps events about the node's subtree as the hierarchy stands now (its nodes, and
+      the stories told there, wherever they were when the event was recorded).
       """,
     examples: [
       "storyledger log --type item.revised --from-sequence 100",
@@ -39,33 +40,37 @@ enum LogCommand: Command {
       })
     let first = try arguments.integer("--from-sequence", in: 1...Int.max).map(UInt64.init) ?? 1
     let last = try arguments.integer("--to-sequence", in: 1...Int.max).map(UInt64.init) ?? .max
-    let story = arguments.value("--story")
     let node = try arguments.value("--node") { try NodePath(parsing: $0, field: "--node") }
     let ledger = try context.openLedger()
-    var storyNodes: [String: NodePath] = [:]
+    let state = ledger.state
+    let story = try arguments.value("--story").map { try state.resolveStory($0) }
     var buffer: [UInt8] = []
     buffer.reserveCapacity(1 << 16)
-    // From the first event: a --node filter needs the nodes of stories told earlier.
-    try ledger.forEachEvent(from: node == nil ? first : 1) { event in
-      if case .storyTold(let told) = event.payload { storyNodes[told.key] = told.node }
-      guard event.sequence >= first, event.sequence <= last else { return }
-      if !types.isEmpty && !types.contains(event.type) { return }
-      if let story, event.payload.storyKey != story { return }
-      if let node {
-        let eventNode: NodePath?
-        switch event.payload {
-        case .nodeAdded(let added): eventNode = added.path
-        default: eventNode = event.payload.storyKey.flatMap { storyNodes[$0] }
+    do {
+      try ledger.forEachEvent(from: first) { event in
+        guard event.sequence <= last else { throw StopLog() }
+        if !types.isEmpty && !types.contains(event.type) { return }
+        if let story, event.payload.storyKey != story { return }
+        if let node {
+          let eventNode: NodePath?
+          if let key = event.payload.storyKey {
+            eventNode = state.node(ofStory: key)
+          } else {
+            eventNode = event.payload.nodePath.flatMap { state.currentPath(of: $0) ?? $0 }
+          }
+          guard let eventNode, node.contains(eventNode) else { return }
         }
-        guard let eventNode, node.contains(eventNode) else { return }
+        event.appendJSON(to: &buffer)
+        buffer.append(0x0A)
+        if buffer.count >= 1 << 16 {
+          context.console.write(bytes: buffer)
+          buffer.removeAll(keepingCapacity: true)
+        }
       }
-      event.appendJSON(to: &buffer)
-      buffer.append(0x0A)
-      if buffer.count >= 1 << 16 {
-        context.console.write(bytes: buffer)
-        buffer.removeAll(keepingCapacity: true)
-      }
-    }
+    } catch is StopLog {}
     context.console.write(bytes: buffer)
   }
 }
+
+/// Ends a `log` listing past its last sequence number.
+private struct StopLog: Error {}

@@ -1,0 +1,418 @@
+import Foundation
+
+/// An item of value as it stands at a date: its box and every fact its revisions gave it.
+public struct ItemView: Hashable, Sendable, Codable {
+  /// The story's key.
+  public var story: String
+  /// The item's key within the story.
+  public var item: String
+  /// The node the story is told at.
+  public var node: NodePath
+  /// The item's dimension.
+  public var dimension: Dimension
+  /// Its visibility at the date.
+  public var visibility: Visibility
+  /// What the item of value is.
+  public var description: String?
+  /// A decimal quantity.
+  public var quantity: String?
+  /// The quantity's unit.
+  public var unit: String?
+  /// Its monetised proxy value.
+  public var monetised: Money?
+  /// Its weight, 1 to 5.
+  public var weight: Int?
+  /// Its evidence.
+  public var evidence: String?
+  /// The date of its first revision.
+  public var recordedOn: Day
+  /// The date of its latest revision at the date.
+  public var revisedOn: Day
+  /// How many revisions it has at the date (its first included).
+  public var revisions: Int
+  /// The date it was last made visible (from invisible), if it was.
+  public var madeVisibleOn: Day?
+}
+
+/// Which items ``Ledger/items(_:)`` lists.
+public struct ItemQuery: Sendable, Hashable {
+  /// Where the items come from.
+  public enum Scope: Sendable, Hashable {
+    /// The stories of a node's subtree (withdrawn stories left out).
+    case node(NodePath)
+    /// One story (a key or an unambiguous prefix).
+    case story(String)
+    /// Every active story.
+    case everything
+  }
+
+  /// Where the items come from.
+  public var scope: Scope
+  /// Only items of this dimension.
+  public var dimension: Dimension?
+  /// Only items with this visibility at the end of the range.
+  public var visibility: Visibility?
+  /// Only items revised during this range; facts are as of its end.
+  public var range: DateRange?
+  /// At most this many items (`nil`: all).
+  public var limit: Int?
+
+  /// Creates a query.
+  public init(
+    scope: Scope, dimension: Dimension? = nil, visibility: Visibility? = nil,
+    range: DateRange? = nil, limit: Int? = nil
+  ) {
+    self.scope = scope
+    self.dimension = dimension
+    self.visibility = visibility
+    self.range = range
+    self.limit = limit
+  }
+}
+
+/// What ``Ledger/items(_:)`` found: the items, and how many matched in all.
+public struct ItemList: Hashable, Sendable, Codable {
+  /// The items, by node path, then story, then the order they were recorded.
+  public var items: [ItemView]
+  /// How many items matched (more than `items.count` when a limit cut the list).
+  public var matched: Int
+}
+
+/// A story with its whole history through time.
+public struct StoryHistory: Hashable, Sendable, Codable {
+  /// One dated entry of the history.
+  public struct Entry: Hashable, Sendable, Codable {
+    /// What happened.
+    public enum Kind: String, Hashable, Sendable, Codable {
+      /// The story was first told.
+      case told
+      /// The story was told (or retold).
+      case telling
+      /// An item was recorded.
+      case itemRecorded = "item-recorded"
+      /// An item was revised.
+      case itemRevised = "item-revised"
+      /// An item was made visible (a revision from invisible to visible).
+      case madeVisible = "made-visible"
+      /// The title, tags or share scope changed.
+      case updated
+      /// The story was withdrawn.
+      case withdrawn
+    }
+    /// The date the entry is about (for updates and withdrawals, the day they were recorded).
+    public var on: Day
+    /// What happened.
+    public var kind: Kind
+    /// The event's sequence number.
+    public var sequence: UInt64
+    /// When it was recorded, ISO 8601 in UTC.
+    public var recordedAt: String
+    /// Who recorded it.
+    public var actor: String
+    /// The item it concerns, for item entries.
+    public var item: String?
+    /// The item's dimension, for item entries.
+    public var dimension: Dimension?
+    /// The facts the entry set, for item entries.
+    public var visibility: Visibility?
+    /// The narrative of a telling, or what changed, in words.
+    public var text: String
+  }
+
+  /// The story's key.
+  public var key: String
+  /// Its title.
+  public var title: String
+  /// The node it is told at.
+  public var node: NodePath
+  /// The node's level.
+  public var level: String
+  /// Who told it (empty once erased).
+  public var tellers: [String]
+  /// Its tags.
+  public var tags: [String]
+  /// Its share scope.
+  public var share: String
+  /// The date it was first told.
+  public var toldOn: Day
+  /// Its version: the number of events about it (for `--expect-version`).
+  public var version: Int
+  /// `active`, `withdrawn`, or `erased` (withdrawn with its personal text erased).
+  public var status: String
+  /// Its items as they stand now.
+  public var items: [ItemView]
+  /// Its history, by date then sequence.
+  public var entries: [Entry]
+}
+
+extension Ledger {
+  /// A story with its whole history: tellings, item revisions and visibility movements,
+  /// updates and withdrawal, in date order.
+  ///
+  /// ```swift
+  /// let history = try ledger.storyHistory("k3f9")
+  /// for entry in history.entries { print(entry.on, entry.kind.rawValue, entry.text) }
+  /// ```
+  public func storyHistory(_ text: String) throws -> StoryHistory {
+    let state = self.state
+    let key = try state.resolveStory(text)
+    guard let index = state.storyIndex(forKey: key) else {
+      throw LedgerError(.invalid, "no story \(key)")
+    }
+    let fields = state.storyFields(index)
+    let record = state.stories[index]
+    // The events to read, and what each is.
+    var revisionOfSequence: [UInt64: Int32] = [:]
+    var sequences = state.personalSequences(ofStory: key)
+    let itemIndices = state.itemsOfStory(index)
+    for item in itemIndices {
+      var cursor = state.items[item].first
+      while cursor >= 0 {
+        revisionOfSequence[state.revisions[cursor].sequence] = cursor
+        sequences.append(state.revisions[cursor].sequence)
+        cursor = state.revisions[cursor].next
+      }
+    }
+    sequences += state.storyEvents[index] ?? []
+    var entries: [StoryHistory.Entry] = []
+    let zone = state.configuration.timeZone
+    var factsOfItem: [Int32: [(sequence: UInt64, facts: ItemFacts)]] = [:]
+    try store.read(sequences: sequences) { event in
+      func entry(_ on: Day, _ kind: StoryHistory.Entry.Kind, _ text: String) -> StoryHistory.Entry {
+        StoryHistory.Entry(
+          on: on, kind: kind, sequence: event.sequence,
+          recordedAt: RecordedEvent.timestamp(event.recordedAtMilliseconds), actor: event.actor,
+          item: nil, dimension: nil, visibility: nil, text: text)
+      }
+      let recordedDay = Day.day(of: event.recordedAt, in: zone)
+      switch event.payload {
+      case .storyTold(let told):
+        entries.append(entry(told.on, .told, "told at \(told.node) as \"\(told.title)\""))
+      case .tellingRecorded(let telling):
+        entries.append(
+          entry(
+            telling.on, .telling,
+            event.isPersonalTextErased ? "(narrative erased)" : telling.narrative))
+      case .storyUpdated(let update):
+        var changes: [String] = []
+        if let title = update.title { changes.append("title \"\(title)\"") }
+        if let tags = update.tags { changes.append("tags \(tags.joined(separator: ", "))") }
+        if let share = update.share { changes.append("shared up to \(share)") }
+        entries.append(entry(recordedDay, .updated, changes.joined(separator: "; ")))
+      case .storyWithdrawn(let withdrawal):
+        entries.append(
+          entry(
+            recordedDay, .withdrawn,
+            (withdrawal.reason.isEmpty ? "withdrawn" : "withdrawn: \(withdrawal.reason)")
+              + (withdrawal.erase ? " (narratives and tellers erased)" : "")))
+      case .itemRecorded(let recorded):
+        var item = entry(recorded.on, .itemRecorded, Ledger.describe(recorded.facts))
+        item.item = recorded.item
+        item.dimension = recorded.dimension
+        item.visibility = recorded.facts.visibility
+        entries.append(item)
+        if let revision = revisionOfSequence[event.sequence] {
+          factsOfItem[state.revisions[revision].item, default: []].append(
+            (event.sequence, recorded.facts))
+        }
+      case .itemRevised(let revised):
+        guard let revision = revisionOfSequence[event.sequence] else { return }
+        let itemIndex = state.revisions[revision].item
+        let madeVisible = state.madeVisible(revision)
+        var item = entry(
+          revised.on, madeVisible ? .madeVisible : .itemRevised, Ledger.describe(revised.facts))
+        item.item = revised.item
+        item.dimension = state.items[itemIndex].dimension
+        item.visibility = revised.facts.visibility
+        entries.append(item)
+        factsOfItem[itemIndex, default: []].append((event.sequence, revised.facts))
+      default:
+        break
+      }
+    }
+    entries.sort { ($0.on, $0.sequence) < ($1.on, $1.sequence) }
+    let items = itemIndices.compactMap { item in
+      state.itemView(item, asOf: .latest, facts: factsOfItem[item] ?? [])
+    }
+    let withdrawal = state.withdrawals[index]
+    return StoryHistory(
+      key: key, title: fields.title, node: fields.node,
+      level: state.configuration.level(ofDepth: fields.node.depth) ?? "", tellers: fields.tellers,
+      tags: fields.tags, share: fields.share, toldOn: record.toldOn, version: Int(record.version),
+      status: withdrawal == nil ? "active" : withdrawal?.isErased == true ? "erased" : "withdrawn",
+      items: items, entries: entries)
+  }
+
+  /// The items of a subtree or a story, filtered, with their facts as of the end of the
+  /// query's range.
+  ///
+  /// ```swift
+  /// let list = try ledger.items(
+  ///   ItemQuery(scope: .node(try NodePath(parsing: "nhs/london")), visibility: .invisible))
+  /// for item in list.items { print(item.story, item.item, item.description ?? "") }
+  /// ```
+  public func items(_ query: ItemQuery) throws -> ItemList {
+    let state = self.state
+    let cutoff = query.range?.end ?? Day.latest
+    var storyIndices: [Int32] = []
+    switch query.scope {
+    case .story(let text):
+      let key = try state.resolveStory(text)
+      if let index = state.storyIndex(forKey: key) { storyIndices = [index] }
+    case .node(let path):
+      storyIndices = try state.storiesInSubtree(of: path)
+    case .everything:
+      storyIndices = state.topLevelNodes.flatMap { (try? state.storiesInSubtree(of: $0)) ?? [] }
+    }
+    var selected: [Int32] = []
+    var matched = 0
+    for story in storyIndices {
+      for item in state.itemsOfStory(story) {
+        let record = state.items[item]
+        if let dimension = query.dimension, record.dimension != dimension { continue }
+        let current = state.revision(of: item, asOf: cutoff)
+        guard current >= 0 else { continue }
+        if let visibility = query.visibility,
+          state.revisions[current].isVisible != (visibility == .visible)
+        {
+          continue
+        }
+        if let range = query.range, !state.hasRevision(of: item, in: range) { continue }
+        matched += 1
+        if let limit = query.limit, selected.count >= limit { continue }
+        selected.append(item)
+      }
+    }
+    var itemOfSequence: [UInt64: Int32] = [:]
+    for item in selected {
+      var cursor = state.items[item].first
+      while cursor >= 0, state.revisions[cursor].day <= cutoff {
+        itemOfSequence[state.revisions[cursor].sequence] = item
+        cursor = state.revisions[cursor].next
+      }
+    }
+    var facts: [Int32: [(sequence: UInt64, facts: ItemFacts)]] = [:]
+    try store.read(sequences: Array(itemOfSequence.keys)) { event in
+      guard let item = itemOfSequence[event.sequence] else { return }
+      switch event.payload {
+      case .itemRecorded(let recorded):
+        facts[item, default: []].append((event.sequence, recorded.facts))
+      case .itemRevised(let revised):
+        facts[item, default: []].append((event.sequence, revised.facts))
+      default: break
+      }
+    }
+    let views = selected.compactMap { state.itemView($0, asOf: cutoff, facts: facts[$0] ?? []) }
+    return ItemList(items: views, matched: matched)
+  }
+
+  /// The facts of a revision, in words, for a history.
+  static func describe(_ facts: ItemFacts) -> String {
+    var parts: [String] = []
+    if let visibility = facts.visibility { parts.append(visibility.rawValue) }
+    if let description = facts.description { parts.append("\"\(description)\"") }
+    if let quantity = facts.quantity {
+      parts.append("quantity \(quantity)" + (facts.unit.map { " \($0)" } ?? ""))
+    } else if let unit = facts.unit {
+      parts.append("unit \(unit)")
+    }
+    if let monetised = facts.monetised { parts.append("monetised \(monetised)") }
+    if let weight = facts.weight { parts.append("weight \(weight)") }
+    if let evidence = facts.evidence { parts.append("evidence: \(evidence)") }
+    return parts.joined(separator: "; ")
+  }
+}
+
+extension LedgerState {
+  /// The active stories told in the subtree of `path`, by node path then the order told.
+  func storiesInSubtree(of path: NodePath) throws(LedgerError) -> [Int32] {
+    let target = try node(at: path)
+    var inSubtree = [Bool](repeating: false, count: nodes.count)
+    var pending = [target]
+    while let next = pending.popLast() {
+      inSubtree[Int(next)] = true
+      pending.append(contentsOf: nodes[Int(next)].children)
+    }
+    var result: [Int32] = []
+    stories.forEachElement { index, story in
+      if inSubtree[Int(story.node)], !isWithdrawn(Int32(index)) { result.append(Int32(index)) }
+    }
+    result.sort { left, right in
+      let leftPath = nodes[Int(stories[left].node)].path
+      let rightPath = nodes[Int(stories[right].node)].path
+      return leftPath == rightPath ? left < right : leftPath < rightPath
+    }
+    return result
+  }
+
+  /// Whether the revision at `index` made its item visible: visible where the item's
+  /// previous revision (in date order) was invisible.
+  func madeVisible(_ index: Int32) -> Bool {
+    let revision = revisions[index]
+    guard revision.isVisible else { return false }
+    var previous: Int32 = -1
+    var cursor = items[revision.item].first
+    while cursor >= 0, cursor != index {
+      previous = cursor
+      cursor = revisions[cursor].next
+    }
+    return previous >= 0 && !revisions[previous].isVisible
+  }
+
+  /// Whether the item has a revision dated in `range`.
+  func hasRevision(of item: Int32, in range: DateRange) -> Bool {
+    var cursor = items[item].first
+    while cursor >= 0 {
+      let day = revisions[cursor].day
+      if range.contains(day) { return true }
+      if day > range.end { return false }
+      cursor = revisions[cursor].next
+    }
+    return false
+  }
+
+  /// The view of an item as of the end of `day`, from the facts of its revisions (each
+  /// with its event's sequence number), applied in date order; `nil` when it did not exist.
+  func itemView(_ item: Int32, asOf day: Day, facts: [(sequence: UInt64, facts: ItemFacts)])
+    -> ItemView?
+  {
+    let record = items[item]
+    let bySequence = Dictionary(
+      facts.map { ($0.sequence, $0.facts) }, uniquingKeysWith: { a, _ in a })
+    var merged = ItemFacts()
+    var count = 0
+    var first: Day?
+    var last: Day?
+    var madeVisibleOn: Day?
+    var previousVisible = false
+    var cursor = record.first
+    while cursor >= 0 {
+      let revision = revisions[cursor]
+      guard revision.day <= day else { break }
+      if let given = bySequence[revision.sequence] {
+        if let value = given.visibility { merged.visibility = value }
+        if let value = given.description { merged.description = value }
+        if let value = given.quantity { merged.quantity = value }
+        if let value = given.unit { merged.unit = value }
+        if let value = given.monetised { merged.monetised = value }
+        if let value = given.weight { merged.weight = value }
+        if let value = given.evidence { merged.evidence = value }
+      }
+      if count > 0, revision.isVisible, !previousVisible { madeVisibleOn = revision.day }
+      previousVisible = revision.isVisible
+      first = first ?? revision.day
+      last = revision.day
+      count += 1
+      cursor = revision.next
+    }
+    guard let first, let last else { return nil }
+    let story = stories[record.story]
+    return ItemView(
+      story: text.string(story.key), item: text.string(record.key),
+      node: nodes[Int(story.node)].path, dimension: record.dimension,
+      visibility: previousVisible ? .visible : .invisible, description: merged.description,
+      quantity: merged.quantity, unit: merged.unit, monetised: merged.monetised,
+      weight: merged.weight, evidence: merged.evidence, recordedOn: first, revisedOn: last,
+      revisions: count, madeVisibleOn: madeVisibleOn)
+  }
+}

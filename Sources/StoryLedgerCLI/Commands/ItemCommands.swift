@@ -1,0 +1,217 @@
+import Foundation
+import StoryLedger
+
+/// `storyledger item add STORY --dimension D --visibility V`: prints `STORY/ITEM`.
+enum ItemAddCommand: Command {
+  static let spec = CommandSpec(
+    name: "item add", abstract: "add an item of value to a story; prints STORY/ITEM",
+    arguments:
+      "STORY --dimension D --visibility V [--description T] [--quantity Q --unit U] [--monetised M] [--weight W] [--evidence E] [--on DATE]",
+    positionals: ["STORY"], minimumPositionals: 1,
+    discussion: """
+      Puts an item in one of the six boxes: a dimension (capacitating, calibrating,
+      calculating), fixed for life, and a visibility (visible, invisible). The date defaults
+      to today. Prints STORY/ITEM, the item's reference for `item revise` and `item evidence`;
+      the item key is generated (i1, i2, …) unless --key gives it.
+      """,
+    examples: [
+      "storyledger item add k3f9 --dimension capacitating --visibility invisible --description \"a network of 40 walkers\"",
+      "storyledger item add k3f9 --dimension calculating --visibility visible --quantity 120 --unit appointments --monetised 5400.00 --weight 4",
+    ],
+    options: [
+      .value("--dimension", "D", "capacitating, calibrating or calculating (required)"),
+      .value("--key", "KEY", "the item's key within the story (default: i1, i2, …)"),
+      .value("--on", "DATE", "the date the item is recorded as of (default today)"),
+      Recording.expectVersion,
+    ] + Recording.factOptions + Recording.writeOptions)
+
+  static func run(_ arguments: ParsedArguments, in context: Context) throws {
+    let story = arguments.positionals[0]
+    guard let dimension = try arguments.value("--dimension", { try Dimension(parsing: $0) }) else {
+      throw UsageError(
+        "missing --dimension (capacitating, calibrating or calculating)", usage: spec.usage)
+    }
+    let facts = try Recording.facts(arguments)
+    guard facts.visibility != nil else {
+      throw UsageError("missing --visibility (visible or invisible)", usage: spec.usage)
+    }
+    if facts.unit != nil && facts.quantity == nil {
+      throw UsageError("--unit needs --quantity", usage: spec.usage)
+    }
+    if let key = arguments.value("--key") {
+      do { try Key.validate(key, field: "--key") } catch {
+        throw UsageError(error.description, usage: spec.usage)
+      }
+    }
+    let day = try Recording.day(arguments)
+    let options = try Recording.options(arguments, story: story)
+    let ledger = try context.openLedger()
+    let recorded = try ledger.addItem(
+      to: story, key: arguments.value("--key"), dimension: dimension, on: day, facts: facts,
+      options: options)
+    let storyKey = try ledger.resolveStory(story)
+    Recording.report(
+      recorded, printing: "\(storyKey)/\(recorded.key)", what: "the item", arguments: arguments,
+      context: context)
+  }
+}
+
+/// `storyledger item revise STORY/ITEM ...`.
+enum ItemReviseCommand: Command {
+  static let spec = CommandSpec(
+    name: "item revise", abstract: "revise an item as of a date",
+    arguments:
+      "STORY/ITEM [--visibility V] [--description T] [--quantity Q] [--unit U] [--monetised M] [--weight W] [--evidence E] [--on DATE]",
+    positionals: ["STORY/ITEM"], minimumPositionals: 1,
+    discussion: """
+      The facts given replace the item's earlier ones from the date on (default today); the
+      others stay. A revision dated before later ones lands in its place in time. The
+      dimension never changes.
+      """,
+    examples: [
+      "storyledger item revise k3f9/i2 --monetised 6100.00 --on 2026-04-30",
+      "storyledger item revise k3f9/i1 --visibility invisible --expect-version 5",
+    ],
+    options: [
+      .value("--on", "DATE", "the date the revision is about (default today)"),
+      Recording.expectVersion,
+    ] + Recording.factOptions + Recording.writeOptions)
+
+  static func run(_ arguments: ParsedArguments, in context: Context) throws {
+    let reference = try Recording.itemReference(arguments.positionals[0], usage: spec.usage)
+    let facts = try Recording.facts(arguments)
+    guard !facts.isEmpty else {
+      throw UsageError(
+        "nothing to revise: give --visibility, --description, --quantity, --unit, --monetised, --weight or --evidence",
+        usage: spec.usage)
+    }
+    let day = try Recording.day(arguments)
+    let options = try Recording.options(arguments, story: reference.story)
+    let ledger = try context.openLedger()
+    let recorded = try ledger.reviseItem(
+      story: reference.story, item: reference.item, on: day, facts: facts, options: options)
+    let storyKey = try ledger.resolveStory(reference.story)
+    Recording.report(
+      recorded, printing: "\(storyKey)/\(recorded.key)", what: "the revision",
+      arguments: arguments, context: context)
+  }
+}
+
+/// `storyledger item evidence STORY/ITEM --evidence E`: evidence, and the item made visible.
+enum ItemEvidenceCommand: Command {
+  static let spec = CommandSpec(
+    name: "item evidence", abstract: "attach evidence to an item and make it visible",
+    arguments: "STORY/ITEM --evidence E [--on DATE]", positionals: ["STORY/ITEM"],
+    minimumPositionals: 1,
+    discussion: """
+      One revision that records the evidence and makes the item visible: invisible value
+      becomes visible (the movement the method measures).
+      """,
+    examples: [
+      "storyledger item evidence k3f9/i1 --evidence \"attendance register, March–May\" --on 2026-06-01"
+    ],
+    options: [
+      .value("--evidence", "E", "the evidence (required)"),
+      .value("--on", "DATE", "the date the evidence is about (default today)"),
+      Recording.expectVersion,
+    ] + Recording.writeOptions)
+
+  static func run(_ arguments: ParsedArguments, in context: Context) throws {
+    let reference = try Recording.itemReference(arguments.positionals[0], usage: spec.usage)
+    guard let evidence = arguments.value("--evidence") else {
+      throw UsageError("missing --evidence", usage: spec.usage)
+    }
+    let day = try Recording.day(arguments)
+    let options = try Recording.options(arguments, story: reference.story)
+    let ledger = try context.openLedger()
+    let recorded = try ledger.attachEvidence(
+      story: reference.story, item: reference.item, evidence: evidence, on: day, options: options)
+    let storyKey = try ledger.resolveStory(reference.story)
+    Recording.report(
+      recorded, printing: "\(storyKey)/\(recorded.key)", what: "the evidence",
+      arguments: arguments, context: context)
+  }
+}
+
+/// `storyledger items [NODE | STORY]`: items with filters.
+enum ItemsCommand: Command {
+  static let spec = CommandSpec(
+    name: "items", abstract: "list the items of a subtree or a story, with filters",
+    arguments:
+      "[NODE | STORY] [--dimension D] [--visibility V] [--from DATE] [--to DATE] [--limit N] [--json]",
+    positionals: ["NODE | STORY"],
+    discussion: """
+      Lists items as they stand at --to (default: everything recorded): the items of NODE's
+      subtree, or of one story (a key or unambiguous prefix), or of the whole ledger. With
+      --from/--to only items revised in that range are listed. Withdrawn stories are left out
+      of subtrees. Text output shows at most --limit items (default 100; 0 for all).
+      """,
+    examples: [
+      "storyledger items nhs/north-east --visibility invisible",
+      "storyledger items k3f9 --json",
+      "storyledger items nhs --dimension calculating --from 2026-01-01 --to 2026-03-31",
+    ],
+    options: [
+      .value("--dimension", "D", "only items of this dimension"),
+      .value("--visibility", "V", "only items with this visibility at --to"),
+      .value("--from", "DATE", "only items revised on or after DATE"),
+      .value("--to", "DATE", "facts as of DATE; only items revised on or before it"),
+      .value("--limit", "N", "at most N items (default 100 for text, all for --json; 0: all)"),
+      .json,
+    ])
+
+  static func run(_ arguments: ParsedArguments, in context: Context) throws {
+    let dimension = try arguments.value("--dimension") { try Dimension(parsing: $0) }
+    let visibility = try arguments.value("--visibility") { try Visibility(parsing: $0) }
+    let from = try arguments.day("--from")
+    let to = try arguments.day("--to")
+    if let from, let to, from > to {
+      throw UsageError("--from \(from) is after --to \(to)", usage: spec.usage)
+    }
+    let isJSON = arguments.has("--json")
+    let limitOption = try arguments.integer("--limit", in: 0...Int(Int32.max))
+    let limit = limitOption.map { $0 == 0 ? nil : $0 } ?? (isJSON ? nil : 100)
+    let ledger = try context.openLedger()
+    var scope = ItemQuery.Scope.everything
+    if let target = arguments.positionals.first {
+      if let path = try? NodePath(parsing: target), ledger.state.hasNodeAt(path) {
+        scope = .node(path)
+      } else if target.contains("/") {
+        // Not a node now: the library's error names the nearest node or where it moved.
+        scope = .node(try NodePath(parsing: target, field: "NODE"))
+      } else {
+        scope = .story(target)
+      }
+    }
+    let range: DateRange? =
+      from == nil && to == nil ? nil : DateRange(start: from ?? .earliest, end: to ?? .latest)
+    let list = try ledger.items(
+      ItemQuery(
+        scope: scope, dimension: dimension, visibility: visibility, range: range, limit: limit))
+    if isJSON {
+      try JSONOutput.write(list, to: context)
+      return
+    }
+    guard !list.items.isEmpty else {
+      context.console.message("no items match")
+      return
+    }
+    var table = TextTable(columns: [
+      .init("item"), .init("node"), .init("dimension"), .init("visibility"),
+      .init("monetised", right: true), .init("revised"), .init("description"),
+    ])
+    for item in list.items {
+      table.add([
+        "\(item.story)/\(item.item)", item.node.description, item.dimension.rawValue,
+        item.visibility.rawValue, item.monetised?.description ?? "", item.revisedOn.description,
+        item.description ?? "",
+      ])
+    }
+    context.console.write(table.render() + "\n")
+    if list.matched > list.items.count {
+      context.console.message(
+        "… \(list.matched - list.items.count) more items match (showing \(list.items.count); --limit 0 shows all)"
+      )
+    }
+  }
+}

@@ -1,0 +1,173 @@
+import Foundation
+import StoryLedger
+
+/// `storyledger node add PATH`: adds a node to the hierarchy.
+enum NodeAddCommand: Command {
+  static let spec = CommandSpec(
+    name: "node add", abstract: "add a node to the hierarchy",
+    arguments: "PATH [--name NAME] [--parents]", positionals: ["PATH"], minimumPositionals: 1,
+    discussion: """
+      PATH is slug segments separated by / (letters, digits, -, _ and .); its depth picks its
+      level. The parent must exist, unless --parents adds the missing ancestors too. Prints
+      the node's path.
+      """,
+    examples: [
+      "storyledger node add nhs/north-east --name \"North East\"",
+      "storyledger node add nhs/north-east/trust-07/team-03 --parents",
+    ],
+    options: [
+      .value("--name", "NAME", "the display name (default: the last segment)"),
+      .flag("--parents", "also add missing ancestors"),
+    ] + Recording.writeOptions)
+
+  static func run(_ arguments: ParsedArguments, in context: Context) throws {
+    let path = try NodePath(parsing: arguments.positionals[0], field: "PATH")
+    let name = arguments.value("--name")
+    if let name, name.trimmingCharacters(in: .whitespaces).isEmpty {
+      throw UsageError("--name cannot be empty", usage: spec.usage)
+    }
+    let options = try Recording.options(arguments)
+    let ledger = try context.openLedger()
+    let recorded = try ledger.addNode(
+      path, name: name, creatingParents: arguments.has("--parents"), options: options)
+    Recording.report(
+      recorded, printing: path.description, what: "the node", arguments: arguments, context: context
+    )
+  }
+}
+
+/// `storyledger node rename PATH NAME`.
+enum NodeRenameCommand: Command {
+  static let spec = CommandSpec(
+    name: "node rename", abstract: "give a node a new display name",
+    arguments: "PATH NAME", positionals: ["PATH", "NAME"], minimumPositionals: 2,
+    discussion: "Changes the display name only; the path stays (use `node move` to change it).",
+    examples: ["storyledger node rename nhs/north-east \"North East and Cumbria\""],
+    options: Recording.writeOptions)
+
+  static func run(_ arguments: ParsedArguments, in context: Context) throws {
+    let path = try NodePath(parsing: arguments.positionals[0], field: "PATH")
+    let name = arguments.positionals[1]
+    guard !name.trimmingCharacters(in: .whitespaces).isEmpty else {
+      throw UsageError("NAME cannot be empty", usage: spec.usage)
+    }
+    let options = try Recording.options(arguments)
+    let ledger = try context.openLedger()
+    let recorded = try ledger.renameNode(path, to: name, options: options)
+    Recording.report(
+      recorded, printing: path.description, what: "the rename", arguments: arguments,
+      context: context)
+  }
+}
+
+/// `storyledger node move PATH NEW_PARENT`.
+enum NodeMoveCommand: Command {
+  static let spec = CommandSpec(
+    name: "node move", abstract: "move a node and its subtree under another parent",
+    arguments: "PATH NEW_PARENT", positionals: ["PATH", "NEW_PARENT"], minimumPositionals: 2,
+    discussion: """
+      The node keeps its last segment under NEW_PARENT (give / for the top of the hierarchy)
+      and takes its stories and whole subtree with it. Summaries and exports count everything
+      under the hierarchy as it stands; the old path answers with a hint to the new one.
+      Prints the new path.
+      """,
+    examples: ["storyledger node move nhs/north-east/trust-07 nhs/cumbria"],
+    options: Recording.writeOptions)
+
+  static func run(_ arguments: ParsedArguments, in context: Context) throws {
+    let path = try NodePath(parsing: arguments.positionals[0], field: "PATH")
+    let parentText = arguments.positionals[1]
+    let parent = parentText == "/" ? nil : try NodePath(parsing: parentText, field: "NEW_PARENT")
+    let options = try Recording.options(arguments)
+    let ledger = try context.openLedger()
+    let recorded = try ledger.moveNode(path, under: parent, options: options)
+    Recording.report(
+      recorded, printing: recorded.key, what: "the move", arguments: arguments, context: context)
+  }
+}
+
+/// `storyledger node retire PATH`.
+enum NodeRetireCommand: Command {
+  static let spec = CommandSpec(
+    name: "node retire", abstract: "retire a node: it keeps its history but takes nothing new",
+    arguments: "PATH [--reason TEXT] [--force]", positionals: ["PATH"], minimumPositionals: 1,
+    discussion: """
+      A retired node and its subtree keep their stories and figures but take no new stories
+      or children. A node whose subtree still holds active stories is retired only with --force.
+      """,
+    examples: [
+      "storyledger node retire nhs/north-east/trust-07/team-09 --reason \"merged into team-03\""
+    ],
+    options: [
+      .value("--reason", "TEXT", "why, in a few words"),
+      .flag("--force", "retire it even though its subtree has active stories"),
+    ] + Recording.writeOptions)
+
+  static func run(_ arguments: ParsedArguments, in context: Context) throws {
+    let path = try NodePath(parsing: arguments.positionals[0], field: "PATH")
+    let options = try Recording.options(arguments)
+    let ledger = try context.openLedger()
+    let recorded = try ledger.retireNode(
+      path, reason: arguments.value("--reason") ?? "", force: arguments.has("--force"),
+      options: options)
+    Recording.report(
+      recorded, printing: path.description, what: "the retirement", arguments: arguments,
+      context: context)
+  }
+}
+
+/// `storyledger tree [NODE]`: the hierarchy with levels and counts.
+enum TreeCommand: Command {
+  static let spec = CommandSpec(
+    name: "tree",
+    abstract: "the hierarchy with its levels and the stories and items of each subtree",
+    arguments: "[NODE] [--depth N] [--json]", positionals: ["NODE"],
+    discussion: """
+      Shows NODE's subtree (the whole hierarchy when NODE is not given), one node per line,
+      indented by depth, with its level, display name, and the active stories and items in
+      its subtree. Retired nodes are marked.
+      """,
+    examples: ["storyledger tree", "storyledger tree nhs/north-east --depth 1 --json"],
+    options: [.value("--depth", "N", "show only N levels below NODE (or the top)"), .json])
+
+  static func run(_ arguments: ParsedArguments, in context: Context) throws {
+    let path = try arguments.positionals.first.map { try NodePath(parsing: $0, field: "NODE") }
+    let depth = try arguments.integer("--depth", in: 0...64)
+    let ledger = try context.openLedger()
+    let entries = try ledger.state.tree(of: path, maximumDepth: depth)
+    if arguments.has("--json") {
+      try JSONOutput.write(entries, to: context)
+      return
+    }
+    if entries.isEmpty {
+      context.console.message(
+        "the ledger has no nodes yet; add one with `storyledger node add PATH`")
+      return
+    }
+    let base = entries.first?.depth ?? 1
+    var table = TextTable(columns: [
+      .init("node"), .init("level"), .init("stories", right: true), .init("items", right: true),
+      .init("name"),
+    ])
+    for entry in entries {
+      let indent = String(repeating: "  ", count: max(0, entry.depth - base))
+      table.add([
+        indent + (entry.depth == base ? entry.node.description : entry.node.name),
+        entry.level, String(entry.stories), String(entry.items),
+        entry.name + (entry.isRetired ? " (retired)" : ""),
+      ])
+    }
+    context.console.write(table.render() + "\n")
+  }
+}
+
+/// JSON output for people's commands: sorted keys, snake case.
+enum JSONOutput {
+  static func write<T: Encodable>(_ value: T, to context: Context) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    encoder.keyEncodingStrategy = .convertToSnakeCase
+    let data = try encoder.encode(value)
+    context.console.write(bytes: Array(data) + [0x0A])
+  }
+}

@@ -1,0 +1,244 @@
+import Foundation
+import StoryLedger
+
+/// `storyledger story tell NODE --title T`: a new story; prints its key.
+enum StoryTellCommand: Command {
+  static let spec = CommandSpec(
+    name: "story tell", abstract: "tell a new story at a node; prints its key",
+    arguments:
+      "NODE --title T [--teller W]... [--tag X]... [--share LEVEL] [--text T | --file F] [--on DATE]",
+    positionals: ["NODE"], minimumPositionals: 1,
+    discussion: """
+      Records the story and its first telling. The narrative comes from --text, --file, or
+      standard input when neither is given. The date defaults to today in the ledger's time
+      zone; the share scope (the highest level at which the narrative may be read) defaults
+      to the node's own level. Prints the story's key: a short generated one unless --key
+      gives it. Story commands accept any unambiguous prefix of a key.
+      """,
+    examples: [
+      "storyledger story tell nhs/north-east/trust-07 --title \"Walking clinics\" --teller \"Asha Patel\" --tag walking --share regional --text \"We began walking our clinics…\"",
+      "storyledger story tell nhs/north-east/trust-07 --title \"Night shift huddles\" --file huddles.txt --on 2026-03-02",
+    ],
+    options: [
+      .value("--title", "T", "the story's title (required)"),
+      .value("--teller", "W", "who told it (repeat for several)", repeatable: true),
+      .value("--tag", "X", "a tag (repeat for several)", repeatable: true),
+      .value("--share", "LEVEL", "the highest level at which its narrative may be read"),
+      .value("--text", "T", "the narrative"),
+      .value("--file", "F", "read the narrative from a UTF-8 file"),
+      .value("--on", "DATE", "the date it was told (YYYY-MM-DD; default today)"),
+      .value("--key", "KEY", "the story's key (default: a short generated key)"),
+    ] + Recording.writeOptions)
+
+  static func run(_ arguments: ParsedArguments, in context: Context) throws {
+    let node = try NodePath(parsing: arguments.positionals[0], field: "NODE")
+    guard let title = arguments.value("--title") else {
+      throw UsageError("missing --title", usage: spec.usage)
+    }
+    if let key = arguments.value("--key") {
+      do { try Key.validate(key, field: "--key") } catch {
+        throw UsageError(error.description, usage: spec.usage)
+      }
+    }
+    let day = try Recording.day(arguments)
+    let options = try Recording.options(arguments)
+    let narrative = try Recording.narrative(arguments, in: context)
+    let ledger = try context.openLedger()
+    if let share = arguments.value("--share"), ledger.configuration.depth(ofLevel: share) == nil {
+      throw UsageError(
+        ValueError(
+          field: "--share", value: share, reason: "is not a level of this ledger",
+          validValues: ledger.configuration.levels
+        ).description, usage: spec.usage)
+    }
+    let recorded = try ledger.tellStory(
+      Ledger.NewStory(
+        node: node, title: title, narrative: narrative, on: day, tellers: arguments.all("--teller"),
+        tags: arguments.all("--tag"), share: arguments.value("--share"),
+        key: arguments.value("--key")),
+      options: options)
+    Recording.report(
+      recorded, printing: recorded.key, what: "the story", arguments: arguments, context: context)
+  }
+}
+
+/// `storyledger story retell STORY`: a new telling.
+enum StoryRetellCommand: Command {
+  static let spec = CommandSpec(
+    name: "story retell", abstract: "record a new telling of a story (the story retold)",
+    arguments: "STORY [--text T | --file F] [--on DATE]", positionals: ["STORY"],
+    minimumPositionals: 1,
+    discussion: """
+      Adds a dated telling: the story as it is told now. The narrative comes from --text,
+      --file, or standard input. STORY is a key or an unambiguous prefix.
+      """,
+    examples: [
+      "storyledger story retell k3f9 --on 2026-06-01 --text \"Six months on, the walks are weekly…\""
+    ],
+    options: [
+      .value("--text", "T", "the narrative"),
+      .value("--file", "F", "read the narrative from a UTF-8 file"),
+      .value("--on", "DATE", "the date of the telling (default today)"),
+      Recording.expectVersion,
+    ] + Recording.writeOptions)
+
+  static func run(_ arguments: ParsedArguments, in context: Context) throws {
+    let story = arguments.positionals[0]
+    let day = try Recording.day(arguments)
+    let options = try Recording.options(arguments, story: story)
+    let narrative = try Recording.narrative(arguments, in: context)
+    let ledger = try context.openLedger()
+    let recorded = try ledger.retellStory(story, narrative: narrative, on: day, options: options)
+    Recording.report(
+      recorded, printing: recorded.key, what: "the telling", arguments: arguments, context: context)
+  }
+}
+
+/// `storyledger story update STORY`: title, tags, share scope.
+enum StoryUpdateCommand: Command {
+  static let spec = CommandSpec(
+    name: "story update", abstract: "change a story's title, tags or share scope",
+    arguments: "STORY [--title T] [--tag X]... [--no-tags] [--share LEVEL]",
+    positionals: ["STORY"], minimumPositionals: 1,
+    discussion: "The tags given replace the story's tags; --no-tags removes them all.",
+    examples: [
+      "storyledger story update k3f9 --tag walking --tag wellbeing",
+      "storyledger story update k3f9 --share local --expect-version 4",
+    ],
+    options: [
+      .value("--title", "T", "the new title"),
+      .value("--tag", "X", "a tag (repeat for several; replaces the old tags)", repeatable: true),
+      .flag("--no-tags", "remove every tag"),
+      .value("--share", "LEVEL", "the highest level at which its narrative may be read"),
+      Recording.expectVersion,
+    ] + Recording.writeOptions)
+
+  static func run(_ arguments: ParsedArguments, in context: Context) throws {
+    let story = arguments.positionals[0]
+    var tags: [String]? = arguments.all("--tag").isEmpty ? nil : arguments.all("--tag")
+    if arguments.has("--no-tags") {
+      guard tags == nil else {
+        throw UsageError("give --tag or --no-tags, not both", usage: spec.usage)
+      }
+      tags = []
+    }
+    let title = arguments.value("--title")
+    let share = arguments.value("--share")
+    guard title != nil || tags != nil || share != nil else {
+      throw UsageError(
+        "nothing to change: give --title, --tag, --no-tags or --share", usage: spec.usage)
+    }
+    let options = try Recording.options(arguments, story: story)
+    let ledger = try context.openLedger()
+    if let share, ledger.configuration.depth(ofLevel: share) == nil {
+      throw UsageError(
+        ValueError(
+          field: "--share", value: share, reason: "is not a level of this ledger",
+          validValues: ledger.configuration.levels
+        ).description, usage: spec.usage)
+    }
+    let recorded = try ledger.updateStory(
+      story, title: title, tags: tags, share: share, options: options)
+    Recording.report(
+      recorded, printing: recorded.key, what: "the update", arguments: arguments, context: context)
+  }
+}
+
+/// `storyledger story withdraw STORY [--erase]`.
+enum StoryWithdrawCommand: Command {
+  static let spec = CommandSpec(
+    name: "story withdraw",
+    abstract: "withdraw a story (and with --erase, erase its narratives and tellers)",
+    arguments: "STORY [--reason TEXT] [--erase]", positionals: ["STORY"], minimumPositionals: 1,
+    discussion: """
+      A withdrawn story stops counting in every summary, cascade and export, and takes no
+      more tellings, items or revisions; its history stays in the log. With --erase, its
+      narratives and teller names are also erased from the log itself and from the
+      projection snapshot: they sit outside the hashed part of each record, behind a salted
+      digest, so `storyledger verify` still passes. Erasure cannot be undone.
+      """,
+    examples: [
+      "storyledger story withdraw k3f9 --reason \"teller asked\"",
+      "storyledger story withdraw k3f9 --erase",
+    ],
+    options: [
+      .value("--reason", "TEXT", "why, in a few words (kept in the log: no personal details)"),
+      .flag("--erase", "erase the story's narratives and teller names from the ledger"),
+      Recording.expectVersion,
+    ] + Recording.writeOptions)
+
+  static func run(_ arguments: ParsedArguments, in context: Context) throws {
+    let story = arguments.positionals[0]
+    let options = try Recording.options(arguments, story: story)
+    let ledger = try context.openLedger()
+    let recorded = try ledger.withdrawStory(
+      story, reason: arguments.value("--reason") ?? "", erase: arguments.has("--erase"),
+      options: options)
+    Recording.report(
+      recorded, printing: recorded.key, what: "the withdrawal", arguments: arguments,
+      context: context)
+    if arguments.has("--erase") && !arguments.has("--json") {
+      context.console.message("erased the narratives and teller names of story \(recorded.key)")
+    }
+  }
+}
+
+/// `storyledger story show STORY`: the story with its history through time.
+enum StoryShowCommand: Command {
+  static let spec = CommandSpec(
+    name: "story show", abstract: "a story with its whole history through time",
+    arguments: "STORY [--json]", positionals: ["STORY"], minimumPositionals: 1,
+    discussion: """
+      Shows the story (node, tellers, tags, share scope, version, status), its items as they
+      stand, and its history in date order: tellings, items recorded and revised, items made
+      visible, updates and withdrawal. STORY is a key or an unambiguous prefix.
+      """,
+    examples: ["storyledger story show k3f9", "storyledger story show k3f9 --json | jq .entries"],
+    options: [.json])
+
+  static func run(_ arguments: ParsedArguments, in context: Context) throws {
+    let ledger = try context.openLedger()
+    let history = try ledger.storyHistory(arguments.positionals[0])
+    if arguments.has("--json") {
+      try JSONOutput.write(history, to: context)
+      return
+    }
+    var lines = [
+      "\(history.key) · \(history.title)",
+      "  node     \(history.node) (\(history.level))",
+      "  tellers  \(history.tellers.isEmpty ? "—" : history.tellers.joined(separator: ", "))",
+      "  tags     \(history.tags.isEmpty ? "—" : history.tags.joined(separator: ", "))",
+      "  share    up to \(history.share)",
+      "  told on  \(history.toldOn)",
+      "  version  \(history.version)",
+      "  status   \(history.status)",
+    ]
+    if !history.items.isEmpty {
+      lines.append("")
+      var table = TextTable(columns: [
+        .init("item"), .init("dimension"), .init("visibility"), .init("monetised", right: true),
+        .init("weight", right: true), .init("description"),
+      ])
+      for item in history.items {
+        table.add([
+          item.item, item.dimension.rawValue, item.visibility.rawValue,
+          item.monetised?.description ?? "", item.weight.map(String.init) ?? "",
+          item.description ?? "",
+        ])
+      }
+      lines.append(table.render())
+    }
+    lines.append("")
+    lines.append("history:")
+    for entry in history.entries {
+      let subject = entry.item.map { "\($0) (\(entry.dimension?.rawValue ?? ""))" } ?? ""
+      let heading =
+        "  \(entry.on)  \(entry.kind.rawValue)" + (subject.isEmpty ? "" : "  \(subject)")
+      lines.append(heading)
+      for line in entry.text.split(separator: "\n", omittingEmptySubsequences: false) {
+        lines.append("      " + line)
+      }
+    }
+    context.console.write(lines.joined(separator: "\n") + "\n")
+  }
+}
