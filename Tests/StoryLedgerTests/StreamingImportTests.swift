@@ -265,6 +265,9 @@ struct StreamingImportTests {
         try inner.verify(progress: progress)
       }
       func takeNotices() -> [String] { [] }
+      func erasePersonalText(sequences: [UInt64]) throws(LedgerError) -> Int {
+        try inner.erasePersonalText(sequences: sequences)
+      }
     }
     let store = PlainStore()
     let events: [EventPayload] = [

@@ -47,8 +47,15 @@ private struct ReferenceTimeSeries {
     for (sequence, payload) in events {
       switch payload {
       case .ledgerCreated(let configuration): levels = configuration.levels
-      case .nodeAdded, .tellingRecorded: break
+      case .nodeAdded, .tellingRecorded, .nodeRenamed, .nodeRetired, .storyUpdated: break
       case .storyTold(let event): storyNodes[event.key] = event.node
+      case .nodeMoved(let event):
+        // Everything is counted under the hierarchy as it stands at the end.
+        for (story, node) in storyNodes where event.path.contains(node) {
+          storyNodes[story] = NodePath(
+            validSegments: event.newPath.segments + node.segments.dropFirst(event.path.depth))
+        }
+      case .storyWithdrawn(let event): storyNodes[event.story] = nil
       case .itemRecorded(let event):
         let key = ItemKey(story: event.story, item: event.item)
         order.append(key)
@@ -210,6 +217,8 @@ private struct RandomLedger {
   var earliest = Day.latest
   var latest = Day.earliest
   var isLong = false
+  /// How many node moves the ledger has (0 or 1).
+  var movedNodes = 0
 
   static let names = [
     "north", "north-east", "north.west", "North", "south", "ärea", "n1", "n10", "n2", "z", "Z-9",
@@ -318,6 +327,27 @@ private struct RandomLedger {
       let index = Int.random(in: 0..<queues.count, using: &random)
       add(queues[index].removeFirst())
       if queues[index].isEmpty { queues.remove(at: index) }
+    }
+    // In some ledgers a story is withdrawn (it leaves every figure) and a node moves with its
+    // subtree (figures follow the hierarchy as it stands).
+    if random.next() % 2 == 0 {
+      let story = Int.random(in: 0..<storyCount, using: &random)
+      add(.storyWithdrawn(StoryWithdrawn(story: "S\(story)", erase: random.next() % 2 == 0)))
+    }
+    if random.next() % 2 == 0 {
+      let movable = nodes.filter { node in node.depth >= 2 }
+      if let node = movable.randomElement(using: &random) {
+        let height =
+          nodes.filter { node.contains($0) }.map(\.depth).max().map { $0 - node.depth } ?? 0
+        let parents = nodes.filter { parent in
+          !node.contains(parent) && parent != node.parent && parent.depth + 1 + height <= 4
+            && !nodes.contains(NodePath(validSegments: parent.segments + [node.name]))
+        }
+        if let parent = parents.randomElement(using: &random) {
+          add(.nodeMoved(NodeMoved(path: node, parent: parent)))
+          movedNodes += 1
+        }
+      }
     }
     for (_, payload) in events {
       switch payload {
@@ -434,8 +464,12 @@ struct TimeSeriesTests {
     var backToInvisible = 0
     var shallowStories = 0
     var emptyPeriods = 0
+    var moves = 0
+    var withdrawals = 0
     for seed in TimeSeriesTests.seeds {
       let ledger = try RandomLedger(seed: UInt64(seed) &* 0x2545_F491_4F6C_DD1D)
+      moves += ledger.movedNodes
+      withdrawals += ledger.events.filter { $0.payload.type == .storyWithdrawn }.count
       let reference = ReferenceTimeSeries(events: ledger.events)
       for item in reference.items {
         let days = item.revisions.map(\.day)
@@ -455,6 +489,7 @@ struct TimeSeriesTests {
     }
     #expect(sameDay > 100 && lateEntries > 50 && backToInvisible > 50)
     #expect(shallowStories > 50 && emptyPeriods > 50)
+    #expect(moves >= 5 && withdrawals >= 5)
   }
 
   // MARK: Golden cases, computed by hand

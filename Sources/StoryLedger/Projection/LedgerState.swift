@@ -501,12 +501,10 @@ public struct LedgerState: Sendable {
   /// Where the node that was at `path` is now, when it was moved (following later moves
   /// of it or its ancestors).
   func currentPath(ofMoved path: NodePath) -> NodePath? {
+    guard !movedPaths.isEmpty else { return nil }
     var probe = path
     var suffix: [String] = []
     while true {
-      if nodeIndex[probe] != nil && !suffix.isEmpty {
-        return NodePath(validSegments: probe.segments + suffix.reversed())
-      }
       if var target = movedPaths[probe] {
         var steps = 0
         while nodeIndex[target] == nil, let next = movedPaths[target], steps < 10_000 {
@@ -516,6 +514,8 @@ public struct LedgerState: Sendable {
         let result = NodePath(validSegments: target.segments + suffix.reversed())
         return nodeIndex[result] != nil ? result : nil
       }
+      // An existing node that was not moved: the path was never there.
+      if nodeIndex[probe] != nil { return nil }
       guard let parent = probe.parent else { return nil }
       suffix.append(probe.name)
       probe = parent
