@@ -110,6 +110,14 @@ public enum StoryLedgerTool {
   static func unknownCommand(_ words: String) -> UsageError {
     let names = commands.map(\.spec.name) + ["help"]
     let first = String(words.split(separator: " ").first ?? "")
+    let group = commands.map(\.spec.name).filter { $0.hasPrefix(first + " ") }
+    if !group.isEmpty, words.split(separator: " ").count == 1 || first == words {
+      return UsageError(
+        "`\(first)` needs one of: "
+          + group.map { String($0.dropFirst(first.count + 1)) }.joined(separator: ", ")
+          + "\nRun `storyledger help \(group[0])` for its options and examples.",
+        usage: usageLine)
+    }
     let suggestion =
       Suggestions.closest(to: words, among: names) ?? Suggestions.closest(to: first, among: names)
     return UsageError(

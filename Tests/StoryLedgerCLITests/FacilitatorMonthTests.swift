@@ -286,6 +286,7 @@ struct FacilitatorMonthTests {
     (["node", "add", "nhs/a/b/c/d/e"], 65, "6 levels deep"),
     (["story", "show", "S0"], 65, "ambiguous"),
     (["node", "ad", "x"], 64, "did you mean `node add`"),
+    (["story"], 64, "needs one of: tell, retell"),
     (["items", "--visibilty", "visible"], 64, "did you mean --visibility"),
   ])
   func badInputGetsAClearErrorAndChangesNothing(

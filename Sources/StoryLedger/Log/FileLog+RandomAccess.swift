@@ -18,107 +18,117 @@ extension FileLog {
   var indexPath: String { directory.path + "/events.index" }
 
   /// Calls `body` with the events `sequences` names, in ascending order.
+  ///
+  /// Each event is found through its `events.index` entry (read alone, so a lookup costs
+  /// two small reads however long the log); the index is extended first when it ends before
+  /// an event wanted, and rebuilt when an entry does not point at its event.
   public func read(sequences: [UInt64], _ body: (RecordedEvent) throws -> Void) throws {
     let head = try head()
     let wanted = Set(sequences.filter { $0 >= 1 && $0 <= head.sequence }).sorted()
-    guard !wanted.isEmpty else { return }
-    var offsets = try recordOffsets(upTo: head, rebuilding: false)
+    guard let last = wanted.last else { return }
     var events: [RecordedEvent] = []
     events.reserveCapacity(wanted.count)
-    var index = 0
-    var hasRebuilt = false
-    while index < wanted.count {
-      let sequence = wanted[index]
-      let offset = offsets[Int(sequence - 1)]
-      if let bytes = try RecordAccess.recordBytes(at: offset, read: readFunction()),
+    if try indexedCount(head: head) < last {
+      try extendIndex(upTo: head)
+    }
+    var all: [UInt64]?
+    let index = try? SystemFile(path: indexPath, flags: O_RDONLY)
+    var position = 0
+    while position < wanted.count {
+      let sequence = wanted[position]
+      let offset: UInt64?
+      if let all {
+        offset = all[Int(sequence - 1)]
+      } else {
+        offset = index.flatMap { try? Self.entry(sequence, in: $0) }
+      }
+      if let offset, let bytes = try RecordAccess.recordBytes(at: offset, read: readFunction()),
         let event = try RecordAccess.event(in: bytes, sequence: sequence)
       {
         events.append(event)
-        index += 1
+        position += 1
         continue
       }
-      guard !hasRebuilt else {
+      guard all == nil else {
         throw LedgerError(
           .corrupt,
-          "events.log: event \(sequence) at byte \(offset) cannot be read; run `storyledger verify`",
-          path: logPath)
+          "events.log: event \(sequence) cannot be read; run `storyledger verify`", path: logPath)
       }
-      // The index does not match the log (a log replaced or cut back): build it again.
-      hasRebuilt = true
-      offsets = try recordOffsets(upTo: head, rebuilding: true)
+      // The index does not match the log (a log replaced, or cut back): build it again.
+      all = try rebuildIndex(upTo: head)
     }
     for event in events { try body(event) }
   }
 
-  /// The offset of every committed record up to `head`, from `events.index` extended (and
-  /// saved, when the directory is writable) by walking the frames after its last entry.
-  func recordOffsets(upTo head: LogPosition, rebuilding: Bool) throws(LedgerError) -> [UInt64] {
-    var offsets: [UInt64] = []
-    let count = Int(head.sequence)
-    offsets.reserveCapacity(count)
-    if !rebuilding, let file = try? SystemFile(path: indexPath, flags: O_RDONLY),
-      let size = try? file.size()
-    {
-      let entries = min(Int(size / 8), count)
-      if entries > 0, let bytes = try? file.read(count: entries * 8, at: 0),
-        bytes.count == entries * 8
-      {
-        bytes.withUnsafeBytes { raw in
-          for entry in 0..<entries {
-            offsets.append(
-              UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: entry * 8, as: UInt64.self)))
-          }
-        }
-      }
-    }
-    // The entries must rise and stay inside the committed log; otherwise start again.
-    var previous: UInt64 = 0
-    for offset in offsets {
-      guard offset > previous, offset < head.offset else {
-        offsets.removeAll(keepingCapacity: true)
-        break
-      }
-      previous = offset
-    }
-    let saved = offsets.count
+  /// Extends `events.index` to the head by walking the frames after its last entry (checked
+  /// to point at its event); an index that fails the check is rebuilt.
+  func extendIndex(upTo head: LogPosition) throws(LedgerError) {
+    let count = try indexedCount(head: head)
     var start = UInt64(RecordFormat.fileHeaderSize)
-    if let last = offsets.last {
-      guard let bytes = try RecordAccess.recordBytes(at: last, read: readFunction()) else {
-        return try recordOffsets(upTo: head, rebuilding: true)
+    if count > 0 {
+      guard let file = try? SystemFile(path: indexPath, flags: O_RDONLY),
+        let last = try Self.entry(count, in: file), last < head.offset,
+        let bytes = try RecordAccess.recordBytes(at: last, read: readFunction()),
+        try RecordAccess.event(in: bytes, sequence: count) != nil
+      else {
+        _ = try rebuildIndex(upTo: head)
+        return
       }
       start = last + UInt64(bytes.count)
     }
-    if offsets.count < count {
-      try RecordAccess.walk(from: start, to: head.offset, read: readFunction(), into: &offsets)
+    var offsets: [UInt64] = []
+    try RecordAccess.walk(from: start, to: head.offset, read: readFunction(), into: &offsets)
+    guard count + UInt64(offsets.count) == head.sequence else {
+      _ = try rebuildIndex(upTo: head)
+      return
     }
-    guard offsets.count == count else {
-      guard !rebuilding else {
-        throw LedgerError(
-          .corrupt,
-          "events.log holds \(offsets.count) records where its head says \(count); run `storyledger verify`",
-          path: logPath)
-      }
-      return try recordOffsets(upTo: head, rebuilding: true)
+    saveIndex(offsets, at: count)
+  }
+
+  /// Walks every frame of the log up to the head and writes `events.index` afresh; returns
+  /// the offsets.
+  func rebuildIndex(upTo head: LogPosition) throws(LedgerError) -> [UInt64] {
+    var offsets: [UInt64] = []
+    offsets.reserveCapacity(Int(head.sequence))
+    try RecordAccess.walk(
+      from: UInt64(RecordFormat.fileHeaderSize), to: head.offset, read: readFunction(),
+      into: &offsets)
+    guard offsets.count == Int(head.sequence) else {
+      throw LedgerError(
+        .corrupt,
+        "events.log holds \(offsets.count) records where its head says \(head.sequence); run `storyledger verify`",
+        path: logPath)
     }
-    if offsets.count > saved || rebuilding {
-      saveIndex(offsets, from: rebuilding ? 0 : saved)
-    }
+    SystemFile.remove(indexPath)
+    saveIndex(offsets, at: 0)
     return offsets
   }
 
-  /// Writes index entries from `first` on; a directory that cannot be written to only makes
-  /// the next reader walk the frames again.
-  private func saveIndex(_ offsets: [UInt64], from first: Int) {
-    guard
-      let file = try? SystemFile(
-        path: indexPath, flags: O_WRONLY | O_CREAT | (first == 0 ? O_TRUNC : 0), mode: 0o600)
+  /// The offset `events.index` gives for event `sequence`, if it has an entry for it.
+  private static func entry(_ sequence: UInt64, in file: SystemFile) throws(LedgerError) -> UInt64? {
+    let bytes = try file.read(count: 8, at: (sequence - 1) * 8)
+    guard bytes.count == 8 else { return nil }
+    return bytes.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
+  }
+
+  /// How many events `events.index` covers (at most the head's).
+  private func indexedCount(head: LogPosition) throws(LedgerError) -> UInt64 {
+    guard let file = try? SystemFile(path: indexPath, flags: O_RDONLY) else { return 0 }
+    return min(try file.size() / 8, head.sequence)
+  }
+
+  /// Writes `offsets` as the index entries of events `first + 1` on; a directory that cannot
+  /// be written to only makes the next reader walk the frames again.
+  private func saveIndex(_ offsets: [UInt64], at first: UInt64) {
+    guard !offsets.isEmpty,
+      let file = try? SystemFile(path: indexPath, flags: O_WRONLY | O_CREAT, mode: 0o600)
     else { return }
     var bytes = [UInt8]()
-    bytes.reserveCapacity((offsets.count - first) * 8)
-    for offset in offsets[first...] {
+    bytes.reserveCapacity(offsets.count * 8)
+    for offset in offsets {
       withUnsafeBytes(of: offset.littleEndian) { bytes.append(contentsOf: $0) }
     }
-    try? file.write(bytes, at: UInt64(first) * 8)
+    try? file.write(bytes, at: first * 8)
   }
 
   /// Erases the personal text of the events `sequences` in place: zeroes it, marks it
@@ -129,7 +139,7 @@ extension FileLog {
     defer { writers.unlock() }
     let wanted = Set(sequences.filter { $0 >= 1 && $0 <= head.sequence }).sorted()
     guard !wanted.isEmpty else { return 0 }
-    let offsets = try recordOffsets(upTo: head, rebuilding: true)
+    let offsets = try rebuildIndex(upTo: head)
     let writer = try SystemFile(path: logPath, flags: O_RDWR)
     var erased = 0
     for sequence in wanted {

@@ -112,7 +112,7 @@ extension LedgerState {
     for root in roots.sorted(by: { nodes[Int($0)].path < nodes[Int($1)].path }) { _ = visit(root) }
     if let maximumDepth {
       let base = path?.depth ?? 1
-      result.removeAll { $0.depth - base >= maximumDepth + (path == nil ? 1 : 0) }
+      result.removeAll { $0.depth - base > maximumDepth }
     }
     return result
   }
