@@ -74,6 +74,8 @@ enum EventCodec {
       writer.appendString(event.item)
       writer.appendDay(event.on)
       appendFacts(event.facts, to: &writer)
+    default:
+      encodeDialogue(payload, into: &writer)
     }
   }
 
@@ -90,8 +92,7 @@ enum EventCodec {
     case .tellingRecorded(let event):
       writer.appendString(event.narrative)
       return true
-    case .ledgerCreated, .nodeAdded, .nodeRenamed, .nodeMoved, .nodeRetired, .storyUpdated,
-      .storyWithdrawn, .itemRecorded, .itemRevised:
+    default:
       return false
     }
   }
@@ -241,6 +242,8 @@ enum EventCodec {
       let on = try reader.day()
       let facts = try readFacts(&reader)
       return .itemRevised(ItemRevised(story: story, item: item, on: on, facts: facts))
+    default:
+      return try decodeDialogue(type, &reader)
     }
   }
 

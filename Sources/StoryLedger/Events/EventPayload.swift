@@ -25,6 +25,28 @@ public enum EventType: UInt16, CaseIterable, Sendable, Hashable {
   case itemRecorded = 20
   /// An item of value was revised as of a date.
   case itemRevised = 21
+  /// An account was proposed for a node and a period.
+  case accountProposed = 30
+  /// Someone objected to an account.
+  case accountObjected = 31
+  /// An objection was answered.
+  case accountResponded = 32
+  /// An account was settled.
+  case accountSettled = 33
+  /// A settled account was reopened.
+  case accountReopened = 34
+  /// Stories were selected as most significant at a node.
+  case storiesSelected = 40
+  /// Feedback was sent down.
+  case feedbackSent = 41
+  /// A pledge was made.
+  case pledgeMade = 50
+  /// Someone joined a pledge.
+  case pledgeJoined = 51
+  /// A pledge was fulfilled by a story.
+  case pledgeFulfilled = 52
+  /// A pledge was withdrawn.
+  case pledgeWithdrawn = 53
 
   /// The name used in JSON dumps, for example `item.revised`.
   public var name: String {
@@ -40,6 +62,17 @@ public enum EventType: UInt16, CaseIterable, Sendable, Hashable {
     case .storyWithdrawn: "story.withdrawn"
     case .itemRecorded: "item.recorded"
     case .itemRevised: "item.revised"
+    case .accountProposed: "account.proposed"
+    case .accountObjected: "account.objected"
+    case .accountResponded: "account.responded"
+    case .accountSettled: "account.settled"
+    case .accountReopened: "account.reopened"
+    case .storiesSelected: "stories.selected"
+    case .feedbackSent: "feedback.sent"
+    case .pledgeMade: "pledge.made"
+    case .pledgeJoined: "pledge.joined"
+    case .pledgeFulfilled: "pledge.fulfilled"
+    case .pledgeWithdrawn: "pledge.withdrawn"
     }
   }
 
@@ -84,6 +117,28 @@ public enum EventPayload: Hashable, Sendable {
   case itemRecorded(ItemRecorded)
   /// See ``EventType/itemRevised``.
   case itemRevised(ItemRevised)
+  /// See ``EventType/accountProposed``.
+  case accountProposed(AccountProposed)
+  /// See ``EventType/accountObjected``.
+  case accountObjected(AccountStep)
+  /// See ``EventType/accountResponded``.
+  case accountResponded(AccountStep)
+  /// See ``EventType/accountSettled``.
+  case accountSettled(AccountStep)
+  /// See ``EventType/accountReopened``.
+  case accountReopened(AccountStep)
+  /// See ``EventType/storiesSelected``.
+  case storiesSelected(StoriesSelected)
+  /// See ``EventType/feedbackSent``.
+  case feedbackSent(FeedbackSent)
+  /// See ``EventType/pledgeMade``.
+  case pledgeMade(PledgeMade)
+  /// See ``EventType/pledgeJoined``.
+  case pledgeJoined(PledgeStep)
+  /// See ``EventType/pledgeFulfilled``.
+  case pledgeFulfilled(PledgeStep)
+  /// See ``EventType/pledgeWithdrawn``.
+  case pledgeWithdrawn(PledgeStep)
 
   /// The type of the event.
   public var type: EventType {
@@ -99,8 +154,22 @@ public enum EventPayload: Hashable, Sendable {
     case .storyWithdrawn: .storyWithdrawn
     case .itemRecorded: .itemRecorded
     case .itemRevised: .itemRevised
+    case .accountProposed: .accountProposed
+    case .accountObjected: .accountObjected
+    case .accountResponded: .accountResponded
+    case .accountSettled: .accountSettled
+    case .accountReopened: .accountReopened
+    case .storiesSelected: .storiesSelected
+    case .feedbackSent: .feedbackSent
+    case .pledgeMade: .pledgeMade
+    case .pledgeJoined: .pledgeJoined
+    case .pledgeFulfilled: .pledgeFulfilled
+    case .pledgeWithdrawn: .pledgeWithdrawn
     }
   }
+
+  /// Whether the event belongs to the dialogue (accounts, selections, feedback, pledges).
+  public var isDialogue: Bool { type.rawValue >= 30 }
 
   /// The story the event concerns, if any.
   public var storyKey: String? {
@@ -112,6 +181,7 @@ public enum EventPayload: Hashable, Sendable {
     case .itemRecorded(let event): event.story
     case .itemRevised(let event): event.story
     case .ledgerCreated, .nodeAdded, .nodeRenamed, .nodeMoved, .nodeRetired: nil
+    default: nil
     }
   }
 
@@ -123,6 +193,13 @@ public enum EventPayload: Hashable, Sendable {
     case .nodeMoved(let event): event.path
     case .nodeRetired(let event): event.path
     case .storyTold(let event): event.node
+    case .accountProposed(let event): event.node
+    case .accountObjected(let event), .accountResponded(let event), .accountSettled(let event),
+      .accountReopened(let event):
+      event.node
+    case .storiesSelected(let event): event.node
+    case .feedbackSent(let event): event.from
+    case .pledgeMade(let event): event.node
     default: nil
     }
   }

@@ -103,6 +103,65 @@ extension EventPayload {
       object.string("item", event.item)
       object.string("on", event.on.description)
       event.facts.appendFields(to: &object)
+    default:
+      appendDialogueFields(to: &object)
+    }
+  }
+
+  func appendDialogueFields(to object: inout JSONObjectWriter) {
+    func json<T: Encodable>(_ value: T) -> String {
+      let encoder = JSONEncoder()
+      encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+      encoder.keyEncodingStrategy = .convertToSnakeCase
+      return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "null"
+    }
+    switch self {
+    case .accountProposed(let event):
+      object.string("node", event.node.description)
+      object.string("period", event.period.description)
+      object.string("by", event.by)
+      object.string("narrative", event.narrative)
+      object.raw("figures", json(event.figures))
+      object.raw("children", json(event.children))
+      object.strings("selected", event.selected)
+    case .accountObjected(let step), .accountResponded(let step), .accountSettled(let step),
+      .accountReopened(let step):
+      object.string("node", step.node.description)
+      object.string("period", step.period.description)
+      object.string("by", step.by)
+      object.string("text", step.text)
+      if step.objection > 0 { object.number("objection", step.objection) }
+    case .storiesSelected(let event):
+      object.string("node", event.node.description)
+      object.string("period", event.period.description)
+      object.string("by", event.by)
+      object.raw("chosen", json(event.chosen))
+      object.strings("not_chosen", event.notChosen)
+    case .feedbackSent(let event):
+      object.string("from", event.from.description)
+      object.string("to", event.to.description)
+      object.raw("to_subtree", event.toSubtree ? "true" : "false")
+      object.string("by", event.by)
+      object.string("text", event.text)
+      if let story = event.story { object.string("story", story) }
+      if let account = event.account { object.string("account", account.description) }
+    case .pledgeMade(let event):
+      object.string("pledge", event.key)
+      object.string("node", event.node.description)
+      object.string("by", event.by)
+      object.string("text", event.text)
+      object.string("on", event.on.description)
+      if let due = event.due { object.string("due", due.description) }
+      if event.condition > 0 { object.number("condition", event.condition) }
+    case .pledgeJoined(let step), .pledgeFulfilled(let step), .pledgeWithdrawn(let step):
+      object.string("pledge", step.pledge)
+      object.string("by", step.by)
+      object.string("on", step.on.description)
+      if !step.text.isEmpty {
+        object.string(self.type == .pledgeFulfilled ? "story" : "reason", step.text)
+      }
+    default:
+      break
     }
   }
 }

@@ -29,6 +29,12 @@ extension LedgerState {
       guard let index = storyIndex(forKey: story) else { return false }
       return itemIndex(story: index, key: item) != nil
     }
+    if events.filter(\.isDialogue).count > 1
+      || (events.contains(where: \.isDialogue) && events.count > 1)
+    {
+      throw LedgerError(
+        .invalid, "a dialogue event (account, selection, feedback, pledge) is appended alone")
+    }
     for (position, event) in events.enumerated() {
       func invalid(_ message: String) -> LedgerError {
         LedgerError(
@@ -119,6 +125,8 @@ extension LedgerState {
           throw invalid("the revision of \(revised.story)/\(revised.item) changes nothing")
         }
         try validate(revised.facts)
+      default:
+        try validateDialogue(event)
       }
     }
   }

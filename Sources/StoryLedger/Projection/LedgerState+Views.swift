@@ -29,6 +29,8 @@ public struct CascadeFigures: Hashable, Sendable, Codable {
   public var boxes: SixBoxes
   /// Per dimension (in order), the revisions in the range that made an item visible.
   public var madeVisible: [Int]
+  /// The pledges made in the subtree by the end of the range, by where they stand then.
+  public var pledges = PledgeCounts()
 
   /// All made-visible movements, across dimensions.
   public var totalMadeVisible: Int { madeVisible.reduce(0, +) }
@@ -142,6 +144,11 @@ extension LedgerState {
       pending.append(contentsOf: nodes[Int(next)].children)
     }
     var own = [Own](repeating: Own(), count: nodes.count)
+    if !dialogue.isEmpty {
+      for pledge in try pledges(under: path, asOf: range?.end) {
+        if let index = nodeIndex[pledge.node] { own[Int(index)].pledges.add(pledge.status) }
+      }
+    }
     stories.forEachElement { index, story in
       guard inSubtree[Int(story.node)], story.toldOn <= cutoff, !isWithdrawn(Int32(index)) else {
         return
@@ -227,8 +234,10 @@ extension LedgerState {
     var items = SIMD8<Int64>()
     var cents = SIMD8<Int64>()
     var madeVisible = [0, 0, 0]
+    var pledges = PledgeCounts()
 
     mutating func add(_ other: Own) {
+      pledges.add(other.pledges)
       stories += other.stories
       items &+= other.items
       cents &+= other.cents
@@ -245,7 +254,8 @@ extension LedgerState {
         }
       }
       return CascadeFigures(
-        node: node, name: name, stories: stories, boxes: boxes, madeVisible: madeVisible)
+        node: node, name: name, stories: stories, boxes: boxes, madeVisible: madeVisible,
+        pledges: pledges)
     }
   }
 }

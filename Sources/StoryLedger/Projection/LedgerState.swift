@@ -45,6 +45,17 @@ public struct LedgerState: Sendable {
   var withdrawals: [Int32: Withdrawal] = [:]
   /// The sequence numbers of each story's rare events (updates, withdrawal), for its history.
   var storyEvents: [Int32: [UInt64]] = [:]
+  /// The dialogue's events (accounts, selections, feedback, pledges), in order: few enough
+  /// to keep whole, and read by ``dialogueModel()``.
+  var dialogue: [DialogueRecord] = []
+
+  /// A dialogue event as recorded.
+  struct DialogueRecord: Sendable {
+    var sequence: UInt64
+    var milliseconds: Int64
+    var actor: String
+    var payload: EventPayload
+  }
 
   /// Creates an empty state.
   public init() {}
@@ -160,7 +171,14 @@ public struct LedgerState: Sendable {
     if let key = event.idempotencyKey, idempotencyKeys[key] == nil {
       idempotencyKeys[key] = event.sequence
     }
-    try apply(event.payload, sequence: event.sequence)
+    if event.payload.isDialogue {
+      dialogue.append(
+        DialogueRecord(
+          sequence: event.sequence, milliseconds: event.recordedAtMilliseconds, actor: event.actor,
+          payload: event.payload))
+    } else {
+      try apply(event.payload, sequence: event.sequence)
+    }
     lastSequence = event.sequence
   }
 
@@ -279,6 +297,9 @@ public struct LedgerState: Sendable {
       else { throw corrupt("unknown item \(event.story)/\(event.item)") }
       stories[story].version += 1
       appendRevision(item: item, day: event.on, sequence: sequence, facts: event.facts)
+    default:
+      dialogue.append(
+        DialogueRecord(sequence: sequence, milliseconds: 0, actor: "", payload: payload))
     }
   }
 

@@ -94,6 +94,17 @@ enum Snapshot {
       metadata.appendVarint(UInt64(sequences.count))
       for sequence in sequences { metadata.appendFixed64(sequence) }
     }
+    metadata.appendVarint(UInt64(state.dialogue.count))
+    for record in state.dialogue {
+      metadata.appendFixed64(record.sequence)
+      metadata.appendSigned(record.milliseconds)
+      metadata.appendString(record.actor)
+      metadata.appendVarint(UInt64(record.payload.type.rawValue))
+      var payload = ByteWriter(capacity: 256)
+      EventCodec.encodePublic(record.payload, into: &payload)
+      metadata.appendVarint(UInt64(payload.bytes.count))
+      metadata.append(payload.bytes)
+    }
 
     let temporary = directory + "/." + fileName + ".tmp-\(getpid())"
     let file = try SystemFile(
@@ -275,6 +286,18 @@ enum Snapshot {
         var sequences: [UInt64] = []
         for _ in 0..<Int(try reader.varint()) { sequences.append(try reader.fixed64()) }
         state.storyEvents[story] = sequences
+      }
+      for _ in 0..<Int(try reader.varint()) {
+        let sequence = try reader.fixed64()
+        let milliseconds = try reader.signed()
+        let actor = try reader.string()
+        let type = UInt16(truncatingIfNeeded: try reader.varint())
+        let bytes = try reader.bytes(count: try reader.length())
+        let payload = try EventCodec.decode(
+          type: type, schemaVersion: 1, publicBytes: bytes, personalBytes: nil)
+        state.dialogue.append(
+          LedgerState.DialogueRecord(
+            sequence: sequence, milliseconds: milliseconds, actor: actor, payload: payload))
       }
     } catch {
       return nil

@@ -111,6 +111,8 @@ public struct Summary: Hashable, Sendable, Codable {
     public var stories: Int
     /// Items that exist at the date, by box.
     public var boxes: SixBoxes
+    /// The pledges made in the subtree, by where they stand at the date.
+    public var pledges = PledgeCounts()
   }
 
   /// The date the figures are as of, or `nil` for everything recorded.
@@ -141,7 +143,8 @@ extension LedgerState {
       slotOfNode[index] = child >= 0 ? slotOfNode[Int(child)] : -1
     }
     if day == nil {
-      return currentSummary(target: target, children: children, slotOfNode: slotOfNode)
+      return withPledges(
+        currentSummary(target: target, children: children, slotOfNode: slotOfNode), asOf: day)
     }
     let cutoff = day ?? Day.latest
     var total = SixBoxes()
@@ -181,9 +184,28 @@ extension LedgerState {
         node: record.path, name: record.name,
         level: configuration.level(ofDepth: record.depth) ?? "", stories: stories, boxes: boxes)
     }
-    return Summary(
-      asOf: day, currency: configuration.currency, total: entry(target, totalStories, total),
-      children: children.enumerated().map { entry($1, childStories[$0], childBoxes[$0]) })
+    return withPledges(
+      Summary(
+        asOf: day, currency: configuration.currency, total: entry(target, totalStories, total),
+        children: children.enumerated().map { entry($1, childStories[$0], childBoxes[$0]) }),
+      asOf: day)
+  }
+
+  /// The summary with the pledge counts of each entry's subtree.
+  func withPledges(_ summary: Summary, asOf day: Day?) -> Summary {
+    guard !dialogue.isEmpty else { return summary }
+    var result = summary
+    let pledges = (try? self.pledges(under: summary.total.node, asOf: day)) ?? []
+    func counts(_ node: NodePath) -> PledgeCounts {
+      var counts = PledgeCounts()
+      for pledge in pledges where node.contains(pledge.node) { counts.add(pledge.status) }
+      return counts
+    }
+    result.total.pledges = counts(result.total.node)
+    for index in result.children.indices {
+      result.children[index].pledges = counts(result.children[index].node)
+    }
+    return result
   }
 }
 

@@ -1,0 +1,239 @@
+import Foundation
+
+/// The cascading dialogue: settled accounts, significant stories, feedback, pledges.
+///
+/// Each method validates against the ledger brought up to date under the write lock and
+/// appends one event. `by` names the person taking the step (default: the options' actor).
+///
+/// ```swift
+/// let q1 = try DateRange(parsing: "2026-Q1")
+/// let north = try NodePath(parsing: "nhs/north")
+/// try ledger.selectStories(at: north, period: q1, choices: [
+///   .init(story: "k3f9xq", reason: "It shows how walking together builds trust.")])
+/// try ledger.proposeAccount(of: north, period: q1, narrative: "Walking became the way we work.")
+/// try ledger.settleAccount(of: north, period: q1)
+/// ```
+extension Ledger {
+  private func person(_ by: String?, _ options: AppendOptions) -> String {
+    let name = (by ?? options.actor).trimmingCharacters(in: .whitespaces)
+    return name.isEmpty ? options.actor : name
+  }
+
+  private func appendDialogue(
+    _ options: AppendOptions, key: String = "", _ make: (LedgerState) throws -> EventPayload
+  ) throws -> Recorded {
+    let result = try appendPlanned(options: options) { state in
+      let events = [try make(state)]
+      try state.validate(events)
+      return events
+    }
+    return Recorded(key: key, version: 0, append: result)
+  }
+
+  // MARK: Accounts
+
+  /// Proposes an account of `node` for `period`: freezes the subtree's figures, the
+  /// children's settled accounts for the period and the stories selected at the node, with
+  /// a narrative. A proposed (not settled) account may be proposed again: the new version
+  /// replaces it and its objections.
+  @discardableResult
+  public func proposeAccount(
+    of node: NodePath, period: DateRange, narrative: String, by: String? = nil,
+    options: AppendOptions = AppendOptions()
+  ) throws -> Recorded {
+    let who = person(by, options)
+    return try appendDialogue(options, key: AccountKey(node: node, period: period).description) {
+      state in
+      let figures = try state.accountFigures(of: node, period: period)
+      let model = state.dialogueModel()
+      let index = try state.node(at: node)
+      var children: [ChildAccount] = []
+      for child in state.nodes[Int(index)].children.map({ state.nodes[Int($0)].path }).sorted() {
+        guard let account = model.accounts[AccountKey(node: child, period: period)],
+          account.status == .settled, let proposal = account.proposals.last
+        else { continue }
+        children.append(
+          ChildAccount(
+            node: child, version: account.proposals.count, figures: proposal.event.figures))
+      }
+      let selected = model.selections.filter { $0.node == node && $0.period == period }.map(
+        \.choice.story)
+      return .accountProposed(
+        AccountProposed(
+          node: node, period: period, by: who,
+          narrative: narrative.trimmingCharacters(in: .whitespacesAndNewlines), figures: figures,
+          children: children, selected: selected))
+    }
+  }
+
+  /// Objects to a proposed account, with a reason in full sentences.
+  @discardableResult
+  public func objectToAccount(
+    of node: NodePath, period: DateRange, reason: String, by: String? = nil,
+    options: AppendOptions = AppendOptions()
+  ) throws -> Recorded {
+    let who = person(by, options)
+    return try appendDialogue(options, key: AccountKey(node: node, period: period).description) {
+      _ in
+      .accountObjected(AccountStep(node: node, period: period, by: who, text: reason))
+    }
+  }
+
+  /// Answers objection `objection` (1 for the first) of an account.
+  @discardableResult
+  public func respondToObjection(
+    _ objection: Int, of node: NodePath, period: DateRange, response: String, by: String? = nil,
+    options: AppendOptions = AppendOptions()
+  ) throws -> Recorded {
+    let who = person(by, options)
+    return try appendDialogue(options, key: AccountKey(node: node, period: period).description) {
+      _ in
+      .accountResponded(
+        AccountStep(node: node, period: period, by: who, text: response, objection: objection))
+    }
+  }
+
+  /// Settles an account by agreement. While objections are open it is refused, unless
+  /// `overObjections` gives the note recorded for settling over them.
+  @discardableResult
+  public func settleAccount(
+    of node: NodePath, period: DateRange, overObjections note: String? = nil, by: String? = nil,
+    options: AppendOptions = AppendOptions()
+  ) throws -> Recorded {
+    let who = person(by, options)
+    return try appendDialogue(options, key: AccountKey(node: node, period: period).description) {
+      _ in
+      .accountSettled(AccountStep(node: node, period: period, by: who, text: note ?? ""))
+    }
+  }
+
+  /// Reopens a settled account, with a reason.
+  @discardableResult
+  public func reopenAccount(
+    of node: NodePath, period: DateRange, reason: String, by: String? = nil,
+    options: AppendOptions = AppendOptions()
+  ) throws -> Recorded {
+    let who = person(by, options)
+    return try appendDialogue(options, key: AccountKey(node: node, period: period).description) {
+      _ in
+      .accountReopened(AccountStep(node: node, period: period, by: who, text: reason))
+    }
+  }
+
+  // MARK: Significant stories
+
+  /// Selects stories as most significant at `node` for `period`, each with a reason in full
+  /// sentences; the candidates not chosen are recorded. Stories are keys or prefixes.
+  @discardableResult
+  public func selectStories(
+    at node: NodePath, period: DateRange, choices: [StoriesSelected.Choice], by: String? = nil,
+    options: AppendOptions = AppendOptions()
+  ) throws -> Recorded {
+    let who = person(by, options)
+    let resolved = try choices.map { choice in
+      StoriesSelected.Choice(story: try resolveStory(choice.story), reason: choice.reason)
+    }
+    return try appendDialogue(options, key: resolved.map(\.story).joined(separator: ",")) { state in
+      let candidates = try state.candidates(at: node, period: period)
+      let chosen = Set(resolved.map(\.story))
+      let before = Set(
+        state.dialogueModel().selections.filter { $0.node == node && $0.period == period }.map(
+          \.choice.story))
+      return .storiesSelected(
+        StoriesSelected(
+          node: node, period: period, by: who, chosen: resolved,
+          notChosen: candidates.filter { !chosen.contains($0) && !before.contains($0) }))
+    }
+  }
+
+  // MARK: Feedback
+
+  /// Sends feedback from `from` down to `to` (a descendant), or to its whole subtree,
+  /// optionally about a story or one of the sender's accounts.
+  @discardableResult
+  public func sendFeedback(
+    from: NodePath, to: NodePath, toSubtree: Bool = false, text: String, story: String? = nil,
+    account: DateRange? = nil, by: String? = nil, options: AppendOptions = AppendOptions()
+  ) throws -> Recorded {
+    let who = person(by, options)
+    let storyKey = try story.map { try resolveStory($0) }
+    return try appendDialogue(options, key: to.description) { _ in
+      .feedbackSent(
+        FeedbackSent(
+          from: from, to: to, toSubtree: toSubtree, by: who,
+          text: text.trimmingCharacters(in: .whitespacesAndNewlines), story: storyKey,
+          account: account))
+    }
+  }
+
+  // MARK: Pledges
+
+  /// Makes a pledge at `node`; returns its key. With `condition` N it is active only once N
+  /// others have joined.
+  @discardableResult
+  public func makePledge(
+    at node: NodePath, text: String, on: Day? = nil, due: Day? = nil, condition: Int = 0,
+    by: String? = nil, key: String? = nil, options: AppendOptions = AppendOptions()
+  ) throws -> Recorded {
+    let who = person(by, options)
+    let day = on ?? today
+    var pledgeKey = key ?? ""
+    var recorded = try appendDialogue(options) { state in
+      if key == nil { pledgeKey = state.newPledgeKey() }
+      return .pledgeMade(
+        PledgeMade(
+          key: pledgeKey, node: node, by: who,
+          text: text.trimmingCharacters(in: .whitespacesAndNewlines), on: day, due: due,
+          condition: condition))
+    }
+    if recorded.append.isRepeat, let sequence = recorded.append.originalSequence {
+      try store.read(sequences: [sequence]) { event in
+        if case .pledgeMade(let made) = event.payload { pledgeKey = made.key }
+      }
+    }
+    recorded.key = pledgeKey
+    return recorded
+  }
+
+  /// Joins a pledge (a key or prefix).
+  @discardableResult
+  public func joinPledge(
+    _ pledge: String, on: Day? = nil, by: String? = nil, options: AppendOptions = AppendOptions()
+  ) throws -> Recorded {
+    try pledgeStep(pledge, options) { key in
+      .pledgeJoined(PledgeStep(pledge: key, by: person(by, options), on: on ?? today))
+    }
+  }
+
+  /// Records that a story fulfilled a pledge.
+  @discardableResult
+  public func fulfilPledge(
+    _ pledge: String, story: String, on: Day? = nil, by: String? = nil,
+    options: AppendOptions = AppendOptions()
+  ) throws -> Recorded {
+    let storyKey = try resolveStory(story)
+    return try pledgeStep(pledge, options) { key in
+      .pledgeFulfilled(
+        PledgeStep(pledge: key, by: person(by, options), on: on ?? today, text: storyKey))
+    }
+  }
+
+  /// Withdraws a pledge.
+  @discardableResult
+  public func withdrawPledge(
+    _ pledge: String, reason: String = "", on: Day? = nil, by: String? = nil,
+    options: AppendOptions = AppendOptions()
+  ) throws -> Recorded {
+    try pledgeStep(pledge, options) { key in
+      .pledgeWithdrawn(
+        PledgeStep(pledge: key, by: person(by, options), on: on ?? today, text: reason))
+    }
+  }
+
+  private func pledgeStep(
+    _ pledge: String, _ options: AppendOptions, _ make: (String) -> EventPayload
+  ) throws -> Recorded {
+    let key = try state.resolvePledge(pledge)
+    return try appendDialogue(options, key: key) { _ in make(key) }
+  }
+}
