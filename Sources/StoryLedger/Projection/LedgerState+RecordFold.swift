@@ -32,10 +32,15 @@ extension LedgerState {
   struct RecordFoldCache {
     /// The story the last event was about (events come in runs about one story), or -1.
     var recentStory: Int32 = -1
-    /// Node indices by the bytes of their paths, filled as paths are met.
+    /// Node indices by the bytes of their paths, filled as paths are met: the table holds
+    /// indices into `nodeEntries`, whose paths' bytes are in `nodePaths`.
     var nodeTable = HashIndex()
+    var nodeEntries: [(offset: Int, count: Int, node: Int32)] = []
+    var nodePaths: [UInt8] = []
     /// The configuration's level names as bytes, once needed.
     var levels: [[UInt8]]?
+    /// The last share scope met, as bytes, and the depth it names.
+    var lastShare: (bytes: [UInt8], depth: Int?)?
 
     /// Forgets what it remembers after the reference fold applied an event of `type`:
     /// anything but the four fast types may change nodes or the configuration.
@@ -123,7 +128,8 @@ extension LedgerState {
         guard dimension < 3 else { return false }
         let facts = try Self.facts(&reader)
         guard let story = story(forKeyBytes: key, cache: &cache) else { return false }
-        let itemKeyHash = HashIndex.hash(itemKey.assumingMemoryBound(to: UInt8.self), seed: UInt64(story))
+        let itemKeyHash = HashIndex.hash(
+          itemKey.assumingMemoryBound(to: UInt8.self), seed: UInt64(story))
         guard itemIndex(story: story, keyBytes: itemKey, hash: itemKeyHash) == nil else {
           return false
         }
@@ -151,7 +157,8 @@ extension LedgerState {
         let day = try reader.day()
         let facts = try Self.facts(&reader)
         guard let story = story(forKeyBytes: key, cache: &cache) else { return false }
-        let itemKeyHash = HashIndex.hash(itemKey.assumingMemoryBound(to: UInt8.self), seed: UInt64(story))
+        let itemKeyHash = HashIndex.hash(
+          itemKey.assumingMemoryBound(to: UInt8.self), seed: UInt64(story))
         guard let item = itemIndex(story: story, keyBytes: itemKey, hash: itemKeyHash) else {
           return false
         }
@@ -295,15 +302,15 @@ extension LedgerState {
     -> Int32?
   {
     let hash = HashIndex.hash(bytes.assumingMemoryBound(to: UInt8.self))
-    if let found = cache.nodeTable.find(
-      hash: hash,
-      { index in
-        var stored = nodes[Int(index)].path.description
-        return stored.withUTF8 { UnsafeRawBufferPointer($0).elementsEqual(bytes) }
-      })
-    {
-      return found
+    let found = cache.nodeTable.find(hash: hash) { entry in
+      let (offset, count, _) = cache.nodeEntries[Int(entry)]
+      guard count == bytes.count else { return false }
+      return cache.nodePaths.withUnsafeBytes { paths in
+        guard let stored = paths.baseAddress, let wanted = bytes.baseAddress else { return true }
+        return memcmp(stored + offset, wanted, count) == 0
+      }
     }
+    if let found { return cache.nodeEntries[Int(found)].node }
     // The path as `EventCodec` reads it: split at each `/` byte.
     var segments: [String] = []
     var start = 0
@@ -312,9 +319,12 @@ extension LedgerState {
         String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self))
       start = index + 1
     }
-    segments.append(String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start...]), as: UTF8.self))
+    segments.append(
+      String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start...]), as: UTF8.self))
     guard let index = nodeIndex[NodePath(validSegments: segments)] else { return nil }
-    cache.nodeTable.insert(index, hash: hash)
+    cache.nodeTable.insert(Int32(cache.nodeEntries.count), hash: hash)
+    cache.nodeEntries.append((cache.nodePaths.count, bytes.count, index))
+    cache.nodePaths.append(contentsOf: bytes)
     return index
   }
 
@@ -323,9 +333,18 @@ extension LedgerState {
   private func depth(ofLevelBytes bytes: UnsafeRawBufferPointer, cache: inout RecordFoldCache)
     -> Int?
   {
-    if cache.levels == nil { cache.levels = configuration.levels.map { Array($0.utf8) } }
+    if let last = cache.lastShare, last.bytes.elementsEqual(bytes) { return last.depth }
+    let depth = depth(ofLevelBytes: bytes, levels: &cache.levels)
+    cache.lastShare = (Array(bytes), depth)
+    return depth
+  }
+
+  private func depth(ofLevelBytes bytes: UnsafeRawBufferPointer, levels: inout [[UInt8]]?)
+    -> Int?
+  {
+    if levels == nil { levels = configuration.levels.map { Array($0.utf8) } }
     let isASCII = bytes.allSatisfy { $0 < 0x80 }
-    for (index, level) in (cache.levels ?? []).enumerated() {
+    for (index, level) in (levels ?? []).enumerated() {
       if level.elementsEqual(bytes) { return index + 1 }
       // ASCII texts are equal as strings only when their bytes are.
       if isASCII && level.allSatisfy({ $0 < 0x80 }) { continue }
