@@ -380,3 +380,77 @@ struct RecordFoldTests {
     #expect(stateDump(ledger.state) == stateDump(reference))
   }
 }
+
+@Suite("Folding a streamed import while it is written")
+struct StreamFoldTests {
+  static let corpus = DemoCorpus(rows: 1_500, seed: 21).csvBytes()
+
+  /// A ledger with the corpus imported, every batch folded while written.
+  func importedLedger(_ ledger: Ledger, csv: [UInt8], key: String?) throws -> Ledger {
+    try Ledger.$foldsEveryStreamedAppend.withValue(true) {
+      try ledger.importCSV(
+        contentsOf: try temporaryFile(csv), options: .init(idempotencyKey: key))
+    }
+    return ledger
+  }
+
+  func temporaryFile(_ bytes: [UInt8]) throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appending(
+      path: "storyledger-streamfold-\(UUID().uuidString).csv")
+    try Data(bytes).write(to: url)
+    return url
+  }
+
+  @Test func theImportIsFoldedWhileWritten() throws {
+    let ledger = try Ledger.create(in: InMemoryLog(), configuration: DemoCorpus.configuration)
+    let plan = try ImportPlanner.plan(
+      csv: Self.corpus, fileName: "corpus.csv", against: ledger.state)
+    let store = InMemoryLog()
+    let created = try store.append(
+      AppendBatch(
+        events: [.ledgerCreated(DemoCorpus.configuration)], actor: "me", idempotencyKey: nil),
+      after: try store.head())
+    var start = LedgerState()
+    try start.apply(created.events[0])
+    let (head, folded) = try Ledger.$foldsEveryStreamedAppend.withValue(true) {
+      try Ledger.appendFolding(
+        plan, to: store, options: .init(), after: created.head, state: start)
+    }
+    var state = try #require(folded)
+    state.lastSequence = head.sequence
+    var reference = LedgerState()
+    try store.read(after: .start(), upTo: head) { try reference.apply($0) }
+    #expect(reference.revisionCount > 1_000)
+    #expect(stateDump(state) == stateDump(reference))
+  }
+
+  @Test func anImportedLedgerEqualsItsLogRebuilt() throws {
+    let directory = try TemporaryDirectory()
+    let location = directory.url.appending(path: "ledger")
+    let ledger = try importedLedger(
+      try Ledger.create(at: location, configuration: DemoCorpus.configuration),
+      csv: Self.corpus, key: "first")
+    let imported = ledger.state
+    #expect(imported.idempotencyKeys["first"] == 2)
+    try ledger.rebuild()
+    #expect(stateDump(imported) == stateDump(ledger.state))
+    #expect(stateDump(imported) == stateDump(try Ledger.open(at: location).state))
+  }
+
+  @Test func anImportIntoALedgerWithStoriesEqualsItsLogRebuilt() throws {
+    // The first half, then the whole file: the second import revises and retells what the
+    // first recorded, and adds the rest.
+    let lines = Self.corpus.split(separator: 0x0A, omittingEmptySubsequences: false)
+    let half = Array(lines.prefix(lines.count / 2).joined(separator: [0x0A])) + [0x0A]
+    let store = InMemoryLog()
+    let ledger = try importedLedger(
+      try Ledger.create(in: store, configuration: DemoCorpus.configuration), csv: half, key: nil)
+    try Ledger.$foldsEveryStreamedAppend.withValue(true) {
+      try ledger.importCSV(contentsOf: try temporaryFile(Self.corpus))
+    }
+    var reference = LedgerState()
+    try store.read(after: .start(), upTo: try store.head()) { try reference.apply($0) }
+    #expect(reference.revisionCount > ledger.state.itemCount)
+    #expect(stateDump(ledger.state) == stateDump(reference))
+  }
+}

@@ -303,14 +303,18 @@ public final class Ledger: @unchecked Sendable {
       guard source.eventCount > 0 else {
         return StreamedAppend(source: source, sequences: nil, isRepeat: false)
       }
-      let newHead = try store.append(
-        contentsOf: source, actor: options.actor, idempotencyKey: options.idempotencyKey,
-        after: position)
+      // A large batch is folded into a copy of the state while it is written.
+      let (newHead, folded) = try Ledger.appendFolding(
+        source, to: store, options: options, after: position, state: current)
       let first = position.sequence + 1
-      var sequence = position.sequence
-      try source.forEachEvent { payload in
-        sequence += 1
-        try current.apply(payload, sequence: sequence)
+      if let folded {
+        current = folded
+      } else {
+        var sequence = position.sequence
+        try source.forEachEvent { payload in
+          sequence += 1
+          try current.apply(payload, sequence: sequence)
+        }
       }
       if let key = options.idempotencyKey { current.idempotencyKeys[key] = first }
       current.lastSequence = newHead.sequence
