@@ -39,7 +39,11 @@ extension Ledger {
         after: position)
       return (head, nil)
     }
-    let fold = StreamFold(state: state)
+    var grown = state
+    // Room for what the batch adds, rather than columns doubling (copying, and touching
+    // fresh pages) as they grow.
+    (source as? any StateGrowth)?.reserveGrowth(in: &grown)
+    let fold = StreamFold(state: grown)
     let head = try store.append(
       contentsOf: FoldingSource(base: encoded, fold: fold), actor: options.actor,
       idempotencyKey: options.idempotencyKey, after: position)
@@ -133,5 +137,21 @@ struct FoldingSource: EncodedEventSource {
         try emit(&encoder, type, hasPersonalPart)
       }
     }
+  }
+}
+
+/// A batch that knows how many records folding it adds to a state.
+protocol StateGrowth {
+  /// Reserves room in `state`'s columns for the records the batch adds.
+  func reserveGrowth(in state: inout LedgerState)
+}
+
+extension ImportPlan: StateGrowth {
+  func reserveGrowth(in state: inout LedgerState) {
+    state.stories.reserveCapacity(state.stories.count + storiesAdded)
+    state.tellings.reserveCapacity(state.tellings.count + tellingsAdded)
+    state.items.reserveCapacity(state.items.count + itemsAdded)
+    // Every new item has its first revision.
+    state.revisions.reserveCapacity(state.revisions.count + itemsAdded + revisionsAdded)
   }
 }
