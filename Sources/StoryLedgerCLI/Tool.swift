@@ -183,6 +183,7 @@ public enum StoryLedgerTool {
 
   /// Runs the tool on the process's arguments and exits with its code.
   public static func main() -> Never {
+    ProcessExit.isImminent = true
     let status = run(Array(CommandLine.arguments.dropFirst()))
     exit(status.rawValue)
   }
@@ -252,6 +253,7 @@ struct Context {
       console.progress("reading the ledger: \(events) events")
     }
     console.clearProgress()
+    ProcessExit.keepUntilExit(ledger)
     return ledger
   }
 

@@ -71,6 +71,7 @@ private struct ReferenceTimeSeries {
           Revision(
             day: event.on, sequence: sequence, visibility: event.facts.visibility,
             monetised: event.facts.monetised))
+      default: break  // the dialogue has no figures of its own
       }
     }
     for key in order {

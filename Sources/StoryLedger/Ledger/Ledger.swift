@@ -77,6 +77,11 @@ public final class Ledger: @unchecked Sendable {
     _ store: any EventStore, after start: LogPosition, upTo end: LogPosition,
     into state: inout LedgerState, progress: ((UInt64) -> Void)?
   ) throws {
+    if let records = store as? any RecordFoldingStore {
+      // From the records' bytes: the same state, without decoding most events.
+      try records.fold(after: start, upTo: end, into: &state, progress: progress)
+      return
+    }
     try store.read(after: start, upTo: end) { event in
       try state.apply(event)
       if event.sequence % 131_072 == 0 { progress?(event.sequence) }
@@ -298,14 +303,18 @@ public final class Ledger: @unchecked Sendable {
       guard source.eventCount > 0 else {
         return StreamedAppend(source: source, sequences: nil, isRepeat: false)
       }
-      let newHead = try store.append(
-        contentsOf: source, actor: options.actor, idempotencyKey: options.idempotencyKey,
-        after: position)
+      // A large batch is folded into a copy of the state while it is written.
+      let (newHead, folded) = try Ledger.appendFolding(
+        source, to: store, options: options, after: position, state: current)
       let first = position.sequence + 1
-      var sequence = position.sequence
-      try source.forEachEvent { payload in
-        sequence += 1
-        try current.apply(payload, sequence: sequence)
+      if let folded {
+        current = folded
+      } else {
+        var sequence = position.sequence
+        try source.forEachEvent { payload in
+          sequence += 1
+          try current.apply(payload, sequence: sequence)
+        }
       }
       if let key = options.idempotencyKey { current.idempotencyKeys[key] = first }
       current.lastSequence = newHead.sequence

@@ -211,6 +211,29 @@ public final class FileLog: EventStore, @unchecked Sendable {
   public func read(
     after position: LogPosition, upTo end: LogPosition, _ body: (RecordedEvent) throws -> Void
   ) throws {
+    try scanRecords(after: position, upTo: end) { record, offset in
+      try body(try decode(record, at: offset))
+    }
+  }
+
+  /// The event of a checked record at `offset`, or the error that reports it unreadable.
+  func decode(_ record: RecordFormat.RecordView, at offset: UInt64) throws(LedgerError)
+    -> RecordedEvent
+  {
+    do { return try RecordFormat.decode(record) } catch {
+      throw LedgerError(
+        .corrupt,
+        "events.log: event \(record.sequence) at byte \(offset) cannot be read: \(error)",
+        path: logPath)
+    }
+  }
+
+  /// Calls `body` with every committed record after `position` up to `end`, checked (its
+  /// checksum and its sequence number), and its offset.
+  func scanRecords(
+    after position: LogPosition, upTo end: LogPosition,
+    _ body: (RecordFormat.RecordView, UInt64) throws -> Void
+  ) throws {
     let start = max(position.offset, UInt64(RecordFormat.fileHeaderSize))
     var expected = position.sequence + 1
     var failure: LedgerError?
@@ -225,14 +248,7 @@ public final class FileLog: EventStore, @unchecked Sendable {
           path: logPath)
         return false
       }
-      let event: RecordedEvent
-      do { event = try RecordFormat.decode(record) } catch {
-        failure = LedgerError(
-          .corrupt, "events.log: event \(expected) at byte \(offset) cannot be read: \(error)",
-          path: logPath)
-        return false
-      }
-      try body(event)
+      try body(record, offset)
       expected += 1
       return true
     }

@@ -57,6 +57,27 @@ public final class InMemoryLog: EventStore, @unchecked Sendable {
   public func read(
     after position: LogPosition, upTo end: LogPosition, _ body: (RecordedEvent) throws -> Void
   ) throws {
+    try scanRecords(after: position, upTo: end) { record, offset in
+      try body(try decode(record, at: offset))
+    }
+  }
+
+  /// The event of a checked record at `offset`, or the error that reports it unreadable.
+  func decode(_ record: RecordFormat.RecordView, at offset: UInt64) throws(LedgerError)
+    -> RecordedEvent
+  {
+    do { return try RecordFormat.decode(record) } catch {
+      throw LedgerError(
+        .corrupt, "event \(record.sequence) at byte \(offset) cannot be read: \(error)")
+    }
+  }
+
+  /// Calls `body` with every committed record after `position` up to `end`, checked (its
+  /// checksum and its sequence number), and its offset.
+  func scanRecords(
+    after position: LogPosition, upTo end: LogPosition,
+    _ body: (RecordFormat.RecordView, UInt64) throws -> Void
+  ) throws {
     var failure: (any Error)?
     var expected = position.sequence + 1
     let outcome = try RecordScanner(chunkSize: 1 << 16).scan(
@@ -67,14 +88,7 @@ public final class InMemoryLog: EventStore, @unchecked Sendable {
         guard record.sequence == expected else {
           throw LedgerError(.corrupt, "event \(expected) is missing at byte \(offset)")
         }
-        let event: RecordedEvent
-        do {
-          event = try RecordFormat.decode(record)
-        } catch {
-          throw LedgerError(
-            .corrupt, "event \(expected) at byte \(offset) cannot be read: \(error)")
-        }
-        try body(event)
+        try body(record, offset)
         expected += 1
         return true
       } catch {

@@ -134,6 +134,13 @@ extension Column where Element == UInt8 {
     for index in start..<(start + Int(reference.length)) { self[index] = 0 }
   }
 
+  /// Appends bytes that are already UTF-8 text and returns where they are.
+  mutating func appendText(utf8 bytes: UnsafeRawBufferPointer) -> TextReference {
+    let offset = count
+    owned.append(contentsOf: bytes)
+    return TextReference(offset: UInt32(truncatingIfNeeded: offset), length: UInt32(count - offset))
+  }
+
   /// Calls `body` with the bytes of `reference`.
   func withBytes<Result>(
     _ reference: TextReference, _ body: (UnsafeBufferPointer<UInt8>) throws -> Result

@@ -355,7 +355,7 @@ public struct LedgerState: Sendable {
   }
 
   /// Inserts a telling in its story's date order (after tellings of the same date).
-  private mutating func insertTelling(_ telling: TellingRecord) {
+  mutating func insertTelling(_ telling: TellingRecord) {
     let index = Int32(tellings.count)
     tellings.append(telling)
     var story = stories[telling.story]
@@ -375,7 +375,7 @@ public struct LedgerState: Sendable {
     stories[telling.story] = story
   }
 
-  private mutating func appendRevision(item: Int32, day: Day, sequence: UInt64, facts: ItemFacts) {
+  mutating func appendRevision(item: Int32, day: Day, sequence: UInt64, facts: ItemFacts) {
     let itemRecord = items[item]
     let isFirst = itemRecord.first == Int32(revisions.count)
     let before = isFirst ? nil : revisions[itemRecord.last]
@@ -457,8 +457,12 @@ public struct LedgerState: Sendable {
   // MARK: Lookups
 
   /// The index of the story whose key is `key`.
+  ///
+  /// The remembered story is compared byte for byte, as the table compares keys: `==` on
+  /// strings would also match a canonically equivalent spelling, so what a key found would
+  /// depend on the events just before it.
   func storyIndex(forKey key: String) -> Int32? {
-    if let recentStory, recentStory.key == key { return recentStory.index }
+    if let recentStory, recentStory.key.utf8.elementsEqual(key.utf8) { return recentStory.index }
     return storyTable.find(hash: HashIndex.hash(key)) { text.matches(stories[$0].key, key) }
   }
 
