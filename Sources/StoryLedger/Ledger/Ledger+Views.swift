@@ -139,6 +139,9 @@ public struct StoryHistory: Hashable, Sendable, Codable {
   public var version: Int
   /// `active`, `withdrawn`, or `erased` (withdrawn with its personal text erased).
   public var status: String
+  /// Whether the story's share scope reaches the level it is shown at; when not, its title,
+  /// tellers and narratives are withheld.
+  public var isShared: Bool
   /// Its items as they stand now.
   public var items: [ItemView]
   /// Its history, by date then sequence.
@@ -153,13 +156,25 @@ extension Ledger {
   /// let history = try ledger.storyHistory("k3f9")
   /// for entry in history.entries { print(entry.on, entry.kind.rawValue, entry.text) }
   /// ```
-  public func storyHistory(_ text: String) throws -> StoryHistory {
+  ///
+  /// - Parameter viewer: the node the story is shown at (default: its own). When the story's
+  ///   share scope does not reach the viewer's level, its title, tellers and narratives are
+  ///   withheld (``StoryHistory/isShared`` is `false`); its figures still show.
+  public func storyHistory(_ text: String, at viewer: NodePath? = nil) throws -> StoryHistory {
     let state = self.state
     let key = try state.resolveStory(text)
     guard let index = state.storyIndex(forKey: key) else {
       throw LedgerError(.invalid, "no story \(key)")
     }
-    let fields = state.storyFields(index)
+    var fields = state.storyFields(index)
+    let viewerDepth =
+      try viewer.map { state.nodes[Int(try state.node(at: $0))].depth } ?? fields.node.depth
+    let isShared = state.canRead(index, atDepth: viewerDepth)
+    let withheld = "(shared only up to \(fields.share) level)"
+    if !isShared {
+      fields.title = withheld
+      fields.tellers = []
+    }
     let record = state.stories[index]
     // The events to read, and what each is.
     var revisionOfSequence: [UInt64: Int32] = [:]
@@ -187,15 +202,21 @@ extension Ledger {
       let recordedDay = Day.day(of: event.recordedAt, in: zone)
       switch event.payload {
       case .storyTold(let told):
-        entries.append(entry(told.on, .told, "told at \(told.node) as \"\(told.title)\""))
+        entries.append(
+          entry(
+            told.on, .told,
+            isShared ? "told at \(told.node) as \"\(told.title)\"" : "told at \(told.node)"))
       case .tellingRecorded(let telling):
         entries.append(
           entry(
             telling.on, .telling,
-            event.isPersonalTextErased ? "(narrative erased)" : telling.narrative))
+            !isShared
+              ? withheld : event.isPersonalTextErased ? "(narrative erased)" : telling.narrative))
       case .storyUpdated(let update):
         var changes: [String] = []
-        if let title = update.title { changes.append("title \"\(title)\"") }
+        if let title = update.title {
+          changes.append(isShared ? "title \"\(title)\"" : "title changed")
+        }
         if let tags = update.tags { changes.append("tags \(tags.joined(separator: ", "))") }
         if let share = update.share { changes.append("shared up to \(share)") }
         entries.append(entry(recordedDay, .updated, changes.joined(separator: "; ")))
@@ -240,7 +261,7 @@ extension Ledger {
       level: state.configuration.level(ofDepth: fields.node.depth) ?? "", tellers: fields.tellers,
       tags: fields.tags, share: fields.share, toldOn: record.toldOn, version: Int(record.version),
       status: withdrawal == nil ? "active" : withdrawal?.isErased == true ? "erased" : "withdrawn",
-      items: items, entries: entries)
+      isShared: isShared, items: items, entries: entries)
   }
 
   /// The items of a subtree or a story, filtered, with their facts as of the end of the
@@ -414,5 +435,15 @@ extension LedgerState {
       quantity: merged.quantity, unit: merged.unit, monetised: merged.monetised,
       weight: merged.weight, evidence: merged.evidence, recordedOn: first, revisedOn: last,
       revisions: count, madeVisibleOn: madeVisibleOn)
+  }
+}
+
+extension Ledger {
+  /// The title of story `key` (which must exist), for views that have checked its share
+  /// scope.
+  public func storyTitle(_ key: String) -> String {
+    let state = self.state
+    guard let index = state.storyIndex(forKey: key) else { return "" }
+    return state.text.string(state.stories[index].title)
   }
 }

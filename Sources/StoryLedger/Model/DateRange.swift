@@ -88,6 +88,20 @@ public struct DateRange: Hashable, Sendable, Codable, CustomStringConvertible {
   /// Whether `day` is in the range.
   public func contains(_ day: Day) -> Bool { start <= day && day <= end }
 
-  /// For example `2026-04-01..2026-06-30`.
-  public var description: String { start == end ? start.description : "\(start)..\(end)" }
+  /// The shortest name that parses back to the range: `2026`, `2026-Q2`, `2026-04`, a day,
+  /// or `2026-04-03..2026-05-17`.
+  public var description: String {
+    if start == end { return start.description }
+    let (year, month, day) = start.components
+    if day == 1, Period.year.start(of: start) == start, Period.year.end(of: start) == end {
+      return String(year)
+    }
+    if day == 1, Period.quarter.start(of: start) == start, Period.quarter.end(of: start) == end {
+      return "\(year)-Q\((month - 1) / 3 + 1)"
+    }
+    if day == 1, Period.month.end(of: start) == end {
+      return String(start.description.prefix(7))
+    }
+    return "\(start)..\(end)"
+  }
 }

@@ -70,6 +70,9 @@ public struct CascadeDown: Hashable, Sendable, Codable {
   public var currency: String?
   /// Each ancestor's summary (its subtree and its children), from the top down.
   public var ancestors: [Summary]
+  /// What came down to the node from the dialogue, newest first (see
+  /// ``LedgerState/inbox(of:)``).
+  public var inbox: [InboxEntry] = []
 }
 
 extension LedgerState {
@@ -225,7 +228,7 @@ extension LedgerState {
     }
     return CascadeDown(
       node: nodes[Int(target)].path, asOf: day, currency: configuration.currency,
-      ancestors: summaries)
+      ancestors: summaries, inbox: try inbox(of: path))
   }
 
   /// Running figures of one node while a cascade is computed.

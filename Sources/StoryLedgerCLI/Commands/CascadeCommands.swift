@@ -36,7 +36,8 @@ enum CascadeUpCommand: Command {
       For each level from NODE's own down to the deepest (or --depth levels below), the six
       boxes of every node at that level (each its whole subtree) and the level's total: the
       value told at that level or below. "made visible" counts the revisions in the period
-      that turned an invisible item visible. Figures are at the end of the period (or
+      that turned an invisible item visible; "pledges a/f/l" counts pledges active, fulfilled
+      and lapsed at the period's end. Figures are at the end of the period (or
       --as-of), everything recorded by default.
       """,
     examples: [
@@ -72,6 +73,7 @@ enum CascadeUpCommand: Command {
         .init("node"), .init("stories", right: true), .init("capacitating v/i", right: true),
         .init("calibrating v/i", right: true), .init("calculating v/i", right: true),
         .init("monetised v/i\(money)", right: true), .init("made visible", right: true),
+        .init("pledges a/f/l", right: true),
       ])
       func row(_ figures: CascadeFigures, label: String) -> [String] {
         var cells = [label, String(figures.stories)]
@@ -87,6 +89,8 @@ enum CascadeUpCommand: Command {
         }
         cells.append("\(visible)/\(invisible)")
         cells.append(String(figures.totalMadeVisible))
+        cells.append(
+          "\(figures.pledges.active)/\(figures.pledges.fulfilled)/\(figures.pledges.lapsed)")
         return cells
       }
       let shown = level.nodes.prefix(40)
@@ -137,6 +141,11 @@ enum CascadeDownCommand: Command {
     for summary in cascade.ancestors {
       lines.append("")
       lines.append(SummaryCommand.render(summary, childLimit: 5).trimmingCharacters(in: .newlines))
+    }
+    if !cascade.inbox.isEmpty {
+      lines.append("")
+      lines.append("what came down (feedback, selections, settled accounts), newest first:")
+      lines.append(InboxCommand.render(cascade.inbox))
     }
     context.console.write(lines.joined(separator: "\n") + "\n")
   }

@@ -80,6 +80,11 @@ enum DemoCommand: Command {
     ) { done, total in
       console.progress("recording stories", done: done, of: total)
     }
+    console.progress("recording a round of the dialogue")
+    let period = DateRange(
+      start: Day(year: 2026, month: 1, day: 1) ?? .earliest,
+      end: Day(year: 2026, month: 3, day: 31) ?? .latest)
+    let round = try DemoDialogue.record(on: ledger, period: period)
     console.clearProgress()
     let counts = imported.plan
     console.write(
@@ -93,12 +98,30 @@ enum DemoCommand: Command {
 
       """)
     try printCascade(of: ledger, console: console)
+    if let top = ledger.state.topLevelNodes.first, let bottom = round.settled.first {
+      console.write(
+        """
+
+        The dialogue for \(period): \(round.selections) stories selected as most significant, \
+        accounts settled at \(round.settled.count) places up to \(top), \(round.feedback) \
+        feedback sent down, \(round.pledges) pledges.
+
+
+        """)
+      for account in try ledger.state.accounts(of: top) {
+        console.write(Dialogue.render(account, currency: ledger.configuration.currency) + "\n")
+      }
+      let inbox = try ledger.state.inbox(of: bottom)
+      console.write("\nWhat came down to \(bottom):\n" + InboxCommand.render(inbox) + "\n")
+    }
     console.message(
       """
 
       The demo ledger is at \(ledgerURL.path). Explore it:
         storyledger --ledger \(ledgerURL.path) summary \(ledger.state.topLevelNodes.first?.description ?? "NODE")
         storyledger --ledger \(ledgerURL.path) export timeseries --period quarter --level region
+        storyledger --ledger \(ledgerURL.path) accounts \(ledger.state.topLevelNodes.first?.description ?? "NODE")
+        storyledger --ledger \(ledgerURL.path) pledges
         storyledger --ledger \(ledgerURL.path) verify
       """)
   }

@@ -9,7 +9,10 @@ enum LogCommand: Command {
       Writes one JSON object per event, oldest first: sequence, id, type, schema, recorded_at,
       actor, idempotency_key, hash and the payload. Filters combine: --type may be repeated;
       --node keeps events about the node's subtree as the hierarchy stands now (its nodes, and
-      the stories told there, wherever they were when the event was recorded).
+      the stories told there, wherever they were when the event was recorded). Without --at the
+      log is the ledger keeper's audit record and shows every text; with --at NODE the titles,
+      tellers and narratives of stories whose share scope does not reach NODE's level are
+      replaced by "(withheld)".
       """,
     examples: [
       "storyledger log --type item.revised --from-sequence 100",
@@ -24,6 +27,10 @@ enum LogCommand: Command {
       .value("--node", "PATH", "only events about this node's subtree"),
       .value("--from-sequence", "N", "only events from sequence number N"),
       .value("--to-sequence", "N", "only events up to sequence number N"),
+      .value(
+        "--at", "NODE",
+        "as NODE's level may read it: titles, tellers and narratives of stories not shared that high are withheld"
+      ),
     ])
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
@@ -44,6 +51,11 @@ enum LogCommand: Command {
     let ledger = try context.openLedger()
     let state = ledger.state
     let story = try arguments.value("--story").map { try state.resolveStory($0) }
+    let viewerDepth = try arguments.value("--at").map { text -> Int in
+      let path = try NodePath(parsing: text, field: "--at")
+      _ = try ledger.summary(of: path)  // the node must exist (the error names the nearest)
+      return path.depth
+    }
     var buffer: [UInt8] = []
     buffer.reserveCapacity(1 << 16)
     do {
@@ -60,7 +72,13 @@ enum LogCommand: Command {
           }
           guard let eventNode, node.contains(eventNode) else { return }
         }
-        event.appendJSON(to: &buffer)
+        var shown = event
+        if let viewerDepth, let key = event.payload.storyKey,
+          !state.canRead(story: key, atDepth: viewerDepth)
+        {
+          shown = LogCommand.withheld(event)
+        }
+        shown.appendJSON(to: &buffer)
         buffer.append(0x0A)
         if buffer.count >= 1 << 16 {
           context.console.write(bytes: buffer)
@@ -69,6 +87,32 @@ enum LogCommand: Command {
       }
     } catch is StopLog {}
     context.console.write(bytes: buffer)
+  }
+}
+
+extension LogCommand {
+  /// The event with its story's title, tellers and narrative withheld.
+  static func withheld(_ event: RecordedEvent) -> RecordedEvent {
+    let mark = "(withheld)"
+    var payload = event.payload
+    switch payload {
+    case .storyTold(var told):
+      told.title = mark
+      told.tellers = []
+      payload = .storyTold(told)
+    case .tellingRecorded(var telling):
+      telling.narrative = mark
+      payload = .tellingRecorded(telling)
+    case .storyUpdated(var update):
+      if update.title != nil { update.title = mark }
+      payload = .storyUpdated(update)
+    default:
+      return event
+    }
+    return RecordedEvent(
+      sequence: event.sequence, recordedAtMilliseconds: event.recordedAtMilliseconds,
+      actor: event.actor, idempotencyKey: event.idempotencyKey, schemaVersion: event.schemaVersion,
+      payload: payload, hash: event.hash, isPersonalTextErased: event.isPersonalTextErased)
   }
 }
 

@@ -187,18 +187,24 @@ enum StoryWithdrawCommand: Command {
 enum StoryShowCommand: Command {
   static let spec = CommandSpec(
     name: "story show", abstract: "a story with its whole history through time",
-    arguments: "STORY [--json]", positionals: ["STORY"], minimumPositionals: 1,
+    arguments: "STORY [--at NODE] [--json]", positionals: ["STORY"], minimumPositionals: 1,
     discussion: """
       Shows the story (node, tellers, tags, share scope, version, status), its items as they
       stand, and its history in date order: tellings, items recorded and revised, items made
-      visible, updates and withdrawal. STORY is a key or an unambiguous prefix.
+      visible, updates and withdrawal. STORY is a key or an unambiguous prefix. With --at, the
+      story is shown as NODE's level sees it: above its share scope its title, tellers and
+      narratives are withheld.
       """,
-    examples: ["storyledger story show k3f9", "storyledger story show k3f9 --json | jq .entries"],
-    options: [.json])
+    examples: [
+      "storyledger story show k3f9", "storyledger story show k3f9 --json | jq .entries",
+      "storyledger story show k3f9 --at nhs",
+    ],
+    options: [.value("--at", "NODE", "show it as NODE's level may read it"), .json])
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
     let ledger = try context.openLedger()
-    let history = try ledger.storyHistory(arguments.positionals[0])
+    let viewer = try arguments.value("--at") { try NodePath(parsing: $0, field: "--at") }
+    let history = try ledger.storyHistory(arguments.positionals[0], at: viewer)
     if arguments.has("--json") {
       try JSONOutput.write(history, to: context)
       return

@@ -67,6 +67,12 @@ enum SummaryCommand: Command {
       sum.invisible.monetised.description,
     ])
     lines.append(table.render())
+    let pledges = total.pledges
+    if pledges.made > 0 {
+      lines.append(
+        "pledges: \(pledges.made) made · \(pledges.active) active · \(pledges.conditional) waiting for others · \(pledges.fulfilled) fulfilled · \(pledges.lapsed) lapsed · \(pledges.withdrawn) withdrawn"
+      )
+    }
     if !summary.children.isEmpty {
       lines.append("")
       var children = TextTable(columns: [

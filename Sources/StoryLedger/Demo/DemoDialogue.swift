@@ -1,0 +1,139 @@
+/// A round of the cascading dialogue recorded on a demo ledger, so that the demo shows it:
+/// for one quarter, down the branch with the most value, teams and organisations select their
+/// most significant stories, every node on the way proposes an account that is settled level
+/// by level up to the top (one objection raised and answered on the way), feedback flows
+/// down, and people make, join, fulfil and withdraw pledges.
+///
+/// ```swift
+/// let round = try DemoDialogue.record(on: ledger, period: try DateRange(parsing: "2026-Q1"))
+/// print(round.settled, round.selections, round.pledges)
+/// ```
+public enum DemoDialogue {
+  /// What a round recorded.
+  public struct Round: Hashable, Sendable {
+    /// The nodes whose accounts were settled, from the bottom up.
+    public var settled: [NodePath] = []
+    /// The stories selected.
+    public var selections = 0
+    /// The feedback sent.
+    public var feedback = 0
+    /// The pledges made.
+    public var pledges = 0
+  }
+
+  static let people = [
+    "Asha Patel", "Sam Reed", "Dr Ioan Price", "Marta Nowak", "Kwame Mensah", "Li Wei",
+    "Nadia Rahman", "Tom Hughes",
+  ]
+
+  /// Records the round for `period` on `ledger` (a demo ledger, or any ledger with stories).
+  @discardableResult
+  public static func record(on ledger: Ledger, period: DateRange) throws -> Round {
+    var round = Round()
+    let options = Ledger.AppendOptions(actor: "demo")
+    guard let top = ledger.state.topLevelNodes.first else { return round }
+    // The branch with the most value: each level's child with the most items.
+    var branch = [top]
+    while let last = branch.last {
+      let summary = try ledger.summary(of: last)
+      guard let child = summary.children.max(by: { $0.boxes.total.items < $1.boxes.total.items }),
+        child.boxes.total.items > 0
+      else { break }
+      branch.append(child.node)
+    }
+    // Bottom up: the deepest node on the branch and its siblings select and settle first.
+    var person = 0
+    func next() -> String {
+      person += 1
+      return people[person % people.count]
+    }
+    for depth in stride(from: branch.count - 1, through: 0, by: -1) {
+      let node = branch[depth]
+      let siblings: [NodePath]
+      if depth == branch.count - 1, depth > 0 {
+        siblings = try ledger.summary(of: branch[depth - 1]).children.map(\.node).prefix(4).map {
+          $0
+        }
+      } else {
+        siblings = [node]
+      }
+      for place in Set(siblings + [node]).sorted() {
+        let candidates = try ledger.state.candidates(at: place, period: period)
+        let chosen = Array(candidates.prefix(depth == 0 ? 1 : 2))
+        if !chosen.isEmpty {
+          try ledger.selectStories(
+            at: place, period: period,
+            choices: chosen.map {
+              StoriesSelected.Choice(
+                story: $0,
+                reason:
+                  "It shows value that the figures alone would miss. People here told it again and again."
+              )
+            }, by: next(), options: options)
+          round.selections += chosen.count
+        }
+        try ledger.proposeAccount(
+          of: place, period: period,
+          narrative:
+            "In \(period) the value of \(place.name) moved from invisible to visible as evidence arrived.",
+          by: next(), options: options)
+        if place == node && depth == branch.count - 2 {
+          try ledger.objectToAccount(
+            of: place, period: period,
+            reason: "The account leaves out the night teams. Their stories came in late.",
+            by: next(),
+            options: options)
+          try ledger.respondToObjection(
+            1, of: place, period: period,
+            response: "The night teams' stories are in the figures as of the end of the quarter.",
+            by: next(), options: options)
+        }
+        try ledger.settleAccount(of: place, period: period, by: next(), options: options)
+        round.settled.append(place)
+      }
+    }
+    // Feedback down the branch.
+    for (parent, child) in zip(branch, branch.dropFirst()) {
+      let selected = try ledger.state.selections(at: parent, period: period).first
+      try ledger.sendFeedback(
+        from: parent, to: child, toSubtree: parent == top,
+        text: "Thank you for your stories this quarter: they are in our settled account.",
+        story: selected?.story, account: period, by: next(), options: options)
+      round.feedback += 1
+    }
+    // Pledges at the bottom of the branch.
+    if let place = branch.last {
+      let stories = try ledger.items(ItemQuery(scope: .node(place), limit: 1)).items.map(\.story)
+      let made = period.start
+      let walk = try ledger.makePledge(
+        at: place, text: "I will walk one clinic a week with patients.", on: made,
+        due: period.end.adding(days: 60), by: people[0], options: options)
+      try ledger.joinPledge(walk.key, on: made.adding(days: 3), by: people[1], options: options)
+      if let story = stories.first {
+        try ledger.fulfilPledge(
+          walk.key, story: story, on: made.adding(days: 40), by: people[0], options: options)
+      }
+      let route = try ledger.makePledge(
+        at: place, text: "We will open a walking route if five of us join.",
+        on: made.adding(days: 5),
+        condition: 5, by: people[2], options: options)
+      for index in 3..<6 {
+        try ledger.joinPledge(
+          route.key, on: made.adding(days: 5 + index), by: people[index], options: options)
+      }
+      let lapsing = try ledger.makePledge(
+        at: place, text: "I will write up the huddle method for other wards.",
+        on: made.adding(days: 10),
+        due: made.adding(days: 30), by: people[6], options: options)
+      _ = lapsing
+      let withdrawn = try ledger.makePledge(
+        at: place, text: "I will start a night-shift book club.", on: made.adding(days: 12),
+        by: people[7], options: options)
+      try ledger.withdrawPledge(
+        withdrawn.key, reason: "Moved to another trust.", on: made.adding(days: 50), by: people[7],
+        options: options)
+      round.pledges = 4
+    }
+    return round
+  }
+}

@@ -1,0 +1,143 @@
+/// One row of the pledge time series: a period and a node at the query's level (its whole
+/// subtree counted).
+///
+/// Definitions, for period P = [start, end] and node N:
+///
+/// - `made`: pledges made at a node of N's subtree with a date in P.
+/// - `joined`: joinings of those pledges dated in P.
+/// - `fulfilled`: pledges fulfilled by a story on a date in P.
+/// - `withdrawn`: pledges withdrawn on a date in P.
+/// - `lapsed`: pledges whose first day past due (the day after the due date) falls in P and
+///   that were neither fulfilled nor withdrawn on or before the due date.
+/// - `active_at_end`: pledges made on or before `end` that at the end of `end` are not
+///   withdrawn, fulfilled or past due, and whose condition ("if N others join") is met.
+/// - `conditional_at_end`: the same, but still waiting for others to join.
+///
+/// Rows run from the period holding the earliest pledge date (made, joined, fulfilled,
+/// withdrawn, lapsed) in the ledger (or `--from`) to the one holding the latest (or `--to`),
+/// for every node at the level with at least one pledge in its subtree, zero filled, sorted
+/// by period then node path (byte order). Pledges at nodes shallower than the level are left
+/// out.
+public struct PledgeSeriesRow: Hashable, Sendable {
+  /// The first day of the period.
+  public var periodStart: Day
+  /// The last day of the period (inclusive).
+  public var periodEnd: Day
+  /// The node.
+  public var node: NodePath
+  /// Its level name.
+  public var level: String
+  /// Pledges made in the period.
+  public var made = 0
+  /// Joinings in the period.
+  public var joined = 0
+  /// Pledges fulfilled in the period.
+  public var fulfilled = 0
+  /// Pledges withdrawn in the period.
+  public var withdrawn = 0
+  /// Pledges that lapsed in the period (their due date in it, unfulfilled by then).
+  public var lapsed = 0
+  /// Pledges active at the end of the period.
+  public var activeAtEnd = 0
+  /// Pledges still waiting for others to join at the end of the period.
+  public var conditionalAtEnd = 0
+
+  /// The CSV column names, in order.
+  public static let columns = [
+    "period_start", "period_end", "node", "level", "made", "joined", "fulfilled", "withdrawn",
+    "lapsed", "active_at_end", "conditional_at_end",
+  ]
+
+  /// The CSV header line.
+  public static var csvHeader: [UInt8] { Array((columns.joined(separator: ",") + "\n").utf8) }
+
+  /// Appends the row as a CSV line or a JSON object line.
+  public func append(as format: ExportFormat, to bytes: inout [UInt8]) {
+    let counts = [made, joined, fulfilled, withdrawn, lapsed, activeAtEnd, conditionalAtEnd]
+    switch format {
+    case .csv:
+      bytes.append(contentsOf: Array("\(periodStart),\(periodEnd),".utf8))
+      TextEncoding.appendCSVField(node.description, to: &bytes)
+      bytes.append(UInt8(ascii: ","))
+      TextEncoding.appendCSVField(level, to: &bytes)
+      for count in counts {
+        bytes.append(UInt8(ascii: ","))
+        TextEncoding.appendInteger(count, to: &bytes)
+      }
+      bytes.append(0x0A)
+    case .jsonl:
+      var object = JSONObjectWriter(bytes: bytes)
+      object.string("period_start", periodStart.description)
+      object.string("period_end", periodEnd.description)
+      object.string("node", node.description)
+      object.string("level", level)
+      for (name, count) in zip(Self.columns.dropFirst(4), counts) { object.number(name, count) }
+      bytes = object.finish()
+      bytes.append(0x0A)
+    }
+  }
+}
+
+extension LedgerState {
+  /// The pledge time series of `query` (its period, level and bounds), row by row in order;
+  /// see ``PledgeSeriesRow`` for the definitions.
+  ///
+  /// ```swift
+  /// try ledger.state.pledgeSeries(try TimeSeriesQuery(period: .quarter, level: "region")) { row in
+  ///   print(row.periodStart, row.node, row.made, row.activeAtEnd)
+  /// }
+  /// ```
+  public func pledgeSeries(_ query: TimeSeriesQuery, _ body: (PledgeSeriesRow) throws -> Void)
+    throws
+  {
+    let depth: Int
+    do { depth = try configuration.depth(parsingLevel: query.level) } catch {
+      throw LedgerError.invalid(error)
+    }
+    let levelName = configuration.levels[depth - 1]
+    let model = dialogueModel()
+    let pledges = model.pledgeOrder.compactMap { model.pledges[$0] }.filter {
+      $0.made.node.depth >= depth
+    }
+    var days: [Day] = []
+    for pledge in pledges {
+      days.append(pledge.made.on)
+      days += pledge.joins.map(\.on)
+      if let fulfilled = pledge.fulfilled { days.append(fulfilled.on) }
+      if let withdrawn = pledge.withdrawn { days.append(withdrawn) }
+      if let due = pledge.made.due { days.append(due.adding(days: 1)) }
+    }
+    guard let earliest = days.min(), let latest = days.max() else { return }
+    let first = query.period.start(of: query.from ?? earliest)
+    let last = query.to ?? latest
+    let nodes = Set(pledges.map { $0.made.node.prefix(depth: depth) }).sorted()
+    var start = first
+    while start <= last {
+      let end = query.period.next(after: start).adding(days: -1)
+      let range = DateRange(start: start, end: end)
+      for node in nodes {
+        var row = PledgeSeriesRow(periodStart: start, periodEnd: end, node: node, level: levelName)
+        for pledge in pledges where node.contains(pledge.made.node) {
+          if range.contains(pledge.made.on) { row.made += 1 }
+          row.joined += pledge.joins.filter { range.contains($0.on) }.count
+          if let fulfilled = pledge.fulfilled, range.contains(fulfilled.on) { row.fulfilled += 1 }
+          if let withdrawn = pledge.withdrawn, range.contains(withdrawn) { row.withdrawn += 1 }
+          if let due = pledge.made.due, range.contains(due.adding(days: 1)),
+            pledge.fulfilled.map({ $0.on > due }) ?? true,
+            pledge.withdrawn.map({ $0 > due }) ?? true
+          {
+            row.lapsed += 1
+          }
+          guard pledge.made.on <= end else { continue }
+          switch Self.status(of: pledge, asOf: end) {
+          case .active: row.activeAtEnd += 1
+          case .conditional: row.conditionalAtEnd += 1
+          default: break
+          }
+        }
+        try body(row)
+      }
+      start = query.period.next(after: start)
+    }
+  }
+}
