@@ -105,7 +105,9 @@ extension LedgerState {
       days += pledge.joins.map(\.on)
       if let fulfilled = pledge.fulfilled { days.append(fulfilled.on) }
       if let withdrawn = pledge.withdrawn { days.append(withdrawn) }
-      if let due = pledge.made.due { days.append(due.adding(days: 1)) }
+      if let due = pledge.made.due, Self.lapses(pledge, due: due) {
+        days.append(due.adding(days: 1))
+      }
     }
     guard let earliest = days.min(), let latest = days.max() else { return }
     let first = query.period.start(of: query.from ?? earliest)
@@ -139,5 +141,10 @@ extension LedgerState {
       }
       start = query.period.next(after: start)
     }
+  }
+
+  /// Whether a pledge due on `due` lapses: it was neither fulfilled nor withdrawn by then.
+  static func lapses(_ pledge: DialogueModel.Pledge, due: Day) -> Bool {
+    (pledge.fulfilled.map { $0.on > due } ?? true) && (pledge.withdrawn.map { $0 > due } ?? true)
   }
 }

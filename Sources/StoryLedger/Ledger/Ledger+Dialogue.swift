@@ -200,8 +200,10 @@ extension Ledger {
   public func joinPledge(
     _ pledge: String, on: Day? = nil, by: String? = nil, options: AppendOptions = AppendOptions()
   ) throws -> Recorded {
-    try pledgeStep(pledge, options) { key in
-      .pledgeJoined(PledgeStep(pledge: key, by: person(by, options), on: on ?? today))
+    let day = on ?? today
+    let who = person(by, options)
+    return try pledgeStep(pledge, options) { key in
+      .pledgeJoined(PledgeStep(pledge: key, by: who, on: day))
     }
   }
 
@@ -212,9 +214,10 @@ extension Ledger {
     options: AppendOptions = AppendOptions()
   ) throws -> Recorded {
     let storyKey = try resolveStory(story)
+    let day = on ?? today
+    let who = person(by, options)
     return try pledgeStep(pledge, options) { key in
-      .pledgeFulfilled(
-        PledgeStep(pledge: key, by: person(by, options), on: on ?? today, text: storyKey))
+      .pledgeFulfilled(PledgeStep(pledge: key, by: who, on: day, text: storyKey))
     }
   }
 
@@ -224,12 +227,15 @@ extension Ledger {
     _ pledge: String, reason: String = "", on: Day? = nil, by: String? = nil,
     options: AppendOptions = AppendOptions()
   ) throws -> Recorded {
-    try pledgeStep(pledge, options) { key in
-      .pledgeWithdrawn(
-        PledgeStep(pledge: key, by: person(by, options), on: on ?? today, text: reason))
+    let day = on ?? today
+    let who = person(by, options)
+    return try pledgeStep(pledge, options) { key in
+      .pledgeWithdrawn(PledgeStep(pledge: key, by: who, on: day, text: reason))
     }
   }
 
+  /// Appends the step `make` builds for the resolved pledge key. `make` runs under the
+  /// ledger's lock: it must not read `self.state` (or `today`).
   private func pledgeStep(
     _ pledge: String, _ options: AppendOptions, _ make: (String) -> EventPayload
   ) throws -> Recorded {

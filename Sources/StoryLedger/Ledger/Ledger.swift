@@ -24,7 +24,8 @@ public final class Ledger: @unchecked Sendable {
   public let store: any EventStore
   /// The ledger directory, for a ledger kept in a ``FileLog``.
   public let directory: URL?
-  private let lock = NSLock()
+  // Recursive, so that code run under it (an append's plan) may read `state` too.
+  private let lock = NSRecursiveLock()
   private var current: LedgerState
   private var position: LogPosition
   private var snapshotSequence: UInt64 = 0
