@@ -226,15 +226,17 @@ extension Ledger {
     let recorded = try recordAboutStory(key, options: options) { story, _ in
       [.storyWithdrawn(StoryWithdrawn(story: story, reason: reason, erase: erase))]
     }
-    if erase { try eraseWithdrawnStory(recorded.key) }
+    if erase { try eraseWithdrawnStory(recorded.key, lockTimeout: options.lockTimeout) }
     return recorded
   }
 
   /// Erases the personal text of a story withdrawn with erasure: every telling's narrative
   /// and the teller names, in the log, then writes a snapshot without them.
-  func eraseWithdrawnStory(_ key: String) throws {
+  func eraseWithdrawnStory(_ key: String, lockTimeout: Duration = Ledger.defaultLockTimeout)
+    throws
+  {
     let sequences = state.personalSequences(ofStory: key)
-    try store.withWriteLock(timeout: Ledger.defaultLockTimeout) {
+    try store.withWriteLock(timeout: lockTimeout) {
       _ = try store.erasePersonalText(sequences: sequences)
     }
     try writeSnapshot()

@@ -105,7 +105,8 @@ extension FileLog {
   }
 
   /// The offset `events.index` gives for event `sequence`, if it has an entry for it.
-  private static func entry(_ sequence: UInt64, in file: SystemFile) throws(LedgerError) -> UInt64? {
+  private static func entry(_ sequence: UInt64, in file: SystemFile) throws(LedgerError) -> UInt64?
+  {
     let bytes = try file.read(count: 8, at: (sequence - 1) * 8)
     guard bytes.count == 8 else { return nil }
     return bytes.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
