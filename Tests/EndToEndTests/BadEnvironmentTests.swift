@@ -58,6 +58,7 @@ struct BadEnvironmentTests {
     throws
   {
     let (scratch, ledger) = try Self.smallLedger()
+    defer { withExtendedLifetime(scratch) {} }
     let csv = try scratch.write(
       LedgerAudit.corpus(prefix: "r", node: "nhs/x", stories: 3), to: "r.csv")
     let before = try ledgerFiles(ledger)
@@ -89,6 +90,7 @@ struct BadEnvironmentTests {
   /// the same import succeeds.
   @Test func aFullDiskFailsTheAppendAndLeavesTheLedgerValid() throws {
     let (scratch, ledger) = try Self.smallLedger()
+    defer { withExtendedLifetime(scratch) {} }
     let csv = try scratch.write(
       LedgerAudit.corpus(prefix: "big", node: "nhs/x", stories: 300), to: "big.csv")
     let before = try Data(contentsOf: URL(filePath: ledger + "/events.log"))
@@ -119,6 +121,7 @@ struct BadEnvironmentTests {
   @Test(.enabled(if: isRoot && FileManager.default.isExecutableFile(atPath: "/usr/bin/unshare")))
   func aFullFileSystemFailsTheAppendAndLeavesTheLedgerValid() throws {
     let (scratch, ledger) = try Self.smallLedger()
+    defer { withExtendedLifetime(scratch) {} }
     let csv = try scratch.write(
       LedgerAudit.corpus(prefix: "big", node: "nhs/x", stories: 1500), to: "big.csv")
     let mount = scratch.url.appending(path: "small").path
