@@ -146,11 +146,11 @@ struct CrashHarnessTests {
     var acknowledgedNodes: Set<String> = []
     var acknowledgedImports: Set<String> = []
     let errors = scratch.url.appending(path: "errors.txt").path
-    let storiesPerImport = 150
+    let storiesPerImport = 80
     // How long an import alone takes here, so that the import-only trials kill it late, when
     // it is writing.
     let timing = try scratch.write(
-      LedgerAudit.corpus(prefix: "timing", node: "nhs/timing", stories: storiesPerImport * 4),
+      LedgerAudit.corpus(prefix: "timing", node: "nhs/timing", stories: storiesPerImport * 3),
       to: "timing.csv")
     let clock = ContinuousClock()
     let started = clock.now
@@ -160,9 +160,9 @@ struct CrashHarnessTests {
       + Double((clock.now - started).components.seconds)
     for trial in 0..<Self.trials {
       let prefix = "t\(trial)"
-      // Odd trials import a larger file alone and are killed late in it, while it writes.
+      // Odd trials import a larger file alone and are killed while it writes.
       let isImportOnly = trial % 2 == 1
-      let stories = isImportOnly ? storiesPerImport * 4 : storiesPerImport
+      let stories = isImportOnly ? storiesPerImport * 3 : storiesPerImport
       let csv = try scratch.write(
         LedgerAudit.corpus(prefix: prefix, node: "nhs/r\(trial % 3)/o\(trial)", stories: stories),
         to: "\(prefix).csv")
@@ -186,12 +186,24 @@ struct CrashHarnessTests {
         commands = [("import \(prefix)", ["--ledger", ledger, "import", csv.path])]
       }
       let run = try ScriptRun(LedgerAudit.writerScript(commands), environment: ["ERRORS": errors])
-      // Most kills land while it writes; a few after it finished (nothing to lose).
-      let delay =
-        isImportOnly
-        ? importSeconds * Double.random(in: 0.5...1.6, using: &generator)
-        : Double.random(in: 0.005...0.6, using: &generator)
-      usleep(UInt32(delay * 1_000_000))
+      if isImportOnly {
+        // Wait until the import starts writing past the committed end of the log, then kill
+        // it a moment later: mid-write, between the records and the head, or just after.
+        let logPath = ledger + "/events.log"
+        let committed =
+          (try? FileManager.default.attributesOfItem(atPath: logPath)[.size] as? Int) ?? 0
+        let deadline = ContinuousClock.now + .seconds(importSeconds * 4 + 2)
+        while run.process.isRunning, ContinuousClock.now < deadline,
+          ((try? FileManager.default.attributesOfItem(atPath: logPath)[.size] as? Int) ?? 0)
+            <= committed
+        {
+          usleep(100)
+        }
+        usleep(UInt32.random(in: 0...3_000, using: &generator))
+      } else {
+        // Anywhere in the run: starting, reading, planning, writing, or after it finished.
+        usleep(UInt32(Double.random(in: 0.005...0.6, using: &generator) * 1_000_000))
+      }
       run.kill()
       let lines = run.finish()
       figures.trials += 1

@@ -352,3 +352,26 @@ struct CorruptionTests {
     #expect(try Ledger.open(at: first.directory).head.sequence == UInt64(first.events.count))
   }
 }
+
+@Suite("Erasure finishes after a crash")
+struct ErasureCompletionTests {
+  /// A process that died after recording a withdrawal with erasure but before erasing left
+  /// the text in the log; asking for the withdrawal with erasure again erases it (instead of
+  /// refusing a story already withdrawn), and the ledger still verifies.
+  @Test func askingAgainFinishesAnInterruptedErasure() throws {
+    let fixture = try DamageFixture()
+    defer { fixture.remove() }
+    let ledger = try Ledger.open(at: fixture.directory)
+    // What the interrupted command had done: the withdrawal alone.
+    try ledger.append([.storyWithdrawn(StoryWithdrawn(story: "S1", reason: "asked", erase: true))])
+    let secret = Data("walked to the clinic".utf8)
+    #expect(try Data(contentsOf: fixture.logURL).range(of: secret) != nil)
+    let again = try ledger.withdrawStory("S1", erase: true)
+    #expect(again.append.isRepeat && again.append.events.isEmpty)
+    #expect(try Data(contentsOf: fixture.logURL).range(of: secret) == nil)
+    #expect(try Data(contentsOf: fixture.logURL).range(of: Data("Ana Díaz".utf8)) == nil)
+    #expect(try ledger.verify().isIntact)
+    // A story withdrawn without erasure is still refused a second withdrawal.
+    #expect(throws: LedgerError.self) { try ledger.withdrawStory("S1") }
+  }
+}
