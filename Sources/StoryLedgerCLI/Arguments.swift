@@ -76,6 +76,9 @@ struct ParsedArguments: Sendable {
   var values: [String: [String]] = [:]
   var flags: Set<String> = []
   var usage: String
+  /// How long a write waits for another writer's lock: `STORYLEDGER_LOCK_WAIT` seconds, set
+  /// by the tool from the environment.
+  var lockTimeout: Duration = Ledger.defaultLockTimeout
 
   /// Whether the flag was given.
   func has(_ flag: String) -> Bool { flags.contains(flag) }

@@ -34,6 +34,7 @@ public enum StoryLedgerTool {
     CommandEntry(PledgeFulfilCommand.self), CommandEntry(PledgeWithdrawCommand.self),
     CommandEntry(PledgesCommand.self), CommandEntry(ExportPledgesCommand.self),
     CommandEntry(LogCommand.self), CommandEntry(RebuildCommand.self),
+    CommandEntry(RecoverCommand.self),
     CommandEntry(DemoCommand.self),
   ]
 
@@ -100,7 +101,8 @@ public enum StoryLedgerTool {
       } else {
         throw unknownCommand(rest.prefix(2).joined(separator: " "))
       }
-      let parsed = try ArgumentParser.parse(commandArguments, for: command.spec)
+      var parsed = try ArgumentParser.parse(commandArguments, for: command.spec)
+      parsed.lockTimeout = try lockWait(in: environment)
       if parsed.has("--help") {
         console.write(command.spec.help)
         return .success
@@ -114,6 +116,22 @@ public enum StoryLedgerTool {
   }
 
   static let usageLine = "usage: storyledger [--ledger DIR] COMMAND [OPTIONS]"
+
+  /// How long writes wait for another writer's lock: `STORYLEDGER_LOCK_WAIT` seconds (a
+  /// decimal from 0 to 3600), else ``Ledger/defaultLockTimeout``.
+  static func lockWait(in environment: [String: String]) throws -> Duration {
+    guard let text = environment["STORYLEDGER_LOCK_WAIT"], !text.isEmpty else {
+      return Ledger.defaultLockTimeout
+    }
+    guard text.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }),
+      let seconds = Double(text), seconds <= 3600
+    else {
+      throw UsageError(
+        "STORYLEDGER_LOCK_WAIT is \"\(text)\"; give the seconds a write waits for another writer's lock, from 0 to 3600 (for example 2.5)",
+        usage: usageLine)
+    }
+    return .milliseconds(Int((seconds * 1000).rounded()))
+  }
 
   static func unknownCommand(_ words: String) -> UsageError {
     let names = commands.map(\.spec.name) + ["help"]
@@ -152,6 +170,9 @@ public enum StoryLedgerTool {
 
       The ledger is the directory given by --ledger, else $STORYLEDGER_DIR, else the first
       .storyledger/ found in the current directory or its parents.
+
+      Writes from several processes take turns: a write waits up to STORYLEDGER_LOCK_WAIT
+      seconds (default \(Int(Ledger.defaultLockTimeout.components.seconds))) for another writer's lock, then exits 75.
 
       Exit codes: 0 success, 64 usage error, 65 bad input data or a ledger that fails
       verification, 66 missing file or ledger, 73 cannot create, 74 I/O error, 75 ledger

@@ -217,24 +217,38 @@ extension Ledger {
   /// Withdraws a story: it stops counting in every figure and takes no more events. With
   /// `erase`, its narratives and teller names are erased from the log itself (the chain
   /// still verifies: they sit outside the hashed bytes behind a salted digest) and from the
-  /// projection snapshot, which is rewritten.
+  /// projection snapshot, which is rewritten. Asking again for a story already withdrawn
+  /// with erasure finishes an erasure that was interrupted (the result is a repeat).
   @discardableResult
   public func withdrawStory(
     _ key: String, reason: String = "", erase: Bool = false,
     options: AppendOptions = AppendOptions()
   ) throws -> Recorded {
+    // A withdrawal with erasure whose erasing never ran (the process died after the
+    // withdrawal was recorded): asking again finishes the erasure instead of refusing.
+    if erase, let resolved = try? resolveStory(key),
+      let index = state.storyIndex(forKey: resolved),
+      let withdrawal = state.withdrawals[index], withdrawal.isErased
+    {
+      try eraseWithdrawnStory(resolved, lockTimeout: options.lockTimeout)
+      return Recorded(
+        key: resolved, version: (try? state.storyVersion(forKey: resolved)) ?? 0,
+        append: AppendResult(events: [], isRepeat: true, originalSequence: withdrawal.sequence))
+    }
     let recorded = try recordAboutStory(key, options: options) { story, _ in
       [.storyWithdrawn(StoryWithdrawn(story: story, reason: reason, erase: erase))]
     }
-    if erase { try eraseWithdrawnStory(recorded.key) }
+    if erase { try eraseWithdrawnStory(recorded.key, lockTimeout: options.lockTimeout) }
     return recorded
   }
 
   /// Erases the personal text of a story withdrawn with erasure: every telling's narrative
   /// and the teller names, in the log, then writes a snapshot without them.
-  func eraseWithdrawnStory(_ key: String) throws {
+  func eraseWithdrawnStory(_ key: String, lockTimeout: Duration = Ledger.defaultLockTimeout)
+    throws
+  {
     let sequences = state.personalSequences(ofStory: key)
-    try store.withWriteLock(timeout: Ledger.defaultLockTimeout) {
+    try store.withWriteLock(timeout: lockTimeout) {
       _ = try store.erasePersonalText(sequences: sequences)
     }
     try writeSnapshot()

@@ -381,10 +381,13 @@ public final class Ledger: @unchecked Sendable {
   }
 
   /// What is wrong with the projection snapshot of the ledger in `directory`, or `nil` when
-  /// it is whole (or absent). A damaged snapshot is mended by ``rebuild(progress:)`` and
-  /// ``writeSnapshot()``; the log itself is checked by ``verify(progress:)``.
+  /// it is whole (or absent): a damaged section, or a snapshot the log does not prove (taken
+  /// from another ledger, or past the log's end). A damaged snapshot is mended by
+  /// ``rebuild(progress:)`` and ``writeSnapshot()``; the log itself is checked by
+  /// ``verify(progress:)``.
   public static func snapshotProblem(in directory: URL) -> String? {
     Snapshot.verifySections(at: directory.path)
+      ?? Snapshot.provenanceProblem(in: directory.path)
   }
 
   /// Notices of repairs the store made (an incomplete tail cut off), for the caller to show.

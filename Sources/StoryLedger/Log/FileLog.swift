@@ -184,7 +184,7 @@ public final class FileLog: EventStore, @unchecked Sendable {
         guard size >= position.offset else {
           throw LedgerError(
             .corrupt,
-            "events.log is \(size) bytes but its head records \(position.offset) committed bytes: the log was truncated",
+            "events.log is \(size) bytes but its head records \(position.offset) committed bytes: the log was truncated; `storyledger recover` shows what cutting the damaged tail would drop",
             path: logPath)
         }
         return position
@@ -195,8 +195,9 @@ public final class FileLog: EventStore, @unchecked Sendable {
       usleep(2_000)
     }
     throw LedgerError(
-      .corrupt, "events.head is damaged; `storyledger verify` checks the log itself", path: headPath
-    )
+      .corrupt,
+      "events.head is damaged; `storyledger verify` checks the log itself and `storyledger recover` rewrites the head",
+      path: headPath)
   }
 
   // MARK: Reading
@@ -264,7 +265,7 @@ public final class FileLog: EventStore, @unchecked Sendable {
       }
       throw LedgerError(
         .corrupt,
-        "events.log is damaged at byte \(offset) (event \(expected)): \(reason); run `storyledger verify`",
+        "events.log is damaged at byte \(offset) (event \(expected)): \(reason); run `storyledger verify` (and `storyledger recover` if the damage is at the end of the log)",
         path: logPath)
     }
   }
@@ -279,7 +280,10 @@ public final class FileLog: EventStore, @unchecked Sendable {
     return try body()
   }
 
-  private func acquireLock(timeout: Duration) throws(LedgerError) {
+  /// Takes `writers` and `writer.lock`, waiting up to `timeout`; with `recoveringTail`, then
+  /// cuts off an incomplete tail (``recover(_:)`` takes the lock without, to repair a log
+  /// whose head cannot be trusted).
+  func acquireLock(timeout: Duration, recoveringTail: Bool = true) throws(LedgerError) {
     let clock = ContinuousClock()
     let deadline = clock.now.advanced(by: timeout)
     guard writers.lock(before: Date(timeIntervalSinceNow: timeout.seconds)) else {
@@ -308,14 +312,14 @@ public final class FileLog: EventStore, @unchecked Sendable {
       state.lock()
       lockFile = file
       state.unlock()
-      try recoverTail()
+      if recoveringTail { try recoverTail() }
     } catch {
       releaseLock()
       throw error
     }
   }
 
-  private func releaseLock() {
+  func releaseLock() {
     state.lock()
     lockDepth -= 1
     if lockDepth == 0 {
@@ -372,7 +376,7 @@ public final class FileLog: EventStore, @unchecked Sendable {
     }
   }
 
-  private func writeHead(_ position: LogPosition) throws(LedgerError) {
+  func writeHead(_ position: LogPosition) throws(LedgerError) {
     let file = try SystemFile(path: headPath, flags: O_RDWR)
     try file.write(FileLog.encodeHead(position), at: 0)
     try file.synchronize()

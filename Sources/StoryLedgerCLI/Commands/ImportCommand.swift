@@ -35,7 +35,8 @@ enum ImportCommand: Command {
     do {
       summary = try ledger.importCSV(
         contentsOf: context.url(for: path), fileName: path, isDryRun: arguments.has("--dry-run"),
-        options: Ledger.AppendOptions(idempotencyKey: arguments.value("--idempotency-key"))
+        options: Ledger.AppendOptions(
+          idempotencyKey: arguments.value("--idempotency-key"), lockTimeout: arguments.lockTimeout)
       ) { done, total in
         console.progress("checking \(path)", done: done, of: total)
         if done == total { console.progress("writing \(path) to the ledger") }

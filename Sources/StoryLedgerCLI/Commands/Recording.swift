@@ -21,7 +21,7 @@ enum Recording {
   static func options(_ arguments: ParsedArguments, story: String? = nil) throws
     -> Ledger.AppendOptions
   {
-    var options = Ledger.AppendOptions()
+    var options = Ledger.AppendOptions(lockTimeout: arguments.lockTimeout)
     if let actor = arguments.value("--actor") {
       guard !actor.trimmingCharacters(in: .whitespaces).isEmpty else {
         throw UsageError("--actor cannot be empty", usage: arguments.usage)

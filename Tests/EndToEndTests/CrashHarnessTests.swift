@@ -1,0 +1,260 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// What the writers of a ledger were told, and what the ledger holds.
+enum LedgerAudit {
+  /// A CSV of `stories` stories (two rows each) under `node`, keyed `prefix-sN`.
+  static func corpus(prefix: String, node: String, stories: Int) -> String {
+    var text = "story,node,told_on,item,dimension,visibility,narrative,teller,monetised\n"
+    for index in 0..<stories {
+      let key = "\(prefix)-s\(index)"
+      text +=
+        "\(key),\(node),2026-01-\(String(format: "%02d", index % 28 + 1)),i1,calculating,invisible,\"Told, with a comma \(index)\",Teller \(index),\(index).50\n"
+      text += "\(key),\(node),2026-02-01,i1,calculating,visible,,,\n"
+    }
+    return text
+  }
+
+  /// The ledger's events as `log` writes them: checks that every line is a whole JSON
+  /// object and the sequence numbers run 1, 2, 3, … without a gap.
+  static func events(_ ledger: String) throws -> [[String: Any]] {
+    let log = try ToolProcess.run(["--ledger", ledger, "log"])
+    #expect(log.status == 0, "log: \(log.error)")
+    let events = try log.output.split(separator: "\n").map {
+      try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+    }
+    let sequences = events.map { $0["sequence"] as? Int ?? -1 }
+    #expect(sequences == Array(1...max(1, events.count)).prefix(events.count).map { $0 })
+    return events
+  }
+
+  /// The paths of the nodes added, with how many times each was added.
+  static func nodeCounts(_ events: [[String: Any]]) -> [String: Int] {
+    var counts: [String: Int] = [:]
+    for event in events where event["type"] as? String == "node.added" {
+      if let node = (event["payload"] as? [String: Any])?["node"] as? String {
+        counts[node, default: 0] += 1
+      }
+    }
+    return counts
+  }
+
+  /// How many stories with keys starting `prefix-` the ledger holds, and the most times one
+  /// key was told.
+  static func stories(_ events: [[String: Any]], prefix: String) -> (count: Int, maxTold: Int) {
+    var counts: [String: Int] = [:]
+    for event in events where event["type"] as? String == "story.told" {
+      if let key = (event["payload"] as? [String: Any])?["story"] as? String,
+        key.hasPrefix(prefix + "-")
+      {
+        counts[key, default: 0] += 1
+      }
+    }
+    return (counts.count, counts.values.max() ?? 0)
+  }
+
+  /// A shell script that runs the tool once per line of `commands` and prints `ok NAME` after
+  /// each that succeeded: the acknowledgements a crash must not lose.
+  static func writerScript(_ commands: [(name: String, arguments: [String])]) -> String {
+    let tool = ToolProcess.executable.path
+    return commands.map { command in
+      let quoted = command.arguments.map { "'\($0)'" }.joined(separator: " ")
+      return "'\(tool)' \(quoted) >/dev/null 2>>\"$ERRORS\" && echo 'ok \(command.name)'"
+    }.joined(separator: "\n")
+  }
+}
+
+/// Runs a shell script as its own process group and reads its output.
+final class ScriptRun {
+  let process = Process()
+  private let output = Pipe()
+  private let collected = ToolProcess.Collected()
+  private let done = DispatchSemaphore(value: 0)
+
+  init(_ script: String, environment: [String: String] = [:]) throws {
+    process.executableURL = URL(filePath: "/bin/sh")
+    process.arguments = ["-c", script]
+    var merged = ProcessInfo.processInfo.environment
+    merged["STORYLEDGER_DIR"] = nil
+    for (key, value) in environment { merged[key] = value }
+    process.environment = merged
+    process.standardOutput = output
+    process.standardError = FileHandle.nullDevice
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    let handle = output.fileHandleForReading
+    DispatchQueue.global().async { [collected, done] in
+      collected.setError(handle.readDataToEndOfFile())
+      done.signal()
+    }
+  }
+
+  /// Kills the script and the command it is running (Foundation starts it as the leader of
+  /// its own process group) with SIGKILL.
+  func kill() { _ = Glibc.kill(-process.processIdentifier, SIGKILL) }
+
+  /// Waits for the end and returns the lines it printed.
+  func finish() -> [String] {
+    process.waitUntilExit()
+    done.wait()
+    return String(decoding: collected.error, as: UTF8.self).split(separator: "\n").map(
+      String.init)
+  }
+}
+
+/// Figures from a run of the harness, printed for the soak script and the closing note.
+struct HarnessFigures: CustomStringConvertible {
+  var trials = 0
+  var kills = 0
+  var acknowledged = 0
+  var eventsChecked = 0
+  var tailsPastTheHead = 0
+  var importsLanded = 0
+  var importsAbsent = 0
+  var lost = 0
+  var description: String {
+    "crash harness: \(trials) trials, \(kills) SIGKILLs, \(acknowledged) acknowledged appends checked, \(eventsChecked) events checked, \(tailsPastTheHead) tails left past the head, imports landed \(importsLanded) / absent \(importsAbsent), lost \(lost)"
+  }
+}
+
+@Suite("Crash safety: SIGKILL at random moments")
+struct CrashHarnessTests {
+  /// The number of trials: `STORYLEDGER_CRASH_TRIALS` (the soak script raises it), else 10.
+  static var trials: Int {
+    Int(ProcessInfo.processInfo.environment["STORYLEDGER_CRASH_TRIALS"] ?? "") ?? 10
+  }
+
+  /// Each trial runs a writer (single appends, an import, more single appends, each
+  /// acknowledged on stdout only after the tool exited 0) and kills it with SIGKILL at a
+  /// random moment (fixed seed). After each kill the ledger must open and verify, its
+  /// sequence numbers run without a gap, every acknowledged append is present exactly once,
+  /// and the import is all or nothing.
+  @Test(.timeLimit(.minutes(10))) func killedWritersLoseNothingAcknowledged() throws {
+    let scratch = try Scratch()
+    let ledger = scratch.url.appending(path: "ledger").path
+    let created = try ToolProcess.run([
+      "--ledger", ledger, "init", "--levels", "national,region,organisation,team",
+    ])
+    #expect(created.status == 0, "\(created.error)")
+    #expect(try ToolProcess.run(["--ledger", ledger, "node", "add", "nhs"]).status == 0)
+    var generator = SeededGenerator(seed: 6)
+    var figures = HarnessFigures()
+    var acknowledgedNodes: Set<String> = []
+    var acknowledgedImports: Set<String> = []
+    let errors = scratch.url.appending(path: "errors.txt").path
+    let storiesPerImport = 80
+    // How long an import alone takes here, so that the import-only trials kill it late, when
+    // it is writing.
+    let timing = try scratch.write(
+      LedgerAudit.corpus(prefix: "timing", node: "nhs/timing", stories: storiesPerImport * 3),
+      to: "timing.csv")
+    let clock = ContinuousClock()
+    let started = clock.now
+    #expect(try ToolProcess.run(["--ledger", ledger, "import", timing.path]).status == 0)
+    let importSeconds =
+      Double((clock.now - started).components.attoseconds) / 1e18
+      + Double((clock.now - started).components.seconds)
+    for trial in 0..<Self.trials {
+      let prefix = "t\(trial)"
+      // Odd trials import a larger file alone and are killed while it writes.
+      let isImportOnly = trial % 2 == 1
+      let stories = isImportOnly ? storiesPerImport * 3 : storiesPerImport
+      let csv = try scratch.write(
+        LedgerAudit.corpus(prefix: prefix, node: "nhs/r\(trial % 3)/o\(trial)", stories: stories),
+        to: "\(prefix).csv")
+      var commands: [(name: String, arguments: [String])] = []
+      for index in 0..<6 {
+        commands.append(
+          (
+            "nhs/\(prefix)-a\(index)",
+            ["--ledger", ledger, "node", "add", "nhs/\(prefix)-a\(index)"]
+          ))
+      }
+      commands.append(("import \(prefix)", ["--ledger", ledger, "import", csv.path]))
+      for index in 0..<6 {
+        commands.append(
+          (
+            "nhs/\(prefix)-b\(index)",
+            ["--ledger", ledger, "node", "add", "nhs/\(prefix)-b\(index)"]
+          ))
+      }
+      if isImportOnly {
+        commands = [("import \(prefix)", ["--ledger", ledger, "import", csv.path])]
+      }
+      let run = try ScriptRun(LedgerAudit.writerScript(commands), environment: ["ERRORS": errors])
+      if isImportOnly {
+        // Wait until the import starts writing past the committed end of the log, then kill
+        // it a moment later: mid-write, between the records and the head, or just after.
+        let logPath = ledger + "/events.log"
+        let committed =
+          (try? FileManager.default.attributesOfItem(atPath: logPath)[.size] as? Int) ?? 0
+        let deadline = ContinuousClock.now + .seconds(importSeconds * 4 + 2)
+        while run.process.isRunning, ContinuousClock.now < deadline,
+          ((try? FileManager.default.attributesOfItem(atPath: logPath)[.size] as? Int) ?? 0)
+            <= committed
+        {
+          usleep(100)
+        }
+        usleep(UInt32.random(in: 0...3_000, using: &generator))
+      } else {
+        // Anywhere in the run: starting, reading, planning, writing, or after it finished.
+        usleep(UInt32(Double.random(in: 0.005...0.6, using: &generator) * 1_000_000))
+      }
+      run.kill()
+      let lines = run.finish()
+      figures.trials += 1
+      if run.process.terminationReason == .uncaughtSignal { figures.kills += 1 }
+      for line in lines where line.hasPrefix("ok ") {
+        let name = String(line.dropFirst(3))
+        if name.hasPrefix("import ") {
+          acknowledgedImports.insert(String(name.dropFirst("import ".count)))
+        } else {
+          acknowledgedNodes.insert(name)
+        }
+      }
+
+      // The ledger opens and verifies; any torn tail is only noted.
+      let verify = try ToolProcess.run(["--ledger", ledger, "verify", "--json"])
+      #expect(verify.status == 0, "trial \(trial): \(verify.output) \(verify.error)")
+      // A kill between the records and the head leaves a tail past the head: whole batches
+      // the next writer keeps, or torn bytes it cuts.
+      if !verify.output.contains("\"notes\":[]") { figures.tailsPastTheHead += 1 }
+      let events = try LedgerAudit.events(ledger)
+      figures.eventsChecked += events.count
+      let nodes = LedgerAudit.nodeCounts(events)
+      for node in acknowledgedNodes {
+        #expect(
+          nodes[node] == 1,
+          "trial \(trial): acknowledged \(node) is there \(nodes[node] ?? 0) times")
+        if nodes[node] != 1 { figures.lost += 1 }
+      }
+      #expect(nodes.values.allSatisfy { $0 == 1 }, "trial \(trial): a node added twice")
+      let told = LedgerAudit.stories(events, prefix: prefix)
+      #expect(told.maxTold <= 1, "trial \(trial): a story told twice")
+      #expect(
+        told.count == 0 || told.count == stories,
+        "trial \(trial): the import is partial (\(told.count) stories)")
+      if acknowledgedImports.contains(prefix) {
+        #expect(told.count == stories, "trial \(trial): an acknowledged import is missing")
+      }
+      if told.count == stories {
+        figures.importsLanded += 1
+      } else {
+        figures.importsAbsent += 1
+      }
+    }
+    figures.acknowledged = acknowledgedNodes.count + acknowledgedImports.count
+    // The next writer cuts any torn tail and the ledger is whole.
+    let final = try ToolProcess.run(["--ledger", ledger, "node", "add", "nhs/final"])
+    #expect(final.status == 0, "\(final.error)")
+    let verify = try ToolProcess.run(["--ledger", ledger, "verify"])
+    #expect(verify.status == 0 && !verify.error.contains("note"), "\(verify.error)")
+    #expect(figures.lost == 0)
+    #expect(figures.kills > 0, "no writer was killed mid-run: \(figures)")
+    print(figures)
+  }
+}

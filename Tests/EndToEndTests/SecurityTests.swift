@@ -1,0 +1,120 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+@Suite("Security: file modes, formula injection, erasure in every file")
+struct SecurityTests {
+  /// Every file the tool creates in a ledger directory is readable by its owner only, and
+  /// the directory is the owner's alone, even under `umask 0`: the log, head, lock, index,
+  /// snapshot, and whatever a recovery rewrites.
+  @Test func ledgerFilesAreTheOwnersOnly() throws {
+    let scratch = try Scratch()
+    let ledger = scratch.url.appending(path: "ledger").path
+    let csv = try scratch.write(
+      LedgerAudit.corpus(prefix: "p", node: "nhs/north/t", stories: 20), to: "p.csv")
+    let steps: [[String]] = [
+      ["init"], ["import", csv.path], ["rebuild"], ["story", "show", "p-s1"],
+      ["node", "add", "nhs/south"], ["recover", "--yes"],
+    ]
+    for step in steps {
+      let run = try shell("umask 0; exec " + toolCommand(["--ledger", ledger] + step))
+      #expect(run.status == 0, "\(step): \(run.output)")
+    }
+    // A recovery that rewrites the head.
+    try FileManager.default.removeItem(atPath: ledger + "/events.head")
+    #expect(
+      try shell("umask 0; exec " + toolCommand(["--ledger", ledger, "recover", "--yes"])).status
+        == 0)
+    #expect(try ToolProcess.run(["--ledger", ledger, "story", "show", "p-s2"]).status == 0)
+    let names = try FileManager.default.contentsOfDirectory(atPath: ledger).sorted()
+    #expect(
+      Set(["events.log", "events.head", "writer.lock", "events.index", "state.snapshot"]).isSubset(
+        of: Set(names)), "\(names)")
+    for name in names {
+      var info = stat()
+      #expect(stat(ledger + "/" + name, &info) == 0)
+      #expect(
+        info.st_mode & 0o077 == 0, "\(name) has mode \(String(info.st_mode & 0o777, radix: 8))")
+    }
+    var directory = stat()
+    #expect(stat(ledger, &directory) == 0)
+    #expect(
+      directory.st_mode & 0o077 == 0,
+      "the directory is \(String(directory.st_mode & 0o777, radix: 8))")
+  }
+
+  /// Text that a spreadsheet would run as a formula (a node path starting with `-`) is
+  /// exported with a leading `'`, in the CSV only; JSON Lines keep it as it is.
+  @Test func exportedCSVIsGuardedAgainstFormulas() throws {
+    let scratch = try Scratch()
+    let ledger = scratch.url.appending(path: "ledger").path
+    #expect(try ToolProcess.run(["--ledger", ledger, "init"]).status == 0)
+    let csv = try scratch.write(
+      "story,node,told_on,item,dimension,visibility,monetised\nS1,-2-1/north,2026-01-02,i1,calculating,visible,5.00\n",
+      to: "f.csv")
+    let imported = try ToolProcess.run(["--ledger", ledger, "import", csv.path])
+    #expect(imported.status == 0, "\(imported.error)")
+    let export = try ToolProcess.run([
+      "--ledger", ledger, "export", "timeseries", "--period", "year", "--level", "national",
+    ])
+    #expect(export.status == 0, "\(export.error)")
+    let rows = export.output.split(separator: "\n").dropFirst()
+    #expect(!rows.isEmpty)
+    #expect(rows.allSatisfy { $0.split(separator: ",")[2] == "'-2-1" }, "\(rows)")
+    let jsonl = try ToolProcess.run([
+      "--ledger", ledger, "export", "timeseries", "--period", "year", "--level", "national",
+      "--format", "jsonl",
+    ])
+    #expect(jsonl.output.contains("\"node\":\"-2-1\""))
+  }
+
+  /// After `story withdraw --erase`, the narratives and teller names are in no file of the
+  /// ledger directory (log, index, snapshot, head, lock), though they were in the log and the
+  /// snapshot before; the ledger still verifies.
+  @Test func erasedTextIsGoneFromEveryFile() throws {
+    let scratch = try Scratch()
+    let ledger = scratch.url.appending(path: "ledger").path
+    func ok(_ arguments: [String]) throws -> String {
+      let run = try ToolProcess.run(["--ledger", ledger] + arguments)
+      #expect(run.status == 0, "\(arguments): \(run.error)")
+      return run.output.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+    _ = try ok(["init"])
+    _ = try ok(["node", "add", "nhs"])
+    let secrets = [
+      "Quillon Marsh", "Yarrow Pennick", "the night we walked home", "told again later",
+    ]
+    let key = try ok([
+      "story", "tell", "nhs", "--title", "Night walks", "--teller", secrets[0], "--teller",
+      secrets[1], "--text", "It was \(secrets[2]).",
+    ])
+    _ = try ok(["story", "retell", key, "--text", "Now \(secrets[3])."])
+    _ = try ok([
+      "story", "tell", "nhs", "--title", "Kept", "--teller", "Keeper", "--text", "kept text",
+    ])
+    _ = try ok(["rebuild"])
+    _ = try ok(["story", "show", key])
+    let before = try ledgerFiles(ledger)
+    for secret in secrets {
+      #expect(
+        before.values.contains { $0.range(of: Data(secret.utf8)) != nil },
+        "\(secret) was never written")
+    }
+    #expect(
+      before["state.snapshot"]?.range(of: Data(secrets[0].utf8)) != nil,
+      "tellers are in the snapshot")
+    _ = try ok(["story", "withdraw", key, "--erase", "--reason", "asked"])
+    for (name, bytes) in try ledgerFiles(ledger) {
+      for secret in secrets {
+        #expect(bytes.range(of: Data(secret.utf8)) == nil, "\(secret) is still in \(name)")
+      }
+    }
+    #expect(try ok(["story", "show", "--json", key]).contains("erased"))
+    let verify = try ToolProcess.run(["--ledger", ledger, "verify"])
+    #expect(verify.status == 0, "\(verify.error)")
+    #expect(try ok(["log"]).contains("kept text"), "other stories keep their text")
+  }
+}
