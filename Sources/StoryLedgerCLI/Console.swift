@@ -97,9 +97,31 @@ public final class Console: @unchecked Sendable {
   }
 
   /// Writes data to standard output.
+  ///
+  /// Text for people: control characters other than line breaks and tabs (terminal escape
+  /// sequences a title or narrative could carry) are shown as `�`, so user text cannot
+  /// drive the terminal. Machine output goes through ``write(bytes:)``, already escaped.
   public func write(_ text: String) {
     clearProgress()
-    writeOutput(Array(text.utf8))
+    writeOutput(Array(Console.printable(text).utf8))
+  }
+
+  /// `text` with its control characters, except line feed and tab, replaced by U+FFFD.
+  public static func printable(_ text: String) -> String {
+    guard text.unicodeScalars.contains(where: isControl) else { return text }
+    var scalars = String.UnicodeScalarView()
+    for scalar in text.unicodeScalars {
+      scalars.append(isControl(scalar) ? "\u{FFFD}" : scalar)
+    }
+    return String(scalars)
+  }
+
+  private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+    switch scalar.value {
+    case 0x0A, 0x09: false
+    case 0x00...0x1F, 0x7F...0x9F: true
+    default: false
+    }
   }
 
   /// Writes raw bytes to standard output.
@@ -111,7 +133,7 @@ public final class Console: @unchecked Sendable {
   /// Writes a message line to standard error.
   public func message(_ text: String) {
     clearProgress()
-    writeError(Array((text + "\n").utf8))
+    writeError(Array((Console.printable(text) + "\n").utf8))
   }
 
   /// Shows `text` as a progress line on a terminal, at most ten times a second.

@@ -308,3 +308,24 @@ struct FacilitatorMonthTests {
     #expect(before == after)
   }
 }
+
+@Suite("Text for people")
+struct PrintableTextTests {
+  @Test func terminalEscapesInUserTextNeverReachTheTerminal() throws {
+    let session = try Session()
+    session.ok(["init"])
+    session.ok(["node", "add", "nhs"])
+    let title = "Bold \u{1B}[1mmove\u{1B}[0m\u{07}"
+    let key = session.ok([
+      "story", "tell", "nhs", "--title", title, "--text", "line one\nline two\u{1B}]0;pwned\u{07}",
+    ])
+    let shown = session.run(["story", "show", key])
+    #expect(shown.status == 0)
+    #expect(!shown.output.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 })
+    #expect(shown.output.contains("Bold \u{FFFD}[1mmove\u{FFFD}[0m\u{FFFD}"))
+    #expect(shown.output.contains("line one\n"))
+    // Machine output keeps the text exactly, escaped as JSON.
+    let json = try session.json(["story", "show", key])
+    #expect(json["title"] as? String == title)
+  }
+}
