@@ -157,9 +157,11 @@ extension Ledger {
   /// for entry in history.entries { print(entry.on, entry.kind.rawValue, entry.text) }
   /// ```
   ///
-  /// - Parameter viewer: the node the story is shown at (default: its own). When the story's
-  ///   share scope does not reach the viewer's level, its title, tellers and narratives are
-  ///   withheld (``StoryHistory/isShared`` is `false`); its figures still show.
+  /// - Parameters:
+  ///   - text: the story's key, or an unambiguous prefix of it.
+  ///   - viewer: the node the story is shown at (default: its own). When the story's share
+  ///     scope does not reach the viewer's level, its title, tellers and narratives are
+  ///     withheld (``StoryHistory/isShared`` is `false`); its figures still show.
   public func storyHistory(_ text: String, at viewer: NodePath? = nil) throws -> StoryHistory {
     let state = self.state
     let key = try state.resolveStory(text)

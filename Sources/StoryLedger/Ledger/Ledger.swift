@@ -41,7 +41,9 @@ public final class Ledger: @unchecked Sendable {
   /// for other stores, the whole log is replayed. When many events had to be folded in, a
   /// new snapshot is written for the next opening.
   ///
-  /// - Parameter progress: called now and then with the events read so far.
+  /// - Parameters:
+  ///   - store: the event store holding the log.
+  ///   - progress: called now and then with the events read so far.
   /// - Throws: ``LedgerError`` when the log cannot be read or is corrupt.
   public init(store: any EventStore, progress: ((UInt64) -> Void)? = nil) throws {
     self.store = store

@@ -4,7 +4,7 @@ import Foundation
 /// somewhere other than a file (a database, an object store).
 ///
 /// The library ships ``FileLog`` (the default) and ``InMemoryLog`` (for tests). A store
-/// keeps records in the format ``RecordFormat`` describes, chained by SHA-256, and
+/// keeps records in the byte format of the file log (see <doc:LedgerFormat>), chained by SHA-256, and
 /// guarantees:
 ///
 /// - ``append(_:after:)`` is durable when it returns, and all or nothing;

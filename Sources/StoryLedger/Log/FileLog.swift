@@ -12,7 +12,7 @@ import Foundation
 ///
 /// A ledger directory holds:
 ///
-/// - `events.log`: a 16-byte header, then the records ``RecordFormat`` describes;
+/// - `events.log`: a 16-byte header, then the records (see <doc:LedgerFormat>);
 /// - `events.head`: the committed length, last sequence number and last chain hash, with
 ///   its own checksum, rewritten and synced after every append;
 /// - `writer.lock`: the file writers lock (`flock`) to serialise appends across processes.

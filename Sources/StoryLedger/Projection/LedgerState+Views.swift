@@ -1,4 +1,4 @@
-/// One node of the hierarchy as ``LedgerState/tree(of:)`` shows it.
+/// One node of the hierarchy as ``LedgerState/tree(of:maximumDepth:)`` shows it.
 public struct TreeEntry: Hashable, Sendable, Codable {
   /// Where the node is.
   public var node: NodePath
