@@ -197,6 +197,24 @@ struct FacilitationTests {
     }
   }
 
+  @Test func aStoryWithdrawnEarlierCanStillBeErasedOnce() throws {
+    let ledger = try Ledger.create(in: InMemoryLog(), configuration: configuration)
+    try recordALife(in: ledger, count: 4)
+    try ledger.withdrawStory("S2")
+    let figures = try ledger.summary(of: try path("nhs")).total
+    #expect(try ledger.storyHistory("S2").tellers == ["Teller 2"])
+    try ledger.withdrawStory("S2", erase: true)
+    #expect(try ledger.summary(of: try path("nhs")).total == figures)  // not subtracted twice
+    let history = try ledger.storyHistory("S2")
+    #expect(history.status == "erased" && history.tellers.isEmpty)
+    #expect(try ledger.verify().isIntact)
+    let again = #expect(throws: LedgerError.self) { try ledger.withdrawStory("S2") }
+    #expect(again?.message.contains("withdrawn") == true)
+    let replayed = try Ledger(store: ledger.store)
+    #expect(try replayed.storyHistory("S2").status == "erased")
+    #expect(try replayed.summary(of: try path("nhs")).total == figures)
+  }
+
   @Test func readingBySequenceSurvivesAMissingOrWrongIndex() throws {
     let directory = try TemporaryDirectory()
     let url = directory.url.appending(path: "l")

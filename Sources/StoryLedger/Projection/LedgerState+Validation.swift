@@ -80,7 +80,14 @@ extension LedgerState {
         }
       case .storyWithdrawn(let withdrawn):
         guard storyExists(withdrawn.story) else { throw invalid("no story \(withdrawn.story)") }
-        try checkOpen(withdrawn.story)
+        if withdrawn.erase, !withdrawnInBatch.contains(withdrawn.story),
+          let index = storyIndex(forKey: withdrawn.story), let earlier = withdrawals[index],
+          !earlier.isErased
+        {
+          // A story withdrawn earlier may still have its personal text erased.
+        } else {
+          try checkOpen(withdrawn.story)
+        }
         withdrawnInBatch.insert(withdrawn.story)
       case .storyTold(let told):
         do { try Key.validate(told.key, field: "story") } catch { throw LedgerError.invalid(error) }

@@ -238,10 +238,21 @@ public struct LedgerState: Sendable {
       guard let story = story(forKey: event.story) else {
         throw corrupt("unknown story \(event.story)")
       }
-      guard withdrawals[story] == nil else {
-        throw corrupt("story \(event.story) is withdrawn already")
+      if let earlier = withdrawals[story] {
+        // Only a withdrawn story's erasure may follow its withdrawal.
+        guard event.erase, !earlier.isErased else {
+          throw corrupt("story \(event.story) is withdrawn already")
+        }
+        withdrawals[story] = Withdrawal(sequence: sequence, isErased: true)
+        storyEvents[story, default: []].append(sequence)
+        var record = stories[story]
+        record.version += 1
+        text.zero(record.tellers)
+        record.tellers = .empty
+        stories[story] = record
+      } else {
+        withdraw(story, sequence: sequence, erase: event.erase)
       }
-      withdraw(story, sequence: sequence, erase: event.erase)
     case .storyTold(let event):
       guard storyIndex(forKey: event.key) == nil else {
         throw corrupt("story \(event.key) already exists")
