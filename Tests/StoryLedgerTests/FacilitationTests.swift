@@ -215,6 +215,29 @@ struct FacilitationTests {
     #expect(try replayed.summary(of: try path("nhs")).total == figures)
   }
 
+  @Test(arguments: [false, true])
+  func anErasedFlagSetOutsideStoryLedgerFailsVerification(onFile: Bool) throws {
+    let directory = try TemporaryDirectory()
+    let url = directory.url.appending(path: "l")
+    let log: any EventStore =
+      onFile
+      ? try FileLog.create(at: url, configuration: configuration, actor: "t") : InMemoryLog()
+    let ledger =
+      onFile ? try Ledger(store: log) : try Ledger.create(in: log, configuration: configuration)
+    try recordALife(in: ledger, count: 3)
+    try ledger.withdrawStory("S0", erase: true)
+    #expect(try ledger.verify().isIntact)
+    // Erase S1's first telling by hand, as someone editing the file would: the chain still
+    // holds, but S1 was never withdrawn.
+    let telling = try #require(ledger.state.personalSequences(ofStory: "S1").last)
+    _ = try log.withWriteLock(timeout: .seconds(5)) {
+      try log.erasePersonalText(sequences: [telling])
+    }
+    let report = try ledger.verify()
+    #expect(report.problem?.sequence == telling)
+    #expect(report.problem?.reason.contains("story S1 was not withdrawn with erasure") == true)
+  }
+
   @Test func readingBySequenceSurvivesAMissingOrWrongIndex() throws {
     let directory = try TemporaryDirectory()
     let url = directory.url.appending(path: "l")

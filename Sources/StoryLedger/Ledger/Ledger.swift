@@ -378,8 +378,44 @@ public final class Ledger: @unchecked Sendable {
   }
 
   /// Checks every record and the whole chain; see ``EventStore/verify(progress:)``.
+  ///
+  /// When the records check out, each record whose personal text is marked erased must
+  /// belong to a story withdrawn with erasure: the erased flag sits outside the hashed bytes
+  /// (so that erasure keeps the chain), and this check is what stops a flag set by hand from
+  /// passing as an erasure (see ``unexplainedErasures()``).
   public func verify(progress: ((UInt64, UInt64) -> Void)? = nil) throws -> VerificationReport {
-    try store.verify(progress: progress)
+    var report = try store.verify(progress: progress)
+    if report.isIntact, let problem = try unexplainedErasures().first {
+      report.problem = problem
+    }
+    return report
+  }
+
+  /// The records whose personal text is marked erased although their story was not
+  /// withdrawn with erasure (for stores that can list erased records: ``FileLog`` and
+  /// ``InMemoryLog``; empty for others).
+  public func unexplainedErasures() throws -> [VerificationReport.Problem] {
+    guard let listing = store as? any ErasureListing else { return [] }
+    let erased = try listing.erasedRecords()
+    guard !erased.isEmpty else { return [] }
+    let offsets = Dictionary(
+      erased.map { ($0.sequence, $0.offset) }, uniquingKeysWith: { a, _ in a })
+    let state = self.state
+    var problems: [VerificationReport.Problem] = []
+    try store.read(sequences: erased.map(\.sequence)) { event in
+      let key = event.payload.storyKey ?? ""
+      let index = state.storyIndex(forKey: key)
+      let isExplained = index.flatMap { state.withdrawals[$0] }?.isErased == true
+      if !isExplained {
+        problems.append(
+          VerificationReport.Problem(
+            sequence: event.sequence, offset: offsets[event.sequence] ?? 0,
+            reason:
+              "its personal text is marked erased, but story \(key) was not withdrawn with erasure: the record was changed outside StoryLedger"
+          ))
+      }
+    }
+    return problems
   }
 
   /// What is wrong with the projection snapshot of the ledger in `directory`, or `nil` when

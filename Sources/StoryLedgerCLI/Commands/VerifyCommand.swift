@@ -1,3 +1,4 @@
+import Foundation
 import StoryLedger
 
 /// `storyledger verify`: checks every record and the whole chain.
@@ -17,8 +18,14 @@ enum VerifyCommand: Command {
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
     let directory = try context.ledgerDirectory()
     let store = try FileLog(directory: directory)
-    let report = try store.verify { done, total in
+    var report = try store.verify { done, total in
       context.console.progress("verifying", done: done, of: total)
+    }
+    if report.isIntact, !(try store.erasedSequences().isEmpty) {
+      context.console.progress("checking erasures")
+      if let problem = try Ledger.open(at: directory).unexplainedErasures().first {
+        report.problem = problem
+      }
     }
     context.console.progress("verifying the projection snapshot")
     let snapshotProblem = Ledger.snapshotProblem(in: directory)
