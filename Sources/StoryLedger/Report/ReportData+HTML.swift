@@ -114,7 +114,7 @@ struct ReportPage {
       evidence) or invisible (knowable, not yet evidenced). Here is the whole subtree of
       \(esc(report.name)) at the end of \(report.range.end), how each box changed since
       \(report.range.start), and how much value became visible.</p>
-      <div class="pair">
+      <div class="stack">
       <figure>\(svg)<figcaption>Solid boxes hold visible value, hatched boxes invisible value; the arrows count the items made visible in the range.</figcaption></figure>
       <div class="table-wrap"><table>
       <caption>The six boxes at \(report.range.end), with the start of the range</caption>
@@ -284,7 +284,7 @@ struct ReportPage {
       </div>
       <div class="table-wrap wide"><table>
       <caption>The nodes below \(esc(report.name)) at \(report.range.end)</caption>
-      <thead><tr><th scope="col">node</th><th scope="col">stories</th>\(Dimension.allCases.map { "<th scope=\"col\">\($0.rawValue) visible</th><th scope=\"col\">\($0.rawValue) invisible</th>" }.joined())<th scope="col">monetised visible\(money)</th><th scope="col">monetised invisible\(money)</th><th scope="col">made visible</th><th scope="col">visible items trend</th><th scope="col">account</th></tr></thead>
+      <thead><tr><th scope="col">node</th><th scope="col">stories</th>\(Dimension.allCases.map { "<th scope=\"col\">\($0.rawValue)<br><small>visible / invisible</small></th>" }.joined())<th scope="col">monetised\(money)<br><small>visible / invisible</small></th><th scope="col">made visible</th><th scope="col">visible items trend</th><th scope="col">account</th></tr></thead>
       <tbody>
 
       """
@@ -299,14 +299,16 @@ struct ReportPage {
       for dimension in Dimension.allCases {
         let box = figures.boxes[dimension]
         output +=
-          cell(box.visible.items, key: "\(key).\(dimension.rawValue).visible.items")
-          + cell(box.invisible.items, key: "\(key).\(dimension.rawValue).invisible.items")
+          "<td class=\"num\">"
+          + span(box.visible.items, key: "\(key).\(dimension.rawValue).visible.items") + " / "
+          + span(box.invisible.items, key: "\(key).\(dimension.rawValue).invisible.items")
+          + "</td>"
         visibleMoney += box.visible.monetised
         invisibleMoney += box.invisible.monetised
       }
       let trend = child.movement.visibleItems
       output +=
-        cell(visibleMoney) + cell(invisibleMoney)
+        "<td class=\"num\">\(SVGChart.grouped(visibleMoney)) / \(SVGChart.grouped(invisibleMoney))</td>"
         + cell(figures.totalMadeVisible, key: "\(key).made-visible")
         + "<td class=\"spark\" aria-label=\"visible items from \(trend.first ?? 0) to \(trend.last ?? 0)\">\(SVGChart.sparkline(trend))</td>"
         + "<td>\(child.account.map(accountBadge) ?? "—")</td></tr>\n"
@@ -440,6 +442,11 @@ struct ReportPage {
     }.joined()
   }
 
+  /// A figure inside a cell, with its key.
+  func span(_ value: Int, key: String) -> String {
+    "<span data-key=\"\(esc(key))\" data-value=\"\(value)\">\(value)</span>"
+  }
+
   func cell(_ value: Int, key: String? = nil) -> String {
     "<td class=\"num\"\(key.map { " data-key=\"\(esc($0))\" data-value=\"\(value)\"" } ?? "")>\(value)</td>"
   }
@@ -469,6 +476,9 @@ struct ReportPage {
     .headline small{font-size:14px;color:var(--muted);font-weight:400}
     nav{display:flex;gap:18px;font-size:14px}
     nav a{color:var(--accent)}
+    .stack{display:grid;grid-template-columns:minmax(0,1fr);gap:14px;margin:10px 0 18px;max-width:960px}
+    .stack figure{text-align:center}
+    tbody th{white-space:nowrap}
     .pair{display:grid;grid-template-columns:minmax(0,3fr) minmax(0,2fr);gap:24px;align-items:start;margin:10px 0 18px}
     figure{margin:0}
     figure h3{margin-top:0}
@@ -479,7 +489,7 @@ struct ReportPage {
     caption{text-align:left;font-weight:600;padding:6px 8px;background:var(--wash)}
     th,td{padding:4px 8px;border-bottom:1px solid var(--rule);text-align:left;vertical-align:top}
     thead th{position:sticky;top:0;background:#eef0f3;font-weight:600}
-    td.num{text-align:right;font-variant-numeric:tabular-nums}
+    td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
     tr.sum th,tr.sum td{font-weight:700;border-top:2px solid var(--ink)}
     td.spark{font-size:15px;letter-spacing:-1px;white-space:nowrap;color:var(--accent)}
     td.text p{margin:0 0 4px}

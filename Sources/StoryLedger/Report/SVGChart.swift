@@ -320,7 +320,7 @@ public enum SVGChart {
       ids: ids,
       series: Dimension.allCases.map {
         Series(name: $0.rawValue, values: [], colour: colour(of: $0), fill: .hatched)
-      })
+      }, lineOpacity: 0.3)
     if !isCompact {
       for (row, name) in ["visible", "invisible"].enumerated() {
         let y = header + Double(row) * (rowHeight + gap) + rowHeight / 2
@@ -436,14 +436,14 @@ public enum SVGChart {
   }
 
   /// Hatching patterns for the hatched series, one per series position.
-  static func patterns(ids: Identifiers, series: [Series]) -> String {
+  static func patterns(ids: Identifiers, series: [Series], lineOpacity: Double = 1) -> String {
     var defs = ""
     for (index, series) in series.enumerated() where series.fill == .hatched {
       let tone = attribute(series.colour)
       defs +=
         "<pattern id=\"\(ids.pattern(index))\" width=\"7\" height=\"7\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\">"
         + "<rect width=\"7\" height=\"7\" fill=\"\(tone)\" fill-opacity=\"0.12\"/>"
-        + "<line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"7\" stroke=\"\(tone)\" stroke-width=\"3\"/></pattern>"
+        + "<line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"7\" stroke=\"\(tone)\" stroke-width=\"3\" stroke-opacity=\"\(number(lineOpacity))\"/></pattern>"
     }
     return defs.isEmpty ? "" : "<defs>\(defs)</defs>"
   }
