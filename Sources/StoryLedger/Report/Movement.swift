@@ -80,6 +80,26 @@ extension LedgerState {
     return result
   }
 
+  /// The last `count` periods of kind `period` up to the one holding `end`, the last cut
+  /// to end on `end`: for example the twelve months to a date.
+  ///
+  /// ```swift
+  /// let months = LedgerState.periods(12, by: .month, endingOn: try Day(parsing: "2026-06-15"))
+  /// months.first?.start.description  // "2025-07-01"
+  /// months.last?.end.description     // "2026-06-15"
+  /// ```
+  public static func periods(_ count: Int, by period: Period, endingOn end: Day) -> [DateRange] {
+    guard count > 0 else { return [] }
+    var starts = [period.start(of: end)]
+    while starts.count < count, let first = starts.first, first > Day.earliest {
+      starts.insert(period.start(of: first.adding(days: -1)), at: 0)
+    }
+    return starts.enumerated().map { index, start in
+      DateRange(
+        start: start, end: index + 1 < starts.count ? starts[index + 1].adding(days: -1) : end)
+    }
+  }
+
   /// How the value of each node's subtree moved through `periods`: the six boxes at each
   /// period's end, and the items recorded and made visible during each.
   ///

@@ -161,7 +161,7 @@ public enum SVGChart {
   /// one per value; a flat series is all `▄` (all `▁` when every value is zero).
   ///
   /// ```swift
-  /// SVGChart.sparkline([0, 2, 4, 8])  // "▁▂▄█"
+  /// SVGChart.sparkline([0, 2, 4, 8])  // "▁▃▅█"
   /// ```
   public static func sparkline(_ values: [Int]) -> String {
     let blocks: [Character] = ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
