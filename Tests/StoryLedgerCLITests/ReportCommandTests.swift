@@ -41,7 +41,9 @@ struct ReportCommandTests {
   }
 
   private func page(_ session: Session, _ node: String) throws -> String {
-    session.ok(["report", node, "--output", "\(node.replacingOccurrences(of: "/", with: "-")).html"])
+    session.ok([
+      "report", node, "--output", "\(node.replacingOccurrences(of: "/", with: "-")).html",
+    ])
     return try String(
       contentsOf: session.root.appending(
         path: "\(node.replacingOccurrences(of: "/", with: "-")).html"), encoding: .utf8)
@@ -140,12 +142,16 @@ struct ReportCommandTests {
     session.ok(["demo", "--rows", "200", "--into", "ledger"])
     let cases: [([String], String)] = [
       (["report", "nhs"], "missing --output"),
-      (["report", "nhs", "--output", "r.html", "--period", "2026", "--from", "2026-01-01"],
-       "not both"),
+      (
+        ["report", "nhs", "--output", "r.html", "--period", "2026", "--from", "2026-01-01"],
+        "not both"
+      ),
       (["report", "nhs", "--output", "r.html", "--by", "fortnight"], "day, week"),
       (["report", "nhs", "--output", "r.html", "--period", "2026-Q5"], "--period"),
-      (["report", "nhs", "--output", "r.html", "--from", "2026-05-01", "--to", "2026-04-01"],
-       "after --to"),
+      (
+        ["report", "nhs", "--output", "r.html", "--from", "2026-05-01", "--to", "2026-04-01"],
+        "after --to"
+      ),
     ]
     for (arguments, message) in cases {
       let result = session.run(arguments)
@@ -161,7 +167,8 @@ struct ReportCommandTests {
     let session = try Session()
     session.ok(["demo", "--rows", "300", "--into", "ledger"])
     let quarter = session.ok(["report", "nhs", "--period", "2026-Q1", "--output", "-"])
-    #expect(quarter.contains("data-from=\"2026-01-01\" data-to=\"2026-03-31\" data-granularity=\"week\""))
+    #expect(
+      quarter.contains("data-from=\"2026-01-01\" data-to=\"2026-03-31\" data-granularity=\"week\""))
     let byMonth = session.ok([
       "report", "nhs", "--from", "2026-02-10", "--to", "2026-04-30", "--by", "month", "--output",
       "-",

@@ -126,9 +126,10 @@ struct ReportFigureTests {
     let ledger = try DemoLedger.ledger()
     let range = try DateRange(parsing: "2025-11-15..2026-02-10")
     let report = try ledger.report(of: try NodePath(parsing: "nhs"), range: range, by: .month)
-    #expect(report.movement.periods.map(\.start.description) == [
-      "2025-11-15", "2025-12-01", "2026-01-01", "2026-02-01",
-    ])
+    #expect(
+      report.movement.periods.map(\.start.description) == [
+        "2025-11-15", "2025-12-01", "2026-01-01", "2026-02-01",
+      ])
     #expect(report.movement.periods.last?.end == range.end)
     #expect(report.label(of: report.movement.periods[0]) == "2025-11-15..2025-11-30")
     #expect(report.label(of: report.movement.periods[1]) == "2025-12")
@@ -227,8 +228,9 @@ struct ChartTests {
         SVGChart.Series(name: "vis<i>ble", values: [3, 4], colour: "#000\"/><script>"),
         SVGChart.Series(name: "invisible", values: [1, 0], colour: "#123456", fill: .hatched),
       ])
-    for svg in [SVGChart.bars(chart), SVGChart.bars(chart, isStacked: false), SVGChart.lines(chart)]
-    {
+    for svg in [
+      SVGChart.bars(chart), SVGChart.bars(chart, isStacked: false), SVGChart.lines(chart),
+    ] {
       #expect(!svg.contains("<script"))
       #expect(!svg.contains("<b>"))
       #expect(!svg.contains("<i>"))

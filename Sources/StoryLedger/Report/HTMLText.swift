@@ -37,8 +37,10 @@ public enum HTMLText {
   public static func identifier(_ text: String) -> String {
     let body = String(
       text.unicodeScalars.map { scalar -> Character in
-        scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)
-          || scalar == "-" || scalar == "_") ? Character(scalar) : "-"
+        scalar.isASCII
+          && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)
+            || scalar == "-" || scalar == "_")
+          ? Character(scalar) : "-"
       })
     guard let first = body.unicodeScalars.first, first.properties.isAlphabetic else {
       return "id-" + body

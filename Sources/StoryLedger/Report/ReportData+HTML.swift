@@ -128,7 +128,8 @@ struct ReportPage {
       let end = report.boxes[dimension]
       let start = report.before[dimension]
       let name = dimension.rawValue
-      let made = dimension.index < report.madeVisible.count ? report.madeVisible[dimension.index] : 0
+      let made =
+        dimension.index < report.madeVisible.count ? report.madeVisible[dimension.index] : 0
       for visibility in Visibility.allCases {
         sumEnd[visibility].items += end[visibility].items
         sumEnd[visibility].monetised += end[visibility].monetised
@@ -171,7 +172,8 @@ struct ReportPage {
       let invisible = report.movement.invisibleItems(of: dimension)
       let tone = SVGChart.colour(of: dimension)
       let chart = SVGChart.Chart(
-        id: "movement-\(name)", title: "\(name): visible and invisible items by \(report.granularity.rawValue)",
+        id: "movement-\(name)",
+        title: "\(name): visible and invisible items by \(report.granularity.rawValue)",
         description: describe(name: name, visible: visible, invisible: invisible, labels: labels),
         categories: labels,
         series: [
@@ -257,7 +259,9 @@ struct ReportPage {
       return
     }
     let shown = report.children.sorted {
-      ($0.figures.boxes.total.items, $1.figures.node) > ($1.figures.boxes.total.items, $0.figures.node)
+      ($0.figures.boxes.total.items, $1.figures.node) > (
+        $1.figures.boxes.total.items, $0.figures.node
+      )
     }.prefix(24)
     output += """
       <p class="lead">Each of the \(report.children.count) \(report.children.count == 1 ? "node" : "nodes") below \(esc(report.name)) with its own six boxes at \(report.range.end) and the trend of its visible items: where value is moving, and where it is still invisible.\(shown.count < report.children.count ? " The cards show the \(shown.count) with most items; the table lists every one." : "")</p>
@@ -332,7 +336,8 @@ struct ReportPage {
 
       """
     if report.accounts.isEmpty {
-      output += "<p class=\"empty\">No account of \(esc(report.name)) for a period in the range yet.</p>\n"
+      output +=
+        "<p class=\"empty\">No account of \(esc(report.name)) for a period in the range yet.</p>\n"
     } else {
       output += """
         <div class="table-wrap wide"><table>
@@ -358,7 +363,8 @@ struct ReportPage {
     }
     output += "<h3>Stories selected as most significant</h3>\n"
     if report.selections.isEmpty {
-      output += "<p class=\"empty\">No stories selected at \(esc(report.name)) for the range yet.</p>\n"
+      output +=
+        "<p class=\"empty\">No stories selected at \(esc(report.name)) for the range yet.</p>\n"
     } else {
       output += "<div class=\"stories\">\n"
       for selected in report.selections {
@@ -375,9 +381,11 @@ struct ReportPage {
       output += "</div>\n"
     }
     output += "<h3>Feedback sent down</h3>\n"
-    output += entries(report.feedbackSent, empty: "No feedback sent from \(report.name) to the nodes below yet.")
+    output += entries(
+      report.feedbackSent, empty: "No feedback sent from \(report.name) to the nodes below yet.")
     output += "<h3>What came down to \(esc(report.name))</h3>\n"
-    output += entries(report.inbox, empty: "Nothing has come down to \(report.name) from above yet.")
+    output += entries(
+      report.inbox, empty: "Nothing has come down to \(report.name) from above yet.")
     pledges()
     output += "</section>\n"
   }
@@ -479,7 +487,7 @@ struct ReportPage {
     .stack{display:grid;grid-template-columns:minmax(0,1fr);gap:14px;margin:10px 0 18px;max-width:960px}
     .stack figure{text-align:center}
     tbody th{white-space:nowrap}
-    .pair{display:grid;grid-template-columns:minmax(0,3fr) minmax(0,2fr);gap:24px;align-items:start;margin:10px 0 18px}
+    .pair{display:grid;grid-template-columns:minmax(0,5fr) minmax(0,4fr);gap:24px;align-items:start;margin:10px 0 18px}
     figure{margin:0}
     figure h3{margin-top:0}
     figcaption{font-size:13px;color:var(--muted)}

@@ -165,7 +165,8 @@ extension LedgerState {
     var feedbackSent: [InboxEntry] = []
     var seenFeedback = Set<UInt64>()
     for (index, figures) in childFigures.enumerated() {
-      let accounts = dialogue.isEmpty ? [] : try accounts(of: figures.node).filter { overlaps($0.period) }
+      let accounts =
+        dialogue.isEmpty ? [] : try accounts(of: figures.node).filter { overlaps($0.period) }
       children.append(
         ReportData.Child(
           figures: figures,

@@ -57,7 +57,8 @@ enum ReportCommand: Command {
       throw UsageError("give --period or --from/--to, not both", usage: spec.usage)
     }
     if let from, let to, from > to {
-      throw UsageError("--from \(from) is after --to \(to); give a range that runs forward", usage: spec.usage)
+      throw UsageError(
+        "--from \(from) is after --to \(to); give a range that runs forward", usage: spec.usage)
     }
     let ledger = try context.openLedger()
     let state = ledger.state
