@@ -33,6 +33,7 @@ public enum StoryLedgerTool {
     CommandEntry(PledgeMakeCommand.self), CommandEntry(PledgeJoinCommand.self),
     CommandEntry(PledgeFulfilCommand.self), CommandEntry(PledgeWithdrawCommand.self),
     CommandEntry(PledgesCommand.self), CommandEntry(ExportPledgesCommand.self),
+    CommandEntry(ReportCommand.self),
     CommandEntry(LogCommand.self), CommandEntry(RebuildCommand.self),
     CommandEntry(RecoverCommand.self),
     CommandEntry(DemoCommand.self),

@@ -64,6 +64,17 @@ enum CascadeUpCommand: Command {
       range.map { $0.start == .earliest ? "as of \($0.end)" : "period \($0)" }
       ?? "everything recorded"
     lines.append("cascade up from \(path) · \(when)")
+    // Visible items month by month: for NODE per dimension, and for every node listed.
+    let state = ledger.state
+    let months = Trend.months(in: state, range: range)
+    let listed = cascade.levels.flatMap { $0.nodes.prefix(40).map(\.node) }
+    let movements = try state.movement(of: listed, through: months)
+    var trendOf: [NodePath: [Int]] = [:]
+    for movement in movements { trendOf[movement.node] = movement.visibleItems }
+    if let own = movements.first, own.node == cascade.levels.first?.nodes.first?.node {
+      lines.append("")
+      lines += Trend(own).render().split(separator: "\n").map(String.init)
+    }
     for level in cascade.levels {
       lines.append("")
       lines.append(
@@ -73,9 +84,9 @@ enum CascadeUpCommand: Command {
         .init("node"), .init("stories", right: true), .init("capacitating v/i", right: true),
         .init("calibrating v/i", right: true), .init("calculating v/i", right: true),
         .init("monetised v/i\(money)", right: true), .init("made visible", right: true),
-        .init("pledges a/f/l", right: true),
+        .init("pledges a/f/l", right: true), .init("visible by month"),
       ])
-      func row(_ figures: CascadeFigures, label: String) -> [String] {
+      func row(_ figures: CascadeFigures, label: String, trend: [Int]?) -> [String] {
         var cells = [label, String(figures.stories)]
         for dimension in Dimension.allCases {
           cells.append(
@@ -91,11 +102,22 @@ enum CascadeUpCommand: Command {
         cells.append(String(figures.totalMadeVisible))
         cells.append(
           "\(figures.pledges.active)/\(figures.pledges.fulfilled)/\(figures.pledges.lapsed)")
+        cells.append(trend.map(SVGChart.sparkline) ?? "")
         return cells
       }
       let shown = level.nodes.prefix(40)
-      for node in shown { table.add(row(node, label: node.node.description)) }
-      if level.nodes.count > 1 { table.add(row(level.total, label: "all \(level.level)")) }
+      for node in shown {
+        table.add(row(node, label: node.node.description, trend: trendOf[node.node]))
+      }
+      if level.nodes.count > 1 {
+        // The level's total is every node's, listed or not; its trend only when all are listed.
+        let total =
+          shown.count == level.nodes.count
+          ? shown.reduce(into: [Int](repeating: 0, count: months.count)) { sum, node in
+            for (index, value) in (trendOf[node.node] ?? []).enumerated() { sum[index] += value }
+          } : nil
+        table.add(row(level.total, label: "all \(level.level)", trend: total))
+      }
       lines.append(table.render())
       if level.nodes.count > shown.count {
         lines.append("… and \(level.nodes.count - shown.count) more (--json lists every node)")

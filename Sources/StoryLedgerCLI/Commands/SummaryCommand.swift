@@ -22,14 +22,33 @@ enum SummaryCommand: Command {
     let day = try arguments.day("--as-of")
     let ledger = try context.openLedger()
     let summary = try ledger.summary(of: path, asOf: day)
+    let state = ledger.state
+    let trend = try Trend(
+      state.movement(
+        of: [summary.total.node], through: Trend.months(in: state, endingOn: day)
+      ).first)
     if arguments.has("--json") {
       let encoder = JSONEncoder()
       encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
       encoder.keyEncodingStrategy = .convertToSnakeCase
-      let data = try encoder.encode(summary)
+      let data = try encoder.encode(Output(summary: summary, trend: trend))
       context.console.write(bytes: Array(data) + [0x0A])
     } else {
-      context.console.write(render(summary))
+      context.console.write(render(summary) + trend.render())
+    }
+  }
+
+  /// The summary's JSON: its fields as before, and `trend`.
+  struct Output: Encodable {
+    var summary: Summary
+    var trend: Trend
+
+    enum Key: String, CodingKey { case trend }
+
+    func encode(to encoder: any Encoder) throws {
+      try summary.encode(to: encoder)
+      var container = encoder.container(keyedBy: Key.self)
+      try container.encode(trend, forKey: .trend)
     }
   }
 
@@ -141,5 +160,58 @@ struct TextTable {
         of: "\\s+$", with: "", options: .regularExpression)
     }
     return ([line(columns.map(\.title))] + rows.map(line)).joined(separator: "\n")
+  }
+}
+
+/// A subtree's items at each month end over the last twelve months (or a range), per
+/// dimension, shown as sparklines in `summary` and `cascade up`.
+struct Trend: Encodable {
+  /// The last day of each month (the last cut to the date of the figures).
+  var periodEnds: [Day]
+  /// Per dimension, the visible items at each period end.
+  var visible: [String: [Int]]
+  /// Per dimension, the invisible items at each period end.
+  var invisible: [String: [Int]]
+
+  init(_ movement: NodeMovement?) {
+    periodEnds = movement?.periods.map(\.end) ?? []
+    var visible: [String: [Int]] = [:]
+    var invisible: [String: [Int]] = [:]
+    for dimension in Dimension.allCases {
+      visible[dimension.rawValue] = movement?.visibleItems(of: dimension) ?? []
+      invisible[dimension.rawValue] = movement?.invisibleItems(of: dimension) ?? []
+    }
+    self.visible = visible
+    self.invisible = invisible
+  }
+
+  /// The twelve months to `day` (to the end of the month of the latest revision when `nil`).
+  static func months(in state: LedgerState, endingOn day: Day?) -> [DateRange] {
+    LedgerState.periods(12, by: .month, endingOn: day ?? state.reportRange(by: .month).end)
+  }
+
+  /// The months of `range` when it has a start, else the twelve months to its end.
+  static func months(in state: LedgerState, range: DateRange?) -> [DateRange] {
+    guard let range, range.start > Day.earliest else {
+      return months(in: state, endingOn: range?.end)
+    }
+    return LedgerState.periods(covering: range, by: .month).map {
+      DateRange(start: max($0.start, range.start), end: min($0.end, range.end))
+    }
+  }
+
+  /// One line per dimension: the sparkline of its visible items and the first and last count.
+  func render() -> String {
+    guard let first = periodEnds.first, let last = periodEnds.last else { return "" }
+    let from = String(first.description.prefix(7))
+    let to = String(last.description.prefix(7))
+    var lines = ["", "visible items at each month end, \(from) to \(to):"]
+    for dimension in Dimension.allCases {
+      let values = visible[dimension.rawValue] ?? []
+      lines.append(
+        "  " + dimension.rawValue.padding(toLength: 14, withPad: " ", startingAt: 0)
+          + SVGChart.sparkline(values) + "  \(values.first ?? 0) → \(values.last ?? 0)")
+    }
+    return lines.joined(separator: "\n") + "\n"
   }
 }
