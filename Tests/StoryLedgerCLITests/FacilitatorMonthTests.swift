@@ -34,6 +34,7 @@ final class Session {
   }
 
   /// Runs a command that must succeed; returns its standard output without the last newline.
+  @discardableResult
   func ok(
     _ arguments: [String], input: String = "", sourceLocation: SourceLocation = #_sourceLocation
   )

@@ -238,6 +238,30 @@ struct FacilitationTests {
     #expect(report.problem?.reason.contains("story S1 was not withdrawn with erasure") == true)
   }
 
+  /// An item dated before its story was told counts from its own date in every view, as in
+  /// the time series; the story counts once told.
+  @Test func itemsDatedBeforeTheirStoryCountByTheirOwnDates() throws {
+    let ledger = try Ledger.create(in: InMemoryLog(), configuration: configuration)
+    try ledger.addNode(try path("nhs/north"), creatingParents: true)
+    try ledger.tellStory(
+      Ledger.NewStory(
+        node: try path("nhs/north"), title: "T", narrative: "N", on: try day("2026-03-10"), key: "S"))
+    try ledger.addItem(
+      to: "S", dimension: .calculating, on: try day("2026-01-15"),
+      facts: ItemFacts(visibility: .visible, monetised: Money(cents: 500)))
+    let january = try day("2026-01-31")
+    let summary = try ledger.summary(of: try path("nhs"), asOf: january)
+    #expect(summary.total.boxes.total.items == 1 && summary.total.stories == 0)
+    let cascade = try ledger.state.cascadeUp(
+      of: try path("nhs"), range: DateRange(start: try day("2026-01-01"), end: january))
+    #expect(cascade.levels.first?.total.boxes == summary.total.boxes)
+    var rows: [TimeSeriesRow] = []
+    try ledger.timeSeries(try TimeSeriesQuery(period: .month, level: "national")) { rows.append($0) }
+    let calculating = rows.first { $0.periodEnd == january && $0.dimension == .calculating }
+    #expect(calculating?.visibleItems == 1)
+    #expect(calculating?.monetisedVisible == Money(cents: 500))
+  }
+
   @Test func readingBySequenceSurvivesAMissingOrWrongIndex() throws {
     let directory = try TemporaryDirectory()
     let url = directory.url.appending(path: "l")

@@ -62,6 +62,7 @@ extension Ledger {
   ///   - progress: Called with the bytes read so far and the file's size.
   /// - Throws: ``ImportError`` for a file that is missing, unreadable or not valid;
   ///   ``LedgerError`` when the ledger cannot be written.
+  @discardableResult
   public func importCSV(
     contentsOf url: URL, fileName: String? = nil, isDryRun: Bool = false,
     options: AppendOptions = AppendOptions(),

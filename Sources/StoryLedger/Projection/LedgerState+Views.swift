@@ -153,10 +153,10 @@ extension LedgerState {
       }
     }
     stories.forEachElement { index, story in
-      guard inSubtree[Int(story.node)], story.toldOn <= cutoff, !isWithdrawn(Int32(index)) else {
-        return
-      }
-      own[Int(story.node)].stories += 1
+      guard inSubtree[Int(story.node)], !isWithdrawn(Int32(index)) else { return }
+      // Items count by their revisions' dates (as in a summary and the time series); the
+      // story counts once it is told.
+      if story.toldOn <= cutoff { own[Int(story.node)].stories += 1 }
       var item = story.firstItem
       while item >= 0 {
         let record = items[item]

@@ -151,13 +151,16 @@ extension LedgerState {
     var totalStories = 0
     var childBoxes = [SixBoxes](repeating: SixBoxes(), count: children.count)
     var childStories = [Int](repeating: 0, count: children.count)
-    // Each story's place, or -3 when it is not counted (outside, or told after the date).
+    // Each story's place, or -3 when it is not counted (outside the subtree, or withdrawn).
+    // Items count by their revisions' dates, as in the time series, even when the story
+    // was told later; the story itself counts once it is told.
     var slotOfStory = [Int32](repeating: -3, count: stories.count)
     stories.forEachElement { index, story in
-      guard story.toldOn <= cutoff, !isWithdrawn(Int32(index)) else { return }
+      guard !isWithdrawn(Int32(index)) else { return }
       let slot = slotOfNode[Int(story.node)]
       guard slot > -2 else { return }
       slotOfStory[index] = slot
+      guard story.toldOn <= cutoff else { return }
       totalStories += 1
       if slot >= 0 { childStories[Int(slot)] += 1 }
     }

@@ -157,8 +157,9 @@ extension LedgerState {
           while cursor >= 0 {
             let revision = revisions[cursor]
             cursor = revision.next
-            // An item counts from the day its story was told, as in a summary.
-            let day = max(revision.day, story.toldOn)
+            // An item counts from its revisions' own dates, as in a summary and the time
+            // series.
+            let day = revision.day
             let period = periodIndex(of: day)
             guard period < periodCount else { break }
             let isInPeriod = periods[period].start <= day
