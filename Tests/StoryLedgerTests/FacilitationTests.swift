@@ -245,7 +245,8 @@ struct FacilitationTests {
     try ledger.addNode(try path("nhs/north"), creatingParents: true)
     try ledger.tellStory(
       Ledger.NewStory(
-        node: try path("nhs/north"), title: "T", narrative: "N", on: try day("2026-03-10"), key: "S"))
+        node: try path("nhs/north"), title: "T", narrative: "N", on: try day("2026-03-10"), key: "S"
+      ))
     try ledger.addItem(
       to: "S", dimension: .calculating, on: try day("2026-01-15"),
       facts: ItemFacts(visibility: .visible, monetised: Money(cents: 500)))
@@ -256,7 +257,9 @@ struct FacilitationTests {
       of: try path("nhs"), range: DateRange(start: try day("2026-01-01"), end: january))
     #expect(cascade.levels.first?.total.boxes == summary.total.boxes)
     var rows: [TimeSeriesRow] = []
-    try ledger.timeSeries(try TimeSeriesQuery(period: .month, level: "national")) { rows.append($0) }
+    try ledger.timeSeries(try TimeSeriesQuery(period: .month, level: "national")) {
+      rows.append($0)
+    }
     let calculating = rows.first { $0.periodEnd == january && $0.dimension == .calculating }
     #expect(calculating?.visibleItems == 1)
     #expect(calculating?.monetisedVisible == Money(cents: 500))
