@@ -7,6 +7,8 @@ let package = Package(
   products: [
     .library(name: "StoryLedger", targets: ["StoryLedger"]),
     .executable(name: "storyledger", targets: ["storyledger"]),
+    // The checks every EventStore must pass, for embedders testing their own store.
+    .library(name: "StoryLedgerConformance", targets: ["StoryLedgerConformance"]),
   ],
   targets: [
     // The library: Foundation only.
@@ -15,7 +17,9 @@ let package = Package(
     .target(name: "StoryLedgerCLI", dependencies: ["StoryLedger"]),
     // The executable: one call into StoryLedgerCLI.
     .executableTarget(name: "storyledger", dependencies: ["StoryLedgerCLI"]),
-    .testTarget(name: "StoryLedgerTests", dependencies: ["StoryLedger"]),
+    // The event store conformance checks: test support, reused by Examples/PostgresLedger.
+    .target(name: "StoryLedgerConformance", dependencies: ["StoryLedger"]),
+    .testTarget(name: "StoryLedgerTests", dependencies: ["StoryLedger", "StoryLedgerConformance"]),
     .testTarget(name: "StoryLedgerCLITests", dependencies: ["StoryLedgerCLI", "StoryLedger"]),
     // Runs the built `storyledger` executable; depending on it makes `swift test` build it.
     .testTarget(name: "EndToEndTests", dependencies: ["StoryLedger", "storyledger"]),

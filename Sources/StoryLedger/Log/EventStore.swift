@@ -160,6 +160,18 @@ public struct VerificationReport: Hashable, Sendable, Codable {
     public var reason: String
     /// For example `event 12 at byte 2048: chain hash mismatch`.
     public var description: String { "event \(sequence) at byte \(offset): \(reason)" }
+
+    /// Creates a problem report, for a store that checks more than its records (a row's
+    /// columns against its record, say).
+    ///
+    /// ```swift
+    /// report.problem = .init(sequence: 12, offset: 12, reason: "event 12 is missing")
+    /// ```
+    public init(sequence: UInt64, offset: UInt64, reason: String) {
+      self.sequence = sequence
+      self.offset = offset
+      self.reason = reason
+    }
   }
 
   /// The number of intact events checked.
