@@ -72,11 +72,7 @@ extension Ledger {
     of node: NodePath, period: DateRange, reason: String, by: String? = nil,
     options: AppendOptions = AppendOptions()
   ) throws -> Recorded {
-    let who = person(by, options)
-    return try appendDialogue(options, key: AccountKey(node: node, period: period).description) {
-      _ in
-      .accountObjected(AccountStep(node: node, period: period, by: who, text: reason))
-    }
+    try accountStep(node, period, text: reason, by: by, options) { .accountObjected($0) }
   }
 
   /// Answers objection `objection` (1 for the first) of an account.
@@ -85,11 +81,8 @@ extension Ledger {
     _ objection: Int, of node: NodePath, period: DateRange, response: String, by: String? = nil,
     options: AppendOptions = AppendOptions()
   ) throws -> Recorded {
-    let who = person(by, options)
-    return try appendDialogue(options, key: AccountKey(node: node, period: period).description) {
-      _ in
-      .accountResponded(
-        AccountStep(node: node, period: period, by: who, text: response, objection: objection))
+    try accountStep(node, period, text: response, objection: objection, by: by, options) {
+      .accountResponded($0)
     }
   }
 
@@ -100,11 +93,7 @@ extension Ledger {
     of node: NodePath, period: DateRange, overObjections note: String? = nil, by: String? = nil,
     options: AppendOptions = AppendOptions()
   ) throws -> Recorded {
-    let who = person(by, options)
-    return try appendDialogue(options, key: AccountKey(node: node, period: period).description) {
-      _ in
-      .accountSettled(AccountStep(node: node, period: period, by: who, text: note ?? ""))
-    }
+    try accountStep(node, period, text: note ?? "", by: by, options) { .accountSettled($0) }
   }
 
   /// Reopens a settled account, with a reason.
@@ -113,10 +102,18 @@ extension Ledger {
     of node: NodePath, period: DateRange, reason: String, by: String? = nil,
     options: AppendOptions = AppendOptions()
   ) throws -> Recorded {
-    let who = person(by, options)
+    try accountStep(node, period, text: reason, by: by, options) { .accountReopened($0) }
+  }
+
+  /// Appends one step of an account's negotiation, as the event `make` wraps it in.
+  private func accountStep(
+    _ node: NodePath, _ period: DateRange, text: String, objection: Int = 0, by: String?,
+    _ options: AppendOptions, _ make: (AccountStep) -> EventPayload
+  ) throws -> Recorded {
+    let step = AccountStep(
+      node: node, period: period, by: person(by, options), text: text, objection: objection)
     return try appendDialogue(options, key: AccountKey(node: node, period: period).description) {
-      _ in
-      .accountReopened(AccountStep(node: node, period: period, by: who, text: reason))
+      _ in make(step)
     }
   }
 
