@@ -81,6 +81,8 @@ verdict="ok"; awk -v w="$wall" 'BEGIN {exit !(w > 0.05)}' && verdict="MISSED"
 results+=("$(printf '%-44s %8ss %12s   target  0.05s  (median of 20)  %s' "one recording command (item add)" "$wall" "" "$verdict")")
 measure "story show (a story's history)" 0.05 - ":" "$tool" --ledger "$ledger" story show "$story"
 measure "cascade up nhs --period 2026-Q1" 0.5 - ":" "$tool" --ledger "$ledger" cascade up nhs --period 2026-Q1
+measure "summary nhs --trend (12-month sparklines)" 0.5 - ":" "$tool" --ledger "$ledger" summary nhs --trend
+measure "report nhs (HTML page)" 2 - ":" "$tool" --ledger "$ledger" report nhs --output "$work/report.html"
 measure "summary nhs (after recording)" 0.05 - ":" "$tool" --ledger "$ledger" summary nhs
 
 events=$("$tool" --ledger "$ledger" verify --json | sed -E 's/.*"events":([0-9]+).*/\1/')

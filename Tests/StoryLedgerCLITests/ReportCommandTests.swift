@@ -195,6 +195,15 @@ struct ReportCommandTests {
     let boxes = try #require((json["total"] as? [String: Any])?["boxes"] as? [String: Any])
     let calculating = try #require(boxes["calculating"] as? [String: [String: Any]])
     #expect(visible["calculating"]?.last == calculating["visible"]?["items"] as? Int)
+    // --no-trend leaves it out (a summary of running totals only), --trend forces it.
+    #expect(
+      !session.ok(["summary", "nhs", "--no-trend"]).contains("visible items at each month end"))
+    #expect(
+      Set(try session.json(["summary", "nhs", "--no-trend"]).keys) == [
+        "children", "currency", "total",
+      ])
+    #expect(try session.json(["summary", "nhs", "--trend"])["trend"] != nil)
+    #expect(session.run(["summary", "nhs", "--trend", "--no-trend"]).status == 64)
     let cascade = session.ok(["cascade", "up", "nhs", "--depth", "1"])
     #expect(cascade.contains("visible by month"))
     #expect(cascade.contains("visible items at each month end"))

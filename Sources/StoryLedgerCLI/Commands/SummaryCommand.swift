@@ -5,17 +5,31 @@ import StoryLedger
 enum SummaryCommand: Command {
   static let spec = CommandSpec(
     name: "summary", abstract: "the six boxes of NODE's subtree at a date, with each child's",
-    arguments: "NODE [--as-of DATE] [--json]", positionals: ["NODE"], minimumPositionals: 1,
+    arguments: "NODE [--as-of DATE] [--trend | --no-trend] [--json]", positionals: ["NODE"],
+    minimumPositionals: 1,
     discussion: """
       Counts the items of value in NODE's whole subtree by box (capacitating, calibrating,
       calculating; each visible and invisible) with their monetised totals, as of the end of
       DATE (default: everything recorded), then the same for each child node.
+
+      The trend (visible items at each month end over twelve months, as sparklines; `trend`
+      in --json) needs a pass over every item of the subtree, so it is shown by default only
+      on ledgers of up to \(trendItemLimit) items, where that pass is quick; --trend always
+      shows it and --no-trend never does. Without the trend a summary of everything recorded
+      reads running totals and stays within milliseconds however large the ledger.
       """,
     examples: [
       "storyledger summary nhs",
       "storyledger summary nhs/london --as-of 2026-03-31 --json",
     ],
-    options: [.value("--as-of", "DATE", "figures as of the end of this day (YYYY-MM-DD)"), .json])
+    options: [
+      .value("--as-of", "DATE", "figures as of the end of this day (YYYY-MM-DD)"),
+      .flag("--trend", "show the twelve-month trend however large the ledger"),
+      .flag("--no-trend", "do not show the trend"), .json,
+    ])
+
+  /// The largest ledger (in items) whose summary shows the trend without --trend.
+  static let trendItemLimit = 200_000
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
     let path = try NodePath(parsing: arguments.positionals[0], field: "NODE")
@@ -23,10 +37,18 @@ enum SummaryCommand: Command {
     let ledger = try context.openLedger()
     let summary = try ledger.summary(of: path, asOf: day)
     let state = ledger.state
-    let trend = try Trend(
-      state.movement(
-        of: [summary.total.node], through: Trend.months(in: state, endingOn: day)
-      ).first)
+    if arguments.has("--trend") && arguments.has("--no-trend") {
+      throw UsageError("give --trend or --no-trend, not both", usage: spec.usage)
+    }
+    let showsTrend =
+      arguments.has("--trend")
+      || (!arguments.has("--no-trend") && state.itemCount <= trendItemLimit)
+    let trend =
+      try showsTrend
+      ? Trend(
+        state.movement(
+          of: [summary.total.node], through: Trend.months(in: state, endingOn: day)
+        ).first) : nil
     if arguments.has("--json") {
       let encoder = JSONEncoder()
       encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -34,21 +56,21 @@ enum SummaryCommand: Command {
       let data = try encoder.encode(Output(summary: summary, trend: trend))
       context.console.write(bytes: Array(data) + [0x0A])
     } else {
-      context.console.write(render(summary) + trend.render())
+      context.console.write(render(summary) + (trend?.render() ?? ""))
     }
   }
 
-  /// The summary's JSON: its fields as before, and `trend`.
+  /// The summary's JSON: its fields as before, and `trend` when it was computed.
   struct Output: Encodable {
     var summary: Summary
-    var trend: Trend
+    var trend: Trend?
 
     enum Key: String, CodingKey { case trend }
 
     func encode(to encoder: any Encoder) throws {
       try summary.encode(to: encoder)
       var container = encoder.container(keyedBy: Key.self)
-      try container.encode(trend, forKey: .trend)
+      try container.encodeIfPresent(trend, forKey: .trend)
     }
   }
 
