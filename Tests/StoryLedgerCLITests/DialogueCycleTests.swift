@@ -348,3 +348,72 @@ struct DialogueCycleTests {
     #expect(session.ok(["story", "show", "open", "--at", "nhs"]).contains("Everyone reads this."))
   }
 }
+
+@Suite("The dialogue on the demo ledger")
+struct DemoDialogueTests {
+  /// The demo records a round of the dialogue for 2026-Q1 down its richest branch: every
+  /// account on the branch is settled bottom up, the figures are the ledger's, what was
+  /// selected and settled comes down to the teams, share scopes hold, and a late story makes
+  /// the settled accounts above it stale.
+  @Test func theDemoRoundSettlesEveryLevelAndALateStoryMakesItStale() throws {
+    let session = try Session()
+    session.ok(["demo", "--rows", "2000", "--into", "ledger"])
+    let top = try #require(
+      try JSONSerialization.jsonObject(with: Data(session.ok(["accounts", "nhs", "--json"]).utf8))
+        as? [[String: Any]])
+    let account = try #require(top.first)
+    #expect(account["status"] as? String == "settled")
+    #expect(account["is_stale"] as? Bool == false)
+    // The frozen figures are the ledger's figures at the end of the quarter.
+    let summary = try session.json(["summary", "nhs", "--as-of", "2026-03-31", "--no-trend"])
+    let total = try #require(summary["total"] as? [String: Any])
+    let figures = try #require(account["figures"] as? [String: Any])
+    #expect((figures["boxes"] as? NSDictionary) == (total["boxes"] as? NSDictionary))
+    #expect(figures["stories"] as? Int == total["stories"] as? Int)
+    // The branch: the region and organisation the top account took in, each settled.
+    let region = try #require((account["children"] as? [[String: Any]])?.first?["node"] as? String)
+    let regional = try #require(
+      try JSONSerialization.jsonObject(with: Data(session.ok(["accounts", region, "--json"]).utf8))
+        as? [[String: Any]])
+    #expect(regional.first?["status"] as? String == "settled")
+    let organisation = try #require(
+      (regional.first?["children"] as? [[String: Any]])?.first?["node"] as? String)
+    let organisational = try #require(
+      try JSONSerialization.jsonObject(
+        with: Data(session.ok(["accounts", organisation, "--json"]).utf8)) as? [[String: Any]])
+    let objections = try #require(organisational.first?["objections"] as? [[String: Any]])
+    #expect(objections.count == 1 && objections.first?["response"] != nil)
+    // What came down reaches the organisation's teams, titles only within their scope.
+    let tree = try #require(
+      try JSONSerialization.jsonObject(
+        with: Data(session.ok(["tree", organisation, "--depth", "1", "--json"]).utf8))
+        as? [[String: Any]])
+    let team = try #require(tree.last?["node"] as? String)
+    let inbox = try #require(
+      try JSONSerialization.jsonObject(with: Data(session.ok(["inbox", team, "--json"]).utf8))
+        as? [[String: Any]])
+    #expect(
+      Set(inbox.compactMap { $0["kind"] as? String }) == ["account", "selection", "feedback"])
+    for entry in inbox {
+      if let story = entry["story"] as? String {
+        let shown = session.ok(["story", "show", story, "--at", team, "--json"])
+        let readable =
+          (try JSONSerialization.jsonObject(with: Data(shown.utf8)) as? [String: Any])?[
+            "is_shared"] as? Bool
+        #expect((entry["title"] != nil) == (readable == true), "\(story) at \(team)")
+      }
+    }
+    // A late story, dated in the quarter, makes every settled account above it stale.
+    session.ok([
+      "story", "tell", team, "--title", "A late story", "--text", "Told late.", "--on",
+      "2026-02-02",
+    ])
+    for node in ["nhs", region, organisation] {
+      let accounts = try #require(
+        try JSONSerialization.jsonObject(with: Data(session.ok(["accounts", node, "--json"]).utf8))
+          as? [[String: Any]])
+      #expect(accounts.first?["is_stale"] as? Bool == true, "\(node)")
+    }
+    #expect(session.run(["verify"]).status == 0)
+  }
+}
