@@ -28,6 +28,8 @@ extension Ledger {
     public var version: Int
     /// The append itself (``AppendResult/isRepeat`` when the idempotency key was used).
     public var append: AppendResult
+    /// The story's full key, for the methods about a story or its items (`nil` otherwise).
+    public var story: String? = nil
   }
 
   /// A story to tell: where, what, who, and its first telling.
@@ -333,7 +335,8 @@ extension Ledger {
       return events
     }
     return Recorded(
-      key: resolved, version: (try? state.storyVersion(forKey: resolved)) ?? 0, append: result)
+      key: resolved, version: (try? state.storyVersion(forKey: resolved)) ?? 0, append: result,
+      story: resolved)
   }
 
   /// The key of the story opened by the append whose first event is `sequence`.

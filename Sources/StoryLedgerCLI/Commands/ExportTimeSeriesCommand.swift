@@ -29,7 +29,7 @@ enum ExportTimeSeriesCommand: Command {
     ])
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
-    guard let periodText = arguments.value("--period") else {
+    guard let period = try arguments.value("--period", { try Period(parsing: $0) }) else {
       throw UsageError(
         "missing --period (one of \(Period.allCases.map(\.rawValue).joined(separator: ", ")))",
         usage: spec.usage)
@@ -37,8 +37,6 @@ enum ExportTimeSeriesCommand: Command {
     guard let level = arguments.value("--level") else {
       throw UsageError("missing --level (a level name of the ledger)", usage: spec.usage)
     }
-    let period = try arguments.value("--period") { try Period(parsing: $0) } ?? Period.month
-    _ = periodText
     let format =
       try arguments.value("--format") { text -> ExportFormat in
         guard let format = ExportFormat(rawValue: text.lowercased()) else {

@@ -49,7 +49,7 @@ enum ItemAddCommand: Command {
     let recorded = try ledger.addItem(
       to: story, key: arguments.value("--key"), dimension: dimension, on: day, facts: facts,
       options: options)
-    let storyKey = try ledger.resolveStory(story)
+    let storyKey = recorded.story ?? story
     Recording.report(
       recorded, printing: "\(storyKey)/\(recorded.key)", what: "the item", arguments: arguments,
       context: context)
@@ -90,7 +90,7 @@ enum ItemReviseCommand: Command {
     let ledger = try context.openLedger()
     let recorded = try ledger.reviseItem(
       story: reference.story, item: reference.item, on: day, facts: facts, options: options)
-    let storyKey = try ledger.resolveStory(reference.story)
+    let storyKey = recorded.story ?? reference.story
     Recording.report(
       recorded, printing: "\(storyKey)/\(recorded.key)", what: "the revision",
       arguments: arguments, context: context)
@@ -126,7 +126,7 @@ enum ItemEvidenceCommand: Command {
     let ledger = try context.openLedger()
     let recorded = try ledger.attachEvidence(
       story: reference.story, item: reference.item, evidence: evidence, on: day, options: options)
-    let storyKey = try ledger.resolveStory(reference.story)
+    let storyKey = recorded.story ?? reference.story
     Recording.report(
       recorded, printing: "\(storyKey)/\(recorded.key)", what: "the evidence",
       arguments: arguments, context: context)
