@@ -256,13 +256,20 @@ struct Context {
     return URL(filePath: currentDirectory).appending(path: path)
   }
 
-  /// The ledger directory: `--ledger`, else `STORYLEDGER_DIR`, else `.storyledger/` in the
-  /// current directory or its nearest parent that has one.
-  func ledgerDirectory() throws -> URL {
+  /// The ledger directory the user named: `--ledger`, else `STORYLEDGER_DIR`; `nil` when
+  /// neither is given.
+  func namedLedgerDirectory() -> URL? {
     if let option = ledgerOption { return url(for: option) }
     if let variable = environment["STORYLEDGER_DIR"], !variable.isEmpty {
       return url(for: variable)
     }
+    return nil
+  }
+
+  /// The ledger directory: `--ledger`, else `STORYLEDGER_DIR`, else `.storyledger/` in the
+  /// current directory or its nearest parent that has one.
+  func ledgerDirectory() throws -> URL {
+    if let named = namedLedgerDirectory() { return named }
     var directory = URL(filePath: currentDirectory).standardizedFileURL
     while true {
       let candidate = directory.appending(path: ".storyledger")

@@ -259,8 +259,8 @@ struct DialogueCycleTests {
     (
       [
         "select", "nhs/north/trust-7/ward-1", "--period", "2026-Q2", "--story", "walk", "--reason",
-        "good",
-      ], 65, "full sentences"
+        " … ",
+      ], 65, "has only punctuation"
     ),
     (
       ["select", "nhs/north", "--period", "2026-Q2", "--story", "walk", "--reason", "It is good."],

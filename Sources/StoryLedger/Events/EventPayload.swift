@@ -381,6 +381,11 @@ public struct ItemFacts: Hashable, Sendable {
     self.evidence = evidence
   }
 
+  /// Why a unit given without a quantity is refused, wherever facts come from (the CLI,
+  /// an import row, an embedder).
+  static let unitWithoutQuantity =
+    "needs a quantity given with it: a unit says what the quantity counts (give both)"
+
   /// Whether no fact is set.
   public var isEmpty: Bool { self == ItemFacts() }
 }

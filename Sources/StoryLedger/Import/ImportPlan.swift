@@ -213,7 +213,6 @@ final class ImportShardStorage: @unchecked Sendable {
       }
       for slot in first..<rowStarts[itemIndex + 1] {
         let row = rows[Int(rowOrder[slot])]
-        guard !row.hasNoFacts else { continue }
         try body(
           .itemRevised(ItemRevised(story: story.key, item: key, on: row.day, facts: facts(of: row)))
         )
@@ -311,7 +310,6 @@ final class ImportShardStorage: @unchecked Sendable {
       }
       for slot in first..<rowStarts[itemIndex + 1] {
         let row = rows[Int(rowOrder[slot])]
-        guard !row.hasNoFacts else { continue }
         encoder.publicPart.appendString(utf8: key)
         encoder.publicPart.appendString(utf8: itemKey)
         encoder.publicPart.appendDay(row.day)

@@ -90,9 +90,6 @@ struct ImportPlanning {
     var factsOffset: Int
     var row: Int
     var line: Int
-
-    /// Whether the row gives no item fact (its mask byte is 0).
-    var hasNoFacts: Bool { factsCount == 1 }
   }
 
   /// The nodes rows name, and those the import adds.
@@ -686,6 +683,11 @@ struct ImportPlanning {
     }
     let unit = field(.unit)
     if !unit.isEmpty {
+      guard mask & 4 != 0 else {
+        throw failure(
+          .unit, value: String(decoding: unit, as: UTF8.self),
+          reason: ItemFacts.unitWithoutQuantity)
+      }
       mask |= 8
       arena.appendString(utf8: UnsafeRawBufferPointer(unit))
     }
@@ -801,9 +803,8 @@ struct ImportPlanning {
           result.itemsAdded += 1
           first += 1
         }
-        for slot in first..<rowStarts[itemIndex + 1] where !rows[Int(rowOrder[slot])].hasNoFacts {
-          result.revisionsAdded += 1
-        }
+        // Every later row is a revision, even one that changes nothing: a dated mention.
+        result.revisionsAdded += rowStarts[itemIndex + 1] - first
       }
     }
     guard result.missingNode == nil && result.itemError == nil else { return result }

@@ -159,9 +159,10 @@ extension Ledger {
   ///
   /// - Parameters:
   ///   - text: the story's key, or an unambiguous prefix of it.
-  ///   - viewer: the node the story is shown at (default: its own). When the story's share
-  ///     scope does not reach the viewer's level, its title, tellers and narratives are
-  ///     withheld (``StoryHistory/isShared`` is `false`); its figures still show.
+  ///   - viewer: the node the story is shown at (default: its own). When the viewer is not
+  ///     within the story's share scope (the subtree of its node's ancestor at the share
+  ///     level), its title, tellers and narratives are withheld (``StoryHistory/isShared``
+  ///     is `false`); its figures still show.
   public func storyHistory(_ text: String, at viewer: NodePath? = nil) throws -> StoryHistory {
     let state = self.state
     let key = try state.resolveStory(text)
@@ -169,9 +170,8 @@ extension Ledger {
       throw LedgerError(.invalid, "no story \(key)")
     }
     var fields = state.storyFields(index)
-    let viewerDepth =
-      try viewer.map { state.nodes[Int(try state.node(at: $0))].depth } ?? fields.node.depth
-    let isShared = state.canRead(index, atDepth: viewerDepth)
+    let viewerNode = try viewer.map { try state.node(at: $0) } ?? state.stories[index].node
+    let isShared = state.canRead(index, by: viewerNode)
     let withheld = "(shared only up to \(fields.share) level)"
     if !isShared {
       fields.title = withheld
@@ -342,7 +342,8 @@ extension Ledger {
     if let monetised = facts.monetised { parts.append("monetised \(monetised)") }
     if let weight = facts.weight { parts.append("weight \(weight)") }
     if let evidence = facts.evidence { parts.append("evidence: \(evidence)") }
-    return parts.joined(separator: "; ")
+    // A revision that changes nothing is a dated mention of the item in a telling.
+    return parts.isEmpty ? "mentioned, unchanged" : parts.joined(separator: "; ")
   }
 }
 

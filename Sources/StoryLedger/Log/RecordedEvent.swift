@@ -100,3 +100,34 @@ public struct AppendBatch: Sendable {
     self.idempotencyKey = idempotencyKey
   }
 }
+
+extension RecordedEvent {
+  /// The text a viewer outside a story's share scope sees in place of its title, tellers
+  /// and narratives.
+  public static let withheldMark = "(withheld)"
+
+  /// This event with its story's title, tellers and narrative withheld (other events as
+  /// they are): what a viewer outside the story's share scope reads.
+  func withStoryTextWithheld() -> RecordedEvent {
+    let mark = Self.withheldMark
+    var payload = payload
+    switch payload {
+    case .storyTold(var told):
+      told.title = mark
+      told.tellers = []
+      payload = .storyTold(told)
+    case .tellingRecorded(var telling):
+      telling.narrative = mark
+      payload = .tellingRecorded(telling)
+    case .storyUpdated(var update):
+      if update.title != nil { update.title = mark }
+      payload = .storyUpdated(update)
+    default:
+      return self
+    }
+    return RecordedEvent(
+      sequence: sequence, recordedAtMilliseconds: recordedAtMilliseconds, actor: actor,
+      idempotencyKey: idempotencyKey, schemaVersion: schemaVersion, payload: payload,
+      hash: hash, isPersonalTextErased: isPersonalTextErased)
+  }
+}

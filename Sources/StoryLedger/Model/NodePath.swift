@@ -1,6 +1,7 @@
 /// The address of a node in the system's hierarchy: slug segments separated by `/`.
 ///
-/// A segment is 1–64 characters of Unicode letters, digits, `-`, `_` and `.`; segments are
+/// A segment is 1–64 characters of Unicode letters (with the combining marks and joiners their
+/// scripts write them with), digits, `-`, `_` and `.`; segments are
 /// case-sensitive and never empty. The depth (number of segments) selects the level name.
 /// Paths order by the bytes of their UTF-8 text, as exports sort them.
 ///
@@ -44,13 +45,12 @@ public struct NodePath: Hashable, Comparable, Sendable, CustomStringConvertible,
   /// Why `segment` is not a valid path segment, or `nil` when it is.
   public static func problem(withSegment segment: String) -> String? {
     if segment.isEmpty { return "a segment cannot be empty (no leading, trailing or double /)" }
-    var count = 0
     for scalar in segment.unicodeScalars {
-      count += 1
       guard isSegmentScalar(scalar) else {
         return "\"\(scalar)\" is not allowed; use letters, digits, -, _ and ."
       }
     }
+    let count = segment.count
     if count > 64 { return "it has \(count) characters; at most 64 are allowed" }
     return nil
   }
@@ -60,9 +60,12 @@ public struct NodePath: Hashable, Comparable, Sendable, CustomStringConvertible,
     case 0x30...0x39, 0x41...0x5A, 0x61...0x7A, 0x2D, 0x5F, 0x2E: return true
     case 0..<0x80: return false
     default:
+      // Letters with the marks their scripts write them with (Bengali, Devanagari, Thai,
+      // Arabic vowel signs…) and the joiners Persian and Indic words need.
+      if scalar.value == 0x200C || scalar.value == 0x200D { return true }
       switch scalar.properties.generalCategory {
       case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
-        .decimalNumber:
+        .nonspacingMark, .spacingMark, .enclosingMark, .decimalNumber:
         return true
       default: return false
       }

@@ -59,6 +59,14 @@ public struct AccountHistoryEntry: Hashable, Sendable, Codable {
   public var version: Int
 }
 
+/// A story that may be selected at a node, with its title as that node may read it.
+public struct CandidateView: Hashable, Sendable, Codable {
+  /// The story's key.
+  public var story: String
+  /// Its title, or `nil` when its share scope does not reach the node.
+  public var title: String?
+}
+
 /// A story selected as most significant, as a view at some node shows it.
 public struct SelectionView: Hashable, Sendable, Codable {
   /// The node that selected it.
@@ -348,21 +356,55 @@ extension LedgerState {
 
   // MARK: Share scopes
 
-  /// Whether the narrative, tellers and title of the story at `index` may be read at a node
-  /// of depth `depth`: the story's share scope is that level or a higher one.
-  func canRead(_ index: Int32, atDepth depth: Int) -> Bool {
-    depth >= Int(stories[index].share) + 1
+  /// Whether the title, tellers and narratives of the story at `index` may be read by a
+  /// viewer at node `viewer`: a story told at node S and shared up to level L is read only
+  /// within the subtree of S's ancestor at level L (that ancestor and everyone under it; S
+  /// itself when L is below S's level). Place decides, not level: another team, region or
+  /// trust at the same depth does not read it.
+  func canRead(_ index: Int32, by viewer: Int32) -> Bool {
+    let story = stories[index]
+    let anchorDepth = min(Int(story.share) + 1, nodes[Int(story.node)].depth)
+    let anchor = ancestor(of: story.node, atDepth: anchorDepth)
+    return anchor >= 0 && ancestor(of: viewer, atDepth: anchorDepth) == anchor
   }
 
-  /// Whether the story `key` may be read at a node of depth `depth` (false for no story).
-  public func canRead(story key: String, atDepth depth: Int) -> Bool {
-    storyIndex(forKey: key).map { canRead($0, atDepth: depth) } ?? false
+  /// Whether the story `key` may be read by a viewer at `viewer` (see
+  /// ``canRead(story:at:)``); `false` for no story or no such node.
+  public func canRead(story key: String, at viewer: NodePath) -> Bool {
+    guard let index = storyIndex(forKey: key), let node = nodeIndex[viewer] else { return false }
+    return canRead(index, by: node)
   }
 
-  /// The title of story `key` as a node of depth `depth` may see it.
-  func scopedTitle(_ key: String, atDepth depth: Int) -> String? {
-    guard let index = storyIndex(forKey: key), canRead(index, atDepth: depth) else { return nil }
+  /// The title of story `key` as a viewer at node `viewer` may see it.
+  func scopedTitle(_ key: String, by viewer: Int32) -> String? {
+    guard let index = storyIndex(forKey: key), canRead(index, by: viewer) else { return nil }
     return text.string(stories[index].title)
+  }
+
+  /// `event` as a viewer at `viewer` may read it: the title, tellers and narrative of a story
+  /// whose share scope does not reach the viewer are withheld (replaced by `(withheld)`);
+  /// every other field, and every event not about a story's text, is unchanged.
+  ///
+  /// - Throws: ``LedgerError`` when there is no node at `viewer`.
+  public func scoped(_ event: RecordedEvent, for viewer: NodePath) throws(LedgerError)
+    -> RecordedEvent
+  {
+    let node = try node(at: viewer)
+    guard let key = event.payload.storyKey, let index = storyIndex(forKey: key),
+      !canRead(index, by: node)
+    else { return event }
+    return event.withStoryTextWithheld()
+  }
+
+  /// The candidates at `path` for `period` (as ``candidates(at:period:)``), each with its
+  /// title as the node may read it (`nil` when its share scope does not reach the node).
+  public func candidateViews(at path: NodePath, period: DateRange) throws(LedgerError)
+    -> [CandidateView]
+  {
+    let viewer = try node(at: path)
+    return try candidates(at: path, period: period).map {
+      CandidateView(story: $0, title: scopedTitle($0, by: viewer))
+    }
   }
 
   // MARK: Figures
@@ -386,10 +428,9 @@ extension LedgerState {
   /// only when the node's level may read it; in key order.
   public func candidates(at path: NodePath, period: DateRange) throws(LedgerError) -> [String] {
     let target = try node(at: path)
-    let depth = nodes[Int(target)].depth
     var result = Set<String>()
     stories.forEachElement { index, story in
-      guard story.node == target, !isWithdrawn(Int32(index)), canRead(Int32(index), atDepth: depth)
+      guard story.node == target, !isWithdrawn(Int32(index)), canRead(Int32(index), by: target)
       else { return }
       var inPeriod = period.contains(story.toldOn)
       var cursor = story.firstTelling
@@ -403,7 +444,7 @@ extension LedgerState {
     for selection in dialogueModel().selections
     where childPaths.contains(selection.node) && selection.period == period {
       if let index = storyIndex(forKey: selection.choice.story), !isWithdrawn(index),
-        canRead(index, atDepth: depth)
+        canRead(index, by: target)
       {
         result.insert(selection.choice.story)
       }
@@ -414,14 +455,14 @@ extension LedgerState {
   // MARK: Views
 
   /// The accounts of `path` (every period), each with its state, objections, history and
-  /// staleness, titles scoped to the node's level.
+  /// staleness, each title only where the story's share scope reaches the node.
   public func accounts(of path: NodePath) throws(LedgerError) -> [AccountView] {
     let target = try node(at: path)
     let model = dialogueModel()
     var views: [AccountView] = []
     for key in model.accountOrder where key.node == nodes[Int(target)].path {
       guard let account = model.accounts[key] else { continue }
-      views.append(try view(of: account, model: model, atDepth: nodes[Int(target)].depth))
+      views.append(try view(of: account, model: model, viewer: target))
     }
     return views.sorted { ($0.period.start, $0.period.end) < ($1.period.start, $1.period.end) }
   }
@@ -431,7 +472,7 @@ extension LedgerState {
     try accounts(of: path).first { $0.period == period }
   }
 
-  func view(of account: DialogueModel.Account, model: DialogueModel, atDepth depth: Int)
+  func view(of account: DialogueModel.Account, model: DialogueModel, viewer: Int32)
     throws(LedgerError) -> AccountView
   {
     guard let proposal = account.proposals.last?.event else {
@@ -445,7 +486,7 @@ extension LedgerState {
     }.map { selection in
       SelectionView(
         node: selection.node, period: selection.period, story: selection.choice.story,
-        title: scopedTitle(selection.choice.story, atDepth: depth), reason: selection.choice.reason,
+        title: scopedTitle(selection.choice.story, by: viewer), reason: selection.choice.reason,
         by: selection.by, recordedAt: RecordedEvent.timestamp(selection.milliseconds))
     }
     return AccountView(
@@ -486,19 +527,18 @@ extension LedgerState {
     return result
   }
 
-  /// The stories selected at `path` (for `period`, or every period), titles scoped to the
-  /// node's level.
+  /// The stories selected at `path` (for `period`, or every period), each title only where
+  /// the story's share scope reaches the node.
   public func selections(at path: NodePath, period: DateRange? = nil) throws(LedgerError)
     -> [SelectionView]
   {
-    let target = try node(at: path)
-    let depth = nodes[Int(target)].depth
+    let viewer = try node(at: path)
     return dialogueModel().selections.filter {
-      $0.node == nodes[Int(target)].path && (period == nil || $0.period == period)
+      $0.node == nodes[Int(viewer)].path && (period == nil || $0.period == period)
     }.map { selection in
       SelectionView(
         node: selection.node, period: selection.period, story: selection.choice.story,
-        title: scopedTitle(selection.choice.story, atDepth: depth), reason: selection.choice.reason,
+        title: scopedTitle(selection.choice.story, by: viewer), reason: selection.choice.reason,
         by: selection.by, recordedAt: RecordedEvent.timestamp(selection.milliseconds))
     }
   }
@@ -508,7 +548,7 @@ extension LedgerState {
   public func inbox(of path: NodePath) throws(LedgerError) -> [InboxEntry] {
     let target = try node(at: path)
     let here = nodes[Int(target)].path
-    let depth = nodes[Int(target)].depth
+    let viewer = target
     let model = dialogueModel()
     var entries: [InboxEntry] = []
     for (event, sequence, milliseconds) in model.feedback
@@ -517,7 +557,7 @@ extension LedgerState {
         InboxEntry(
           kind: "feedback", from: event.from, recordedAt: RecordedEvent.timestamp(milliseconds),
           by: event.by, text: event.text, story: event.story,
-          title: event.story.flatMap { scopedTitle($0, atDepth: depth) }, period: event.account,
+          title: event.story.flatMap { scopedTitle($0, by: viewer) }, period: event.account,
           sequence: sequence))
     }
     for selection in model.selections where selection.node != here && selection.node.contains(here)
@@ -527,7 +567,7 @@ extension LedgerState {
           kind: "selection", from: selection.node,
           recordedAt: RecordedEvent.timestamp(selection.milliseconds), by: selection.by,
           text: selection.choice.reason, story: selection.choice.story,
-          title: scopedTitle(selection.choice.story, atDepth: depth), period: selection.period,
+          title: scopedTitle(selection.choice.story, by: viewer), period: selection.period,
           sequence: selection.sequence))
     }
     for key in model.accountOrder where key.node != here && key.node.contains(here) {

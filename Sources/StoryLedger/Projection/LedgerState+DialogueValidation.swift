@@ -23,7 +23,7 @@ extension LedgerState {
     case .accountProposed(let proposed):
       _ = try node(at: proposed.node)
       try nonEmpty(proposed.by, "who proposes (--by)")
-      try nonEmpty(proposed.narrative, "the account's narrative")
+      try Prose.check(proposed.narrative, field: "the account's narrative")
       let key = AccountKey(node: proposed.node, period: proposed.period)
       if model.accounts[key]?.status == .settled {
         throw invalid(
@@ -43,7 +43,7 @@ extension LedgerState {
           "the account of \(step.node) for \(step.period) is settled; reopen it first (`storyledger account reopen`), then object"
         )
       }
-      try Sentences.check(step.text, field: "reason")
+      try Prose.check(step.text, field: "reason")
     case .accountResponded(let step):
       let current = try account(step)
       guard step.objection >= 1, step.objection <= current.objections.count else {
@@ -54,7 +54,7 @@ extension LedgerState {
       guard current.objections[step.objection - 1].isOpen else {
         throw invalid("objection \(step.objection) was answered already")
       }
-      try nonEmpty(step.text, "the response")
+      try Prose.check(step.text, field: "the response")
     case .accountSettled(let step):
       let current = try account(step)
       if current.status == .settled {
@@ -73,7 +73,7 @@ extension LedgerState {
           "the account of \(step.node) for \(step.period) is not settled; only a settled account is reopened"
         )
       }
-      try nonEmpty(step.text, "the reason to reopen")
+      try Prose.check(step.text, field: "the reason to reopen")
     case .storiesSelected(let selected):
       _ = try node(at: selected.node)
       try nonEmpty(selected.by, "who selects (--by)")
@@ -95,7 +95,7 @@ extension LedgerState {
           throw invalid(
             "story \(choice.story) is selected at \(selected.node) for \(selected.period) already")
         }
-        try Sentences.check(choice.reason, field: "reason for \(choice.story)")
+        try Prose.check(choice.reason, field: "reason for \(choice.story)")
       }
     case .feedbackSent(let feedback):
       _ = try node(at: feedback.from)
@@ -106,7 +106,7 @@ extension LedgerState {
         )
       }
       try nonEmpty(feedback.by, "who sends it (--by)")
-      try nonEmpty(feedback.text, "the feedback")
+      try Prose.check(feedback.text, field: "the feedback")
       if let story = feedback.story, storyIndex(forKey: story) == nil {
         throw invalid("no story \(story)")
       }
@@ -121,7 +121,7 @@ extension LedgerState {
       do { try Key.validate(made.key, field: "pledge") } catch { throw LedgerError.invalid(error) }
       if model.pledges[made.key] != nil { throw invalid("pledge \(made.key) already exists") }
       try nonEmpty(made.by, "who pledges (--by)")
-      try nonEmpty(made.text, "the pledge")
+      try Prose.check(made.text, field: "the pledge")
       if let due = made.due, due < made.on {
         throw invalid("the pledge is due \(due), before it is made (\(made.on))")
       }
@@ -167,28 +167,5 @@ extension LedgerState {
   static func samePerson(_ left: String, _ right: String) -> Bool {
     left.trimmingCharacters(in: .whitespaces).lowercased()
       == right.trimmingCharacters(in: .whitespaces).lowercased()
-  }
-}
-
-/// The check that a reason is written in full sentences.
-public enum Sentences {
-  /// Checks that `text` is at least one full sentence: three words or more, starting with a
-  /// capital letter or a digit and ending with `.`, `!` or `?` (a closing quote or bracket
-  /// may follow).
-  public static func check(_ text: String, field: String) throws(LedgerError) {
-    let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-    let words = trimmed.split(whereSeparator: \.isWhitespace)
-    var ending = trimmed
-    while let last = ending.last, "\"'”’)]»".contains(last) { ending.removeLast() }
-    guard words.count >= 3, let first = trimmed.first, first.isUppercase || first.isNumber,
-      let last = ending.last, ".!?".contains(last)
-    else {
-      throw LedgerError.invalid(
-        ValueError(
-          field: field, value: text,
-          reason:
-            "is not written in full sentences: start with a capital letter and end with . ! or ? (for example \"It shows how walking together builds trust.\")"
-        ))
-    }
   }
 }

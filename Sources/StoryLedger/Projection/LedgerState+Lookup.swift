@@ -27,6 +27,12 @@ extension LedgerState {
   /// Whether the hierarchy has a node at `path` now.
   public func hasNodeAt(_ path: NodePath) -> Bool { nodeIndex[path] != nil }
 
+  /// Checks that there is a node at `path`.
+  ///
+  /// - Throws: ``LedgerError`` naming the path, its new place when it was moved, or the
+  ///   closest existing ancestor.
+  public func requireNode(at path: NodePath) throws(LedgerError) { _ = try node(at: path) }
+
   /// The story-level fields of the story at `index`.
   func storyFields(_ index: Int32) -> StoryFields {
     let record = stories[index]

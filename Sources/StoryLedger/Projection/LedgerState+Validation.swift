@@ -128,9 +128,7 @@ extension LedgerState {
           throw invalid("no item \(revised.story)/\(revised.item)")
         }
         try checkOpen(revised.story)
-        guard !revised.facts.isEmpty else {
-          throw invalid("the revision of \(revised.story)/\(revised.item) changes nothing")
-        }
+        // A revision that changes nothing is still a dated mention of the item in a telling.
         try validate(revised.facts)
       default:
         try validateDialogue(event)
@@ -190,6 +188,10 @@ extension LedgerState {
   }
 
   private func validate(_ facts: ItemFacts) throws(LedgerError) {
+    if let unit = facts.unit, facts.quantity == nil {
+      throw LedgerError.invalid(
+        ValueError(field: "unit", value: unit, reason: ItemFacts.unitWithoutQuantity))
+    }
     if let weight = facts.weight, !(1...5).contains(weight) {
       throw LedgerError.invalid(
         ValueError(field: "weight", value: String(weight), reason: "is not an integer from 1 to 5"))

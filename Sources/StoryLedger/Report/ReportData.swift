@@ -184,7 +184,7 @@ extension LedgerState {
     let selections = try selections(at: record.path).filter { overlaps($0.period) }.map {
       ReportData.SelectedStory(
         selection: $0, narrative: nil,
-        isShared: canRead(story: $0.story, atDepth: record.depth))
+        isShared: canRead(story: $0.story, at: record.path))
     }
     return ReportData(
       node: record.path, name: record.name,

@@ -9,7 +9,9 @@ enum DemoCommand: Command {
     discussion: """
       Builds a ledger of a national health system (regions, organisations, teams; two years of
       stories told and retold in several languages, items in all six boxes moving from invisible
-      to visible) in a new temporary directory, or in DIR with --into, and prints its cascade:
+      to visible) in DIR with --into, else in the ledger named by --ledger or STORYLEDGER_DIR,
+      else in a new temporary directory (a directory that holds a ledger already is refused
+      with exit 73), and prints its cascade:
       the six boxes of the whole system, then level by level down the branch with most value.
       The ledger is kept so that you can explore it with the other commands.
 
@@ -24,7 +26,9 @@ enum DemoCommand: Command {
     options: [
       .value("--rows", "N", "item rows in the corpus (default 5000)"),
       .value("--seed", "S", "seed of the generator (default 1)"),
-      .value("--into", "DIR", "create the demo ledger in DIR (must not exist)"),
+      .value(
+        "--into", "DIR", "create the demo ledger in DIR (as --ledger DIR does; no ledger there yet)"
+      ),
       .value("--csv", "FILE", "write the corpus to FILE as CSV instead of building a ledger"),
     ])
 
@@ -52,13 +56,20 @@ enum DemoCommand: Command {
       console.message("wrote \(rows) rows to \(url.path)")
       return
     }
-    let workspace: URL
+    // Where the demo ledger goes: --into, else the ledger named by --ledger or
+    // STORYLEDGER_DIR (as every command honours them), else a new temporary directory.
+    let into = arguments.value("--into").map(context.url(for:))
+    let named = context.namedLedgerDirectory()
+    if let into, let named, into.standardizedFileURL.path != named.standardizedFileURL.path {
+      throw UsageError(
+        "--into \(into.path) and the ledger \(named.path) (--ledger or STORYLEDGER_DIR) name two places: give one",
+        usage: spec.usage)
+    }
     let ledgerURL: URL
-    if let into = arguments.value("--into") {
-      ledgerURL = context.url(for: into)
-      workspace = ledgerURL.deletingLastPathComponent()
+    if let chosen = into ?? named {
+      ledgerURL = chosen
     } else {
-      workspace = FileManager.default.temporaryDirectory.appending(
+      let workspace = FileManager.default.temporaryDirectory.appending(
         path: "storyledger-demo-\(UUID().uuidString.prefix(8).lowercased())")
       do {
         try FileManager.default.createDirectory(at: workspace, withIntermediateDirectories: false)
@@ -68,9 +79,11 @@ enum DemoCommand: Command {
       }
       ledgerURL = workspace.appending(path: "ledger")
     }
+    // Refuses a directory that holds a ledger already (exit 73), before any work.
     let ledger = try Ledger.create(
       at: ledgerURL, configuration: DemoCorpus.configuration, actor: "demo")
-    let csv = workspace.appending(path: ".storyledger-demo-\(UUID().uuidString.prefix(8)).csv")
+    let csv = FileManager.default.temporaryDirectory.appending(
+      path: ".storyledger-demo-\(UUID().uuidString.prefix(8)).csv")
     defer { try? FileManager.default.removeItem(at: csv) }
     try corpus.write(to: csv) { done, total in
       console.progress("generating stories", done: UInt64(done), of: UInt64(total))

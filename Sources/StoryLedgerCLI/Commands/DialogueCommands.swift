@@ -307,21 +307,20 @@ enum SelectCommand: Command {
     let ledger = try context.openLedger()
     if stories.isEmpty {
       let state = ledger.state
-      let candidates = try state.candidates(at: node, period: period)
+      let candidates = try state.candidateViews(at: node, period: period)
       let selections = try state.selections(at: node, period: period)
       if arguments.has("--json") {
         struct Listing: Encodable {
           var candidates: [String]
           var selected: [SelectionView]
         }
-        try JSONOutput.write(Listing(candidates: candidates, selected: selections), to: context)
+        try JSONOutput.write(
+          Listing(candidates: candidates.map(\.story), selected: selections), to: context)
         return
       }
-      let depth = node.depth
       var lines = ["candidates at \(node) for \(period):"]
-      for key in candidates {
-        lines.append(
-          "  \(key)  " + (state.canRead(story: key, atDepth: depth) ? ledger.storyTitle(key) : ""))
+      for candidate in candidates {
+        lines.append("  \(candidate.story)  \(candidate.title ?? "(title not shared here)")")
       }
       if candidates.isEmpty { lines.append("  (none)") }
       lines.append("selected:")

@@ -37,10 +37,7 @@ enum InitCommand: Command {
     } catch {
       throw UsageError(error.description, usage: spec.usage)
     }
-    let directory =
-      context.ledgerOption.map(context.url(for:))
-      ?? context.environment["STORYLEDGER_DIR"].flatMap { $0.isEmpty ? nil : context.url(for: $0) }
-      ?? context.url(for: ".storyledger")
+    let directory = context.namedLedgerDirectory() ?? context.url(for: ".storyledger")
     _ = try Ledger.create(at: directory, configuration: configuration)
     if arguments.has("--json") {
       var object = JSONObjectWriter(bytes: [])

@@ -35,9 +35,6 @@ enum ItemAddCommand: Command {
     guard facts.visibility != nil else {
       throw UsageError("missing --visibility (visible or invisible)", usage: spec.usage)
     }
-    if facts.unit != nil && facts.quantity == nil {
-      throw UsageError("--unit needs --quantity", usage: spec.usage)
-    }
     if let key = arguments.value("--key") {
       do { try Key.validate(key, field: "--key") } catch {
         throw UsageError(error.description, usage: spec.usage)
@@ -61,28 +58,33 @@ enum ItemReviseCommand: Command {
   static let spec = CommandSpec(
     name: "item revise", abstract: "revise an item as of a date",
     arguments:
-      "STORY/ITEM [--visibility V] [--description T] [--quantity Q] [--unit U] [--monetised M] [--weight W] [--evidence E] [--on DATE]",
+      "STORY/ITEM [--visibility V] [--description T] [--quantity Q] [--unit U] [--monetised M] [--weight W] [--evidence E] [--mention] [--on DATE]",
     positionals: ["STORY/ITEM"], minimumPositionals: 1,
     discussion: """
       The facts given replace the item's earlier ones from the date on (default today); the
       others stay. A revision dated before later ones lands in its place in time. The
-      dimension never changes.
+      dimension never changes. With --mention and no fact, the revision records that a
+      telling on that date mentioned the item without changing it: a dated mention that
+      counts the story in that period (the time series' stories column), as an import row
+      whose fields are all empty does.
       """,
     examples: [
       "storyledger item revise k3f9/i2 --monetised 6100.00 --on 2026-04-30",
       "storyledger item revise k3f9/i1 --visibility invisible --expect-version 5",
+      "storyledger item revise k3f9/i1 --mention --on 2026-06-02",
     ],
     options: [
       .value("--on", "DATE", "the date the revision is about (default today)"),
+      .flag("--mention", "record a mention that changes nothing (no fact is needed)"),
       Recording.expectVersion,
     ] + Recording.factOptions + Recording.writeOptions)
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
     let reference = try Recording.itemReference(arguments.positionals[0], usage: spec.usage)
     let facts = try Recording.facts(arguments)
-    guard !facts.isEmpty else {
+    guard !facts.isEmpty || arguments.has("--mention") else {
       throw UsageError(
-        "nothing to revise: give --visibility, --description, --quantity, --unit, --monetised, --weight or --evidence",
+        "nothing to revise: give --visibility, --description, --quantity, --unit, --monetised, --weight or --evidence, or --mention to record that a telling mentioned the item without changing it",
         usage: spec.usage)
     }
     let day = try Recording.day(arguments)

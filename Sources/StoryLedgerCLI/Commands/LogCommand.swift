@@ -51,10 +51,10 @@ enum LogCommand: Command {
     let ledger = try context.openLedger()
     let state = ledger.state
     let story = try arguments.value("--story").map { try state.resolveStory($0) }
-    let viewerDepth = try arguments.value("--at").map { text -> Int in
+    let viewer = try arguments.value("--at").map { text -> NodePath in
       let path = try NodePath(parsing: text, field: "--at")
-      _ = try ledger.summary(of: path)  // the node must exist (the error names the nearest)
-      return path.depth
+      try state.requireNode(at: path)
+      return path
     }
     var buffer: [UInt8] = []
     buffer.reserveCapacity(1 << 16)
@@ -72,12 +72,7 @@ enum LogCommand: Command {
           }
           guard let eventNode, node.contains(eventNode) else { return }
         }
-        var shown = event
-        if let viewerDepth, let key = event.payload.storyKey,
-          !state.canRead(story: key, atDepth: viewerDepth)
-        {
-          shown = LogCommand.withheld(event)
-        }
+        let shown = try viewer.map { try state.scoped(event, for: $0) } ?? event
         shown.appendJSON(to: &buffer)
         buffer.append(0x0A)
         if buffer.count >= 1 << 16 {
@@ -87,32 +82,6 @@ enum LogCommand: Command {
       }
     } catch is StopLog {}
     context.console.write(bytes: buffer)
-  }
-}
-
-extension LogCommand {
-  /// The event with its story's title, tellers and narrative withheld.
-  static func withheld(_ event: RecordedEvent) -> RecordedEvent {
-    let mark = "(withheld)"
-    var payload = event.payload
-    switch payload {
-    case .storyTold(var told):
-      told.title = mark
-      told.tellers = []
-      payload = .storyTold(told)
-    case .tellingRecorded(var telling):
-      telling.narrative = mark
-      payload = .tellingRecorded(telling)
-    case .storyUpdated(var update):
-      if update.title != nil { update.title = mark }
-      payload = .storyUpdated(update)
-    default:
-      return event
-    }
-    return RecordedEvent(
-      sequence: event.sequence, recordedAtMilliseconds: event.recordedAtMilliseconds,
-      actor: event.actor, idempotencyKey: event.idempotencyKey, schemaVersion: event.schemaVersion,
-      payload: payload, hash: event.hash, isPersonalTextErased: event.isPersonalTextErased)
   }
 }
 
