@@ -280,7 +280,7 @@ struct ImportPlannerTests {
     #expect(revisions.map(\.1) == [false, true, true])
   }
 
-  @Test("equal dates keep file order, and a row with no new facts records no revision")
+  @Test("equal dates keep file order, and a row with no new facts records a dated mention")
   func sameDateAndEmptyRows() throws {
     let ledger = try TestLedger()
     let plan = try ledger.plan(
@@ -292,12 +292,15 @@ struct ImportPlannerTests {
       S1,,2026-03-01,i1,calibrating,,
 
       """)
-    #expect(
-      plan.events.compactMap { event -> Int? in
-        if case .itemRevised(let revision) = event { return revision.facts.weight }
-        return nil
-      } == [2, 3])
-    #expect(plan.revisionsAdded == 2)
+    let revised = plan.events.compactMap { event -> ItemRevised? in
+      if case .itemRevised(let revision) = event { return revision }
+      return nil
+    }
+    #expect(revised.map(\.facts.weight) == [2, 3, nil])
+    #expect(plan.revisionsAdded == 3)
+    // The row that gives only the item's own dimension changes nothing: a mention, dated.
+    #expect(revised.last?.facts.isEmpty == true)
+    #expect(revised.last?.on == day("2026-03-01"))
   }
 
   @Test("the same story, date and narrative is one telling, in the file and in the ledger")
@@ -369,7 +372,7 @@ struct ImportPlannerTests {
     #expect(plan.nodesAdded == 1)
     #expect(plan.storiesAdded == 1)
     #expect(plan.itemsAdded == 2)
-    #expect(plan.revisionsAdded == 2)
+    #expect(plan.revisionsAdded == 3)  // the 2026-05-01 row is a mention
     #expect(plan.tellingsAdded == 1)
     #expect(
       !plan.events.contains(where: {
@@ -380,9 +383,13 @@ struct ImportPlannerTests {
     #expect(story.share == "organisation")
     #expect(story.tellings.map(\.narrative) == ["Made visible"])
     let revisions = ledger.revisions("S1", "i1")
-    #expect(revisions.map(\.0) == [day("2026-01-10"), day("2026-02-01"), day("2026-04-01")])
-    #expect(revisions.map(\.1) == [false, false, true])
-    #expect(revisions.map(\.2.monetised) == [Money(cents: 10_000), Money(cents: 15_000), nil])
+    #expect(
+      revisions.map(\.0) == [
+        day("2026-01-10"), day("2026-02-01"), day("2026-04-01"), day("2026-05-01"),
+      ])
+    #expect(revisions.map(\.1) == [false, false, true, true])
+    #expect(
+      revisions.map(\.2.monetised) == [Money(cents: 10_000), Money(cents: 15_000), nil, nil])
     #expect(ledger.state.storyCount == 2)
   }
 
