@@ -265,15 +265,73 @@ struct DialogueModel {
 }
 
 extension LedgerState {
+  /// Rewrites the node paths the dialogue records hold when a node moves: every path in the
+  /// moved subtree takes its new place. Dialogue events thus belong to the node they were
+  /// recorded at, whatever path it has now, and a node later created at the old path
+  /// inherits none of them. Moves are rare and the dialogue small; the fold stays linear.
+  mutating func relocateDialogue(from old: NodePath, to new: NodePath) {
+    func moved(_ path: NodePath) -> NodePath {
+      guard old.contains(path) else { return path }
+      return NodePath(validSegments: new.segments + path.segments.dropFirst(old.depth))
+    }
+    for index in dialogue.indices {
+      switch dialogue[index].payload {
+      case .accountProposed(var event):
+        event.node = moved(event.node)
+        for child in event.children.indices {
+          event.children[child].node = moved(event.children[child].node)
+        }
+        dialogue[index].payload = .accountProposed(event)
+      case .accountObjected(var step):
+        step.node = moved(step.node)
+        dialogue[index].payload = .accountObjected(step)
+      case .accountResponded(var step):
+        step.node = moved(step.node)
+        dialogue[index].payload = .accountResponded(step)
+      case .accountSettled(var step):
+        step.node = moved(step.node)
+        dialogue[index].payload = .accountSettled(step)
+      case .accountReopened(var step):
+        step.node = moved(step.node)
+        dialogue[index].payload = .accountReopened(step)
+      case .storiesSelected(var event):
+        event.node = moved(event.node)
+        dialogue[index].payload = .storiesSelected(event)
+      case .feedbackSent(var event):
+        event.from = moved(event.from)
+        event.to = moved(event.to)
+        dialogue[index].payload = .feedbackSent(event)
+      case .pledgeMade(var event):
+        event.node = moved(event.node)
+        dialogue[index].payload = .pledgeMade(event)
+      case .pledgeJoined, .pledgeFulfilled, .pledgeWithdrawn, .ledgerCreated, .nodeAdded,
+        .nodeRenamed, .nodeMoved, .nodeRetired, .storyTold, .storyUpdated, .storyWithdrawn,
+        .tellingRecorded, .itemRecorded, .itemRevised:
+        break
+      }
+    }
+  }
+
+  /// The node a dialogue event recorded at `sequence` belongs to, at its path now (`nil`
+  /// when `sequence` is no dialogue event).
+  public func currentNode(ofDialogueEventAt sequence: UInt64) -> NodePath? {
+    var low = 0
+    var high = dialogue.count
+    while low < high {
+      let middle = (low + high) / 2
+      if dialogue[middle].sequence < sequence { low = middle + 1 } else { high = middle }
+    }
+    guard low < dialogue.count, dialogue[low].sequence == sequence else { return nil }
+    return dialogue[low].payload.nodePath
+  }
+
   /// The dialogue folded from its events.
   func dialogueModel() -> DialogueModel {
     var model = DialogueModel()
-    func current(_ path: NodePath) -> NodePath { currentPath(of: path) ?? path }
     for record in dialogue {
       let stamp = RecordedEvent.timestamp(record.milliseconds)
       switch record.payload {
-      case .accountProposed(var event):
-        event.node = current(event.node)
+      case .accountProposed(let event):
         let key = AccountKey(node: event.node, period: event.period)
         if model.accounts[key] == nil {
           model.accounts[key] = DialogueModel.Account(key: key)
@@ -290,7 +348,7 @@ extension LedgerState {
             version: version))
       case .accountObjected(let step), .accountResponded(let step), .accountSettled(let step),
         .accountReopened(let step):
-        let key = AccountKey(node: current(step.node), period: step.period)
+        let key = AccountKey(node: step.node, period: step.period)
         guard var account = model.accounts[key] else { continue }
         let version = account.proposals.count
         var name = ""
@@ -324,8 +382,7 @@ extension LedgerState {
           AccountHistoryEntry(
             recordedAt: stamp, step: name, by: step.by, text: step.text, version: version))
         model.accounts[key] = account
-      case .storiesSelected(var event):
-        event.node = current(event.node)
+      case .storiesSelected(let event):
         for choice in event.chosen {
           model.selections.append(
             DialogueModel.Selection(
@@ -333,12 +390,9 @@ extension LedgerState {
               sequence: record.sequence, milliseconds: record.milliseconds))
         }
         model.notChosen[AccountKey(node: event.node, period: event.period)] = Set(event.notChosen)
-      case .feedbackSent(var event):
-        event.from = current(event.from)
-        event.to = current(event.to)
+      case .feedbackSent(let event):
         model.feedback.append((event, record.sequence, record.milliseconds))
-      case .pledgeMade(var event):
-        event.node = current(event.node)
+      case .pledgeMade(let event):
         model.pledges[event.key] = DialogueModel.Pledge(made: event)
         model.pledgeOrder.append(event.key)
       case .pledgeJoined(let step):

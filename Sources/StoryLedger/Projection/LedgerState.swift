@@ -216,6 +216,7 @@ public struct LedgerState: Sendable {
         parent = found
       }
       moveNode(index, under: parent, to: event.newPath)
+      relocateDialogue(from: event.path, to: event.newPath)
     case .nodeRetired(let event):
       guard let index = nodeIndex[event.path] else { throw corrupt("unknown node \(event.path)") }
       nodes[Int(index)].isRetired = true

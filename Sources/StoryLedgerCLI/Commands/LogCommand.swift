@@ -67,6 +67,9 @@ enum LogCommand: Command {
           let eventNode: NodePath?
           if let key = event.payload.storyKey {
             eventNode = state.node(ofStory: key)
+          } else if let dialogueNode = state.currentNode(ofDialogueEventAt: event.sequence) {
+            // A dialogue event belongs to the node it was recorded at, wherever it is now.
+            eventNode = dialogueNode
           } else {
             eventNode = event.payload.nodePath.flatMap { state.currentPath(of: $0) ?? $0 }
           }
