@@ -14,6 +14,17 @@ struct MentionTests {
         levels: ["national", "region", "organisation", "team"], currency: "GBP"))
   }
 
+  /// A ledger with story s1 told at nhs/north/trust-7 on 2026-01-10, with no item yet.
+  private func ledgerWithAStory() throws -> Ledger {
+    let ledger = try ledger()
+    try ledger.addNode(try NodePath(parsing: "nhs/north/trust-7"), creatingParents: true)
+    try ledger.tellStory(
+      Ledger.NewStory(
+        node: try NodePath(parsing: "nhs/north/trust-7"), title: "Walking", narrative: "We walk.",
+        on: try Day(parsing: "2026-01-10"), key: "s1"))
+    return ledger
+  }
+
   private func importing(_ csv: String, into ledger: Ledger) throws -> ImportSummary {
     let url = FileManager.default.temporaryDirectory.appending(
       path: "mention-\(UUID().uuidString).csv")
@@ -65,12 +76,7 @@ struct MentionTests {
 
   /// An embedder records a mention through the library as a revision with no fact.
   @Test func theLibraryRecordsAMention() throws {
-    let ledger = try ledger()
-    try ledger.addNode(try NodePath(parsing: "nhs/north/trust-7"), creatingParents: true)
-    try ledger.tellStory(
-      Ledger.NewStory(
-        node: try NodePath(parsing: "nhs/north/trust-7"), title: "Walking", narrative: "We walk.",
-        on: try Day(parsing: "2026-01-10"), key: "s1"))
+    let ledger = try ledgerWithAStory()
     let item = try ledger.addItem(
       to: "s1", dimension: .calculating, on: try Day(parsing: "2026-01-10"),
       facts: ItemFacts(visibility: .visible))
@@ -85,12 +91,7 @@ struct MentionTests {
 
   /// A unit needs a quantity given with it, wherever the facts come from.
   @Test func aUnitWithoutItsQuantityIsRefusedEverywhere() throws {
-    let ledger = try ledger()
-    try ledger.addNode(try NodePath(parsing: "nhs/north/trust-7"), creatingParents: true)
-    try ledger.tellStory(
-      Ledger.NewStory(
-        node: try NodePath(parsing: "nhs/north/trust-7"), title: "Walking", narrative: "We walk.",
-        on: try Day(parsing: "2026-01-10"), key: "s1"))
+    let ledger = try ledgerWithAStory()
     #expect(throws: LedgerError.self) {
       try ledger.addItem(
         to: "s1", dimension: .calculating, on: try Day(parsing: "2026-01-10"),

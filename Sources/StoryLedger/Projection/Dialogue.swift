@@ -274,6 +274,11 @@ extension LedgerState {
       guard old.contains(path) else { return path }
       return NodePath(validSegments: new.segments + path.segments.dropFirst(old.depth))
     }
+    func moved(_ step: AccountStep) -> AccountStep {
+      var step = step
+      step.node = moved(step.node)
+      return step
+    }
     for index in dialogue.indices {
       switch dialogue[index].payload {
       case .accountProposed(var event):
@@ -282,18 +287,10 @@ extension LedgerState {
           event.children[child].node = moved(event.children[child].node)
         }
         dialogue[index].payload = .accountProposed(event)
-      case .accountObjected(var step):
-        step.node = moved(step.node)
-        dialogue[index].payload = .accountObjected(step)
-      case .accountResponded(var step):
-        step.node = moved(step.node)
-        dialogue[index].payload = .accountResponded(step)
-      case .accountSettled(var step):
-        step.node = moved(step.node)
-        dialogue[index].payload = .accountSettled(step)
-      case .accountReopened(var step):
-        step.node = moved(step.node)
-        dialogue[index].payload = .accountReopened(step)
+      case .accountObjected(let step): dialogue[index].payload = .accountObjected(moved(step))
+      case .accountResponded(let step): dialogue[index].payload = .accountResponded(moved(step))
+      case .accountSettled(let step): dialogue[index].payload = .accountSettled(moved(step))
+      case .accountReopened(let step): dialogue[index].payload = .accountReopened(moved(step))
       case .storiesSelected(var event):
         event.node = moved(event.node)
         dialogue[index].payload = .storiesSelected(event)
