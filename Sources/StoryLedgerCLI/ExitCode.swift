@@ -1,6 +1,6 @@
 import StoryLedger
 
-/// The tool's exit status, with the values SPEC §5 pins (BSD `sysexits` numbers).
+/// The tool's exit status, with the documented values (BSD `sysexits` numbers).
 public struct ExitCode: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
   /// The process exit status.
   public var rawValue: Int32

@@ -8,7 +8,7 @@ import Foundation
   import Darwin
 #endif
 
-/// A deterministic, realistic corpus of value items in the CSV import format (SPEC §4.1).
+/// A deterministic, realistic corpus of value items in the CSV import format (<doc:ImportFormat>).
 ///
 /// The corpus models a national health system measured with the Revaluation method: one
 /// national node (`nhs`), seven regions, 302 organisations (trusts, practices, hospices) and

@@ -66,7 +66,7 @@ public enum ExportFormat: String, CaseIterable, Sendable {
 }
 
 extension TimeSeriesRow {
-  /// The CSV header line (SPEC §4.2's columns, in order), with a line feed.
+  /// The CSV header line (the time series' columns, in order), with a line feed.
   public static var csvHeader: [UInt8] { Array((columns.joined(separator: ",") + "\n").utf8) }
 
   /// Appends the row in `format`, ending with a line feed.

@@ -1,4 +1,4 @@
-/// What to export as a time series: SPEC §4.2's period, level and optional date bounds.
+/// What to export as a time series: the period, level and optional date bounds of <doc:TimeSeries>.
 ///
 /// ```swift
 /// let query = try TimeSeriesQuery(period: .month, level: "organisation")
@@ -30,8 +30,7 @@ public struct TimeSeriesQuery: Hashable, Sendable {
 
 /// One row of the time series: a period, a node at the query's level, a dimension.
 ///
-/// The definitions are SPEC §4.2's, to the letter; the DocC article "Time series" repeats
-/// them.
+/// Each column is defined in <doc:TimeSeries>.
 public struct TimeSeriesRow: Hashable, Sendable {
   /// The first day of the period.
   public var periodStart: Day
@@ -58,7 +57,7 @@ public struct TimeSeriesRow: Hashable, Sendable {
   /// The monetised values of the invisible items at the end of the period.
   public var monetisedInvisible: Money
 
-  /// The CSV column names, in order (SPEC §4.2).
+  /// The CSV column names, in order (<doc:TimeSeries>).
   public static let columns = [
     "period_start", "period_end", "node", "level", "dimension", "stories", "items_recorded",
     "made_visible", "visible_items", "invisible_items", "monetised_visible", "monetised_invisible",
@@ -66,7 +65,7 @@ public struct TimeSeriesRow: Hashable, Sendable {
 }
 
 extension LedgerState {
-  /// Produces the time series of `query`, row by row in SPEC §4.2's order: by period, then
+  /// Produces the time series of `query`, row by row in the order of <doc:TimeSeries>: by period, then
   /// node path (byte order), then dimension.
   ///
   /// The ledger is scanned once. Each revision adds its flows (stories, items recorded,

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Turns a CSV file of value items (SPEC §4.1) into the events that import it.
+/// Turns a CSV file of value items (<doc:ImportFormat>) into the events that import it.
 ///
 /// The planner reads the file once, checks every row against the ledger's state, and
 /// returns an ``ImportPlan``; it writes nothing. Any problem throws an ``ImportError``
@@ -99,7 +99,7 @@ public enum ImportPlanner {
   }
 }
 
-/// A column of the import format (SPEC §4.1).
+/// A column of the import format (<doc:ImportFormat>).
 public enum ImportColumn: Int, CaseIterable, Sendable, Hashable {
   /// The story's key.
   case story

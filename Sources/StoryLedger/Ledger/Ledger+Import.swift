@@ -43,7 +43,7 @@ public struct ImportPlanCounts: Hashable, Sendable, Codable {
 }
 
 extension Ledger {
-  /// Imports a CSV file of value items (SPEC §4.1): all of it, in one durable batch, or,
+  /// Imports a CSV file of value items (<doc:ImportFormat>): all of it, in one durable batch, or,
   /// on any problem, nothing.
   ///
   /// The file is checked against the ledger brought up to date under the write lock, so the

@@ -437,7 +437,7 @@ public final class Ledger: @unchecked Sendable {
     try state.summary(of: node, asOf: day)
   }
 
-  /// The time series of `query`, row by row in SPEC §4.2's order.
+  /// The time series of `query`, row by row in the order <doc:TimeSeries> gives.
   public func timeSeries(_ query: TimeSeriesQuery, _ body: (TimeSeriesRow) throws -> Void) throws {
     try state.timeSeries(query, body)
   }

@@ -68,7 +68,7 @@ public protocol EventStore: AnyObject, Sendable {
   /// events were erased (those already erased, or without personal text, are skipped).
   /// Call it inside ``withWriteLock(timeout:_:)``.
   ///
-  /// The one exception to append-only: SPEC §3's erasure on request.
+  /// The one exception to append-only: erasure on request (<doc:Guarantees>).
   func erasePersonalText(sequences: [UInt64]) throws(LedgerError) -> Int
 
   /// Checks every record, every checksum and the whole chain.

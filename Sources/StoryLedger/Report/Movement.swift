@@ -1,7 +1,7 @@
 /// The figures of a subtree over one period: its six boxes at the period's end and the
 /// movement during it.
 ///
-/// The definitions are those of the time-series export (SPEC §4.2) and of ``Summary``: an
+/// The definitions are those of the time-series export (<doc:TimeSeries>) and of ``Summary``: an
 /// item counts at a date when its story has been told by then and it has a revision dated
 /// on or before it.
 public struct PeriodFigures: Hashable, Sendable, Codable {

@@ -1,6 +1,6 @@
 import StoryLedger
 
-/// `storyledger export timeseries`: SPEC §4.2.
+/// `storyledger export timeseries`: the time series of the DocC article "Time series".
 enum ExportTimeSeriesCommand: Command {
   static let spec = CommandSpec(
     name: "export timeseries", abstract: "the six-box time series per period, node and dimension",

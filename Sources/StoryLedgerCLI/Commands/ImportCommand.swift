@@ -1,6 +1,6 @@
 import StoryLedger
 
-/// `storyledger import FILE.csv`: SPEC §4.1.
+/// `storyledger import FILE.csv`: the import file of the DocC article "The import file".
 enum ImportCommand: Command {
   static let spec = CommandSpec(
     name: "import", abstract: "import value items from a CSV file, all or nothing",
