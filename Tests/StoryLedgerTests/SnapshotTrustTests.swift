@@ -182,3 +182,15 @@ struct SnapshotTrustTests {
     #expect(first == second)
   }
 }
+
+@Suite("XXH64")
+struct XXH64Tests {
+  @Test func publishedVectors() {
+    #expect(XXH64.hash([]) == 0xEF46_DB37_51D8_E999)
+    #expect(XXH64.hash(Array("a".utf8)) == 0xD24E_C4F1_A98C_6E5B)
+    #expect(XXH64.hash(Array("abc".utf8)) == 0x44BC_2CF5_AD77_0999)
+    // Longer than one 32-byte stripe, with every tail length.
+    let long = Array("Nobody inspects the spammish repetition".utf8)
+    #expect(XXH64.hash(long) == 0xFBCE_A83C_8A37_8BF1)
+  }
+}
