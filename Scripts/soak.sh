@@ -5,7 +5,8 @@
 #   Scripts/soak.sh [CRASH_TRIALS] [FUZZ_ITERATIONS]   # defaults: 200 trials, 50000 iterations
 #
 # Runs (debug build) the SIGKILL crash harness with CRASH_TRIALS trials, the fuzz loops over the
-# CSV reader, the log readers and the record decoder with FUZZ_ITERATIONS mutated inputs each,
+# CSV reader, the log readers and the record decoder with FUZZ_ITERATIONS mutated inputs each
+# (and FUZZ_ITERATIONS / 100 mutations of state.snapshot and events.head),
 # and the corruption, concurrency and bad-environment suites once, then prints a summary of
 # trials, faults injected and events checked. Exits non-zero if any test fails.
 set -euo pipefail
@@ -30,6 +31,7 @@ echo
 echo "soak summary ($elapsed s)"
 grep -h '^crash harness:' "$log" || echo "crash harness: no figures (did it run?)"
 echo "fuzz: $iterations mutated inputs each through the CSV reader/planner, the log readers and the record decoder"
+grep -h '^snapshot fuzz:' "$log" || echo "snapshot fuzz: no figures (did it run?)"
 passed=$(grep -c '✔ Test ' "$log" || true)
 failed=$(grep -c '✘ Test ' "$log" || true)
 echo "tests: $passed passed, $failed failed"

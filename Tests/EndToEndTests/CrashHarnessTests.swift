@@ -1,4 +1,5 @@
 import Foundation
+import StoryLedger
 import Testing
 
 #if canImport(Glibc)
@@ -256,5 +257,40 @@ struct CrashHarnessTests {
     #expect(figures.lost == 0)
     #expect(figures.kills > 0, "no writer was killed mid-run: \(figures)")
     print(figures)
+  }
+}
+
+extension CrashHarnessTests {
+  /// Issue 14, item 3: a reader that opened the ledger before an erasure (and so holds the
+  /// teller names) and writes its snapshot after it must not bring the names back into
+  /// `state.snapshot`, nor replace a newer snapshot with an older one.
+  @Test func aReaderNeverWritesErasedTextBackIntoTheSnapshot() throws {
+    let scratch = try Scratch()
+    let ledger = scratch.url.appending(path: "ledger")
+    #expect(try ToolProcess.run(["--ledger", ledger.path, "init"]).status == 0)
+    let corpus = try scratch.write(
+      LedgerAudit.corpus(prefix: "race", node: "nhs/north/trust-1", stories: 2100), to: "c.csv")
+    let imported = try ToolProcess.run(["--ledger", ledger.path, "import", corpus.path])
+    #expect(imported.status == 0, "\(imported.error)")
+    let snapshot = ledger.appending(path: "state.snapshot")
+    try? FileManager.default.removeItem(at: snapshot)
+
+    // The reader folds every event (more than a snapshot interval) before the erasure.
+    let reader = try Ledger.open(at: ledger)
+    let name = Data("Teller 2099".utf8)
+    #expect(reader.state.storyCount == 2100)
+    let writer = try Ledger.open(at: ledger)
+    try writer.withdrawStory("race-s2099", erase: true)
+    let erasedSnapshot = try Data(contentsOf: snapshot)
+    #expect(erasedSnapshot.range(of: name) == nil)
+
+    // The reader's snapshot comes late: after the erasure.
+    try? reader.writeSnapshot()
+    let after = try Data(contentsOf: snapshot)
+    #expect(after.range(of: name) == nil, "the erased teller name is back in state.snapshot")
+    let verify = try ToolProcess.run(["--ledger", ledger.path, "verify"])
+    #expect(verify.status == 0, "\(verify.error)")
+    let show = try ToolProcess.run(["--ledger", ledger.path, "story", "show", "race-s2099"])
+    #expect(!show.output.contains("Teller 2099"))
   }
 }

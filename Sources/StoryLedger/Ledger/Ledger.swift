@@ -29,6 +29,7 @@ public final class Ledger: @unchecked Sendable {
   private var current: LedgerState
   private var position: LogPosition
   private var snapshotSequence: UInt64 = 0
+  private var notices: [String] = []
 
   /// How long an append waits for another writer's lock before failing with
   /// ``LedgerError/Code/busy``.
@@ -52,12 +53,20 @@ public final class Ledger: @unchecked Sendable {
     let head = try store.head()
     var state = LedgerState()
     var start = LogPosition.start()
-    if let fileLog,
-      let loaded = Snapshot.load(
+    if let fileLog {
+      switch Snapshot.load(
         from: fileLog.directory.path, isProven: { (try? fileLog.proves($0)) ?? false })
-    {
-      state = loaded.state
-      start = loaded.position
+      {
+      case .state(let loaded, let position):
+        state = loaded
+        start = position
+      case .none: break
+      case .rejected(let reason):
+        // Never answer from, validate against or re-snapshot unproven bytes: replay instead.
+        notices.append(
+          "\(reason): it is ignored and the state is replayed from the log; `storyledger rebuild` replaces it"
+        )
+      }
     }
     try Ledger.fold(store, after: start, upTo: head, into: &state, progress: progress)
     guard state.isConfigured else {
@@ -67,7 +76,8 @@ public final class Ledger: @unchecked Sendable {
     position = head
     snapshotSequence = start.sequence
     if head.sequence - start.sequence >= Ledger.snapshotInterval {
-      try? writeSnapshot()
+      // A reader does not wait for a writer: if the lock is busy, the next opening snapshots.
+      try? writeSnapshot(lockTimeout: .zero)
     }
   }
 
@@ -96,12 +106,23 @@ public final class Ledger: @unchecked Sendable {
 
   /// Writes the projection snapshot of the current state (file ledgers only), so that the
   /// next opening maps it instead of replaying the log.
+  ///
+  /// The snapshot is written under the writer lock, from the state brought up to the log's
+  /// head first: a ledger opened before other processes appended or erased never puts its
+  /// older state (or text erased since) over a newer snapshot.
   public func writeSnapshot() throws {
-    guard let directory else { return }
-    lock.lock()
-    defer { lock.unlock() }
-    try Snapshot.write(current, at: position, to: directory.path)
-    snapshotSequence = position.sequence
+    try writeSnapshot(lockTimeout: Ledger.defaultLockTimeout)
+  }
+
+  func writeSnapshot(lockTimeout: Duration) throws {
+    guard let directory, let fileLog = store as? FileLog else { return }
+    try fileLog.withWriteLock(timeout: lockTimeout, recoveringTail: false) {
+      lock.lock()
+      defer { lock.unlock() }
+      try catchUp()
+      try Snapshot.write(current, at: position, to: directory.path)
+      snapshotSequence = position.sequence
+    }
   }
 
   /// Replays the whole log into fresh projections, ignoring any snapshot; returns the number
@@ -380,9 +401,10 @@ public final class Ledger: @unchecked Sendable {
   /// Checks every record and the whole chain; see ``EventStore/verify(progress:)``.
   ///
   /// When the records check out, each record whose personal text is marked erased must
-  /// belong to a story withdrawn with erasure: the erased flag sits outside the hashed bytes
-  /// (so that erasure keeps the chain), and this check is what stops a flag set by hand from
-  /// passing as an erasure (see ``unexplainedErasures()``).
+  /// belong to a story withdrawn with erasure by a `story.withdrawn` event of the log: the
+  /// erased flag sits outside the hashed bytes (so that erasure keeps the chain), and this
+  /// check is what stops a flag set by hand from passing as an erasure (see
+  /// ``unexplainedErasures()``). The projection snapshot is never consulted for it.
   public func verify(progress: ((UInt64, UInt64) -> Void)? = nil) throws -> VerificationReport {
     var report = try store.verify(progress: progress)
     if report.isIntact, let problem = try unexplainedErasures().first {
@@ -400,13 +422,11 @@ public final class Ledger: @unchecked Sendable {
     guard !erased.isEmpty else { return [] }
     let offsets = Dictionary(
       erased.map { ($0.sequence, $0.offset) }, uniquingKeysWith: { a, _ in a })
-    let state = self.state
+    let withdrawn = try storiesWithdrawnWithErasure()
     var problems: [VerificationReport.Problem] = []
     try store.read(sequences: erased.map(\.sequence)) { event in
       let key = event.payload.storyKey ?? ""
-      let index = state.storyIndex(forKey: key)
-      let isExplained = index.flatMap { state.withdrawals[$0] }?.isErased == true
-      if !isExplained {
+      if !withdrawn.contains(key) {
         problems.append(
           VerificationReport.Problem(
             sequence: event.sequence, offset: offsets[event.sequence] ?? 0,
@@ -418,18 +438,50 @@ public final class Ledger: @unchecked Sendable {
     return problems
   }
 
+  /// The keys of the stories the hashed log withdraws with erasure: read from the
+  /// `story.withdrawn` events themselves, never from a projection (a snapshot is a cache
+  /// whose say-so must not explain an erasure).
+  func storiesWithdrawnWithErasure() throws -> Set<String> {
+    var keys: Set<String> = []
+    let head = try store.head()
+    let type = EventType.storyWithdrawn.rawValue
+    if let records = store as? any RecordFoldingStore {
+      try records.scanRecords(after: .start(), upTo: head) { record, offset in
+        guard record.type == type else { return }
+        if case .storyWithdrawn(let event) = try records.decode(record, at: offset).payload,
+          event.erase
+        {
+          keys.insert(event.story)
+        }
+      }
+    } else {
+      try store.read(after: .start(), upTo: head) { event in
+        if case .storyWithdrawn(let withdrawal) = event.payload, withdrawal.erase {
+          keys.insert(withdrawal.story)
+        }
+      }
+    }
+    return keys
+  }
+
   /// What is wrong with the projection snapshot of the ledger in `directory`, or `nil` when
   /// it is whole (or absent): a damaged section, or a snapshot the log does not prove (taken
   /// from another ledger, or past the log's end). A damaged snapshot is mended by
   /// ``rebuild(progress:)`` and ``writeSnapshot()``; the log itself is checked by
   /// ``verify(progress:)``.
   public static func snapshotProblem(in directory: URL) -> String? {
-    Snapshot.verifySections(at: directory.path)
-      ?? Snapshot.provenanceProblem(in: directory.path)
+    Snapshot.provenanceProblem(in: directory.path)
+      ?? Snapshot.verifySections(at: directory.path)
   }
 
   /// Notices of repairs the store made (an incomplete tail cut off), for the caller to show.
-  public func takeNotices() -> [String] { store.takeNotices() }
+  public func takeNotices() -> [String] {
+    lock.lock()
+    let own = notices
+    notices = []
+    lock.unlock()
+    return own + store.takeNotices()
+  }
 
   /// The six boxes of `node`'s subtree and of each of its children, as of the end of `day`
   /// (everything recorded when `nil`).

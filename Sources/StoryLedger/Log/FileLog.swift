@@ -42,6 +42,8 @@ public final class FileLog: EventStore, @unchecked Sendable {
   let writers = NSRecursiveLock()
   private var lockDepth = 0
   private var notices: [String] = []
+  // The last head checked against the record that ends at its offset.
+  let checkedHead = CheckedHead()
 
   static let headSize = 60
   static let headMagic: [UInt8] = Array("SLHEAD\0\0".utf8)
@@ -187,6 +189,7 @@ public final class FileLog: EventStore, @unchecked Sendable {
             "events.log is \(size) bytes but its head records \(position.offset) committed bytes: the log was truncated; `storyledger recover` shows what cutting the damaged tail would drop",
             path: logPath)
         }
+        try checkAgainstLog(position)
         return position
       }
       attempts += 1
@@ -275,7 +278,15 @@ public final class FileLog: EventStore, @unchecked Sendable {
   /// Runs `body` holding `writer.lock`, after cutting off any incomplete tail.
   public func withWriteLock<Result>(timeout: Duration, _ body: () throws -> Result) throws -> Result
   {
-    try acquireLock(timeout: timeout)
+    try withWriteLock(timeout: timeout, recoveringTail: true, body)
+  }
+
+  /// Runs `body` holding `writer.lock`; with `recoveringTail`, after cutting off any
+  /// incomplete tail (a snapshot writer takes the lock without).
+  func withWriteLock<Result>(
+    timeout: Duration, recoveringTail: Bool, _ body: () throws -> Result
+  ) throws -> Result {
+    try acquireLock(timeout: timeout, recoveringTail: recoveringTail)
     defer { releaseLock() }
     return try body()
   }

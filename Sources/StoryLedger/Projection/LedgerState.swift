@@ -106,6 +106,10 @@ public struct LedgerState: Sendable {
     var tellingCount: Int32 = 0
     /// The share scope, as an index into the configuration's levels.
     var share: UInt8
+    // Explicit padding, always zero: a snapshot stores records as they are in memory, and
+    // implicit padding would carry whatever bytes were there before (see issue 14).
+    var padding0: UInt8 = 0
+    var padding1: UInt16 = 0
     /// The sequence number of the `story.told` event.
     var toldSequence: UInt64 = 0
   }
@@ -119,6 +123,8 @@ public struct LedgerState: Sendable {
     /// The story's next item, in the order they were recorded.
     var nextInStory: Int32 = -1
     var dimensionIndex: UInt8
+    var padding0: UInt8 = 0
+    var padding1: UInt16 = 0
 
     var dimension: Dimension { Dimension.allCases[Int(dimensionIndex)] }
   }
@@ -129,18 +135,22 @@ public struct LedgerState: Sendable {
     var day: Day
     var item: Int32
     var next: Int32
+    var padding0: UInt32 = 0
     var sequence: UInt64
     var monetisedDelta: Int64
     var effectiveMonetised: Int64
     var visibilityDelta: UInt8  // 0 unchanged, 1 visible, 2 invisible
     var hasMonetisedDelta: Bool
     var isVisible: Bool
+    var padding1: UInt8 = 0
+    var padding2: UInt32 = 0
   }
 
   struct TellingRecord: Sendable, BitwiseCopyable {
     var story: Int32
     var day: Day
     var next: Int32
+    var padding0: UInt32 = 0
     var sequence: UInt64
     /// A hash of the narrative, to recognise the same telling again without the log.
     var narrativeHash: UInt64
@@ -150,6 +160,7 @@ public struct LedgerState: Sendable {
   /// item counts and monetised cents, lane `dimension * 2 + (visible ? 0 : 1)`.
   struct NodeTotals: Sendable, BitwiseCopyable {
     var stories: Int64 = 0
+    var padding0: Int64 = 0
     var items = SIMD8<Int64>()
     var cents = SIMD8<Int64>()
 

@@ -12,8 +12,9 @@
 /// ```
 /// header  = "SLSNAP\0\n", u32 format, u32 headerSize, u64 sequence, [32] hash, u64 offset,
 ///           u32 sectionCount, sectionCount × (u32 kind, u32 stride, u64 offset, u64 count,
-///           u32 crc32c), u32 crc32c(header so far)
+///           u64 xxh64), u32 crc32c(header so far), [32] seal
 /// section = the bytes of one column (stories, items, revisions, …), 64-byte aligned
+/// seal    = SHA-256(snapshot.key ‖ header before the seal)
 /// ```
 ///
 /// Opening a ledger maps the file and reads the columns in place; nothing is decoded but a
@@ -21,12 +22,15 @@
 /// only when its header checks out, its record layout is this build's, and the log proves
 /// the position: it is the log's head, or the next record chains to its hash. Anything
 /// else (another ledger's snapshot, another version, damage) makes the ledger replay its
-/// log instead. Sections carry checksums that ``verifySections(at:)`` checks.
+/// log instead. Its bytes must be proven too before anything is read from them: the seal
+/// and every section's digest are checked on load (see `SnapshotProof.swift`), and a
+/// snapshot that fails is ignored with a notice while the log is replayed. Records are
+/// written with their padding zeroed, so a snapshot holds nothing but the state.
 enum Snapshot {
   static let fileName = "state.snapshot"
   static let magic: [UInt8] = Array("SLSNAP\0\n".utf8)
   /// Bump whenever a record's fields change.
-  static let formatVersion: UInt32 = 4
+  static let formatVersion: UInt32 = 5
 
   enum Kind: UInt32, CaseIterable {
     case metadata = 1
@@ -45,7 +49,7 @@ enum Snapshot {
     var stride: UInt32
     var offset: UInt64
     var count: UInt64
-    var checksum: UInt32
+    var checksum: UInt64
   }
 
   static func path(in directory: String) -> String { directory + "/" + fileName }
@@ -53,7 +57,9 @@ enum Snapshot {
   // MARK: Writing
 
   /// Writes `state`, which reflects the log up to `position`, to the ledger `directory`:
-  /// to a temporary file, synced, then renamed over the old snapshot.
+  /// to a temporary file, synced, then renamed over the old snapshot. Call it under the
+  /// writer lock with `state` brought up to the log's head (``Ledger`` does), so that no
+  /// older state replaces a newer snapshot or brings back erased text.
   static func write(
     _ state: LedgerState, at position: LogPosition, to directory: String
   ) throws(LedgerError) {
@@ -106,11 +112,12 @@ enum Snapshot {
       metadata.append(payload.bytes)
     }
 
+    let key = try makeKey(in: directory)
     let temporary = directory + "/." + fileName + ".tmp-\(getpid())"
     let file = try SystemFile(
       path: temporary, flags: O_WRONLY | O_CREAT | O_TRUNC, mode: 0o600, action: "create")
     var sections: [Section] = []
-    let headerSize = 8 + 4 + 4 + 8 + 32 + 8 + 4 + Kind.allCases.count * 28 + 4
+    let headerSize = 8 + 4 + 4 + 8 + 32 + 8 + 4 + Kind.allCases.count * 32 + 4 + 32
     var cursor = UInt64((headerSize + 63) / 64 * 64)
     var failure: LedgerError?
     func add(_ kind: Kind, stride: Int, _ bytes: UnsafeRawBufferPointer) {
@@ -124,7 +131,7 @@ enum Snapshot {
       sections.append(
         Section(
           kind: kind, stride: UInt32(stride), offset: cursor,
-          count: UInt64(stride == 0 ? 0 : bytes.count / stride), checksum: CRC32C.checksum(bytes)))
+          count: UInt64(stride == 0 ? 0 : bytes.count / stride), checksum: digests(of: [bytes])[0]))
       cursor += UInt64((bytes.count + 63) / 64 * 64)
     }
     func add<Element: BitwiseCopyable>(_ kind: Kind, _ column: Column<Element>) {
@@ -158,9 +165,10 @@ enum Snapshot {
       header.appendFixed32(section.stride)
       header.appendFixed64(section.offset)
       header.appendFixed64(section.count)
-      header.appendFixed32(section.checksum)
+      header.appendFixed64(section.checksum)
     }
     header.appendFixed32(CRC32C.checksum(header.bytes))
+    header.append(header.bytes.withUnsafeBytes { seal($0, key: key) }.bytes)
     do {
       try file.write(header.bytes, at: 0)
       try file.synchronize()
@@ -177,6 +185,9 @@ enum Snapshot {
   struct Header {
     var position: LogPosition
     var sections: [Kind: Section]
+    /// Where the seal starts: the bytes before it are what it seals.
+    var sealOffset: Int
+    var seal: SHA256Digest
   }
 
   /// Reads and checks the header of a mapped snapshot; `nil` when it is not one this build
@@ -188,9 +199,12 @@ enum Snapshot {
       guard Array(try reader.bytes(count: 8)) == magic, try reader.fixed32() == formatVersion
       else { return nil }
       let headerSize = Int(try reader.fixed32())
-      guard headerSize <= bytes.count, headerSize >= 4 else { return nil }
-      let stored = bytes.loadUnaligned(fromByteOffset: headerSize - 4, as: UInt32.self).littleEndian
-      guard CRC32C.checksum(UnsafeRawBufferPointer(rebasing: bytes[0..<(headerSize - 4)])) == stored
+      guard headerSize <= bytes.count, headerSize >= 36 + 76, let base = bytes.baseAddress else {
+        return nil
+      }
+      let sealOffset = headerSize - 32
+      let stored = bytes.loadUnaligned(fromByteOffset: sealOffset - 4, as: UInt32.self).littleEndian
+      guard CRC32C.checksum(UnsafeRawBufferPointer(rebasing: bytes[0..<(sealOffset - 4)])) == stored
       else { return nil }
       let sequence = try reader.fixed64()
       guard let hashBase = try reader.bytes(count: 32).baseAddress else { return nil }
@@ -201,29 +215,65 @@ enum Snapshot {
         guard let kind = Kind(rawValue: try reader.fixed32()) else { return nil }
         let section = Section(
           kind: kind, stride: try reader.fixed32(), offset: try reader.fixed64(),
-          count: try reader.fixed64(), checksum: try reader.fixed32())
-        guard section.offset % 64 == 0,
-          section.offset + section.count * UInt64(max(section.stride, 1)) <= UInt64(bytes.count)
+          count: try reader.fixed64(), checksum: try reader.fixed64())
+        let (size, overflow) = section.count.multipliedReportingOverflow(
+          by: UInt64(max(section.stride, 1)))
+        guard section.offset % 64 == 0, !overflow, section.offset >= UInt64(headerSize),
+          section.offset <= UInt64(bytes.count), size <= UInt64(bytes.count) - section.offset
         else { return nil }
         sections[kind] = section
       }
-      guard sections.count == Kind.allCases.count else { return nil }
+      guard sections.count == Kind.allCases.count, reader.offset == sealOffset - 4 else {
+        return nil
+      }
       return Header(
-        position: LogPosition(sequence: sequence, hash: hash, offset: offset), sections: sections)
+        position: LogPosition(sequence: sequence, hash: hash, offset: offset), sections: sections,
+        sealOffset: sealOffset, seal: SHA256Digest(reading: base + sealOffset))
     } catch {
       return nil
     }
   }
 
-  /// Loads the snapshot of the ledger `directory`, or returns `nil` when there is none this
-  /// build can use or `isProven` does not accept its position.
-  static func load(
-    from directory: String, isProven: (LogPosition) -> Bool
-  ) -> (state: LedgerState, position: LogPosition)? {
+  /// What loading a snapshot found.
+  enum Loaded {
+    /// The state the snapshot holds, proven, and the log position it reflects.
+    case state(LedgerState, LogPosition)
+    /// No snapshot, or one of another format version: the log is replayed, nothing to say.
+    case none
+    /// A snapshot that cannot be trusted (why): the log is replayed, and the caller says so.
+    case rejected(String)
+  }
+
+  /// Loads the snapshot of the ledger `directory` when its header is this build's, `isProven`
+  /// accepts its position, and its seal and section digests check out.
+  static func load(from directory: String, isProven: (LogPosition) -> Bool) -> Loaded {
     guard let file = try? SystemFile(path: path(in: directory), flags: O_RDONLY),
-      let region = try? MappedRegion(file: file),
-      let header = header(of: region), isProven(header.position)
-    else { return nil }
+      let region = try? MappedRegion(file: file)
+    else { return .none }
+    guard let header = header(of: region) else {
+      let bytes = UnsafeRawBufferPointer(start: region.base, count: region.count)
+      // Another format version is expected after an upgrade; anything else is damage.
+      guard bytes.count >= 12, Array(bytes[0..<8]) == magic,
+        bytes.loadUnaligned(fromByteOffset: 8, as: UInt32.self).littleEndian != formatVersion
+      else { return .rejected("\(fileName) is damaged (its header fails its checksum)") }
+      return .none
+    }
+    guard isProven(header.position) else {
+      return .rejected(
+        "\(fileName) was not taken from this log (event \(header.position.sequence) is not a point of its chain)"
+      )
+    }
+    if let problem = proofProblem(of: region, header: header, directory: directory) {
+      return .rejected(problem)
+    }
+    guard let state = state(in: region, header: header) else {
+      return .rejected("\(fileName) is damaged (its metadata cannot be read)")
+    }
+    return .state(state, header.position)
+  }
+
+  /// The state held by the proven snapshot `region`, or `nil` when its parts disagree.
+  private static func state(in region: MappedRegion, header: Header) -> LedgerState? {
     func column<Element: BitwiseCopyable>(_ kind: Kind, _: Element.Type) -> Column<Element>? {
       guard let section = header.sections[kind],
         section.stride == UInt32(MemoryLayout<Element>.stride)
@@ -313,7 +363,7 @@ enum Snapshot {
     state.revisions = revisions
     state.tellings = tellings
     state.nodeTotals = nodeTotals
-    return (state, header.position)
+    return state
   }
 
   /// Checks every section's checksum; returns the problem found, or `nil` when the snapshot
@@ -323,16 +373,8 @@ enum Snapshot {
     guard let region = try? MappedRegion(file: file), let header = header(of: region) else {
       return "\(fileName) is not a snapshot this version can use; it will be rebuilt"
     }
-    for kind in Kind.allCases {
-      guard let section = header.sections[kind] else { continue }
-      let bytes = UnsafeRawBufferPointer(
-        start: region.base + Int(section.offset),
-        count: Int(section.count) * Int(max(section.stride, 1)))
-      if CRC32C.checksum(bytes) != section.checksum {
-        return
-          "\(fileName) is damaged (its \(kind) section fails its checksum); run `storyledger rebuild`"
-      }
+    return proofProblem(of: region, header: header, directory: directory).map {
+      "\($0); run `storyledger rebuild`"
     }
-    return nil
   }
 }
