@@ -401,17 +401,22 @@ public final class Ledger: @unchecked Sendable {
     let offsets = Dictionary(
       erased.map { ($0.sequence, $0.offset) }, uniquingKeysWith: { a, _ in a })
     let state = self.state
+    let participants = Set(state.erasedParticipantSequences())
     var problems: [VerificationReport.Problem] = []
     try store.read(sequences: erased.map(\.sequence)) { event in
       let key = event.payload.storyKey ?? ""
       let index = state.storyIndex(forKey: key)
-      let isExplained = index.flatMap { state.withdrawals[$0] }?.isErased == true
+      let isExplained =
+        index.flatMap { state.withdrawals[$0] }?.isErased == true
+        || (event.payload.isDialogue && participants.contains(event.sequence))
       if !isExplained {
         problems.append(
           VerificationReport.Problem(
             sequence: event.sequence, offset: offsets[event.sequence] ?? 0,
             reason:
-              "its personal text is marked erased, but story \(key) was not withdrawn with erasure: the record was changed outside StoryLedger"
+              event.payload.isDialogue
+              ? "its participant's name is marked erased, but no participant.erased event lists it: the record was changed outside StoryLedger"
+              : "its personal text is marked erased, but story \(key) was not withdrawn with erasure: the record was changed outside StoryLedger"
           ))
       }
     }

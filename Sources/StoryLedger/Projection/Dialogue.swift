@@ -263,7 +263,11 @@ extension LedgerState {
     func current(_ path: NodePath) -> NodePath { currentPath(of: path) ?? path }
     for record in dialogue {
       let stamp = RecordedEvent.timestamp(record.milliseconds)
-      switch record.payload {
+      // A participant whose name was erased shows as such.
+      let payload =
+        record.payload.participant == ""
+        ? record.payload.withParticipant("(erased)") : record.payload
+      switch payload {
       case .accountProposed(var event):
         event.node = current(event.node)
         let key = AccountKey(node: event.node, period: event.period)
@@ -286,7 +290,7 @@ extension LedgerState {
         guard var account = model.accounts[key] else { continue }
         let version = account.proposals.count
         var name = ""
-        switch record.payload.type {
+        switch payload.type {
         case .accountObjected:
           account.objections.append(
             Objection(
