@@ -85,6 +85,71 @@ struct ConcurrentWriterTests {
     #expect(verify.output.contains("intact: \(events.count) events"))
   }
 
+  /// A reader that meets a record while an erasure rewrites it in place (the erasure holds
+  /// the writers' lock and has written part of the record) waits for the erasure and reads
+  /// the record whole, instead of reporting the log damaged: `log`, `verify` and
+  /// `story show` started mid-rewrite all exit 0 once it is done (issue 14, item 8).
+  @Test(.timeLimit(.minutes(2))) func readersWaitOutAnErasureInsteadOfReportingDamage() throws {
+    let scratch = try Scratch()
+    let ledger = scratch.url.appending(path: "ledger").path
+    #expect(try ToolProcess.run(["--ledger", ledger, "init"]).status == 0)
+    #expect(try ToolProcess.run(["--ledger", ledger, "node", "add", "nhs"]).status == 0)
+    let narrative = "Ночью мы шли домой; 夜の散歩; مشينا إلى البيت"
+    let told = try ToolProcess.run([
+      "--ledger", ledger, "story", "tell", "nhs", "--title", "Walks", "--teller", "Zoë Ångström",
+      "--text", narrative,
+    ])
+    #expect(told.status == 0, "\(told.error)")
+    let key = told.output.trimmingCharacters(in: .whitespacesAndNewlines)
+    let logPath = ledger + "/events.log"
+    let before = try Data(contentsOf: URL(filePath: logPath))
+    let at = try #require(before.range(of: Data(narrative.utf8))?.lowerBound)
+    let offset = try #require(ErasureAudit.recordOffsets(before).last { $0 < at })
+    let erasure = try ToolProcess.run(["--ledger", ledger, "story", "withdraw", key, "--erase"])
+    #expect(erasure.status == 0, "\(erasure.error)")
+    // The telling's record as the erasure wrote it; put back the record as it was before, as
+    // if the erasure had not reached it yet.
+    let rewritten = try #require(
+      ErasureAudit.rewrittenRecords(before: before, after: Data(contentsOf: URL(filePath: logPath)))
+        .first { $0.offset == offset })
+    let erased = [UInt8](try Data(contentsOf: URL(filePath: logPath)))[
+      offset..<(offset + rewritten.size)]
+    try ErasureAudit.write(before[offset..<(offset + rewritten.size)], at: offset, of: logPath)
+
+    // Hold the writers' lock as an erasure does, and write the first half of the new record:
+    // what a reader meets while the rewrite is under way.
+    let descriptor = open(ledger + "/writer.lock", O_RDWR)
+    #expect(descriptor >= 0)
+    #expect(flock(descriptor, LOCK_EX) == 0)
+    try ErasureAudit.write(
+      erased[(offset + 8)..<(offset + rewritten.size / 2)], at: offset + 8, of: logPath)
+    let readers = try [["log"], ["verify"], ["story", "show", key]].map { arguments in
+      (arguments, try ToolProcess.start(["--ledger", ledger] + arguments))
+    }
+    usleep(400_000)
+    for (arguments, (process, _, _)) in readers {
+      #expect(process.isRunning, "\(arguments) did not wait for the erasure")
+    }
+    try ErasureAudit.write(erased, at: offset, of: logPath)
+    flock(descriptor, LOCK_UN)
+    close(descriptor)
+    for (arguments, (process, output, error)) in readers {
+      let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+      let message = String(
+        decoding: error.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+      process.waitUntilExit()
+      #expect(process.terminationStatus == 0, "\(arguments): \(message)")
+      if arguments == ["log"] {
+        let sequences = text.split(separator: "\n").map {
+          (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["sequence"]
+            as? Int ?? -1
+        }
+        #expect(sequences == Array(1...max(1, sequences.count)), "\(text)")
+        #expect(!text.contains(narrative))
+      }
+    }
+  }
+
   /// A writer that cannot get the lock within `STORYLEDGER_LOCK_WAIT` exits 75 with a
   /// message saying another process is writing, and changes nothing; once the lock is free
   /// the same command succeeds.

@@ -258,6 +258,113 @@ struct CrashHarnessTests {
     #expect(figures.kills > 0, "no writer was killed mid-run: \(figures)")
     print(figures)
   }
+
+  /// Each trial erases one story of many tellings (`story withdraw --erase`) and kills it
+  /// with SIGKILL at a moment spread over the erasure (fixed seed; every other trial at a
+  /// moment of its in-place rewrites, found by its redo file), then plays the power cut
+  /// that could follow: when the erasure was part way through its in-place rewrites (its
+  /// redo file is there, or some of the story's records are rewritten and some are not), the
+  /// last record it rewrote is torn (its new bytes with its old checksum). After each trial
+  /// the ledger opens and verifies, `log` and `recover` work, asking again for the erasure
+  /// finishes it, and the story's narratives and teller names are then in no file of the
+  /// ledger (issue 14, item 9).
+  @Test(.timeLimit(.minutes(10))) func killedErasuresLeaveALedgerThatOpensAndFinishesThem() throws {
+    let scratch = try Scratch()
+    let ledger = scratch.url.appending(path: "ledger").path
+    let logPath = ledger + "/events.log"
+    #expect(try ToolProcess.run(["--ledger", ledger, "init"]).status == 0)
+    let trials = Self.trials
+    let corpus = ErasureAudit.corpus(
+      prefix: "e", node: "nhs/north", stories: trials + 1, tellings: 600)
+    let csv = try scratch.write(corpus.csv, to: "erase.csv")
+    let imported = try ToolProcess.run(["--ledger", ledger, "import", csv.path])
+    #expect(imported.status == 0, "\(imported.error)")
+    func size() -> Int {
+      (try? FileManager.default.attributesOfItem(atPath: logPath)[.size] as? Int) ?? 0
+    }
+    /// Starts the erasure of `key` and waits until its withdrawal is in the log (the log
+    /// grows), the moment its erasure begins.
+    func startErasure(_ key: String) throws -> ScriptRun {
+      let committed = size()
+      let run = try ScriptRun(
+        LedgerAudit.writerScript([
+          ("erase", ["--ledger", ledger, "story", "withdraw", key, "--erase"])
+        ]), environment: ["ERRORS": scratch.url.appending(path: "errors.txt").path])
+      let deadline = ContinuousClock.now + .seconds(20)
+      while run.process.isRunning, ContinuousClock.now < deadline, size() <= committed {
+        usleep(100)
+      }
+      return run
+    }
+    // How long an erasure takes here once its withdrawal is written, to spread the kills
+    // over it.
+    let clock = ContinuousClock()
+    let timing = try startErasure("e-s\(trials)")
+    let started = clock.now
+    _ = timing.finish()
+    let elapsed = (clock.now - started).components
+    let erasureSeconds = max(
+      0.002, Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18)
+
+    var generator = SeededGenerator(seed: 14)
+    var kills = 0
+    var torn = 0
+    var redoLeft = 0
+    for trial in 0..<trials {
+      let key = "e-s\(trial)"
+      let secrets = corpus.secrets[key] ?? []
+      let before = try Data(contentsOf: URL(filePath: logPath))
+      let run = try startErasure(key)
+      if trial % 2 == 0 {
+        // Spread over the erasure: its first steps, its rewrites, its last steps, just after.
+        let fraction =
+          (Double(trial) + Double.random(in: 0..<1, using: &generator)) / Double(trials)
+        usleep(UInt32(fraction * erasureSeconds * 1.2 * 1_000_000))
+      } else {
+        // In its rewrites: once its redo file is there (if it writes one), a moment later.
+        let deadline = ContinuousClock.now + .seconds(erasureSeconds * 2)
+        while run.process.isRunning, ContinuousClock.now < deadline,
+          !FileManager.default.fileExists(atPath: ledger + "/erasure.redo")
+        {
+          usleep(50)
+        }
+        usleep(UInt32.random(in: 0...1_500, using: &generator))
+      }
+      run.kill()
+      let acknowledged = run.finish().contains("ok erase")
+      if run.process.terminationReason == .uncaughtSignal { kills += 1 }
+      let redo = FileManager.default.fileExists(atPath: ledger + "/erasure.redo")
+      if redo { redoLeft += 1 }
+      // The power cut: the last record rewritten in place keeps its old checksum.
+      let after = try Data(contentsOf: URL(filePath: logPath))
+      let rewritten = ErasureAudit.rewrittenRecords(before: before, after: after)
+      let partlyErased =
+        !rewritten.isEmpty && secrets.contains { after.range(of: Data($0.utf8)) != nil }
+      if !acknowledged, redo || partlyErased, let last = rewritten.last {
+        try ErasureAudit.write(
+          before[(last.offset + 4)..<(last.offset + 8)], at: last.offset + 4, of: logPath)
+        torn += 1
+      }
+
+      let verify = try ToolProcess.run(["--ledger", ledger, "verify"])
+      #expect(verify.status == 0, "trial \(trial): \(verify.output) \(verify.error)")
+      let log = try ToolProcess.run(["--ledger", ledger, "log"])
+      #expect(log.status == 0, "trial \(trial): \(log.error)")
+      let recover = try ToolProcess.run(["--ledger", ledger, "recover"])
+      #expect(recover.status == 0, "trial \(trial): \(recover.error)")
+      let again = try ToolProcess.run(["--ledger", ledger, "story", "withdraw", key, "--erase"])
+      #expect(again.status == 0, "trial \(trial): \(again.error)")
+      let leftovers = try ErasureAudit.leftovers(secrets, in: ledger)
+      #expect(leftovers.isEmpty, "trial \(trial): \(leftovers)")
+      #expect(!FileManager.default.fileExists(atPath: ledger + "/erasure.redo"))
+    }
+    let verify = try ToolProcess.run(["--ledger", ledger, "verify"])
+    #expect(verify.status == 0, "\(verify.error)")
+    #expect(kills > 0, "no erasure was killed")
+    print(
+      "erasure crash harness: \(trials) trials, \(kills) SIGKILLs, \(torn) torn rewrites played, \(redoLeft) redo files left, erasure \(Int(erasureSeconds * 1000)) ms"
+    )
+  }
 }
 
 extension CrashHarnessTests {

@@ -117,4 +117,84 @@ struct SecurityTests {
     #expect(verify.status == 0, "\(verify.error)")
     #expect(try ok(["log"]).contains("kept text"), "other stories keep their text")
   }
+
+  /// After `erase person NAME`, the participant's name is in no file of the ledger directory
+  /// (log, index, snapshot, head, lock), though it was in the log and the snapshot before,
+  /// wherever the dialogue named them (account proposed and objected to, stories selected,
+  /// feedback, pledge made and joined), in any script and whichever canonically equivalent
+  /// spelling was recorded; the ledger still verifies, the events stay, and other
+  /// participants keep their names (issue 14, item 11).
+  @Test func erasedParticipantIsGoneFromEveryFile() throws {
+    let scratch = try Scratch()
+    let ledger = scratch.url.appending(path: "ledger").path
+    func ok(_ arguments: [String]) throws -> String {
+      // The recorder (the actor of every event) is not the participant.
+      let run = try ToolProcess.run(
+        ["--ledger", ledger] + arguments, environment: ["USER": "recorder"])
+      #expect(run.status == 0, "\(arguments): \(run.error)")
+      return run.output.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+    let zoe = "Zoë Ångström"  // precomposed
+    let zoeDecomposed = "Zoe\u{0308} A\u{030A}ngstro\u{0308}m"
+    let arabic = "محمد الفاتح"
+    let kept = "Keeper Kim"
+    #expect(Array(zoe.utf8) != Array(zoeDecomposed.utf8))
+    _ = try ok(["init"])
+    _ = try ok(["node", "add", "nhs"])
+    _ = try ok(["node", "add", "nhs/north"])
+    let story = try ok([
+      "story", "tell", "nhs/north", "--title", "Night walks", "--teller", "Teller",
+      "--text", "We walked.", "--on", "2026-05-02",
+    ])
+    let q2 = ["--period", "2026-Q2"]
+    _ = try ok(
+      ["select", "nhs/north"] + q2 + [
+        "--story", story, "--reason", "It shows how walking builds trust.", "--by", arabic,
+      ])
+    _ = try ok(["account", "propose", "nhs/north"] + q2 + ["--text", "Walking.", "--by", zoe])
+    _ = try ok(
+      ["account", "object", "nhs/north"] + q2 + [
+        "--reason", "It leaves out the night shifts.", "--by", arabic,
+      ])
+    _ = try ok(
+      ["account", "respond", "nhs/north"] + q2 + [
+        "--objection", "1", "--text", "They are in now.", "--by", kept,
+      ])
+    _ = try ok(["feedback", "nhs", "--to", "nhs/north", "--text", "Good.", "--by", zoeDecomposed])
+    let pledge = try ok(["pledge", "make", "nhs/north", "--text", "Walk weekly.", "--by", zoe])
+    _ = try ok(["pledge", "join", pledge, "--by", arabic])
+    _ = try ok(["rebuild"])
+    let secrets = [zoe, zoeDecomposed, arabic]
+    let before = try ledgerFiles(ledger)
+    for secret in [zoe, arabic] {
+      #expect(
+        before["events.log"]?.range(of: Data(secret.utf8)) != nil, "\(secret) was never written")
+      #expect(
+        before["state.snapshot"]?.range(of: Data(secret.utf8)) != nil,
+        "\(secret) is not in the snapshot")
+    }
+
+    let erased = try ok(["erase", "person", zoe, "--reason", "asked", "--json"])
+    let object = try #require(
+      try JSONSerialization.jsonObject(with: Data(erased.utf8)) as? [String: Any])
+    #expect((object["erased"] as? [Int])?.count == 3, "\(erased)")
+    #expect((object["unerasable"] as? [Int]) == [])
+    #expect(try ok(["erase", "person", " \(arabic) "]).contains("3 dialogue events"))
+    for (name, bytes) in try ledgerFiles(ledger) {
+      for secret in secrets {
+        #expect(bytes.range(of: Data(secret.utf8)) == nil, "\(secret) is still in \(name)")
+      }
+    }
+    let verify = try ToolProcess.run(["--ledger", ledger, "verify"])
+    #expect(verify.status == 0, "\(verify.error)")
+    let log = try ok(["log"])
+    #expect(log.contains(kept), "other participants keep their names")
+    #expect(log.contains("participant.erased"))
+    #expect(try ok(["accounts", "nhs/north"]).contains("proposed by (erased)"))
+    #expect(try ok(["pledges", "nhs"]).contains(pledge))
+    // Asking again erases nothing more and still succeeds.
+    #expect(try ok(["erase", "person", zoe]).contains("0 dialogue events"))
+    let empty = try ToolProcess.run(["--ledger", ledger, "erase", "person", "  "])
+    #expect(empty.status == 64, "\(empty.error)")
+  }
 }

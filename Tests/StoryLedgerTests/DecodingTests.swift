@@ -112,11 +112,12 @@ struct DecodingTests {
     try parts.publicBytes.withUnsafeBytes { publicRaw in
       guard let personal = parts.personalBytes else {
         return try EventCodec.decode(
-          type: type.rawValue, schemaVersion: 1, publicBytes: publicRaw, personalBytes: nil)
+          type: type.rawValue, schemaVersion: type.currentSchemaVersion, publicBytes: publicRaw,
+          personalBytes: nil)
       }
       return try personal.withUnsafeBytes { personalRaw in
         try EventCodec.decode(
-          type: type.rawValue, schemaVersion: 1, publicBytes: publicRaw,
+          type: type.rawValue, schemaVersion: type.currentSchemaVersion, publicBytes: publicRaw,
           personalBytes: personalRaw)
       }
     }
@@ -125,6 +126,38 @@ struct DecodingTests {
   @Test(arguments: DecodingTests.payloads)
   func payloadsDecodeToWhatWasEncoded(payload: EventPayload) throws {
     #expect(try DecodingTests.decode(EventCodec.encode(payload), type: payload.type) == payload)
+  }
+
+  /// The dialogue's events keep their participant in the personal part from schema version
+  /// 2 (so it can be erased: it then reads as empty), and events of version 1, which kept it
+  /// in the public part, stay readable (issue 14, item 11).
+  @Test func dialogueParticipantsAreErasableAndOldEventsStayReadable() throws {
+    let day = Day(daysSinceEpoch: 20_000)
+    let payload = EventPayload.pledgeMade(
+      PledgeMade(
+        key: "p1", node: NodePath(validSegments: ["nhs"]), by: "李小龍", text: "Walk.", on: day))
+    #expect(EventType.pledgeMade.currentSchemaVersion == 2)
+    let parts = EventCodec.encode(payload)
+    let personal = try #require(parts.personalBytes)
+    #expect(parts.publicBytes.firstRange(of: Array("李小龍".utf8)) == nil)
+    #expect(personal.firstRange(of: Array("李小龍".utf8)) != nil)
+    let erased = try parts.publicBytes.withUnsafeBytes {
+      try EventCodec.decode(
+        type: EventType.pledgeMade.rawValue, schemaVersion: 2, publicBytes: $0,
+        personalBytes: nil)
+    }
+    #expect(erased == payload.withParticipant(""))
+    var version1 = ByteWriter(capacity: 64)
+    EventCodec.encodePublic(payload, into: &version1)
+    let old = try version1.bytes.withUnsafeBytes {
+      try EventCodec.decode(
+        type: EventType.pledgeMade.rawValue, schemaVersion: 1, publicBytes: $0,
+        personalBytes: nil)
+    }
+    #expect(old == payload)
+    let list = EventPayload.participantErased(
+      ParticipantErased(sequences: [3, 9], reason: "asked"))
+    #expect(try DecodingTests.decode(EventCodec.encode(list), type: .participantErased) == list)
   }
 
   /// Paths are split at `/` bytes; the segments and text are those of the path written.

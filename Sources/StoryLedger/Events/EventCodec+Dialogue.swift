@@ -55,6 +55,10 @@ extension EventCodec {
       writer.appendString(step.by)
       writer.appendDay(step.on)
       writer.appendString(step.text)
+    case .participantErased(let event):
+      writer.appendVarint(UInt64(event.sequences.count))
+      for sequence in event.sequences { writer.appendVarint(sequence) }
+      writer.appendString(event.reason)
     default:
       break
     }
@@ -136,6 +140,11 @@ extension EventCodec {
       case .pledgeFulfilled: return .pledgeFulfilled(step)
       default: return .pledgeWithdrawn(step)
       }
+    case .participantErased:
+      var sequences: [UInt64] = []
+      for _ in 0..<(try reader.length()) { sequences.append(try reader.varint()) }
+      return .participantErased(
+        ParticipantErased(sequences: sequences, reason: try reader.string()))
     default:
       throw DecodingFailure(description: "\(type.name) is not a dialogue event")
     }

@@ -13,15 +13,30 @@ enum EventCodec {
 
   static func encode(_ payload: EventPayload) -> Parts {
     var publicBytes = ByteWriter(capacity: 96)
-    encodePublic(payload, into: &publicBytes)
+    encodeRecordPublic(payload, into: &publicBytes)
     var personal = ByteWriter(capacity: 32)
     let hasPersonal = encodePersonal(payload, into: &personal)
     return Parts(publicBytes: publicBytes.bytes, personalBytes: hasPersonal ? personal.bytes : nil)
   }
 
-  /// Whether events of `type` carry a personal part (teller names, narratives).
+  /// Whether events of `type`, as this build writes them, carry a personal part (teller
+  /// names, narratives, the dialogue's participants).
   static func hasPersonalPart(_ type: EventType) -> Bool {
     type == .storyTold || type == .tellingRecorded
+      || (type.rawValue >= 30 && type.currentSchemaVersion >= 2)
+  }
+
+  /// Appends the public part of `payload` as a record of the current schema version holds
+  /// it: for the dialogue's events, without the participant's name, which goes in the
+  /// personal part (``encodePersonal(_:into:)``). ``encodePublic(_:into:)`` keeps the name
+  /// (the layout of schema version 1, which the snapshot uses too).
+  @inline(__always)
+  static func encodeRecordPublic<Sink: ByteSink>(_ payload: EventPayload, into writer: inout Sink) {
+    if payload.isDialogue {
+      encodePublic(payload.withParticipant(""), into: &writer)
+    } else {
+      encodePublic(payload, into: &writer)
+    }
   }
 
   /// Appends the public part of `payload` to `sink`.
@@ -93,7 +108,9 @@ enum EventCodec {
       writer.appendString(event.narrative)
       return true
     default:
-      return false
+      guard payload.isDialogue, let participant = payload.participant else { return false }
+      writer.appendString(participant)
+      return true
     }
   }
 
@@ -243,7 +260,19 @@ enum EventCodec {
       let facts = try readFacts(&reader)
       return .itemRevised(ItemRevised(story: story, item: item, on: on, facts: facts))
     default:
-      return try decodeDialogue(type, &reader)
+      let payload = try decodeDialogue(type, &reader)
+      // From schema version 2 the participant's name is in the personal part (`nil` once
+      // erased: the name reads as empty); version 1 kept it in the public part.
+      guard schemaVersion >= 2, payload.participant != nil else { return payload }
+      var name = ""
+      if let personalBytes {
+        var personal = ByteReader(personalBytes, materializesText: materializingText)
+        name = try personal.string()
+        guard personal.isAtEnd else {
+          throw DecodingFailure(description: "unexpected bytes after the participant")
+        }
+      }
+      return payload.withParticipant(name)
     }
   }
 

@@ -47,6 +47,8 @@ public enum EventType: UInt16, CaseIterable, Sendable, Hashable {
   case pledgeFulfilled = 52
   /// A pledge was withdrawn.
   case pledgeWithdrawn = 53
+  /// A participant's name was erased from the dialogue events that named them.
+  case participantErased = 60
 
   /// The name used in JSON dumps, for example `item.revised`.
   public var name: String {
@@ -73,11 +75,18 @@ public enum EventType: UInt16, CaseIterable, Sendable, Hashable {
     case .pledgeJoined: "pledge.joined"
     case .pledgeFulfilled: "pledge.fulfilled"
     case .pledgeWithdrawn: "pledge.withdrawn"
+    case .participantErased: "participant.erased"
     }
   }
 
   /// The schema version this build writes for the type.
-  public var currentSchemaVersion: UInt16 { 1 }
+  ///
+  /// Version 2 of the dialogue's events (accounts, selections, feedback, pledges) keeps the
+  /// participant's name (`by`) in the record's personal part, where it can be erased;
+  /// version 1 kept it in the hashed part, and such events stay readable.
+  public var currentSchemaVersion: UInt16 {
+    rawValue >= 30 && rawValue < 60 ? 2 : 1
+  }
 
   /// The type called `name`, for filters.
   public init?(name: String) {
@@ -139,6 +148,8 @@ public enum EventPayload: Hashable, Sendable {
   case pledgeFulfilled(PledgeStep)
   /// See ``EventType/pledgeWithdrawn``.
   case pledgeWithdrawn(PledgeStep)
+  /// See ``EventType/participantErased``.
+  case participantErased(ParticipantErased)
 
   /// The type of the event.
   public var type: EventType {
@@ -165,6 +176,7 @@ public enum EventPayload: Hashable, Sendable {
     case .pledgeJoined: .pledgeJoined
     case .pledgeFulfilled: .pledgeFulfilled
     case .pledgeWithdrawn: .pledgeWithdrawn
+    case .participantErased: .participantErased
     }
   }
 

@@ -160,6 +160,9 @@ extension EventPayload {
       if !step.text.isEmpty {
         object.string(self.type == .pledgeFulfilled ? "story" : "reason", step.text)
       }
+    case .participantErased(let event):
+      object.raw("events", "[" + event.sequences.map(String.init).joined(separator: ",") + "]")
+      object.string("reason", event.reason)
     default:
       break
     }

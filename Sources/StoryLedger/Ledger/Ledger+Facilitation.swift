@@ -237,23 +237,39 @@ extension Ledger {
         key: resolved, version: (try? state.storyVersion(forKey: resolved)) ?? 0,
         append: AppendResult(events: [], isRepeat: true, originalSequence: withdrawal.sequence))
     }
-    let recorded = try recordAboutStory(key, options: options) { story, _ in
-      [.storyWithdrawn(StoryWithdrawn(story: story, reason: reason, erase: erase))]
+    let recorded = try recordAboutStory(key, options: options) { story, state in
+      // Withdrawn with erasure by an append this ledger had not read when it opened (one a
+      // crash left for the next writer to keep): finish that erasure, append nothing.
+      if erase, let index = state.storyIndex(forKey: story),
+        state.withdrawals[index]?.isErased == true
+      {
+        return []
+      }
+      return [.storyWithdrawn(StoryWithdrawn(story: story, reason: reason, erase: erase))]
     }
     if erase { try eraseWithdrawnStory(recorded.key, lockTimeout: options.lockTimeout) }
     return recorded
   }
 
   /// Erases the personal text of a story withdrawn with erasure: every telling's narrative
-  /// and the teller names, in the log, then writes a snapshot without them.
+  /// and the teller names, in the log, then writes a snapshot without them and removes the
+  /// temporary files killed processes left (a snapshot half written may hold them).
   func eraseWithdrawnStory(_ key: String, lockTimeout: Duration = Ledger.defaultLockTimeout)
     throws
   {
     let sequences = state.personalSequences(ofStory: key)
+    try erasePersonalText(sequences: sequences, lockTimeout: lockTimeout)
+  }
+
+  /// Erases the personal text of the events `sequences` in the log, writes a snapshot
+  /// without it, and removes the temporary files of processes that died (a snapshot half
+  /// written by one may hold the text).
+  func erasePersonalText(sequences: [UInt64], lockTimeout: Duration) throws {
     try store.withWriteLock(timeout: lockTimeout) {
       _ = try store.erasePersonalText(sequences: sequences)
     }
     try writeSnapshot()
+    (store as? FileLog)?.removeTemporariesOfDeadProcesses()
   }
 
   // MARK: Items

@@ -422,46 +422,54 @@ public final class Ledger: @unchecked Sendable {
     guard !erased.isEmpty else { return [] }
     let offsets = Dictionary(
       erased.map { ($0.sequence, $0.offset) }, uniquingKeysWith: { a, _ in a })
-    let withdrawn = try storiesWithdrawnWithErasure()
+    let explained = try erasuresInLog()
     var problems: [VerificationReport.Problem] = []
     try store.read(sequences: erased.map(\.sequence)) { event in
       let key = event.payload.storyKey ?? ""
-      if !withdrawn.contains(key) {
+      let isExplained =
+        explained.stories.contains(key)
+        || (event.payload.isDialogue && explained.dialogueEvents.contains(event.sequence))
+      if !isExplained {
         problems.append(
           VerificationReport.Problem(
             sequence: event.sequence, offset: offsets[event.sequence] ?? 0,
             reason:
-              "its personal text is marked erased, but story \(key) was not withdrawn with erasure: the record was changed outside StoryLedger"
+              event.payload.isDialogue
+              ? "its participant's name is marked erased, but no participant.erased event lists it: the record was changed outside StoryLedger"
+              : "its personal text is marked erased, but story \(key) was not withdrawn with erasure: the record was changed outside StoryLedger"
           ))
       }
     }
     return problems
   }
 
-  /// The keys of the stories the hashed log withdraws with erasure: read from the
-  /// `story.withdrawn` events themselves, never from a projection (a snapshot is a cache
-  /// whose say-so must not explain an erasure).
-  func storiesWithdrawnWithErasure() throws -> Set<String> {
-    var keys: Set<String> = []
-    let head = try store.head()
-    let type = EventType.storyWithdrawn.rawValue
-    if let records = store as? any RecordFoldingStore {
-      try records.scanRecords(after: .start(), upTo: head) { record, offset in
-        guard record.type == type else { return }
-        if case .storyWithdrawn(let event) = try records.decode(record, at: offset).payload,
-          event.erase
-        {
-          keys.insert(event.story)
-        }
-      }
-    } else {
-      try store.read(after: .start(), upTo: head) { event in
-        if case .storyWithdrawn(let withdrawal) = event.payload, withdrawal.erase {
-          keys.insert(withdrawal.story)
-        }
+  /// The erasures the hashed log explains: the keys of the stories it withdraws with
+  /// erasure (`story.withdrawn`) and the dialogue events whose participant's name it erases
+  /// (`participant.erased`). Read from the events themselves, never from a projection (a
+  /// snapshot is a cache whose say-so must not explain an erasure).
+  func erasuresInLog() throws -> (stories: Set<String>, dialogueEvents: Set<UInt64>) {
+    var stories: Set<String> = []
+    var dialogueEvents: Set<UInt64> = []
+    func note(_ payload: EventPayload) {
+      switch payload {
+      case .storyWithdrawn(let withdrawal) where withdrawal.erase: stories.insert(withdrawal.story)
+      case .participantErased(let erasure): dialogueEvents.formUnion(erasure.sequences)
+      default: break
       }
     }
-    return keys
+    let head = try store.head()
+    let types: Set<UInt16> = [
+      EventType.storyWithdrawn.rawValue, EventType.participantErased.rawValue,
+    ]
+    if let records = store as? any RecordFoldingStore {
+      try records.scanRecords(after: .start(), upTo: head) { record, offset in
+        guard types.contains(record.type) else { return }
+        note(try records.decode(record, at: offset).payload)
+      }
+    } else {
+      try store.read(after: .start(), upTo: head) { event in note(event.payload) }
+    }
+    return (stories, dialogueEvents)
   }
 
   /// What is wrong with the projection snapshot of the ledger in `directory`, or `nil` when

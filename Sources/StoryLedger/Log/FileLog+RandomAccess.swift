@@ -34,6 +34,7 @@ extension FileLog {
     var all: [UInt64]?
     let index = try? SystemFile(path: indexPath, flags: O_RDONLY)
     var position = 0
+    var waited = false
     while position < wanted.count {
       let sequence = wanted[position]
       let offset: UInt64?
@@ -50,6 +51,11 @@ extension FileLog {
         continue
       }
       guard all == nil else {
+        // A record an erasure is rewriting in place: wait for it and read it again.
+        if !waited, awaitErasure() {
+          waited = true
+          continue
+        }
         throw LedgerError(
           .corrupt,
           "events.log: event \(sequence) cannot be read; run `storyledger verify`", path: logPath)
@@ -130,34 +136,5 @@ extension FileLog {
       withUnsafeBytes(of: offset.littleEndian) { bytes.append(contentsOf: $0) }
     }
     try? file.write(bytes, at: first * 8)
-  }
-
-  /// Erases the personal text of the events `sequences` in place: zeroes it, marks it
-  /// erased, recomputes each record's checksum, and syncs.
-  public func erasePersonalText(sequences: [UInt64]) throws(LedgerError) -> Int {
-    let head = try head()
-    try checkWriter(at: head)
-    defer { writers.unlock() }
-    let wanted = Set(sequences.filter { $0 >= 1 && $0 <= head.sequence }).sorted()
-    guard !wanted.isEmpty else { return 0 }
-    let offsets = try rebuildIndex(upTo: head)
-    let writer = try SystemFile(path: logPath, flags: O_RDWR)
-    var erased = 0
-    for sequence in wanted {
-      let offset = offsets[Int(sequence - 1)]
-      guard let bytes = try RecordAccess.recordBytes(at: offset, read: readFunction()),
-        try RecordAccess.event(in: bytes, sequence: sequence) != nil
-      else {
-        throw LedgerError(
-          .corrupt,
-          "events.log: event \(sequence) at byte \(offset) cannot be read; nothing was erased after it; run `storyledger verify`",
-          path: logPath)
-      }
-      guard let replacement = RecordAccess.erasingPersonalText(of: bytes) else { continue }
-      try writer.write(replacement, at: offset)
-      erased += 1
-    }
-    try writer.synchronize()
-    return erased
   }
 }

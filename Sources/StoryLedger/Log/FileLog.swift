@@ -77,6 +77,7 @@ public final class FileLog: EventStore, @unchecked Sendable {
       throw LedgerError(
         .corrupt, "\(logPath) does not start with a StoryLedger header", path: logPath)
     }
+    finishInterruptedErasureIfIdle()
   }
 
   /// Creates a ledger directory holding a new log whose first event records `configuration`.
@@ -232,47 +233,6 @@ public final class FileLog: EventStore, @unchecked Sendable {
     }
   }
 
-  /// Calls `body` with every committed record after `position` up to `end`, checked (its
-  /// checksum and its sequence number), and its offset.
-  func scanRecords(
-    after position: LogPosition, upTo end: LogPosition,
-    _ body: (RecordFormat.RecordView, UInt64) throws -> Void
-  ) throws {
-    let start = max(position.offset, UInt64(RecordFormat.fileHeaderSize))
-    var expected = position.sequence + 1
-    var failure: LedgerError?
-    // The next chunk is read, framed and checksummed on another thread meanwhile.
-    let scanner = RecordScanner(readsAhead: true, checksumsAhead: true)
-    let outcome = try scanner.scan(from: start, to: end.offset, read: readFunction()) {
-      record, offset in
-      guard record.sequence == expected else {
-        failure = LedgerError(
-          .corrupt,
-          "events.log: the record at byte \(offset) has sequence number \(record.sequence) where \(expected) was expected; run `storyledger verify`",
-          path: logPath)
-        return false
-      }
-      try body(record, offset)
-      expected += 1
-      return true
-    }
-    if let failure { throw failure }
-    switch outcome {
-    case .clean: break
-    case .incomplete(let offset), .damaged(let offset, _):
-      let reason: String
-      if case .damaged(_, let text) = outcome {
-        reason = text
-      } else {
-        reason = "the record is cut short"
-      }
-      throw LedgerError(
-        .corrupt,
-        "events.log is damaged at byte \(offset) (event \(expected)): \(reason); run `storyledger verify` (and `storyledger recover` if the damage is at the end of the log)",
-        path: logPath)
-    }
-  }
-
   // MARK: Writing
 
   /// Runs `body` holding `writer.lock`, after cutting off any incomplete tail.
@@ -323,11 +283,23 @@ public final class FileLog: EventStore, @unchecked Sendable {
       state.lock()
       lockFile = file
       state.unlock()
-      if recoveringTail { try recoverTail() }
+      if recoveringTail {
+        try finishInterruptedErasure()
+        try recoverTail()
+      } else {
+        try? finishInterruptedErasure()
+      }
     } catch {
       releaseLock()
       throw error
     }
+  }
+
+  /// Whether this log holds `writer.lock` (on some thread).
+  var holdsWriteLock: Bool {
+    state.lock()
+    defer { state.unlock() }
+    return lockDepth > 0
   }
 
   func releaseLock() {
@@ -393,7 +365,7 @@ public final class FileLog: EventStore, @unchecked Sendable {
     try file.synchronize()
   }
 
-  private func record(_ notice: String) {
+  func record(_ notice: String) {
     state.lock()
     notices.append(notice)
     state.unlock()
@@ -533,7 +505,8 @@ public final class FileLog: EventStore, @unchecked Sendable {
   /// off by it; the counts reported are those of the events the ledger keeps. A damaged
   /// head, or one that does not match the record it points at, is a problem too: readers
   /// and writers rely on it.
-  public func verify(progress: ((UInt64, UInt64) -> Void)?) throws(LedgerError)
+  /// (``verify(progress:)`` checks a damaged record again after waiting out an erasure.)
+  func verifyRecords(progress: ((UInt64, UInt64) -> Void)?) throws(LedgerError)
     -> VerificationReport
   {
     let size = try reader.size()

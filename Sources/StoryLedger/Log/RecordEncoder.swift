@@ -65,7 +65,7 @@ struct RecordEncoder {
   {
     publicPart.removeAll()
     personalPart.removeAll()
-    EventCodec.encodePublic(payload, into: &publicPart)
+    EventCodec.encodeRecordPublic(payload, into: &publicPart)
     let hasPersonalPart = EventCodec.encodePersonal(payload, into: &personalPart)
     return try appendRecord(type: payload.type, hasPersonalPart: hasPersonalPart, to: &output)
   }

@@ -301,7 +301,8 @@ extension LedgerState {
       case .pledgeMade(var event):
         event.node = moved(event.node)
         dialogue[index].payload = .pledgeMade(event)
-      case .pledgeJoined, .pledgeFulfilled, .pledgeWithdrawn, .ledgerCreated, .nodeAdded,
+      case .pledgeJoined, .pledgeFulfilled, .pledgeWithdrawn, .participantErased, .ledgerCreated,
+        .nodeAdded,
         .nodeRenamed, .nodeMoved, .nodeRetired, .storyTold, .storyUpdated, .storyWithdrawn,
         .tellingRecorded, .itemRecorded, .itemRevised:
         break
@@ -327,7 +328,11 @@ extension LedgerState {
     var model = DialogueModel()
     for record in dialogue {
       let stamp = RecordedEvent.timestamp(record.milliseconds)
-      switch record.payload {
+      // A participant whose name was erased shows as such.
+      let payload =
+        record.payload.participant == ""
+        ? record.payload.withParticipant("(erased)") : record.payload
+      switch payload {
       case .accountProposed(let event):
         let key = AccountKey(node: event.node, period: event.period)
         if model.accounts[key] == nil {
@@ -349,7 +354,7 @@ extension LedgerState {
         guard var account = model.accounts[key] else { continue }
         let version = account.proposals.count
         var name = ""
-        switch record.payload.type {
+        switch payload.type {
         case .accountObjected:
           account.objections.append(
             Objection(

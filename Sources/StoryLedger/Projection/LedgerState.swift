@@ -183,7 +183,7 @@ public struct LedgerState: Sendable {
       idempotencyKeys[key] = event.sequence
     }
     if event.payload.isDialogue {
-      dialogue.append(
+      appendDialogue(
         DialogueRecord(
           sequence: event.sequence, milliseconds: event.recordedAtMilliseconds, actor: event.actor,
           payload: event.payload))
@@ -321,7 +321,7 @@ public struct LedgerState: Sendable {
       stories[story].version += 1
       appendRevision(item: item, day: event.on, sequence: sequence, facts: event.facts)
     default:
-      dialogue.append(
+      appendDialogue(
         DialogueRecord(sequence: sequence, milliseconds: 0, actor: "", payload: payload))
     }
   }

@@ -1,0 +1,71 @@
+import Foundation
+import StoryLedger
+
+/// `storyledger erase person NAME`: erases a participant's name from the dialogue.
+enum ErasePersonCommand: Command {
+  static let spec = CommandSpec(
+    name: "erase person",
+    abstract: "erase a person's name from every dialogue event that names them",
+    arguments: "NAME [--reason TEXT] [--json]", positionals: ["NAME"], minimumPositionals: 1,
+    discussion: """
+      Erases NAME wherever the dialogue names a participant: who proposed, objected to,
+      answered, settled or reopened an account, selected stories, sent feedback, made,
+      joined, fulfilled or withdrew a pledge. The events stay (figures, accounts, pledges
+      and their texts are unchanged) and show the participant as "(erased)". A
+      participant.erased event listing the events, not the name, is recorded; the name
+      is erased from the log itself and from the projection snapshot, and `storyledger
+      verify` still passes. NAME is matched as Unicode text in any script (spellings that
+      are canonically equivalent match, for example a precomposed "ë" and "e" followed by a
+      combining diaeresis), after trimming spaces; letter case counts. Events recorded by a
+      version of StoryLedger before names became erasable keep the name in their hashed
+      bytes; they are listed as unerasable and stay as they are. Tellers' names and
+      narratives are erased with `storyledger story withdraw STORY --erase`. Asking again
+      finishes an erasure that a crash interrupted. Erasure cannot be undone.
+
+      Exit codes: 0 done (also when no event names NAME), 64 usage, 65 a damaged ledger,
+      66 no ledger, 74 I/O error, 75 the ledger is busy.
+      """,
+    examples: [
+      "storyledger erase person \"Zoë Ångström\" --reason \"asked to be forgotten\"",
+      "storyledger erase person 李小龍 --json",
+    ],
+    options: [
+      .value("--reason", "TEXT", "why, in a few words (kept in the log: no personal details)")
+    ] + Recording.writeOptions)
+
+  static func run(_ arguments: ParsedArguments, in context: Context) throws {
+    let name = arguments.positionals[0]
+    guard !name.trimmingCharacters(in: .whitespaces).isEmpty else {
+      throw UsageError("NAME cannot be empty", usage: arguments.usage)
+    }
+    let options = try Recording.options(arguments)
+    let ledger = try context.openLedger()
+    let result = try ledger.eraseParticipant(
+      name, reason: arguments.value("--reason") ?? "", options: options)
+    if arguments.has("--json") {
+      func list(_ sequences: [UInt64]) -> String {
+        "[" + sequences.map(String.init).joined(separator: ",") + "]"
+      }
+      var object = JSONObjectWriter(bytes: [])
+      object.raw("erased", list(result.erased))
+      object.raw("unerasable", list(result.unerasable))
+      object.raw("repeat", result.append.isRepeat ? "true" : "false")
+      if let first = result.append.events.first?.sequence { object.number("sequence", first) }
+      context.console.write(bytes: object.finish() + [0x0A])
+    } else {
+      context.console.write(
+        "erased the name from \(result.erased.count) dialogue event\(result.erased.count == 1 ? "" : "s")\n"
+      )
+    }
+    if !result.unerasable.isEmpty {
+      context.console.message(
+        "storyledger: warning: \(result.unerasable.count) older events (\(result.unerasable.map(String.init).joined(separator: ", "))) keep the name in their hashed bytes, recorded before names became erasable; erasing it there would break the chain"
+      )
+    }
+    if result.append.isRepeat {
+      context.console.message(
+        "storyledger: note: the erasure was recorded before with this --idempotency-key; nothing was added"
+      )
+    }
+  }
+}
