@@ -44,6 +44,10 @@ public final class CSVReader {
   /// The size of each read from a file.
   static let chunkSize = 4 << 20
 
+  /// The largest record, in bytes, the reader holds: a longer one is refused, so that a file
+  /// without line breaks (or a quote never closed) cannot use memory without bound.
+  var maximumRecordSize = 64 << 20
+
   /// Whether ``nextRecord()`` leaves checking that a record is valid UTF-8 to
   /// ``validateDeferredUTF8()``, for a reader that skips most records (a planner that plans
   /// only some stories).
@@ -261,6 +265,7 @@ public final class CSVReader {
 
   private func start() throws(ImportError) {
     hasStarted = true
+    if file == nil { try refuseNUL(in: buffer, count: end, from: 0) }
     while end - position < 3 && !isInputExhausted { try refill() }
     if end - position >= 3, buffer[position] == 0xEF, buffer[position + 1] == 0xBB,
       buffer[position + 2] == 0xBF
@@ -283,6 +288,13 @@ public final class CSVReader {
       end = kept
     }
     if end == capacity {
+      guard capacity < maximumRecordSize else {
+        throw ImportError(
+          file: fileName, row: nextRow, line: nextLine,
+          reason:
+            "is longer than \(maximumRecordSize >> 20) MiB without a line break outside quotes (a quote never closed, or not a CSV file); a row holds one mention of an item"
+        )
+      }
       let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity * 2)
       grown.update(from: buffer, count: end)
       buffer.deallocate()
@@ -297,9 +309,25 @@ public final class CSVReader {
       throw ImportError(
         file: fileName, reason: "cannot be read: \(error.message)", readFailure: error)
     }
+    try refuseNUL(in: buffer + end, count: got, from: bytesRead)
     end += got
     bytesRead += UInt64(got)
     if got < wanted { isInputExhausted = true }
+  }
+
+  /// Refuses input holding a NUL byte: CSV is text, and a file of zeros (or any binary
+  /// file) would otherwise be read whole as one ever-growing field. `memchr` looks at each
+  /// chunk once, as it is read, at memory speed.
+  private func refuseNUL(
+    in bytes: UnsafeMutablePointer<UInt8>, count: Int, from offset: UInt64
+  ) throws(ImportError) {
+    guard count > 0, let found = memchr(bytes, 0, count) else { return }
+    let index = UnsafeRawPointer(found) - UnsafeRawPointer(bytes)
+    throw ImportError(
+      file: fileName,
+      reason:
+        "has a NUL byte at byte \(offset + UInt64(index)): it is not a text file (CSV in UTF-8 holds no NUL bytes); give the CSV file to import"
+    )
   }
 
   /// Parses one record at `position`. Commits `position`, `row` and `line` only when the
