@@ -26,11 +26,19 @@ struct InputLimitTests {
       try reader.readHeader()
     } catch {
       #expect(error.description.contains("NUL"), "\(error)")
+      #expect(error.row == 1, "\(error)")
     }
     // In memory too, and after a valid start.
     let csv = Array("story,node\ns1,nhs\n".utf8) + [0] + Array("\n".utf8)
     let memory = CSVReader(bytes: csv, fileName: "mixed.csv")
-    #expect(throws: ImportError.self) { while try memory.nextRecord() {} }
+    var records = 0
+    do {
+      while try memory.nextRecord() { records += 1 }
+      Issue.record("the NUL byte was read")
+    } catch {
+      // The whole rows before it are read; the error names the row the NUL is in.
+      #expect(records == 1 && error.row == 3, "\(records) records, \(error)")
+    }
   }
 
   /// One record may not grow without bound: a file with no line break is refused once the

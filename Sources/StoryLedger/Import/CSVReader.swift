@@ -64,6 +64,9 @@ public final class CSVReader {
   private var end = 0
   /// Whether the whole input has been read into `buffer`.
   private var isInputExhausted = false
+  /// Where the first NUL byte of the input is, once a read has met one (the buffer then
+  /// ends before it).
+  private var nulOffset: UInt64?
   /// Whether the first bytes (and a byte-order mark) have been looked at.
   private var hasStarted = false
   private var hasHeader = false
@@ -265,7 +268,7 @@ public final class CSVReader {
 
   private func start() throws(ImportError) {
     hasStarted = true
-    if file == nil { try refuseNUL(in: buffer, count: end, from: 0) }
+    if file == nil { end = stopAtNUL(in: buffer, count: end, from: 0) }
     while end - position < 3 && !isInputExhausted { try refill() }
     if end - position >= 3, buffer[position] == 0xEF, buffer[position + 1] == 0xBB,
       buffer[position + 2] == 0xBF
@@ -277,6 +280,14 @@ public final class CSVReader {
   /// Keeps the unparsed bytes and reads more after them, growing the buffer when one
   /// record fills it.
   private func refill() throws(ImportError) {
+    if let offset = nulOffset {
+      // Every whole record before the NUL byte was read: the one it is in is this row.
+      throw ImportError(
+        file: fileName, row: nextRow, line: nextLine,
+        reason:
+          "has a NUL byte (byte \(offset) of the file): it is not a text file (CSV in UTF-8 holds no NUL bytes); give the CSV file to import"
+      )
+    }
     guard let file else {
       isInputExhausted = true
       return
@@ -309,25 +320,24 @@ public final class CSVReader {
       throw ImportError(
         file: fileName, reason: "cannot be read: \(error.message)", readFailure: error)
     }
-    try refuseNUL(in: buffer + end, count: got, from: bytesRead)
-    end += got
+    end += stopAtNUL(in: buffer + end, count: got, from: bytesRead)
     bytesRead += UInt64(got)
-    if got < wanted { isInputExhausted = true }
+    if got < wanted && nulOffset == nil { isInputExhausted = true }
   }
 
-  /// Refuses input holding a NUL byte: CSV is text, and a file of zeros (or any binary
-  /// file) would otherwise be read whole as one ever-growing field. `memchr` looks at each
-  /// chunk once, as it is read, at memory speed.
-  private func refuseNUL(
+  /// Looks for a NUL byte in bytes just read (one `memchr` per chunk, at memory speed) and
+  /// returns how many bytes come before it. CSV is text: a file of zeros (or any binary
+  /// file) would otherwise be read whole as one ever-growing field. The records before the
+  /// NUL are read as usual; the next refill refuses the row the NUL is in, so memory stays
+  /// within a chunk and the error names the row.
+  private func stopAtNUL(
     in bytes: UnsafeMutablePointer<UInt8>, count: Int, from offset: UInt64
-  ) throws(ImportError) {
-    guard count > 0, let found = memchr(bytes, 0, count) else { return }
+  ) -> Int {
+    guard count > 0, let found = memchr(bytes, 0, count) else { return count }
     let index = UnsafeRawPointer(found) - UnsafeRawPointer(bytes)
-    throw ImportError(
-      file: fileName,
-      reason:
-        "has a NUL byte at byte \(offset + UInt64(index)): it is not a text file (CSV in UTF-8 holds no NUL bytes); give the CSV file to import"
-    )
+    nulOffset = offset + UInt64(index)
+    isInputExhausted = false
+    return index
   }
 
   /// Parses one record at `position`. Commits `position`, `row` and `line` only when the
