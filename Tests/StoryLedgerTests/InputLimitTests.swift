@@ -117,6 +117,7 @@ struct InputLimitTests {
     #expect(throws: LedgerError.self) {
       try state.summary(of: nhs, asOf: Day(year: 2026, month: 6, day: 1))
     }
+    #expect(throws: LedgerError.self) { try state.cascadeUp(of: nhs) }
     // Each region alone still sums.
     _ = try state.summary(of: NodePath(parsing: "nhs/a"))
   }
