@@ -116,6 +116,28 @@ public final class Console: @unchecked Sendable {
     return String(scalars)
   }
 
+  /// `text` for a place that holds one line (a title, a name, a table cell): each line
+  /// break (LF, CR, CRLF, NEL, U+2028, U+2029) is shown as `␤`, so user text cannot print
+  /// lines that look like the tool's own. Machine output (`--json`) keeps the text exact.
+  public static func oneLine(_ text: String) -> String {
+    guard text.unicodeScalars.contains(where: isLineBreak) else { return text }
+    var scalars = String.UnicodeScalarView()
+    var previous: Unicode.Scalar = " "
+    for scalar in text.unicodeScalars {
+      defer { previous = scalar }
+      if scalar == "\n", previous == "\r" { continue }
+      scalars.append(isLineBreak(scalar) ? "\u{2424}" : scalar)
+    }
+    return String(scalars)
+  }
+
+  private static func isLineBreak(_ scalar: Unicode.Scalar) -> Bool {
+    switch scalar.value {
+    case 0x0A, 0x0B, 0x0C, 0x0D, 0x85, 0x2028, 0x2029: true
+    default: false
+    }
+  }
+
   private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
     switch scalar.value {
     case 0x0A, 0x09: false

@@ -109,7 +109,19 @@ public enum StoryLedgerTool {
         return .success
       }
       if let directory = parsed.value("--ledger") { context.ledgerOption = directory }
-      try command.run(parsed, context)
+      if context.ledgerOption == "" {
+        throw UsageError(
+          "--ledger is empty; give the ledger directory (for example --ledger .storyledger)",
+          usage: usageLine)
+      }
+      do {
+        try command.run(parsed, context)
+      } catch {
+        // Repairs made on the way (a torn tail cut off) are news even when the command fails.
+        context.showNotices()
+        throw error
+      }
+      context.showNotices()
       return .success
     } catch {
       return report(error, console: console)
@@ -284,6 +296,9 @@ struct Context {
     )
   }
 
+  /// The ledgers this run opened, whose notices the tool shows when the command ends.
+  let opened = OpenedLedgers()
+
   /// Opens the ledger, showing progress while its log is read and any repair it made.
   func openLedger() throws -> Ledger {
     let ledger = try Ledger.open(at: try ledgerDirectory()) { events in
@@ -291,11 +306,36 @@ struct Context {
     }
     console.clearProgress()
     ProcessExit.keepUntilExit(ledger)
+    opened.add(ledger)
     return ledger
   }
 
   /// Shows the notices of repairs the ledger made (a torn tail cut off).
   func showNotices(of ledger: Ledger) {
     for notice in ledger.takeNotices() { console.message("storyledger: note: \(notice)") }
+  }
+
+  /// Shows the notices of every ledger this run opened: every writer cuts a torn tail
+  /// before it appends, and whichever command it was, the person who ran it hears of it.
+  func showNotices() {
+    for ledger in opened.all { showNotices(of: ledger) }
+  }
+}
+
+/// The ledgers a run of the tool opened.
+final class OpenedLedgers: @unchecked Sendable {
+  private let lock = NSLock()
+  private var ledgers: [Ledger] = []
+
+  func add(_ ledger: Ledger) {
+    lock.lock()
+    ledgers.append(ledger)
+    lock.unlock()
+  }
+
+  var all: [Ledger] {
+    lock.lock()
+    defer { lock.unlock() }
+    return ledgers
   }
 }

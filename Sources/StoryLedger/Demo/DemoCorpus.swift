@@ -76,8 +76,10 @@ public struct DemoCorpus: Hashable, Sendable {
   /// Writes the corpus to `url`, replacing any file there only once the whole corpus is
   /// written.
   ///
-  /// The corpus is written to a temporary file in the same directory, which is then renamed
-  /// over `url`, so a reader never sees a partial corpus. The file is not synced to disk.
+  /// The corpus goes through ``AtomicOutputFile``, the writer of every output: to a temporary
+  /// file in the same directory, synced and renamed over `url`, so a reader never sees a
+  /// partial corpus; a path inside a ledger directory is refused; a device or FIFO is
+  /// written directly and a symlink is written through.
   ///
   /// - Parameters:
   ///   - url: The file to write.
@@ -88,47 +90,32 @@ public struct DemoCorpus: Hashable, Sendable {
   public func write(
     to url: URL, progress: ((_ rowsWritten: Int, _ totalRows: Int) -> Void)? = nil
   ) throws(LedgerError) {
-    let path = url.path(percentEncoded: false)
-    let directory = url.deletingLastPathComponent().path(percentEncoded: false)
-    let temporaryPath =
-      (directory.hasSuffix("/") ? directory : directory + "/")
-      + ".\(url.lastPathComponent).partial-\(getpid())"
-    let file: SystemFile
-    do {
-      file = try SystemFile(
-        path: temporaryPath, flags: O_WRONLY | O_CREAT | O_TRUNC, mode: 0o644, action: "create")
-    } catch {
-      // Name the file asked for, not the temporary one.
-      let message = error.message.replacingOccurrences(of: temporaryPath, with: path)
-      throw LedgerError(.cannotCreate, message, path: path)
-    }
+    let file = try AtomicOutputFile(url: url)
     do {
       try writeContents(to: file, progress: progress)
+      try file.commit()
     } catch {
-      SystemFile.remove(temporaryPath)
-      throw LedgerError(.io, "cannot write \(path): \(error.message)", path: path)
-    }
-    guard rename(temporaryPath, path) == 0 else {
-      let reason = SystemFile.errnoMessage()
-      SystemFile.remove(temporaryPath)
-      throw LedgerError(.cannotCreate, "cannot create \(path): \(reason)", path: path)
+      let path = url.path(percentEncoded: false)
+      throw LedgerError(
+        error.code == .cannotCreate ? .cannotCreate : .io,
+        error.message.hasPrefix("cannot")
+          ? error.message : "cannot write \(path): \(error.message)",
+        path: path)
     }
   }
 
   private func writeContents(
-    to file: SystemFile, progress: ((_ rowsWritten: Int, _ totalRows: Int) -> Void)?
+    to file: AtomicOutputFile, progress: ((_ rowsWritten: Int, _ totalRows: Int) -> Void)?
   ) throws(LedgerError) {
     let flushSize = 4 << 20
     var generator = DemoCorpusGenerator(rows: rows, seed: seed)
     var buffer = DemoCorpusGenerator.header
     buffer.reserveCapacity(flushSize + (1 << 16))
-    var offset: UInt64 = 0
     var isGenerating = true
     while isGenerating {
       isGenerating = generator.writeNextStory(into: &buffer)
       if buffer.count >= flushSize || (!isGenerating && !buffer.isEmpty) {
-        try file.write(buffer, at: offset)
-        offset += UInt64(buffer.count)
+        try file.write(buffer)
         buffer.removeAll(keepingCapacity: true)
         progress?(generator.rowsWritten, rows)
       }

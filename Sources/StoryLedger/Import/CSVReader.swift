@@ -44,6 +44,10 @@ public final class CSVReader {
   /// The size of each read from a file.
   static let chunkSize = 4 << 20
 
+  /// The largest record, in bytes, the reader holds: a longer one is refused, so that a file
+  /// without line breaks (or a quote never closed) cannot use memory without bound.
+  var maximumRecordSize = 64 << 20
+
   /// Whether ``nextRecord()`` leaves checking that a record is valid UTF-8 to
   /// ``validateDeferredUTF8()``, for a reader that skips most records (a planner that plans
   /// only some stories).
@@ -60,6 +64,9 @@ public final class CSVReader {
   private var end = 0
   /// Whether the whole input has been read into `buffer`.
   private var isInputExhausted = false
+  /// Where the first NUL byte of the input is, once a read has met one (the buffer then
+  /// ends before it).
+  private var nulOffset: UInt64?
   /// Whether the first bytes (and a byte-order mark) have been looked at.
   private var hasStarted = false
   private var hasHeader = false
@@ -261,6 +268,7 @@ public final class CSVReader {
 
   private func start() throws(ImportError) {
     hasStarted = true
+    if file == nil { end = stopAtNUL(in: buffer, count: end, from: 0) }
     while end - position < 3 && !isInputExhausted { try refill() }
     if end - position >= 3, buffer[position] == 0xEF, buffer[position + 1] == 0xBB,
       buffer[position + 2] == 0xBF
@@ -272,6 +280,14 @@ public final class CSVReader {
   /// Keeps the unparsed bytes and reads more after them, growing the buffer when one
   /// record fills it.
   private func refill() throws(ImportError) {
+    if let offset = nulOffset {
+      // Every whole record before the NUL byte was read: the one it is in is this row.
+      throw ImportError(
+        file: fileName, row: nextRow, line: nextLine,
+        reason:
+          "has a NUL byte (byte \(offset) of the file): it is not a text file (CSV in UTF-8 holds no NUL bytes); give the CSV file to import"
+      )
+    }
     guard let file else {
       isInputExhausted = true
       return
@@ -283,6 +299,13 @@ public final class CSVReader {
       end = kept
     }
     if end == capacity {
+      guard capacity < maximumRecordSize else {
+        throw ImportError(
+          file: fileName, row: nextRow, line: nextLine,
+          reason:
+            "is longer than \(maximumRecordSize >> 20) MiB without a line break outside quotes (a quote never closed, or not a CSV file); a row holds one mention of an item"
+        )
+      }
       let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity * 2)
       grown.update(from: buffer, count: end)
       buffer.deallocate()
@@ -297,9 +320,24 @@ public final class CSVReader {
       throw ImportError(
         file: fileName, reason: "cannot be read: \(error.message)", readFailure: error)
     }
-    end += got
+    end += stopAtNUL(in: buffer + end, count: got, from: bytesRead)
     bytesRead += UInt64(got)
-    if got < wanted { isInputExhausted = true }
+    if got < wanted && nulOffset == nil { isInputExhausted = true }
+  }
+
+  /// Looks for a NUL byte in bytes just read (one `memchr` per chunk, at memory speed) and
+  /// returns how many bytes come before it. CSV is text: a file of zeros (or any binary
+  /// file) would otherwise be read whole as one ever-growing field. The records before the
+  /// NUL are read as usual; the next refill refuses the row the NUL is in, so memory stays
+  /// within a chunk and the error names the row.
+  private func stopAtNUL(
+    in bytes: UnsafeMutablePointer<UInt8>, count: Int, from offset: UInt64
+  ) -> Int {
+    guard count > 0, let found = memchr(bytes, 0, count) else { return count }
+    let index = UnsafeRawPointer(found) - UnsafeRawPointer(bytes)
+    nulOffset = offset + UInt64(index)
+    isInputExhausted = false
+    return index
   }
 
   /// Parses one record at `position`. Commits `position`, `row` and `line` only when the

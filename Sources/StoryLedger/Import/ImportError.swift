@@ -68,7 +68,11 @@ public struct ImportError: Error, Hashable, Sendable, CustomStringConvertible {
     } else if let line {
       text += " line \(line)"
     }
-    if let column { text += row == nil && line == nil ? " column \(column)" : ", column \(column)" }
+    if let column {
+      // A column name comes from the file: cut as values are (a header can be megabytes).
+      let name = ImportError.shown(column)
+      text += row == nil && line == nil ? " column \(name)" : ", column \(name)"
+    }
     text += ": "
     if let value { text += "\"\(ImportError.shown(value))\" " }
     text += reason

@@ -334,6 +334,7 @@ struct ImportPlanning {
 
     let tellers = field(.teller)
     if !tellers.isEmpty, !ImportPlanning.equal(stories[index].tellersText, tellers) {
+      try refuseControlCharacters(tellers, in: .teller)
       let list = ImportPlanning.names(tellers)
       if !list.isEmpty {
         if let current = stories[index].tellers {
@@ -352,6 +353,7 @@ struct ImportPlanning {
 
     let tags = field(.tags)
     if !tags.isEmpty, !ImportPlanning.equal(stories[index].tagsText, tags) {
+      try refuseControlCharacters(tags, in: .tags)
       let list = ImportPlanning.names(tags)
       if !list.isEmpty {
         if let current = stories[index].tags {

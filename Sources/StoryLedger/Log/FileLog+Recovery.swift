@@ -58,6 +58,14 @@ public struct RecoveryPlan: Hashable, Sendable, CustomStringConvertible {
     guard let recordedHead, recordedHead.sequence > keep.sequence else { return 0 }
     return recordedHead.sequence - keep.sequence
   }
+  /// How many events `events.head` records as committed that the log holds no record of
+  /// at all (a log cut short, or a head whose sequence number is wrong): counted apart from
+  /// ``droppedEvents``, which are the records the cut really drops.
+  public var eventsMissingFromLog: UInt64 {
+    let lastDropped = keep.sequence + droppedEvents
+    guard let recordedHead, recordedHead.sequence > lastDropped else { return 0 }
+    return recordedHead.sequence - lastDropped
+  }
   /// `event 4` or `events 4 to 9`: the sequence numbers the cut drops.
   var droppedRange: String {
     let first = keep.sequence + 1
@@ -88,10 +96,16 @@ public struct RecoveryPlan: Hashable, Sendable, CustomStringConvertible {
         text +=
           "dropping \(droppedBytes) bytes"
           + (droppedEvents > 0
-            ? " that hold \(droppedRange) (\(acknowledgedEventsLost) of \(droppedEvents) recorded as committed by events.head)"
+            ? " that hold \(droppedRange) (\(min(acknowledgedEventsLost, droppedEvents)) of \(droppedEvents) recorded as committed by events.head)"
             : "")
       } else {
         text += "dropping nothing from the log"
+      }
+      if eventsMissingFromLog > 0 {
+        let first = keep.sequence + droppedEvents + 1
+        let last = first + eventsMissingFromLog - 1
+        text +=
+          "; events.head records \(first == last ? "event \(first)" : "events \(first) to \(last)") as committed too, which the log holds no record of"
       }
       if rewritesHead {
         text += ", and rewrites events.head to event \(keep.sequence)"
@@ -145,10 +159,10 @@ extension FileLog {
         problem = .init(sequence: verifier.expectedSequence, offset: offset, reason: reason)
       }
     }
-    // The events the cut drops: those the head records and those the log holds after the
-    // kept batch, whichever reach further.
-    let lastSeen = problem.map(\.sequence) ?? (verifier.expectedSequence - 1)
-    let lastDropped = max(lastSeen, recordedHead?.sequence ?? 0)
+    // The events the cut drops: the records the log holds after the kept batch (the
+    // damaged one included). A head that names events past them (a forged or stale
+    // sequence number) adds none: they are not in the log to be dropped.
+    let lastDropped = problem.map(\.sequence) ?? (verifier.expectedSequence - 1)
     var plan = RecoveryPlan(
       verdict: .recoverable, problem: problem, keep: batchEnd, logSize: size,
       recordedHead: recordedHead, intactRecordAfterDamage: nil,

@@ -93,6 +93,15 @@ public final class FileLog: EventStore, @unchecked Sendable {
   ) throws(LedgerError) -> FileLog {
     let target = directory.standardizedFileURL.path
     let parent = directory.standardizedFileURL.deletingLastPathComponent().path
+    if SystemFile.kind(of: target, followingLinks: false) == S_IFLNK {
+      // A symlink that resolves is caught below; one that dangles or loops would make the
+      // final rename fail with a misleading "not a directory".
+      let reason = SystemFile.exists(target) ? "" : ", which does not resolve (dangling or looping)"
+      throw LedgerError(
+        .cannotCreate,
+        "\(target) is a symlink\(reason); a ledger is not created over it: give a new directory path",
+        path: target)
+    }
     if SystemFile.exists(target) {
       throw LedgerError(
         .cannotCreate, "\(target) already exists; a ledger is not created over it", path: target)
@@ -104,7 +113,7 @@ public final class FileLog: EventStore, @unchecked Sendable {
     }
     let temporary = parent + "/." + directory.lastPathComponent + ".creating-\(getpid())"
     try SystemFile.makeDirectory(temporary)
-    do {
+    do throws(LedgerError) {
       var bytes = RecordFormat.fileHeader
       let batch = AppendBatch(events: [.ledgerCreated(configuration)], actor: actor)
       let events = try RecordFormat.encode(
@@ -122,7 +131,9 @@ public final class FileLog: EventStore, @unchecked Sendable {
       _ = try SystemFile(
         path: temporary + "/writer.lock", flags: O_RDWR | O_CREAT, action: "create")
       try SystemFile.synchronizeDirectory(temporary)
-      try SystemFile.rename(temporary, to: target)
+      do { try SystemFile.rename(temporary, to: target) } catch {
+        throw LedgerError(.cannotCreate, "cannot create \(target): \(error.message)", path: target)
+      }
       try SystemFile.synchronizeDirectory(parent)
     } catch {
       removeTree(temporary)
@@ -181,7 +192,14 @@ public final class FileLog: EventStore, @unchecked Sendable {
   public func head() throws(LedgerError) -> LogPosition {
     var attempts = 0
     while true {
-      let file = try SystemFile(path: headPath, flags: O_RDONLY)
+      let file: SystemFile
+      do { file = try SystemFile(path: headPath, flags: O_RDONLY) } catch {
+        guard error.code == .notFound else { throw error }
+        throw LedgerError(
+          .notFound,
+          "events.head is missing from the ledger \(directory.path); `storyledger recover` shows how it rebuilds it from the log, and `storyledger recover --yes` does it",
+          path: headPath)
+      }
       if let position = FileLog.decodeHead(try file.read(count: FileLog.headSize, at: 0)) {
         let size = try reader.size()
         guard size >= position.offset else {

@@ -33,13 +33,78 @@ final class SystemFile: Sendable {
     return LedgerError(code, "cannot \(action) \(path): \(reason)", path: path)
   }
 
-  init(path: String, flags: Int32, mode: mode_t = 0o600, action: String = "open")
-    throws(LedgerError)
-  {
-    let descriptor = open(path, flags | O_CLOEXEC, mode)
+  /// Opens `path`. Only a regular file (or a directory, with `O_DIRECTORY`) is accepted: a
+  /// FIFO, device or socket is refused with ``LedgerError/Code/invalid`` before anything is
+  /// read from it (it is opened without waiting, so a FIFO with no writer cannot hang the
+  /// open), unless `allowsSpecialFiles` (an output written to a device or a FIFO).
+  init(
+    path: String, flags: Int32, mode: mode_t = 0o600, action: String = "open",
+    allowsSpecialFiles: Bool = false
+  ) throws(LedgerError) {
+    let waits = allowsSpecialFiles ? 0 : O_NONBLOCK
+    let descriptor = open(path, flags | O_CLOEXEC | waits, mode)
     guard descriptor >= 0 else { throw SystemFile.error(action, path) }
+    if !allowsSpecialFiles {
+      var info = stat()
+      let kind = fstat(descriptor, &info) == 0 ? info.st_mode & S_IFMT : 0
+      guard kind == S_IFREG || kind == S_IFDIR else {
+        close(descriptor)
+        throw LedgerError(
+          .invalid,
+          "cannot \(action) \(path): it is \(SystemFile.kindName(kind)), not a regular file",
+          path: path)
+      }
+      _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) & ~O_NONBLOCK)
+    }
     self.descriptor = descriptor
     self.path = path
+  }
+
+  /// Takes over an open descriptor (closed with the value).
+  init(descriptor: Int32, path: String) {
+    self.descriptor = descriptor
+    self.path = path
+  }
+
+  /// Writes all of `bytes` at the descriptor's position (for a pipe, device or FIFO, where
+  /// positioned writes are not possible).
+  func writeSequentially(_ bytes: [UInt8]) throws(LedgerError) {
+    let outcome = bytes.withUnsafeBytes { raw -> Int32 in
+      guard let base = raw.baseAddress else { return 0 }
+      var done = 0
+      while done < raw.count {
+        let result = systemWrite(descriptor, base + done, raw.count - done)
+        if result < 0 {
+          if errno == EINTR { continue }
+          return errno
+        }
+        done += result
+      }
+      return 0
+    }
+    guard outcome == 0 else { throw SystemFile.error("write to", path, errorNumber: outcome) }
+  }
+
+  /// `a FIFO`, `a character device`, ... for a file type from `st_mode`.
+  static func kindName(_ kind: mode_t) -> String {
+    switch kind {
+    case S_IFIFO: "a FIFO"
+    case S_IFCHR: "a character device"
+    case S_IFBLK: "a block device"
+    case S_IFSOCK: "a socket"
+    case S_IFDIR: "a directory"
+    case S_IFLNK: "a symbolic link"
+    case S_IFREG: "a regular file"
+    default: "a special file"
+    }
+  }
+
+  /// The type of the file at `path` (`S_IFREG`, `S_IFCHR`, ...), following symlinks unless
+  /// `followingLinks` is false; `nil` when there is none.
+  static func kind(of path: String, followingLinks: Bool = true) -> mode_t? {
+    var info = stat()
+    let result = followingLinks ? stat(path, &info) : lstat(path, &info)
+    return result == 0 ? info.st_mode & S_IFMT : nil
   }
 
   deinit { close(descriptor) }
@@ -146,3 +211,7 @@ final class SystemFile: Sendable {
 }
 
 private func renameFile(_ from: String, _ to: String) -> Int32 { rename(from, to) }
+
+private func systemWrite(_ descriptor: Int32, _ base: UnsafeRawPointer, _ count: Int) -> Int {
+  write(descriptor, base, count)
+}

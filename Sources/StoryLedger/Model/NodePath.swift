@@ -45,6 +45,10 @@ public struct NodePath: Hashable, Comparable, Sendable, CustomStringConvertible,
   /// Why `segment` is not a valid path segment, or `nil` when it is.
   public static func problem(withSegment segment: String) -> String? {
     if segment.isEmpty { return "a segment cannot be empty (no leading, trailing or double /)" }
+    if segment == "." || segment == ".." {
+      return
+        "a segment cannot be . or .. (they read as this place and its parent); use letters or digits in it"
+    }
     for scalar in segment.unicodeScalars {
       guard isSegmentScalar(scalar) else {
         return "\"\(scalar)\" is not allowed; use letters, digits, -, _ and ."

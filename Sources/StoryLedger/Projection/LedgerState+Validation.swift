@@ -69,6 +69,7 @@ extension LedgerState {
       case .storyUpdated(let updated):
         guard storyExists(updated.story) else { throw invalid("no story \(updated.story)") }
         try checkOpen(updated.story)
+        try LedgerState.validateNames(updated.tags ?? [], field: "tag")
         guard updated.title != nil || updated.tags != nil || updated.share != nil else {
           throw invalid("the update of story \(updated.story) changes nothing")
         }
@@ -91,6 +92,8 @@ extension LedgerState {
         withdrawnInBatch.insert(withdrawn.story)
       case .storyTold(let told):
         do { try Key.validate(told.key, field: "story") } catch { throw LedgerError.invalid(error) }
+        try LedgerState.validateNames(told.tellers, field: "teller")
+        try LedgerState.validateNames(told.tags, field: "tag")
         guard !storyExists(told.key) else { throw invalid("story \(told.key) already exists") }
         if !nodeExists(told.node) {
           _ = try node(at: told.node)  // throws, naming the nearest existing ancestor
@@ -132,6 +135,15 @@ extension LedgerState {
         try validate(revised.facts)
       default:
         try validateDialogue(event)
+      }
+    }
+  }
+
+  /// Refuses a teller or tag with a control character (see ``NameText``).
+  static func validateNames(_ names: [String], field: String) throws(LedgerError) {
+    for name in names {
+      if let problem = NameText.problem(in: name) {
+        throw LedgerError.invalid(ValueError(field: field, value: name, reason: problem))
       }
     }
   }

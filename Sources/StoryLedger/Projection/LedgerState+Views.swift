@@ -147,6 +147,8 @@ extension LedgerState {
       pending.append(contentsOf: nodes[Int(next)].children)
     }
     var own = [Own](repeating: Own(), count: nodes.count)
+    // Sums of cents are checked: a total beyond 64 bits is an error, never a wrapped figure.
+    var fits = true
     if !dialogue.isEmpty {
       for pledge in try pledges(under: path, asOf: range?.end) {
         if let index = nodeIndex[pledge.node] { own[Int(index)].pledges.add(pledge.status) }
@@ -179,7 +181,9 @@ extension LedgerState {
         if let current {
           let lane = NodeTotals.lane(record.dimensionIndex, isVisible: current.isVisible)
           own[Int(story.node)].items[lane] += 1
-          own[Int(story.node)].cents[lane] += current.effectiveMonetised
+          let (sum, overflow) = own[Int(story.node)].cents[lane].addingReportingOverflow(
+            current.effectiveMonetised)
+          if overflow { fits = false } else { own[Int(story.node)].cents[lane] = sum }
         }
       }
     }
@@ -188,7 +192,7 @@ extension LedgerState {
     for index in subtree.sorted(by: { nodes[Int($0)].depth > nodes[Int($1)].depth })
     where index != target {
       let parent = Int(nodes[Int(index)].parent)
-      rolled[parent].add(rolled[Int(index)])
+      fits = rolled[parent].add(rolled[Int(index)]) && fits
     }
     let deepest = subtree.map { nodes[Int($0)].depth }.max() ?? baseDepth
     var levels: [CascadeUp.Level] = []
@@ -197,7 +201,8 @@ extension LedgerState {
         nodes[Int($0)].path < nodes[Int($1)].path
       }
       var total = Own()
-      for index in atLevel { total.add(rolled[Int(index)]) }
+      for index in atLevel { fits = total.add(rolled[Int(index)]) && fits }
+      guard fits else { throw LedgerState.tooLargeToTotal(path) }
       levels.append(
         CascadeUp.Level(
           level: configuration.level(ofDepth: depth) ?? "", depth: depth,
@@ -239,12 +244,19 @@ extension LedgerState {
     var madeVisible = [0, 0, 0]
     var pledges = PledgeCounts()
 
-    mutating func add(_ other: Own) {
+    /// Adds `other`; returns `false` (leaving an overflowing lane as it was) when a sum of
+    /// cents does not fit in 64 bits.
+    mutating func add(_ other: Own) -> Bool {
       pledges.add(other.pledges)
       stories += other.stories
       items &+= other.items
-      cents &+= other.cents
+      var fits = true
+      for lane in 0..<8 {
+        let (sum, overflow) = cents[lane].addingReportingOverflow(other.cents[lane])
+        if overflow { fits = false } else { cents[lane] = sum }
+      }
       for index in 0..<3 { madeVisible[index] += other.madeVisible[index] }
+      return fits
     }
 
     func figures(node: NodePath, name: String) -> CascadeFigures {

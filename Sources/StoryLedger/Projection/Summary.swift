@@ -144,7 +144,8 @@ extension LedgerState {
     }
     if day == nil {
       return withPledges(
-        currentSummary(target: target, children: children, slotOfNode: slotOfNode), asOf: day)
+        try currentSummary(target: target, children: children, slotOfNode: slotOfNode),
+        asOf: day)
     }
     let cutoff = day ?? Day.latest
     var total = SixBoxes()
@@ -164,6 +165,7 @@ extension LedgerState {
       totalStories += 1
       if slot >= 0 { childStories[Int(slot)] += 1 }
     }
+    var overflowed = false
     items.forEachElement { index, item in
       let slot = slotOfStory[Int(item.story)]
       guard slot > -3 else { return }
@@ -175,12 +177,16 @@ extension LedgerState {
       let dimension = item.dimension
       let money = Money(cents: record.effectiveMonetised)
       total[dimension][visibility].items += 1
-      total[dimension][visibility].monetised += money
+      overflowed =
+        !LedgerState.add(money, to: &total[dimension][visibility].monetised) || overflowed
       if slot >= 0 {
         childBoxes[Int(slot)][dimension][visibility].items += 1
-        childBoxes[Int(slot)][dimension][visibility].monetised += money
+        overflowed =
+          !LedgerState.add(money, to: &childBoxes[Int(slot)][dimension][visibility].monetised)
+          || overflowed
       }
     }
+    if overflowed { throw LedgerState.tooLargeToTotal(path) }
     func entry(_ index: Int32, _ stories: Int, _ boxes: SixBoxes) -> Summary.Entry {
       let record = nodes[Int(index)]
       return Summary.Entry(
@@ -214,20 +220,27 @@ extension LedgerState {
 
 extension LedgerState {
   /// The summary of everything recorded, from the per-node totals the fold keeps current.
-  func currentSummary(target: Int32, children: [Int32], slotOfNode: [Int32]) -> Summary {
+  ///
+  /// - Throws: ``LedgerError`` ``LedgerError/Code/invalid`` when a total of cents does not
+  ///   fit in 64 bits (never a wrapped figure).
+  func currentSummary(target: Int32, children: [Int32], slotOfNode: [Int32]) throws(LedgerError)
+    -> Summary
+  {
     var total = NodeTotals()
     var childTotals = [NodeTotals](repeating: NodeTotals(), count: children.count)
+    var fits = true
     for (index, slot) in slotOfNode.enumerated() where slot > -2 {
       let totals = nodeTotals[index]
       total.stories += totals.stories
       total.items &+= totals.items
-      total.cents &+= totals.cents
+      fits = total.addCents(totals.cents) && fits
       if slot >= 0 {
         childTotals[Int(slot)].stories += totals.stories
         childTotals[Int(slot)].items &+= totals.items
-        childTotals[Int(slot)].cents &+= totals.cents
+        fits = childTotals[Int(slot)].addCents(totals.cents) && fits
       }
     }
+    guard fits else { throw LedgerState.tooLargeToTotal(nodes[Int(target)].path) }
     func boxes(_ totals: NodeTotals) -> SixBoxes {
       var boxes = SixBoxes()
       for dimension in Dimension.allCases {
@@ -254,5 +267,37 @@ extension LedgerState {
   /// The paths of the nodes at the top of the hierarchy, in path order.
   public var topLevelNodes: [NodePath] {
     nodes.filter { $0.parent < 0 }.map(\.path).sorted()
+  }
+}
+
+extension LedgerState {
+  /// Adds `money` to `sum` unless the total would not fit in 64 bits of cents; returns
+  /// whether it fit.
+  static func add(_ money: Money, to sum: inout Money) -> Bool {
+    let (result, overflow) = sum.cents.addingReportingOverflow(money.cents)
+    guard !overflow else { return false }
+    sum = Money(cents: result)
+    return true
+  }
+
+  /// The error for totals beyond 64 bits of cents, as the time series reports them.
+  static func tooLargeToTotal(_ path: NodePath) -> LedgerError {
+    LedgerError(
+      .invalid,
+      "the monetised values under \(path) are too large to total exactly (a total must stay within ±\(Money(cents: Int64.max)))"
+    )
+  }
+}
+
+extension LedgerState.NodeTotals {
+  /// Adds `cents` lane by lane unless a lane would overflow 64 bits; returns whether every
+  /// lane fit. (Item counts stay far below 2^63.)
+  mutating func addCents(_ other: SIMD8<Int64>) -> Bool {
+    var fits = true
+    for lane in 0..<8 {
+      let (sum, overflow) = cents[lane].addingReportingOverflow(other[lane])
+      if overflow { fits = false } else { cents[lane] = sum }
+    }
+    return fits
   }
 }

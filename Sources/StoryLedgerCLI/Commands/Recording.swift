@@ -101,9 +101,11 @@ enum Recording {
       context.console.write(key + "\n")
     }
     if recorded.append.isRepeat {
+      let when = recorded.append.originalSequence.map { " (event \($0))" } ?? ""
       context.console.message(
-        "storyledger: note: \(what) was recorded before with this --idempotency-key; nothing was added"
-      )
+        arguments.value("--idempotency-key") != nil
+          ? "storyledger: note: \(what) was recorded before with this --idempotency-key\(when); nothing was added"
+          : "storyledger: note: \(what) was recorded before\(when); nothing new was added")
     }
   }
 

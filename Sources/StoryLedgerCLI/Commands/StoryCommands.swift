@@ -209,11 +209,13 @@ enum StoryShowCommand: Command {
       try JSONOutput.write(history, to: context)
       return
     }
+    // Title, tellers and tags hold one line each: a line break in them is shown as ␤.
+    let oneLine = Console.oneLine
     var lines = [
-      "\(history.key) · \(history.title)",
+      "\(history.key) · \(oneLine(history.title))",
       "  node     \(history.node) (\(history.level))",
-      "  tellers  \(history.tellers.isEmpty ? "—" : history.tellers.joined(separator: ", "))",
-      "  tags     \(history.tags.isEmpty ? "—" : history.tags.joined(separator: ", "))",
+      "  tellers  \(history.tellers.isEmpty ? "—" : oneLine(history.tellers.joined(separator: ", ")))",
+      "  tags     \(history.tags.isEmpty ? "—" : oneLine(history.tags.joined(separator: ", ")))",
       "  share    up to \(history.share)",
       "  told on  \(history.toldOn)",
       "  version  \(history.version)",

@@ -165,7 +165,8 @@ struct TextTable {
   var columns: [Column]
   var rows: [[String]] = []
 
-  mutating func add(_ row: [String]) { rows.append(row) }
+  /// Adds a row; a line break in a cell is shown as ␤ so that a row stays one line.
+  mutating func add(_ row: [String]) { rows.append(row.map(Console.oneLine)) }
 
   func render() -> String {
     var widths = columns.map { $0.title.count }

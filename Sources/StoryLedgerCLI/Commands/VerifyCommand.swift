@@ -62,8 +62,23 @@ enum VerifyCommand: Command {
       throw CommandFailure(
         code: .dataError,
         message:
-          "the ledger fails verification: \(problem) (\(report.eventCount) events before it are intact)"
+          "the ledger fails verification: \(problem) (\(intactEvents(report, problem)))"
       )
     }
+  }
+
+  /// What is known to be intact: the events before the problem when the problem is a
+  /// record's, or the log's records that check out when the problem is elsewhere (a head
+  /// that names another event than the one at its offset).
+  static func intactEvents(
+    _ report: VerificationReport, _ problem: VerificationReport.Problem
+  ) -> String {
+    let count = report.eventCount
+    if problem.sequence == count + 1 {
+      return count == 1
+        ? "the 1 event before it is intact" : "the \(count) events before it are intact"
+    }
+    return count == 0
+      ? "no event of the log checks out" : "events 1 to \(count) of the log check out"
   }
 }
