@@ -645,79 +645,56 @@ struct ImportPlanning {
     arena.string(items[index].keyOffset, Int(items[index].keyCount))
   }
 
-  /// Checks the item facts of the current row and encodes them into the arena as the log
-  /// does (empty fields are left out: unchanged); returns where they are.
+  /// Checks the item facts of the current row and encodes them into the arena with
+  /// ``ItemFactsCodec`` (empty fields are left out: unchanged); returns where they are.
   mutating func itemFacts() throws(ImportError) -> Range<Int> {
-    let start = arena.appendReturningOffset(0)
-    var mask: UInt8 = 0
-    let visibility = field(.visibility)
-    if !visibility.isEmpty {
-      guard let value = ImportPlanning.visibility(visibility) else {
-        do {
-          _ = try Visibility(parsing: String(decoding: visibility, as: UTF8.self))
-        } catch {
-          throw failure(.visibility, error)
-        }
-        throw failure(
-          .visibility, value: String(decoding: visibility, as: UTF8.self),
-          reason: "is not a visibility")
+    func given(_ column: ImportColumn) -> UnsafeRawBufferPointer? {
+      let bytes = field(column)
+      return bytes.isEmpty ? nil : UnsafeRawBufferPointer(bytes)
+    }
+    func text(_ bytes: UnsafeRawBufferPointer) -> String {
+      String(decoding: bytes, as: UTF8.self)
+    }
+    var visibility: Visibility?
+    if let bytes = given(.visibility) {
+      guard let value = ImportPlanning.visibility(bytes.assumingMemoryBound(to: UInt8.self))
+      else {
+        do { _ = try Visibility(parsing: text(bytes)) } catch { throw failure(.visibility, error) }
+        throw failure(.visibility, value: text(bytes), reason: "is not a visibility")
       }
-      mask |= 1
-      arena.append(value == .visible ? 1 : 0)
+      visibility = value
     }
-    let description = field(.description)
-    if !description.isEmpty {
-      mask |= 2
-      arena.appendString(utf8: UnsafeRawBufferPointer(description))
-    }
-    let quantity = field(.quantity)
-    if !quantity.isEmpty {
+    let quantity = given(.quantity)
+    if let quantity {
       do {
-        try DecimalText.validate(
-          String(decoding: quantity, as: UTF8.self), field: ImportColumn.quantity.name)
+        try DecimalText.validate(text(quantity), field: ImportColumn.quantity.name)
       } catch {
         throw failure(.quantity, error)
       }
-      mask |= 4
-      arena.appendString(utf8: UnsafeRawBufferPointer(quantity))
     }
-    let unit = field(.unit)
-    if !unit.isEmpty {
-      guard mask & 4 != 0 else {
-        throw failure(
-          .unit, value: String(decoding: unit, as: UTF8.self),
-          reason: ItemFacts.unitWithoutQuantity)
-      }
-      mask |= 8
-      arena.appendString(utf8: UnsafeRawBufferPointer(unit))
+    let unit = given(.unit)
+    if let unit, quantity == nil {
+      throw failure(.unit, value: text(unit), reason: ItemFacts.unitWithoutQuantity)
     }
-    let monetised = field(.monetised)
-    if !monetised.isEmpty {
-      switch Money.parse(UnsafeRawBufferPointer(monetised)) {
-      case .success(let money):
-        mask |= 16
-        arena.appendSigned(money.cents)
+    var monetised: Money?
+    if let bytes = given(.monetised) {
+      switch Money.parse(bytes) {
+      case .success(let money): monetised = money
       case .failure(let reason):
-        throw failure(
-          .monetised, value: String(decoding: monetised, as: UTF8.self), reason: reason.message)
+        throw failure(.monetised, value: text(bytes), reason: reason.message)
       }
     }
-    let weight = field(.weight)
-    if !weight.isEmpty {
-      guard let value = ImportPlanning.weight(weight) else {
-        throw failure(
-          .weight, value: String(decoding: weight, as: UTF8.self),
-          reason: "is not an integer from 1 to 5")
+    var weight: Int?
+    if let bytes = given(.weight) {
+      guard let value = ImportPlanning.weight(bytes.assumingMemoryBound(to: UInt8.self)) else {
+        throw failure(.weight, value: text(bytes), reason: "is not an integer from 1 to 5")
       }
-      mask |= 32
-      arena.append(UInt8(value))
+      weight = value
     }
-    let evidence = field(.evidence)
-    if !evidence.isEmpty {
-      mask |= 64
-      arena.appendString(utf8: UnsafeRawBufferPointer(evidence))
-    }
-    arena.base.storeBytes(of: mask, toByteOffset: start, as: UInt8.self)
+    let start = arena.count
+    ItemFactsCodec.write(
+      visibility: visibility, description: given(.description), quantity: quantity, unit: unit,
+      monetised: monetised, weight: weight, evidence: given(.evidence), into: &arena)
     return start..<arena.count
   }
 
@@ -788,7 +765,8 @@ struct ImportPlanning {
         var first = rowStarts[itemIndex]
         if !item.isInLedger {
           let row = rows[Int(rowOrder[first])]
-          let hasVisibility = arena.byte(at: row.factsOffset) & 1 != 0
+          let hasVisibility = ItemFactsCodec.fields(startingWith: arena.byte(at: row.factsOffset))
+            .contains(.visibility)
           guard row.hasDimension, item.dimension != nil, hasVisibility else {
             let column: ImportColumn = row.hasDimension ? .visibility : .dimension
             result.itemError = ImportError(
