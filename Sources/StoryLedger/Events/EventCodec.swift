@@ -154,6 +154,8 @@ enum EventCodec {
     // The configuration is validated from its text, so it is always read in full.
     var reader = ByteReader(
       publicBytes, materializesText: materializingText || type == .ledgerCreated)
+    // The dialogue's events, whose participant may be in the personal part.
+    let dialogue: EventPayload
     switch type {
     case .ledgerCreated:
       let levels = try reader.strings()
@@ -229,52 +231,20 @@ enum EventCodec {
         ItemRevised(
           story: reader.string(checked: fields.story), item: reader.string(checked: fields.item),
           on: fields.on, facts: fields.facts))
-    case .accountProposed:
-      return try withParticipant(
-        .accountProposed(try readAccountProposed(&reader)), schemaVersion, personalBytes,
-        materializingText)
-    case .accountObjected:
-      return try withParticipant(
-        .accountObjected(try readAccountStep(&reader)), schemaVersion, personalBytes,
-        materializingText)
-    case .accountResponded:
-      return try withParticipant(
-        .accountResponded(try readAccountStep(&reader)), schemaVersion, personalBytes,
-        materializingText)
-    case .accountSettled:
-      return try withParticipant(
-        .accountSettled(try readAccountStep(&reader)), schemaVersion, personalBytes,
-        materializingText)
-    case .accountReopened:
-      return try withParticipant(
-        .accountReopened(try readAccountStep(&reader)), schemaVersion, personalBytes,
-        materializingText)
-    case .storiesSelected:
-      return try withParticipant(
-        .storiesSelected(try readStoriesSelected(&reader)), schemaVersion, personalBytes,
-        materializingText)
-    case .feedbackSent:
-      return try withParticipant(
-        .feedbackSent(try readFeedbackSent(&reader)), schemaVersion, personalBytes,
-        materializingText)
-    case .pledgeMade:
-      return try withParticipant(
-        .pledgeMade(try readPledgeMade(&reader)), schemaVersion, personalBytes, materializingText)
-    case .pledgeJoined:
-      return try withParticipant(
-        .pledgeJoined(try readPledgeStep(&reader)), schemaVersion, personalBytes,
-        materializingText)
-    case .pledgeFulfilled:
-      return try withParticipant(
-        .pledgeFulfilled(try readPledgeStep(&reader)), schemaVersion, personalBytes,
-        materializingText)
-    case .pledgeWithdrawn:
-      return try withParticipant(
-        .pledgeWithdrawn(try readPledgeStep(&reader)), schemaVersion, personalBytes,
-        materializingText)
-    case .participantErased:
-      return .participantErased(try readParticipantErased(&reader))
+    case .accountProposed: dialogue = .accountProposed(try readAccountProposed(&reader))
+    case .accountObjected: dialogue = .accountObjected(try readAccountStep(&reader))
+    case .accountResponded: dialogue = .accountResponded(try readAccountStep(&reader))
+    case .accountSettled: dialogue = .accountSettled(try readAccountStep(&reader))
+    case .accountReopened: dialogue = .accountReopened(try readAccountStep(&reader))
+    case .storiesSelected: dialogue = .storiesSelected(try readStoriesSelected(&reader))
+    case .feedbackSent: dialogue = .feedbackSent(try readFeedbackSent(&reader))
+    case .pledgeMade: dialogue = .pledgeMade(try readPledgeMade(&reader))
+    case .pledgeJoined: dialogue = .pledgeJoined(try readPledgeStep(&reader))
+    case .pledgeFulfilled: dialogue = .pledgeFulfilled(try readPledgeStep(&reader))
+    case .pledgeWithdrawn: dialogue = .pledgeWithdrawn(try readPledgeStep(&reader))
+    case .participantErased: dialogue = .participantErased(try readParticipantErased(&reader))
     }
+    return try withParticipant(dialogue, schemaVersion, personalBytes, materializingText)
   }
 
   /// A dialogue event with its participant's name: from schema version 2 the name is in
