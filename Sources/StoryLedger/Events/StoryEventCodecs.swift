@@ -10,14 +10,10 @@
 /// `story.told`: key, node, date, title, tags, share; the tellers in the personal part.
 enum StoryToldCodec {
   /// The public fields, as checked bytes.
-  struct Fields {
-    var key: UnsafeRawBufferPointer
-    var node: UnsafeRawBufferPointer
-    var on: Day
-    var title: UnsafeRawBufferPointer
-    var tags: CheckedTextList
-    var share: UnsafeRawBufferPointer
-  }
+  typealias Fields = (
+    key: UnsafeRawBufferPointer, node: UnsafeRawBufferPointer, on: Day,
+    title: UnsafeRawBufferPointer, tags: CheckedTextList, share: UnsafeRawBufferPointer
+  )
 
   @inline(__always)
   static func write<Sink: ByteSink>(
@@ -39,9 +35,10 @@ enum StoryToldCodec {
 
   @inline(__always)
   static func read(_ reader: inout ByteReader) throws(DecodingFailure) -> Fields {
-    Fields(
+    (
       key: try reader.textBytes(), node: try reader.textBytes(), on: try reader.day(),
-      title: try reader.textBytes(), tags: try reader.textList(), share: try reader.textBytes())
+      title: try reader.textBytes(), tags: try reader.textList(), share: try reader.textBytes()
+    )
   }
 
   /// The tellers, or `nil` when the personal part was erased.

@@ -24,14 +24,8 @@ extension ImportPlanning {
     nodes.addedSet = []
 
     // Rows grouped by item (file order within each item), then by date.
-    var (rowStarts, rowOrder) = ImportPlanning.group(
-      rows, sizes: items.map { Int($0.rowCount) }, by: { Int($0.item) })
-    let rowsView = rows
-    for index in items.indices {
-      ImportPlanning.sortByDay(&rowOrder, rowStarts[index]..<rowStarts[index + 1]) {
-        rowsView[Int($0)].day
-      }
-    }
+    let (rowStarts, rowOrder) = ImportPlanning.group(
+      rows, sizes: items.map { Int($0.rowCount) }, by: { Int($0.item) }, day: \.day)
 
     // Items grouped by story, in order of first appearance.
     let (itemStarts, storyItems) = ImportPlanning.group(
@@ -70,14 +64,8 @@ extension ImportPlanning {
     guard result.missingNode == nil && result.itemError == nil else { return result }
 
     // Tellings grouped by story, by date then file order.
-    var (tellingStarts, tellingOrder) = ImportPlanning.group(
-      tellings, sizes: stories.map { Int($0.tellingCount) }, by: { Int($0.story) })
-    let tellingsView = tellings
-    for index in stories.indices {
-      ImportPlanning.sortByDay(&tellingOrder, tellingStarts[index]..<tellingStarts[index + 1]) {
-        tellingsView[Int($0)].day
-      }
-    }
+    let (tellingStarts, tellingOrder) = ImportPlanning.group(
+      tellings, sizes: stories.map { Int($0.tellingCount) }, by: { Int($0.story) }, day: \.day)
     result.tellingsAdded = tellings.count
     result.addedNodes = nodes.added
     result.addedNodeRows = nodes.addedRows
@@ -91,11 +79,13 @@ extension ImportPlanning {
     return result
   }
 
-  /// Groups `members` by `group(member)`, keeping their order within each group, where
-  /// group `g` has `sizes[g]` members: returns where each group starts in `order` (and,
-  /// last, where the final one ends) and the members' indices in group order.
+  /// Groups `members` by `group(member)`, keeping their order within each group (or,
+  /// given `day`, sorting each group by day, then that order), where group `g` has
+  /// `sizes[g]` members: returns where each group starts in `order` (and, last, where the
+  /// final one ends) and the members' indices in group order.
   static func group<Member>(
-    _ members: [Member], sizes: [Int], by group: (Member) -> Int
+    _ members: [Member], sizes: [Int], by group: (Member) -> Int,
+    day: ((Member) -> Day)? = nil
   ) -> (starts: [Int], order: [Int32]) {
     var starts = [Int](repeating: 0, count: sizes.count + 1)
     for (index, size) in sizes.enumerated() { starts[index + 1] = starts[index] + size }
@@ -105,6 +95,11 @@ extension ImportPlanning {
       let target = group(member)
       order[fill[target]] = Int32(index)
       fill[target] += 1
+    }
+    if let day {
+      for index in sizes.indices {
+        sortByDay(&order, starts[index]..<starts[index + 1]) { day(members[Int($0)]) }
+      }
     }
     return (starts, order)
   }
