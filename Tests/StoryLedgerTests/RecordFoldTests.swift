@@ -387,10 +387,8 @@ struct StreamFoldTests {
 
   /// A ledger with the corpus imported, every batch folded while written.
   func importedLedger(_ ledger: Ledger, csv: [UInt8], key: String?) throws -> Ledger {
-    try Ledger.$foldsEveryStreamedAppend.withValue(true) {
-      try ledger.importCSV(
-        contentsOf: try temporaryFile(csv), options: .init(idempotencyKey: key))
-    }
+    ledger.streamFoldPolicy = { _, _ in true }
+    try ledger.importCSV(contentsOf: try temporaryFile(csv), options: .init(idempotencyKey: key))
     return ledger
   }
 
@@ -412,10 +410,9 @@ struct StreamFoldTests {
       after: try store.head())
     var start = LedgerState()
     try start.apply(created.events[0])
-    let (head, folded) = try Ledger.$foldsEveryStreamedAppend.withValue(true) {
-      try Ledger.appendFolding(
-        plan, to: store, options: .init(), after: created.head, state: start)
-    }
+    let (head, folded) = try Ledger.appendFolding(
+      plan, to: store, options: .init(), after: created.head, state: start,
+      shouldFold: { _, _ in true })
     var state = try #require(folded)
     state.lastSequence = head.sequence
     var reference = LedgerState()
@@ -445,9 +442,7 @@ struct StreamFoldTests {
     let store = InMemoryLog()
     let ledger = try importedLedger(
       try Ledger.create(in: store, configuration: DemoCorpus.configuration), csv: half, key: nil)
-    try Ledger.$foldsEveryStreamedAppend.withValue(true) {
-      try ledger.importCSV(contentsOf: try temporaryFile(Self.corpus))
-    }
+    try ledger.importCSV(contentsOf: try temporaryFile(Self.corpus))
     var reference = LedgerState()
     try store.read(after: .start(), upTo: try store.head()) { try reference.apply($0) }
     #expect(reference.revisionCount > ledger.state.itemCount)

@@ -336,6 +336,39 @@ struct ByteReader {
     return UTF8Validation.firstInvalidOffset(in: bytes) == nil
   }
 
+  /// A length-prefixed text as its bytes, checked as UTF-8 whether or not text is
+  /// materialized: for a caller that hashes or compares keys as bytes.
+  @inline(__always)
+  mutating func textBytes() throws(DecodingFailure) -> UnsafeRawBufferPointer {
+    let bytes = try bytes(count: try length())
+    guard ByteReader.isValidUTF8(bytes) else {
+      throw DecodingFailure(description: "text is not valid UTF-8")
+    }
+    return bytes
+  }
+
+  /// A list of length-prefixed texts, each checked as UTF-8: where it is, to read again.
+  mutating func textList() throws(DecodingFailure) -> CheckedTextList {
+    let start = offset
+    let count = try length()
+    for _ in 0..<count { _ = try textBytes() }
+    return CheckedTextList(base: base, start: start)
+  }
+
+  /// The text of bytes already checked as UTF-8 (by ``textBytes()``); empty unless
+  /// ``materializesText``.
+  @inline(__always)
+  func string(checked bytes: UnsafeRawBufferPointer) -> String {
+    materializesText ? String(decoding: bytes, as: UTF8.self) : ""
+  }
+
+  /// The texts of a checked list; empty texts unless ``materializesText``.
+  func strings(checked list: CheckedTextList) -> [String] {
+    var values: [String] = []
+    list.forEachText { values.append(string(checked: $0)) }
+    return values
+  }
+
   mutating func strings() throws(DecodingFailure) -> [String] {
     let count = try length()
     var values: [String] = []
@@ -366,5 +399,43 @@ struct ByteReader {
     guard count <= remaining else { throw DecodingFailure(description: "unexpected end of record") }
     defer { offset += count }
     return UnsafeRawBufferPointer(rebasing: base[offset..<(offset + count)])
+  }
+}
+
+/// A list of texts inside a record that ``ByteReader/textList()`` has checked: the bytes
+/// that hold it and where it starts, so that it can be read again without checks.
+struct CheckedTextList {
+  let base: UnsafeRawBufferPointer
+  let start: Int
+
+  /// Calls `body` with the bytes of each text, in order.
+  func forEachText(_ body: (UnsafeRawBufferPointer) -> Void) {
+    var reader = ByteReader(base, offset: start)
+    guard let count = try? reader.length() else { return }
+    for _ in 0..<count {
+      guard let length = try? reader.length(), let bytes = try? reader.bytes(count: length)
+      else { return }
+      body(bytes)
+    }
+  }
+}
+
+/// A text that a payload layout writes, length-prefixed: a `String`, or bytes already
+/// checked to be UTF-8 (an import's field, a record's key), so that every path writes a
+/// layout through one function.
+protocol LayoutText {
+  /// Appends the text's length and bytes to `sink`.
+  func appendLengthPrefixed<Sink: ByteSink>(to sink: inout Sink)
+}
+
+extension String: LayoutText {
+  @inline(__always)
+  func appendLengthPrefixed<Sink: ByteSink>(to sink: inout Sink) { sink.appendString(self) }
+}
+
+extension UnsafeRawBufferPointer: LayoutText {
+  @inline(__always)
+  func appendLengthPrefixed<Sink: ByteSink>(to sink: inout Sink) {
+    sink.appendString(utf8: self)
   }
 }

@@ -22,8 +22,16 @@ enum EventCodec {
   /// Whether events of `type`, as this build writes them, carry a personal part (teller
   /// names, narratives, the dialogue's participants).
   static func hasPersonalPart(_ type: EventType) -> Bool {
-    type == .storyTold || type == .tellingRecorded
-      || (type.rawValue >= 30 && type.currentSchemaVersion >= 2)
+    switch type {
+    case .storyTold, .tellingRecorded: true
+    case .accountProposed, .accountObjected, .accountResponded, .accountSettled,
+      .accountReopened, .storiesSelected, .feedbackSent, .pledgeMade, .pledgeJoined,
+      .pledgeFulfilled, .pledgeWithdrawn:
+      type.currentSchemaVersion >= 2
+    case .ledgerCreated, .nodeAdded, .nodeRenamed, .nodeMoved, .nodeRetired, .storyUpdated,
+      .storyWithdrawn, .itemRecorded, .itemRevised, .participantErased:
+      false
+    }
   }
 
   /// Appends the public part of `payload` as a record of the current schema version holds
@@ -69,28 +77,29 @@ enum EventCodec {
       writer.appendString(event.reason)
       writer.append(event.erase ? 1 : 0)
     case .storyTold(let event):
-      writer.appendString(event.key)
-      writer.appendString(event.node.description)
-      writer.appendDay(event.on)
-      writer.appendString(event.title)
-      writer.appendStrings(event.tags)
-      writer.appendString(event.share)
+      StoryToldCodec.write(
+        key: event.key, node: event.node, on: event.on, title: event.title, tags: event.tags,
+        share: event.share, into: &writer)
     case .tellingRecorded(let event):
-      writer.appendString(event.story)
-      writer.appendDay(event.on)
+      TellingCodec.write(story: event.story, on: event.on, into: &writer)
     case .itemRecorded(let event):
-      writer.appendString(event.story)
-      writer.appendString(event.item)
-      writer.appendDay(event.on)
-      writer.append(UInt8(event.dimension.index))
-      appendFacts(event.facts, to: &writer)
+      ItemEventCodec.write(
+        story: event.story, item: event.item, on: event.on, dimension: event.dimension,
+        facts: event.facts, into: &writer)
     case .itemRevised(let event):
-      writer.appendString(event.story)
-      writer.appendString(event.item)
-      writer.appendDay(event.on)
-      appendFacts(event.facts, to: &writer)
-    default:
-      encodeDialogue(payload, into: &writer)
+      ItemEventCodec.write(
+        story: event.story, item: event.item, on: event.on, dimension: nil, facts: event.facts,
+        into: &writer)
+    case .accountProposed(let event): writeAccountProposed(event, into: &writer)
+    case .accountObjected(let step), .accountResponded(let step), .accountSettled(let step),
+      .accountReopened(let step):
+      writeAccountStep(step, into: &writer)
+    case .storiesSelected(let event): writeStoriesSelected(event, into: &writer)
+    case .feedbackSent(let event): writeFeedbackSent(event, into: &writer)
+    case .pledgeMade(let event): writePledgeMade(event, into: &writer)
+    case .pledgeJoined(let step), .pledgeFulfilled(let step), .pledgeWithdrawn(let step):
+      writePledgeStep(step, into: &writer)
+    case .participantErased(let event): writeParticipantErased(event, into: &writer)
     }
   }
 
@@ -102,50 +111,23 @@ enum EventCodec {
   {
     switch payload {
     case .storyTold(let event):
-      writer.appendStrings(event.tellers)
+      StoryToldCodec.writePersonal(tellers: event.tellers, into: &writer)
       return true
     case .tellingRecorded(let event):
-      writer.appendString(event.narrative)
+      TellingCodec.writePersonal(narrative: event.narrative, into: &writer)
       return true
-    default:
-      guard payload.isDialogue, let participant = payload.participant else { return false }
+    case .accountProposed, .accountObjected, .accountResponded, .accountSettled,
+      .accountReopened, .storiesSelected, .feedbackSent, .pledgeMade, .pledgeJoined,
+      .pledgeFulfilled, .pledgeWithdrawn:
+      guard hasPersonalPart(payload.type), let participant = payload.participant else {
+        return false
+      }
       writer.appendString(participant)
       return true
+    case .ledgerCreated, .nodeAdded, .nodeRenamed, .nodeMoved, .nodeRetired, .storyUpdated,
+      .storyWithdrawn, .itemRecorded, .itemRevised, .participantErased:
+      return false
     }
-  }
-
-  /// Appends item facts: a mask of the facts given, then each of them in mask order.
-  static func appendFacts<Sink: ByteSink>(_ facts: ItemFacts, to writer: inout Sink) {
-    var mask: UInt8 = 0
-    if facts.visibility != nil { mask |= 1 }
-    if facts.description != nil { mask |= 2 }
-    if facts.quantity != nil { mask |= 4 }
-    if facts.unit != nil { mask |= 8 }
-    if facts.monetised != nil { mask |= 16 }
-    if facts.weight != nil { mask |= 32 }
-    if facts.evidence != nil { mask |= 64 }
-    writer.append(mask)
-    if let visibility = facts.visibility { writer.append(visibility == .visible ? 1 : 0) }
-    if let description = facts.description { writer.appendString(description) }
-    if let quantity = facts.quantity { writer.appendString(quantity) }
-    if let unit = facts.unit { writer.appendString(unit) }
-    if let monetised = facts.monetised { writer.appendSigned(monetised.cents) }
-    if let weight = facts.weight { writer.append(UInt8(clamping: weight)) }
-    if let evidence = facts.evidence { writer.appendString(evidence) }
-  }
-
-  private static func readFacts(_ reader: inout ByteReader) throws(DecodingFailure) -> ItemFacts {
-    let mask = try reader.byte()
-    guard mask & 0x80 == 0 else { throw DecodingFailure(description: "unknown item facts") }
-    var facts = ItemFacts()
-    if mask & 1 != 0 { facts.visibility = try reader.byte() == 1 ? .visible : .invisible }
-    if mask & 2 != 0 { facts.description = try reader.string() }
-    if mask & 4 != 0 { facts.quantity = try reader.string() }
-    if mask & 8 != 0 { facts.unit = try reader.string() }
-    if mask & 16 != 0 { facts.monetised = Money(cents: try reader.signed()) }
-    if mask & 32 != 0 { facts.weight = Int(try reader.byte()) }
-    if mask & 64 != 0 { facts.evidence = try reader.string() }
-    return facts
   }
 
   /// Decodes a payload. `personal` is `nil` when the personal part was erased: its fields
@@ -172,6 +154,8 @@ enum EventCodec {
     // The configuration is validated from its text, so it is always read in full.
     var reader = ByteReader(
       publicBytes, materializesText: materializingText || type == .ledgerCreated)
+    // The dialogue's events, whose participant may be in the personal part.
+    let dialogue: EventPayload
     switch type {
     case .ledgerCreated:
       let levels = try reader.strings()
@@ -215,84 +199,96 @@ enum EventCodec {
       let erase = try reader.byte() == 1
       return .storyWithdrawn(StoryWithdrawn(story: story, reason: reason, erase: erase))
     case .storyTold:
-      let key = try reader.string()
-      let node = try readPath(&reader)
-      let on = try reader.day()
-      let title = try reader.string()
-      let tags = try reader.strings()
-      let share = try reader.string()
+      let fields = try StoryToldCodec.read(&reader)
       var tellers: [String] = []
-      if let personalBytes {
-        var personal = ByteReader(personalBytes, materializesText: materializingText)
-        tellers = try personal.strings()
+      if let list = try StoryToldCodec.readPersonal(personalBytes) {
+        tellers = ByteReader(list.base, materializesText: materializingText).strings(
+          checked: list)
       }
       return .storyTold(
         StoryTold(
-          key: key, node: node, on: on, title: title, tellers: tellers, tags: tags, share: share))
+          key: reader.string(checked: fields.key), node: path(checked: fields.node, reader),
+          on: fields.on, title: reader.string(checked: fields.title), tellers: tellers,
+          tags: reader.strings(checked: fields.tags), share: reader.string(checked: fields.share)))
     case .tellingRecorded:
-      let story = try reader.string()
-      let on = try reader.day()
-      var narrative = ""
-      if let personalBytes {
-        var personal = ByteReader(personalBytes, materializesText: materializingText)
-        narrative = try personal.string()
-      }
-      return .tellingRecorded(TellingRecorded(story: story, on: on, narrative: narrative))
+      let (story, on) = try TellingCodec.read(&reader)
+      let narrative = try TellingCodec.readPersonal(personalBytes)
+      let personal = ByteReader(narrative, materializesText: materializingText)
+      return .tellingRecorded(
+        TellingRecorded(
+          story: reader.string(checked: story), on: on,
+          narrative: personal.string(checked: narrative)))
     case .itemRecorded:
-      let story = try reader.string()
-      let item = try reader.string()
-      let on = try reader.day()
-      let dimension: Dimension
-      // `Dimension.allCases` would build an array per event.
-      switch try reader.byte() {
-      case 0: dimension = .capacitating
-      case 1: dimension = .calibrating
-      case 2: dimension = .calculating
-      case let index: throw DecodingFailure(description: "unknown dimension \(index)")
-      }
-      let facts = try readFacts(&reader)
+      let fields = try ItemEventCodec.read(&reader, recorded: true)
       return .itemRecorded(
-        ItemRecorded(story: story, item: item, on: on, dimension: dimension, facts: facts))
+        ItemRecorded(
+          story: reader.string(checked: fields.story), item: reader.string(checked: fields.item),
+          on: fields.on, dimension: ItemEventCodec.dimension(at: fields.dimensionIndex ?? 0),
+          facts: fields.facts))
     case .itemRevised:
-      let story = try reader.string()
-      let item = try reader.string()
-      let on = try reader.day()
-      let facts = try readFacts(&reader)
-      return .itemRevised(ItemRevised(story: story, item: item, on: on, facts: facts))
-    default:
-      let payload = try decodeDialogue(type, &reader)
-      // From schema version 2 the participant's name is in the personal part (`nil` once
-      // erased: the name reads as empty); version 1 kept it in the public part.
-      guard schemaVersion >= 2, payload.participant != nil else { return payload }
-      var name = ""
-      if let personalBytes {
-        var personal = ByteReader(personalBytes, materializesText: materializingText)
-        name = try personal.string()
-        guard personal.isAtEnd else {
-          throw DecodingFailure(description: "unexpected bytes after the participant")
-        }
-      }
-      return payload.withParticipant(name)
+      let fields = try ItemEventCodec.read(&reader, recorded: false)
+      return .itemRevised(
+        ItemRevised(
+          story: reader.string(checked: fields.story), item: reader.string(checked: fields.item),
+          on: fields.on, facts: fields.facts))
+    case .accountProposed: dialogue = .accountProposed(try readAccountProposed(&reader))
+    case .accountObjected: dialogue = .accountObjected(try readAccountStep(&reader))
+    case .accountResponded: dialogue = .accountResponded(try readAccountStep(&reader))
+    case .accountSettled: dialogue = .accountSettled(try readAccountStep(&reader))
+    case .accountReopened: dialogue = .accountReopened(try readAccountStep(&reader))
+    case .storiesSelected: dialogue = .storiesSelected(try readStoriesSelected(&reader))
+    case .feedbackSent: dialogue = .feedbackSent(try readFeedbackSent(&reader))
+    case .pledgeMade: dialogue = .pledgeMade(try readPledgeMade(&reader))
+    case .pledgeJoined: dialogue = .pledgeJoined(try readPledgeStep(&reader))
+    case .pledgeFulfilled: dialogue = .pledgeFulfilled(try readPledgeStep(&reader))
+    case .pledgeWithdrawn: dialogue = .pledgeWithdrawn(try readPledgeStep(&reader))
+    case .participantErased: dialogue = .participantErased(try readParticipantErased(&reader))
     }
+    return try withParticipant(dialogue, schemaVersion, personalBytes, materializingText)
   }
 
-  /// Reads a path: its text split at each `/` byte, a segment `String` made from each piece.
+  /// A dialogue event with its participant's name: from schema version 2 the name is in
+  /// the personal part (`nil` once erased: the name reads as empty); version 1 kept it in
+  /// the public part.
+  private static func withParticipant(
+    _ payload: EventPayload, _ schemaVersion: UInt16, _ personalBytes: UnsafeRawBufferPointer?,
+    _ materializingText: Bool
+  ) throws(DecodingFailure) -> EventPayload {
+    guard schemaVersion >= 2, payload.participant != nil else { return payload }
+    var name = ""
+    if let personalBytes {
+      var personal = ByteReader(personalBytes, materializesText: materializingText)
+      name = try personal.string()
+      guard personal.isAtEnd else {
+        throw DecodingFailure(description: "unexpected bytes after the participant")
+      }
+    }
+    return payload.withParticipant(name)
+  }
+
+  /// The path whose text is `bytes`, already checked as UTF-8: split at each `/` byte, a
+  /// segment `String` made from each piece.
   ///
   /// Paths in the log were validated when written, so they are not validated again. `/` is
   /// an ASCII byte, never part of a longer UTF-8 sequence, and a valid segment never starts
   /// with a combining mark, so this splits exactly where splitting the text would.
-  private static func readPath(_ reader: inout ByteReader) throws(DecodingFailure) -> NodePath {
-    let bytes = try reader.bytes(count: try reader.length())
+  static func path(checked bytes: UnsafeRawBufferPointer, _ reader: ByteReader) -> NodePath {
     var separators = 0
     for byte in bytes where byte == 0x2F { separators += 1 }
     var segments: [String] = []
     segments.reserveCapacity(separators + 1)
     var start = 0
     for index in 0..<bytes.count where bytes[index] == 0x2F {
-      segments.append(try reader.text(UnsafeRawBufferPointer(rebasing: bytes[start..<index])))
+      segments.append(
+        reader.string(checked: UnsafeRawBufferPointer(rebasing: bytes[start..<index])))
       start = index + 1
     }
-    segments.append(try reader.text(UnsafeRawBufferPointer(rebasing: bytes[start...])))
+    segments.append(reader.string(checked: UnsafeRawBufferPointer(rebasing: bytes[start...])))
     return NodePath(validSegments: segments)
+  }
+
+  /// Reads a path (see ``path(checked:_:)``).
+  private static func readPath(_ reader: inout ByteReader) throws(DecodingFailure) -> NodePath {
+    path(checked: try reader.textBytes(), reader)
   }
 }

@@ -85,7 +85,31 @@ public enum EventType: UInt16, CaseIterable, Sendable, Hashable {
   /// participant's name (`by`) in the record's personal part, where it can be erased;
   /// version 1 kept it in the hashed part, and such events stay readable.
   public var currentSchemaVersion: UInt16 {
-    rawValue >= 30 && rawValue < 60 ? 2 : 1
+    switch self {
+    case .accountProposed, .accountObjected, .accountResponded, .accountSettled,
+      .accountReopened, .storiesSelected, .feedbackSent, .pledgeMade, .pledgeJoined,
+      .pledgeFulfilled, .pledgeWithdrawn:
+      2
+    case .ledgerCreated, .nodeAdded, .nodeRenamed, .nodeMoved, .nodeRetired, .storyTold,
+      .tellingRecorded, .storyUpdated, .storyWithdrawn, .itemRecorded, .itemRevised,
+      .participantErased:
+      1
+    }
+  }
+
+  /// Whether events of the type belong to the dialogue (accounts, selections, feedback,
+  /// pledges, and the erasure of a participant's name from them): the state keeps them
+  /// whole, and each is appended alone.
+  public var isDialogue: Bool {
+    switch self {
+    case .accountProposed, .accountObjected, .accountResponded, .accountSettled,
+      .accountReopened, .storiesSelected, .feedbackSent, .pledgeMade, .pledgeJoined,
+      .pledgeFulfilled, .pledgeWithdrawn, .participantErased:
+      true
+    case .ledgerCreated, .nodeAdded, .nodeRenamed, .nodeMoved, .nodeRetired, .storyTold,
+      .tellingRecorded, .storyUpdated, .storyWithdrawn, .itemRecorded, .itemRevised:
+      false
+    }
   }
 
   /// The type called `name`, for filters.
@@ -180,8 +204,9 @@ public enum EventPayload: Hashable, Sendable {
     }
   }
 
-  /// Whether the event belongs to the dialogue (accounts, selections, feedback, pledges).
-  public var isDialogue: Bool { type.rawValue >= 30 }
+  /// Whether the event belongs to the dialogue (accounts, selections, feedback, pledges,
+  /// the erasure of a participant's name): see ``EventType/isDialogue``.
+  public var isDialogue: Bool { type.isDialogue }
 
   /// The story the event concerns, if any.
   public var storyKey: String? {
@@ -192,8 +217,11 @@ public enum EventPayload: Hashable, Sendable {
     case .storyWithdrawn(let event): event.story
     case .itemRecorded(let event): event.story
     case .itemRevised(let event): event.story
-    case .ledgerCreated, .nodeAdded, .nodeRenamed, .nodeMoved, .nodeRetired: nil
-    default: nil
+    case .ledgerCreated, .nodeAdded, .nodeRenamed, .nodeMoved, .nodeRetired, .accountProposed,
+      .accountObjected, .accountResponded, .accountSettled, .accountReopened, .storiesSelected,
+      .feedbackSent, .pledgeMade, .pledgeJoined, .pledgeFulfilled, .pledgeWithdrawn,
+      .participantErased:
+      nil
     }
   }
 
@@ -212,7 +240,9 @@ public enum EventPayload: Hashable, Sendable {
     case .storiesSelected(let event): event.node
     case .feedbackSent(let event): event.from
     case .pledgeMade(let event): event.node
-    default: nil
+    case .ledgerCreated, .tellingRecorded, .storyUpdated, .storyWithdrawn, .itemRecorded,
+      .itemRevised, .pledgeJoined, .pledgeFulfilled, .pledgeWithdrawn, .participantErased:
+      nil
     }
   }
 }

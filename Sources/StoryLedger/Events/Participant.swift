@@ -30,7 +30,10 @@ extension EventPayload {
     case .feedbackSent(let event): event.by
     case .pledgeMade(let event): event.by
     case .pledgeJoined(let step), .pledgeFulfilled(let step), .pledgeWithdrawn(let step): step.by
-    default: nil
+    case .ledgerCreated, .nodeAdded, .nodeRenamed, .nodeMoved, .nodeRetired, .storyTold,
+      .tellingRecorded, .storyUpdated, .storyWithdrawn, .itemRecorded, .itemRevised,
+      .participantErased:
+      nil
     }
   }
 
@@ -71,7 +74,9 @@ extension EventPayload {
     case .pledgeWithdrawn(var step):
       step.by = name
       return .pledgeWithdrawn(step)
-    default:
+    case .ledgerCreated, .nodeAdded, .nodeRenamed, .nodeMoved, .nodeRetired, .storyTold,
+      .tellingRecorded, .storyUpdated, .storyWithdrawn, .itemRecorded, .itemRevised,
+      .participantErased:
       return self
     }
   }

@@ -103,19 +103,6 @@ extension EventPayload {
       object.string("item", event.item)
       object.string("on", event.on.description)
       event.facts.appendFields(to: &object)
-    default:
-      appendDialogueFields(to: &object)
-    }
-  }
-
-  func appendDialogueFields(to object: inout JSONObjectWriter) {
-    func json<T: Encodable>(_ value: T) -> String {
-      let encoder = JSONEncoder()
-      encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-      encoder.keyEncodingStrategy = .convertToSnakeCase
-      return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "null"
-    }
-    switch self {
     case .accountProposed(let event):
       object.string("node", event.node.description)
       object.string("period", event.period.description)
@@ -163,9 +150,15 @@ extension EventPayload {
     case .participantErased(let event):
       object.raw("events", "[" + event.sequences.map(String.init).joined(separator: ",") + "]")
       object.string("reason", event.reason)
-    default:
-      break
     }
+  }
+
+  /// A value of the dialogue as JSON, keys sorted and in snake case.
+  private func json<T: Encodable>(_ value: T) -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    encoder.keyEncodingStrategy = .convertToSnakeCase
+    return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "null"
   }
 }
 

@@ -220,52 +220,23 @@ final class ImportShardStorage: @unchecked Sendable {
     }
   }
 
-  /// The row's item facts, decoded from the bytes the planner encoded them into (with the
-  /// codec's encoding, from text already checked to be UTF-8).
+  /// The row's item facts, decoded from the bytes the planner encoded them into (checked
+  /// when planned, so they decode).
   func facts(of row: ImportPlanning.Row) -> ItemFacts {
-    let raw = bytes.bytes(row.factsOffset, Int(row.factsCount))
-    var offset = 0
-    func byte() -> UInt8 {
-      guard offset < raw.count else { return 0 }
-      defer { offset += 1 }
-      return raw[offset]
-    }
-    func varint() -> UInt64 {
-      var value: UInt64 = 0
-      var shift: UInt64 = 0
-      while shift < 64 {
-        let next = byte()
-        value |= UInt64(next & 0x7F) << shift
-        if next < 0x80 { break }
-        shift += 7
-      }
-      return value
-    }
-    func string() -> String {
-      let count = min(Int(clamping: varint()), raw.count - offset)
-      defer { offset += count }
-      return String(
-        decoding: UnsafeRawBufferPointer(rebasing: raw[offset..<(offset + count)]), as: UTF8.self)
-    }
-    let mask = byte()
-    var facts = ItemFacts()
-    if mask & 1 != 0 { facts.visibility = byte() == 1 ? .visible : .invisible }
-    if mask & 2 != 0 { facts.description = string() }
-    if mask & 4 != 0 { facts.quantity = string() }
-    if mask & 8 != 0 { facts.unit = string() }
-    if mask & 16 != 0 {
-      let raw = varint()
-      facts.monetised = Money(cents: Int64(bitPattern: raw >> 1) ^ -Int64(bitPattern: raw & 1))
-    }
-    if mask & 32 != 0 { facts.weight = Int(byte()) }
-    if mask & 64 != 0 { facts.evidence = string() }
-    return facts
+    var reader = ByteReader(bytes.bytes(row.factsOffset, Int(row.factsCount)))
+    return (try? ItemFactsCodec.read(&reader)) ?? ItemFacts()
+  }
+
+  /// The row's item facts as the planner encoded them.
+  @inline(__always)
+  func encodedFacts(of row: ImportPlanning.Row) -> EncodedItemFacts {
+    EncodedItemFacts(bytes: bytes.bytes(row.factsOffset, Int(row.factsCount)))
   }
 
   // MARK: Encoding
 
-  /// Writes the parts of the events of the story at `storyIndex` into `encoder`, exactly
-  /// as ``EventCodec`` encodes their payloads but from the plan's bytes, in the order of
+  /// Writes the parts of the events of the story at `storyIndex` into `encoder` with the
+  /// codecs ``EventCodec`` encodes their payloads with, from the plan's bytes, in the order of
   /// ``forEachPayload(story:_:)``, calling `emit` after each.
   @inline(__always)
   func encodeEvents(
@@ -276,21 +247,18 @@ final class ImportShardStorage: @unchecked Sendable {
     let story = stories[storyIndex]
     let key = bytes.bytes(story.keyOffset, Int(story.keyCount))
     if story.ledgerIndex < 0 {
-      encoder.publicPart.appendString(utf8: key)
-      encoder.publicPart.appendString(nodePaths[Int(story.node)].description)
-      encoder.publicPart.appendDay(story.earliest)
-      encoder.publicPart.appendString(story.title ?? "")
-      encoder.publicPart.appendStrings(story.tags ?? [])
-      encoder.publicPart.appendString(story.share ?? topLevel)
-      encoder.personalPart.appendStrings(story.tellers ?? [])
+      StoryToldCodec.write(
+        key: key, node: nodePaths[Int(story.node)], on: story.earliest, title: story.title ?? "",
+        tags: story.tags ?? [], share: story.share ?? topLevel, into: &encoder.publicPart)
+      StoryToldCodec.writePersonal(tellers: story.tellers ?? [], into: &encoder.personalPart)
       try emit(&encoder, .storyTold, true)
     }
     for position in tellingStarts[storyIndex]..<tellingStarts[storyIndex + 1] {
       let telling = tellings[Int(tellingOrder[position])]
-      encoder.publicPart.appendString(utf8: key)
-      encoder.publicPart.appendDay(telling.day)
-      encoder.personalPart.appendString(
-        utf8: bytes.bytes(telling.narrativeOffset, Int(telling.narrativeCount)))
+      TellingCodec.write(story: key, on: telling.day, into: &encoder.publicPart)
+      TellingCodec.writePersonal(
+        narrative: bytes.bytes(telling.narrativeOffset, Int(telling.narrativeCount)),
+        into: &encoder.personalPart)
       try emit(&encoder, .tellingRecorded, true)
     }
     for position in itemStarts[storyIndex]..<itemStarts[storyIndex + 1] {
@@ -300,20 +268,17 @@ final class ImportShardStorage: @unchecked Sendable {
       var first = rowStarts[itemIndex]
       if !item.isInLedger {
         let row = rows[Int(rowOrder[first])]
-        encoder.publicPart.appendString(utf8: key)
-        encoder.publicPart.appendString(utf8: itemKey)
-        encoder.publicPart.appendDay(row.day)
-        encoder.publicPart.append(UInt8((item.dimension ?? .capacitating).index))
-        encoder.publicPart.append(bytes.bytes(row.factsOffset, Int(row.factsCount)))
+        ItemEventCodec.write(
+          story: key, item: itemKey, on: row.day, dimension: item.dimension ?? .capacitating,
+          facts: encodedFacts(of: row), into: &encoder.publicPart)
         try emit(&encoder, .itemRecorded, false)
         first += 1
       }
       for slot in first..<rowStarts[itemIndex + 1] {
         let row = rows[Int(rowOrder[slot])]
-        encoder.publicPart.appendString(utf8: key)
-        encoder.publicPart.appendString(utf8: itemKey)
-        encoder.publicPart.appendDay(row.day)
-        encoder.publicPart.append(bytes.bytes(row.factsOffset, Int(row.factsCount)))
+        ItemEventCodec.write(
+          story: key, item: itemKey, on: row.day, dimension: nil, facts: encodedFacts(of: row),
+          into: &encoder.publicPart)
         try emit(&encoder, .itemRevised, false)
       }
     }

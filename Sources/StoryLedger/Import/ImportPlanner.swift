@@ -6,33 +6,9 @@ import Foundation
 /// returns an ``ImportPlan``; it writes nothing. Any problem throws an ``ImportError``
 /// that names the file, row, line, column and value, so an import is all or nothing.
 ///
-/// The rules, column by column:
-///
-/// - The header names the columns in any order. `story`, `node`, `told_on`, `item`,
-///   `dimension` and `visibility` are required; `title`, `narrative`, `teller`, `tags`,
-///   `description`, `quantity`, `unit`, `monetised`, `weight`, `evidence` and `share` are
-///   optional. An unknown or repeated column is an error.
-/// - `story` and `item` are keys (letters, digits, `-`, `_`, `.`). The story-level
-///   fields `node`, `title`, `teller`, `tags` and `share` come from the first row of the
-///   story that gives them; a later non-empty value that differs is an error. For a story
-///   already in the ledger the ledger's values are the first ones: an import never moves
-///   a story or changes its title, tellers, tags or share.
-/// - `node` is a path no deeper than the ledger's levels; it and its missing ancestors are
-///   added (display name: the last segment). `teller` and `tags` hold `;`-separated
-///   names. `share` is one of the ledger's levels, matched ignoring case; a new story that
-///   never gives one is shared at the top level.
-/// - `told_on` is `YYYY-MM-DD`; a new story is told on its earliest `told_on`. A
-///   non-empty `narrative` records a telling on that date; the same story, date and text
-///   again (in the file or in the ledger) is the same telling.
-/// - An item's rows apply in order of `told_on`, then file order. For a new item the
-///   first of them records it and must give `dimension` and `visibility`; the later ones
-///   revise it as of their `told_on`, an empty field meaning unchanged. An item already in
-///   the ledger only receives revisions. `dimension`, when given, must be the item's.
-///   A revising row whose facts (`visibility`, `description`, `quantity`, `unit`,
-///   `monetised`, `weight`, `evidence`) are all empty records no revision: it mentions
-///   the item without saying anything new about it.
-/// - `quantity` is a decimal; `monetised` a decimal with at most 2 decimal places;
-///   `weight` an integer from 1 to 5.
+/// The planner checks the rules of <doc:ImportFormat> (columns, story-level fields that
+/// stay fixed, an item's rows in date order, the values of each column) against the file
+/// and the ledger together, so that a plan, once made, appends without a refusal.
 ///
 /// ```swift
 /// let plan = try ImportPlanner.plan(

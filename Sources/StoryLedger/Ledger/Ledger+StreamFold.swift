@@ -2,23 +2,26 @@ import Foundation
 
 /// Folding a large streamed append (an import) into the state while it is written.
 ///
-/// A streamed append used to write the whole batch (the encoding thread mostly waiting for
-/// the thread that chains the records with SHA-256), then fold every event into the state
-/// from payloads rebuilt from the source. Here the encoding thread folds each event from
-/// the bytes it has just encoded (``LedgerState/foldEncoded(type:schemaVersion:sequence:publicBytes:personalBytes:cache:)``)
+/// The encoding thread folds each event from the bytes it has just encoded
+/// (``LedgerState/foldEncoded(type:schemaVersion:sequence:publicBytes:personalBytes:cache:)``)
 /// while the other threads chain and write, into a copy of the state that replaces the
 /// ledger's only once the append is durable.
 extension Ledger {
   /// Batches of at least this many events are folded while they are written.
   static let streamFoldThreshold = 65_536
 
-  /// Whether every streamed batch is folded while it is written, whatever its size (for
-  /// tests, which fold small batches this way).
-  @TaskLocal static var foldsEveryStreamedAppend = false
+  /// Whether a batch of `eventCount` events is worth folding while it is written into a
+  /// copy of `state`: folding into a copy copies the state's columns, which pays for a
+  /// batch that is large beside the state.
+  static func isWorthStreamFolding(_ eventCount: Int, into state: LedgerState) -> Bool {
+    let size = state.storyCount + state.tellingCount + state.revisionCount
+    return eventCount >= streamFoldThreshold && eventCount >= size
+  }
 
   /// Appends `source` to `store` after `position` (the head, under the write lock) and,
-  /// for a large batch from a source that writes its own bytes, folds its events into a
-  /// copy of `state` as they are encoded.
+  /// for a batch that `shouldFold` (by default ``isWorthStreamFolding(_:into:)``) from a
+  /// source that writes its own bytes, folds its events into a copy of `state` as they
+  /// are encoded.
   ///
   /// - Returns: the new head, and the state with the batch folded in; `nil` when the
   ///   events were not all folded (a small batch, a store that does not stream, an event
@@ -26,13 +29,10 @@ extension Ledger {
   ///   unchanged state.
   static func appendFolding<Source: EventBatchSource>(
     _ source: Source, to store: any EventStore, options: AppendOptions,
-    after position: LogPosition, state: LedgerState
+    after position: LogPosition, state: LedgerState,
+    shouldFold: (_ eventCount: Int, _ state: LedgerState) -> Bool = isWorthStreamFolding
   ) throws -> (head: LogPosition, state: LedgerState?) {
-    // Folding into a copy copies the state's columns: worth it for a batch that is large
-    // beside the state.
-    let size = state.storyCount + state.tellingCount + state.revisionCount
-    let isLarge = source.eventCount >= streamFoldThreshold && source.eventCount >= size
-    guard isLarge || foldsEveryStreamedAppend, let encoded = source as? any EncodedEventSource
+    guard shouldFold(source.eventCount, state), let encoded = source as? any EncodedEventSource
     else {
       let head = try store.append(
         contentsOf: source, actor: options.actor, idempotencyKey: options.idempotencyKey,
@@ -92,22 +92,13 @@ final class StreamFold: @unchecked Sendable {
       let publicBytes = encoder.publicPart.bytes(0..<encoder.publicPart.count)
       let personalBytes =
         hasPersonalPart ? encoder.personalPart.bytes(0..<encoder.personalPart.count) : nil
-      let sequence = encoder.nextSequence
-      if !state.foldEncoded(
-        type: type.rawValue, schemaVersion: type.currentSchemaVersion, sequence: sequence,
-        publicBytes: publicBytes, personalBytes: personalBytes, cache: &cache)
-      {
-        // The reference fold of the event, as the source gave it.
-        do {
-          let payload = try EventCodec.decode(
-            type: type.rawValue, schemaVersion: type.currentSchemaVersion,
-            publicBytes: publicBytes, personalBytes: personalBytes)
-          try state.apply(payload, sequence: sequence)
-          cache.update(after: type)
-        } catch {
-          isComplete = false
-          return
-        }
+      do {
+        try state.foldEncodedOrApply(
+          type: type, sequence: encoder.nextSequence, publicBytes: publicBytes,
+          personalBytes: personalBytes, cache: &cache)
+      } catch {
+        isComplete = false
+        return
       }
       folded += 1
     }

@@ -30,6 +30,10 @@ public final class Ledger: @unchecked Sendable {
   private var position: LogPosition
   private var snapshotSequence: UInt64 = 0
   private var notices: [String] = []
+  /// Which streamed batches are folded while they are written (see
+  /// ``Ledger/isWorthStreamFolding(_:into:)``); a test may fold every batch this way.
+  var streamFoldPolicy: (_ eventCount: Int, _ state: LedgerState) -> Bool =
+    Ledger.isWorthStreamFolding
 
   /// How long an append waits for another writer's lock before failing with
   /// ``LedgerError/Code/busy``.
@@ -329,7 +333,8 @@ public final class Ledger: @unchecked Sendable {
       }
       // A large batch is folded into a copy of the state while it is written.
       let (newHead, folded) = try Ledger.appendFolding(
-        source, to: store, options: options, after: position, state: current)
+        source, to: store, options: options, after: position, state: current,
+        shouldFold: streamFoldPolicy)
       let first = position.sequence + 1
       if let folded {
         current = folded
@@ -340,8 +345,7 @@ public final class Ledger: @unchecked Sendable {
           try current.apply(payload, sequence: sequence)
         }
       }
-      if let key = options.idempotencyKey { current.idempotencyKeys[key] = first }
-      current.lastSequence = newHead.sequence
+      current.noteAppended(first...newHead.sequence, idempotencyKey: options.idempotencyKey)
       position = newHead
       return StreamedAppend(source: source, sequences: first...newHead.sequence, isRepeat: false)
     }

@@ -18,15 +18,14 @@
 /// into the text arena as bytes, narratives are hashed from their bytes, and of an item's
 /// facts only the visibility and monetised value are read.
 ///
-/// It makes every check the decoder makes (bounds, UTF-8, dates, dimensions, fact masks),
-/// and it changes nothing when it cannot fold an event (another type, bytes that do not
-/// decode, an idempotency key, an event the state refuses): the caller then decodes the
-/// event and applies it with ``LedgerState/apply(_:)``, the reference fold, which does the
-/// same or reports the problem exactly as before.
-///
-/// The reference is `apply(_:sequence:)`: a change to how it folds these four types must
-/// be made here too. `RecordFoldTests` compare the two on random ledgers, snapshot byte
-/// for byte.
+/// It reads each layout with the codec the decoder uses (``StoryToldCodec``,
+/// ``TellingCodec``, ``ItemEventCodec``, ``ItemFactsCodec``), so it makes every check the
+/// decoder makes (bounds, UTF-8, dates, dimensions, fact masks), and it changes the state
+/// through the mutations ``LedgerState/apply(_:)`` uses. It changes nothing when it cannot
+/// fold an event (another type, bytes that do not decode, an idempotency key, an event the
+/// state refuses): the caller then decodes the event and applies it with
+/// ``LedgerState/apply(_:)``, the reference fold, which does the same or reports the
+/// problem. `RecordFoldTests` compare the two on random ledgers, snapshot byte for byte.
 extension LedgerState {
   /// What a run of fast folds remembers from one event to the next.
   struct RecordFoldCache {
@@ -47,7 +46,11 @@ extension LedgerState {
     mutating func update(after type: EventType) {
       switch type {
       case .storyTold, .tellingRecorded, .itemRecorded, .itemRevised: break
-      default: self = RecordFoldCache()
+      case .ledgerCreated, .nodeAdded, .nodeRenamed, .nodeMoved, .nodeRetired, .storyUpdated,
+        .storyWithdrawn, .accountProposed, .accountObjected, .accountResponded, .accountSettled,
+        .accountReopened, .storiesSelected, .feedbackSent, .pledgeMade, .pledgeJoined,
+        .pledgeFulfilled, .pledgeWithdrawn, .participantErased:
+        self = RecordFoldCache()
       }
     }
   }
@@ -65,7 +68,7 @@ extension LedgerState {
     let publicBytes: UnsafeRawBufferPointer
     var personalBytes: UnsafeRawBufferPointer?
     do {
-      _ = try Self.text(&reader)  // the actor
+      _ = try reader.textBytes()  // the actor
       // An idempotency key is recorded by `apply(_:)`.
       guard try reader.varint() == 0 else { return false }
       publicBytes = try reader.bytes(count: try reader.length())
@@ -84,8 +87,28 @@ extension LedgerState {
         type: record.type, schemaVersion: record.schemaVersion, sequence: record.sequence,
         publicBytes: publicBytes, personalBytes: personalBytes, cache: &cache)
     else { return false }
-    lastSequence = record.sequence
+    noteAppended(record.sequence...record.sequence, idempotencyKey: nil)
     return true
+  }
+
+  /// Folds an event of `type` from the parts `EventCodec` encoded for it: by the fast
+  /// path when it can, else decoded and applied by the reference fold. Throws what
+  /// decoding or the reference fold throws.
+  mutating func foldEncodedOrApply(
+    type: EventType, sequence: UInt64, publicBytes: UnsafeRawBufferPointer,
+    personalBytes: UnsafeRawBufferPointer?, cache: inout RecordFoldCache
+  ) throws {
+    if foldEncoded(
+      type: type.rawValue, schemaVersion: type.currentSchemaVersion, sequence: sequence,
+      publicBytes: publicBytes, personalBytes: personalBytes, cache: &cache)
+    {
+      return
+    }
+    let payload = try EventCodec.decode(
+      type: type.rawValue, schemaVersion: type.currentSchemaVersion, publicBytes: publicBytes,
+      personalBytes: personalBytes)
+    try apply(payload, sequence: sequence)
+    cache.update(after: type)
   }
 
   /// Folds an event from its encoded parts (see `EventCodec`), as
@@ -100,168 +123,75 @@ extension LedgerState {
     guard let type = EventType(rawValue: type), schemaVersion >= 1,
       schemaVersion <= type.currentSchemaVersion
     else { return false }
-    var reader = ByteReader(publicBytes)
+    // Of an item's facts only the visibility and monetised value are kept: texts are
+    // checked, not made.
+    var reader = ByteReader(publicBytes, materializesText: false)
     do {
       switch type {
       case .storyTold:
-        return try foldStoryTold(&reader, personalBytes, sequence: sequence, cache: &cache)
+        let fields = try StoryToldCodec.read(&reader)
+        let tellers = try StoryToldCodec.readPersonal(personalBytes)
+        let keyHash = HashIndex.hash(fields.key.assumingMemoryBound(to: UInt8.self))
+        guard storyIndex(forKeyBytes: fields.key, hash: keyHash) == nil,
+          let node = node(forPathBytes: fields.node, cache: &cache)
+        else { return false }
+        let share = depth(ofLevelBytes: fields.share, cache: &cache).map { UInt8($0 - 1) } ?? 0
+        insertStory(
+          StoryRecord(
+            key: text.appendText(utf8: fields.key), title: text.appendText(utf8: fields.title),
+            tellers: appendJoined(tellers), tags: appendJoined(fields.tags), node: node,
+            toldOn: fields.on, share: share, toldSequence: sequence),
+          keyHash: keyHash)
       case .tellingRecorded:
-        let key = try Self.text(&reader)
-        let day = try reader.day()
-        var narrative = UnsafeRawBufferPointer(start: nil, count: 0)
-        if let personalBytes {
-          var personal = ByteReader(personalBytes)
-          narrative = try Self.text(&personal)
-        }
+        let (key, day) = try TellingCodec.read(&reader)
+        let narrative = try TellingCodec.readPersonal(personalBytes)
         guard let story = story(forKeyBytes: key, cache: &cache) else { return false }
-        insertTelling(
-          TellingRecord(
-            story: story, day: day, next: -1, sequence: sequence,
-            narrativeHash: HashIndex.hash(narrative.assumingMemoryBound(to: UInt8.self))))
-        stories[story].version += 1
-        return true
+        recordTelling(
+          story: story, day: day, sequence: sequence,
+          narrativeHash: HashIndex.hash(narrative.assumingMemoryBound(to: UInt8.self)))
       case .itemRecorded:
-        let key = try Self.text(&reader)
-        let itemKey = try Self.text(&reader)
-        let day = try reader.day()
-        let dimension = try reader.byte()
-        guard dimension < 3 else { return false }
-        let facts = try Self.facts(&reader)
-        guard let story = story(forKeyBytes: key, cache: &cache) else { return false }
+        let fields = try ItemEventCodec.read(&reader, recorded: true)
+        guard let story = story(forKeyBytes: fields.story, cache: &cache) else { return false }
         let itemKeyHash = HashIndex.hash(
-          itemKey.assumingMemoryBound(to: UInt8.self), seed: UInt64(story))
-        guard itemIndex(story: story, keyBytes: itemKey, hash: itemKeyHash) == nil else {
+          fields.item.assumingMemoryBound(to: UInt8.self), seed: UInt64(story))
+        guard itemIndex(story: story, keyBytes: fields.item, hash: itemKeyHash) == nil else {
           return false
         }
-        let item = Int32(items.count)
-        let revision = Int32(revisions.count)
-        items.append(
-          ItemRecord(
-            key: text.appendText(utf8: itemKey), story: story, first: revision, last: revision,
-            dimensionIndex: dimension))
-        itemTable.insert(item, hash: itemKeyHash)
-        var record = stories[story]
-        if record.lastItem >= 0 {
-          items[record.lastItem].nextInStory = item
-        } else {
-          record.firstItem = item
-        }
-        record.lastItem = item
-        record.version += 1
-        stories[story] = record
-        appendRevision(item: item, day: day, sequence: sequence, facts: facts)
-        return true
+        insertItem(
+          story: story, key: text.appendText(utf8: fields.item), keyHash: itemKeyHash,
+          dimensionIndex: fields.dimensionIndex ?? 0, day: fields.on, sequence: sequence,
+          facts: fields.facts)
       case .itemRevised:
-        let key = try Self.text(&reader)
-        let itemKey = try Self.text(&reader)
-        let day = try reader.day()
-        let facts = try Self.facts(&reader)
-        guard let story = story(forKeyBytes: key, cache: &cache) else { return false }
+        let fields = try ItemEventCodec.read(&reader, recorded: false)
+        guard let story = story(forKeyBytes: fields.story, cache: &cache) else { return false }
         let itemKeyHash = HashIndex.hash(
-          itemKey.assumingMemoryBound(to: UInt8.self), seed: UInt64(story))
-        guard let item = itemIndex(story: story, keyBytes: itemKey, hash: itemKeyHash) else {
+          fields.item.assumingMemoryBound(to: UInt8.self), seed: UInt64(story))
+        guard let item = itemIndex(story: story, keyBytes: fields.item, hash: itemKeyHash) else {
           return false
         }
-        stories[story].version += 1
-        appendRevision(item: item, day: day, sequence: sequence, facts: facts)
-        return true
-      default:
+        reviseItem(item, story: story, day: fields.on, sequence: sequence, facts: fields.facts)
+      case .ledgerCreated, .nodeAdded, .nodeRenamed, .nodeMoved, .nodeRetired, .storyUpdated,
+        .storyWithdrawn, .accountProposed, .accountObjected, .accountResponded, .accountSettled,
+        .accountReopened, .storiesSelected, .feedbackSent, .pledgeMade, .pledgeJoined,
+        .pledgeFulfilled, .pledgeWithdrawn, .participantErased:
+        // Rare: the reference fold applies them.
         return false
       }
+      return true
     } catch {
       return false
     }
   }
 
-  /// `story.told`: key, node, date, title, tags, share; tellers in the personal part.
-  private mutating func foldStoryTold(
-    _ reader: inout ByteReader, _ personalBytes: UnsafeRawBufferPointer?, sequence: UInt64,
-    cache: inout RecordFoldCache
-  ) throws(DecodingFailure) -> Bool {
-    let key = try Self.text(&reader)
-    let path = try Self.text(&reader)
-    let day = try reader.day()
-    let title = try Self.text(&reader)
-    let tags = try Self.texts(&reader)
-    let share = try Self.text(&reader)
-    var tellers: (bytes: UnsafeRawBufferPointer, start: Int)?
-    if let personalBytes {
-      var personal = ByteReader(personalBytes)
-      tellers = try Self.texts(&personal)
-    }
-    let keyHash = HashIndex.hash(key.assumingMemoryBound(to: UInt8.self))
-    guard storyIndex(forKeyBytes: key, hash: keyHash) == nil,
-      let node = node(forPathBytes: path, cache: &cache)
-    else { return false }
-    let shareIndex = depth(ofLevelBytes: share, cache: &cache).map { UInt8($0 - 1) } ?? 0
-    let record = StoryRecord(
-      key: text.appendText(utf8: key), title: text.appendText(utf8: title),
-      tellers: appendJoined(tellers), tags: appendJoined(tags),
-      node: node, toldOn: day, share: shareIndex, toldSequence: sequence)
-    let index = Int32(stories.count)
-    stories.append(record)
-    storyTable.insert(index, hash: keyHash)
-    nodeTotals[node].stories += 1
-    return true
-  }
-
-  // MARK: Reading fields as bytes
-
-  /// A length-prefixed text: its bytes, checked as UTF-8 as the decoder checks them.
-  @inline(__always)
-  private static func text(_ reader: inout ByteReader) throws(DecodingFailure)
-    -> UnsafeRawBufferPointer
-  {
-    let bytes = try reader.bytes(count: try reader.length())
-    guard ByteReader.isValidUTF8(bytes) else {
-      throw DecodingFailure(description: "text is not valid UTF-8")
-    }
-    return bytes
-  }
-
-  /// A list of texts, checked: where the list starts in the reader's bytes, for
-  /// ``appendJoined(_:)`` to read again.
-  private static func texts(_ reader: inout ByteReader) throws(DecodingFailure) -> (
-    bytes: UnsafeRawBufferPointer, start: Int
-  ) {
-    let start = reader.offset
-    let count = try reader.length()
-    for _ in 0..<count { _ = try text(&reader) }
-    return (reader.base, start)
-  }
-
-  /// Item facts: the mask and every fact checked as the decoder checks them; only the
-  /// visibility and the monetised value are kept (the state keeps nothing else).
-  private static func facts(_ reader: inout ByteReader) throws(DecodingFailure) -> ItemFacts {
-    let mask = try reader.byte()
-    guard mask & 0x80 == 0 else { throw DecodingFailure(description: "unknown item facts") }
-    var facts = ItemFacts()
-    if mask & 1 != 0 { facts.visibility = try reader.byte() == 1 ? .visible : .invisible }
-    if mask & 2 != 0 { _ = try text(&reader) }
-    if mask & 4 != 0 { _ = try text(&reader) }
-    if mask & 8 != 0 { _ = try text(&reader) }
-    if mask & 16 != 0 { facts.monetised = Money(cents: try reader.signed()) }
-    if mask & 32 != 0 { _ = try reader.byte() }
-    if mask & 64 != 0 { _ = try text(&reader) }
-    return facts
-  }
-
-  /// Appends the texts of the (checked) list at `list.start` of `list.bytes` to the arena,
-  /// joined by ``separator``, as `apply` appends `joined(separator:)` of them; no list
-  /// reads as no texts.
-  private mutating func appendJoined(_ list: (bytes: UnsafeRawBufferPointer, start: Int)?)
-    -> TextReference
-  {
+  /// Appends the texts of a checked list to the arena, joined by ``separator``, as `apply`
+  /// appends `joined(separator:)` of them; no list reads as no texts.
+  private mutating func appendJoined(_ list: CheckedTextList?) -> TextReference {
     let offset = text.count
-    if let list {
-      var reader = ByteReader(list.bytes, offset: list.start)
-      let count = (try? reader.length()) ?? 0
-      for index in 0..<count {
-        if index > 0 { text.append(0x1F) }
-        guard let length = try? reader.length(), let bytes = try? reader.bytes(count: length)
-        else { break }
-        _ = text.appendText(utf8: bytes)
-      }
+    var isFirst = true
+    list?.forEachText { bytes in
+      if !isFirst { text.append(0x1F) }
+      isFirst = false
+      _ = text.appendText(utf8: bytes)
     }
     return TextReference(
       offset: UInt32(truncatingIfNeeded: offset), length: UInt32(text.count - offset))

@@ -133,7 +133,9 @@ extension LedgerState {
         try checkOpen(revised.story)
         // A revision that changes nothing is still a dated mention of the item in a telling.
         try validate(revised.facts)
-      default:
+      case .accountProposed, .accountObjected, .accountResponded, .accountSettled,
+        .accountReopened, .storiesSelected, .feedbackSent, .pledgeMade, .pledgeJoined,
+        .pledgeFulfilled, .pledgeWithdrawn, .participantErased:
         try validateDialogue(event)
       }
     }

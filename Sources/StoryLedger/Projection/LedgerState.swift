@@ -37,7 +37,7 @@ public struct LedgerState: Sendable {
   /// Per node, the stories told there and the current figures of their items.
   var nodeTotals = Column<NodeTotals>()
   /// The story the last event was about: events come in runs about one story.
-  private var recentStory: (key: String, index: Int32)?
+  var recentStory: (key: String, index: Int32)?
   /// Old paths of moved nodes, each to the path it moved to (follow the chain for moves
   /// since).
   var movedPaths: [NodePath: NodePath] = [:]
@@ -179,9 +179,6 @@ public struct LedgerState: Sendable {
   /// the state (a story at an unknown node, say) means the log is not what this ledger
   /// wrote, and is reported as corruption.
   public mutating func apply(_ event: RecordedEvent) throws(LedgerError) {
-    if let key = event.idempotencyKey, idempotencyKeys[key] == nil {
-      idempotencyKeys[key] = event.sequence
-    }
     if event.payload.isDialogue {
       appendDialogue(
         DialogueRecord(
@@ -190,9 +187,21 @@ public struct LedgerState: Sendable {
     } else {
       try apply(event.payload, sequence: event.sequence)
     }
-    lastSequence = event.sequence
+    noteAppended(event.sequence...event.sequence, idempotencyKey: event.idempotencyKey)
   }
 
+  /// The bookkeeping of every fold path, in one place: an idempotency key names the first
+  /// event of the batch that carried it, and ``lastSequence`` the last event folded.
+  mutating func noteAppended(_ sequences: ClosedRange<UInt64>, idempotencyKey: String?) {
+    if let key = idempotencyKey, idempotencyKeys[key] == nil {
+      idempotencyKeys[key] = sequences.lowerBound
+    }
+    lastSequence = sequences.upperBound
+  }
+
+  /// The reference fold of one payload: the fast fold (`foldEncoded`) must leave the same
+  /// state, through the same mutations (`insertStory`, `recordTelling`, `insertItem`,
+  /// `reviseItem`).
   mutating func apply(_ payload: EventPayload, sequence: UInt64) throws(LedgerError) {
     func corrupt(_ message: String) -> LedgerError {
       LedgerError(.corrupt, "event \(sequence) cannot be applied: \(message)")
@@ -211,11 +220,7 @@ public struct LedgerState: Sendable {
         }
         parent = index
       }
-      let index = Int32(nodes.count)
-      nodes.append(NodeRecord(path: event.path, name: event.name, parent: parent))
-      nodeTotals.append(NodeTotals())
-      if parent >= 0 { nodes[Int(parent)].children.append(index) }
-      nodeIndex[event.path] = index
+      addNode(event.path, name: event.name, parent: parent)
     case .nodeRenamed(let event):
       guard let index = nodeIndex[event.path] else { throw corrupt("unknown node \(event.path)") }
       nodes[Int(index)].name = event.name
@@ -235,17 +240,7 @@ public struct LedgerState: Sendable {
       guard let story = story(forKey: event.story) else {
         throw corrupt("unknown story \(event.story)")
       }
-      var record = stories[story]
-      if let title = event.title { record.title = text.appendText(title) }
-      if let tags = event.tags {
-        record.tags = text.appendText(tags.joined(separator: String(Self.separator)))
-      }
-      if let share = event.share {
-        record.share = configuration.depth(ofLevel: share).map { UInt8($0 - 1) } ?? record.share
-      }
-      record.version += 1
-      stories[story] = record
-      storyEvents[story, default: []].append(sequence)
+      update(story, event, sequence: sequence)
     case .storyWithdrawn(let event):
       guard let story = story(forKey: event.story) else {
         throw corrupt("unknown story \(event.story)")
@@ -255,13 +250,7 @@ public struct LedgerState: Sendable {
         guard event.erase, !earlier.isErased else {
           throw corrupt("story \(event.story) is withdrawn already")
         }
-        withdrawals[story] = Withdrawal(sequence: sequence, isErased: true)
-        storyEvents[story, default: []].append(sequence)
-        var record = stories[story]
-        record.version += 1
-        text.zero(record.tellers)
-        record.tellers = .empty
-        stories[story] = record
+        eraseWithdrawn(story, sequence: sequence)
       } else {
         withdraw(story, sequence: sequence, erase: event.erase)
       }
@@ -271,24 +260,20 @@ public struct LedgerState: Sendable {
       }
       guard let node = nodeIndex[event.node] else { throw corrupt("unknown node \(event.node)") }
       let share = configuration.depth(ofLevel: event.share).map { UInt8($0 - 1) } ?? 0
-      let record = StoryRecord(
-        key: text.appendText(event.key), title: text.appendText(event.title),
-        tellers: text.appendText(event.tellers.joined(separator: String(Self.separator))),
-        tags: text.appendText(event.tags.joined(separator: String(Self.separator))),
-        node: node, toldOn: event.on, share: share, toldSequence: sequence)
-      let index = Int32(stories.count)
-      stories.append(record)
-      storyTable.insert(index, hash: HashIndex.hash(event.key))
-      nodeTotals[node].stories += 1
+      insertStory(
+        StoryRecord(
+          key: text.appendText(event.key), title: text.appendText(event.title),
+          tellers: text.appendText(event.tellers.joined(separator: String(Self.separator))),
+          tags: text.appendText(event.tags.joined(separator: String(Self.separator))),
+          node: node, toldOn: event.on, share: share, toldSequence: sequence),
+        keyHash: HashIndex.hash(event.key))
     case .tellingRecorded(let event):
       guard let story = story(forKey: event.story) else {
         throw corrupt("unknown story \(event.story)")
       }
-      insertTelling(
-        TellingRecord(
-          story: story, day: event.on, next: -1, sequence: sequence,
-          narrativeHash: HashIndex.hash(event.narrative)))
-      stories[story].version += 1
+      recordTelling(
+        story: story, day: event.on, sequence: sequence,
+        narrativeHash: HashIndex.hash(event.narrative))
     case .itemRecorded(let event):
       guard let story = story(forKey: event.story) else {
         throw corrupt("unknown story \(event.story)")
@@ -297,329 +282,21 @@ public struct LedgerState: Sendable {
       guard itemIndex(story: story, key: event.item, hash: itemKeyHash) == nil else {
         throw corrupt("item \(event.story)/\(event.item) already exists")
       }
-      let item = Int32(items.count)
-      let revision = Int32(revisions.count)
-      items.append(
-        ItemRecord(
-          key: text.appendText(event.item), story: story, first: revision, last: revision,
-          dimensionIndex: UInt8(event.dimension.index)))
-      itemTable.insert(item, hash: itemKeyHash)
-      var record = stories[story]
-      if record.lastItem >= 0 {
-        items[record.lastItem].nextInStory = item
-      } else {
-        record.firstItem = item
-      }
-      record.lastItem = item
-      record.version += 1
-      stories[story] = record
-      appendRevision(item: item, day: event.on, sequence: sequence, facts: event.facts)
+      insertItem(
+        story: story, key: text.appendText(event.item), keyHash: itemKeyHash,
+        dimensionIndex: UInt8(event.dimension.index), day: event.on, sequence: sequence,
+        facts: event.facts)
     case .itemRevised(let event):
       guard let story = story(forKey: event.story),
         let item = itemIndex(story: story, key: event.item)
       else { throw corrupt("unknown item \(event.story)/\(event.item)") }
-      stories[story].version += 1
-      appendRevision(item: item, day: event.on, sequence: sequence, facts: event.facts)
-    default:
+      reviseItem(item, story: story, day: event.on, sequence: sequence, facts: event.facts)
+    case .accountProposed, .accountObjected, .accountResponded, .accountSettled,
+      .accountReopened, .storiesSelected, .feedbackSent, .pledgeMade, .pledgeJoined,
+      .pledgeFulfilled, .pledgeWithdrawn, .participantErased:
       appendDialogue(
         DialogueRecord(sequence: sequence, milliseconds: 0, actor: "", payload: payload))
     }
-  }
-
-  /// Moves node `index` and its subtree under `parent` (-1: the top), its new path `path`.
-  private mutating func moveNode(_ index: Int32, under parent: Int32, to path: NodePath) {
-    let old = nodes[Int(index)]
-    if old.parent >= 0 { nodes[Int(old.parent)].children.removeAll { $0 == index } }
-    if parent >= 0 { nodes[Int(parent)].children.append(index) }
-    nodes[Int(index)].parent = parent
-    let oldDepth = old.path.depth
-    var pending = [index]
-    while let node = pending.popLast() {
-      let oldPath = nodes[Int(node)].path
-      let newPath = NodePath(validSegments: path.segments + oldPath.segments.dropFirst(oldDepth))
-      nodeIndex[oldPath] = nil
-      nodeIndex[newPath] = node
-      movedPaths[oldPath] = newPath
-      movedPaths[newPath] = nil
-      nodes[Int(node)].path = newPath
-      pending.append(contentsOf: nodes[Int(node)].children)
-    }
-  }
-
-  /// Withdraws a story: its figures leave its node's totals; with `erase`, its teller names
-  /// leave the state's text.
-  private mutating func withdraw(_ story: Int32, sequence: UInt64, erase: Bool) {
-    withdrawals[story] = Withdrawal(sequence: sequence, isErased: erase)
-    storyEvents[story, default: []].append(sequence)
-    var record = stories[story]
-    record.version += 1
-    var totals = nodeTotals[record.node]
-    totals.stories -= 1
-    var item = record.firstItem
-    while item >= 0 {
-      let itemRecord = items[item]
-      let last = revisions[itemRecord.last]
-      let lane = NodeTotals.lane(itemRecord.dimensionIndex, isVisible: last.isVisible)
-      totals.items[lane] -= 1
-      totals.cents[lane] -= last.effectiveMonetised
-      item = itemRecord.nextInStory
-    }
-    nodeTotals[record.node] = totals
-    if erase {
-      text.zero(record.tellers)
-      record.tellers = .empty
-    }
-    stories[story] = record
-  }
-
-  /// Whether the story at `index` was withdrawn.
-  func isWithdrawn(_ index: Int32) -> Bool {
-    !withdrawals.isEmpty && withdrawals[index] != nil
-  }
-
-  /// Inserts a telling in its story's date order (after tellings of the same date).
-  mutating func insertTelling(_ telling: TellingRecord) {
-    let index = Int32(tellings.count)
-    tellings.append(telling)
-    var story = stories[telling.story]
-    var previous: Int32 = -1
-    var cursor = story.firstTelling
-    while cursor >= 0, tellings[cursor].day <= telling.day {
-      previous = cursor
-      cursor = tellings[cursor].next
-    }
-    tellings[index].next = cursor
-    if previous >= 0 {
-      tellings[previous].next = index
-    } else {
-      story.firstTelling = index
-    }
-    story.tellingCount += 1
-    stories[telling.story] = story
-  }
-
-  mutating func appendRevision(item: Int32, day: Day, sequence: UInt64, facts: ItemFacts) {
-    let itemRecord = items[item]
-    let isFirst = itemRecord.first == Int32(revisions.count)
-    let before = isFirst ? nil : revisions[itemRecord.last]
-    insertRevision(item: item, day: day, sequence: sequence, facts: facts)
-    // The item's current figures are those of its last revision.
-    let node = stories[itemRecord.story].node
-    var totals = nodeTotals[node]
-    if let before {
-      let lane = NodeTotals.lane(itemRecord.dimensionIndex, isVisible: before.isVisible)
-      totals.items[lane] -= 1
-      totals.cents[lane] -= before.effectiveMonetised
-    }
-    let after = revisions[items[item].last]
-    let lane = NodeTotals.lane(itemRecord.dimensionIndex, isVisible: after.isVisible)
-    totals.items[lane] += 1
-    totals.cents[lane] += after.effectiveMonetised
-    nodeTotals[node] = totals
-  }
-
-  private mutating func insertRevision(item: Int32, day: Day, sequence: UInt64, facts: ItemFacts) {
-    let index = Int32(revisions.count)
-    var record = RevisionRecord(
-      day: day, item: item, next: -1, sequence: sequence,
-      monetisedDelta: facts.monetised?.cents ?? 0, effectiveMonetised: 0,
-      visibilityDelta: facts.visibility.map { $0 == .visible ? 1 : 2 } ?? 0,
-      hasMonetisedDelta: facts.monetised != nil, isVisible: false)
-    let itemRecord = items[item]
-    if itemRecord.first == index {
-      // The item's first revision.
-      record.isVisible = record.visibilityDelta == 1
-      record.effectiveMonetised = record.monetisedDelta
-      revisions.append(record)
-      return
-    }
-    let last = revisions[itemRecord.last]
-    if last.day <= day {
-      // The usual case: the newest date so far goes at the end.
-      record.isVisible = record.visibilityDelta == 0 ? last.isVisible : record.visibilityDelta == 1
-      record.effectiveMonetised =
-        record.hasMonetisedDelta ? record.monetisedDelta : last.effectiveMonetised
-      revisions.append(record)
-      revisions[itemRecord.last].next = index
-      items[item].last = index
-      return
-    }
-    // A late entry dated before later revisions: insert it in date order and recompute
-    // the effective values that follow.
-    revisions.append(record)
-    var previous: Int32 = -1
-    var cursor = itemRecord.first
-    while cursor >= 0, revisions[cursor].day <= day {
-      previous = cursor
-      cursor = revisions[cursor].next
-    }
-    revisions[index].next = cursor
-    if previous >= 0 {
-      revisions[previous].next = index
-    } else {
-      items[item].first = index
-    }
-    recomputeEffectiveValues(item: item)
-  }
-
-  private mutating func recomputeEffectiveValues(item: Int32) {
-    var visible = false
-    var monetised: Int64 = 0
-    var cursor = items[item].first
-    while cursor >= 0 {
-      var revision = revisions[cursor]
-      if revision.visibilityDelta != 0 { visible = revision.visibilityDelta == 1 }
-      if revision.hasMonetisedDelta { monetised = revision.monetisedDelta }
-      revision.isVisible = visible
-      revision.effectiveMonetised = monetised
-      revisions[cursor] = revision
-      cursor = revision.next
-    }
-  }
-
-  // MARK: Lookups
-
-  /// The index of the story whose key is `key`.
-  ///
-  /// The remembered story is compared byte for byte, as the table compares keys: `==` on
-  /// strings would also match a canonically equivalent spelling, so what a key found would
-  /// depend on the events just before it.
-  func storyIndex(forKey key: String) -> Int32? {
-    if let recentStory, recentStory.key.utf8.elementsEqual(key.utf8) { return recentStory.index }
-    return storyTable.find(hash: HashIndex.hash(key)) { text.matches(stories[$0].key, key) }
-  }
-
-  /// The story whose key is `key`, remembered for the events that follow about it.
-  private mutating func story(forKey key: String) -> Int32? {
-    let index = storyIndex(forKey: key)
-    if let index { recentStory = (key, index) }
-    return index
-  }
-
-  /// The index of the item `key` of the story at index `story`.
-  func itemIndex(story: Int32, key: String, hash: UInt64? = nil) -> Int32? {
-    itemTable.find(hash: hash ?? HashIndex.hash(key, seed: UInt64(story))) {
-      let record = items[$0]
-      return record.story == story && text.matches(record.key, key)
-    }
-  }
-
-  /// The key of the story at `index`.
-  func storyKey(_ index: Int32) -> String { text.string(stories[index].key) }
-
-  /// The item indices of a story, in the order they were recorded.
-  func itemsOfStory(_ story: Int32) -> [Int32] {
-    var result: [Int32] = []
-    var cursor = stories[story].firstItem
-    while cursor >= 0 {
-      result.append(cursor)
-      cursor = items[cursor].nextInStory
-    }
-    return result
-  }
-
-  /// The index of the ancestor of `node` at `depth` (the node itself at its own depth), or
-  /// -1 when the node is shallower.
-  func ancestor(of node: Int32, atDepth depth: Int) -> Int32 {
-    var current = node
-    var currentDepth = nodes[Int(node)].depth
-    guard currentDepth >= depth else { return -1 }
-    while currentDepth > depth {
-      current = nodes[Int(current)].parent
-      currentDepth -= 1
-    }
-    return current
-  }
-
-  /// The item's revision in effect at the end of `day`, or -1 when it did not exist yet.
-  func revision(of item: Int32, asOf day: Day) -> Int32 {
-    let record = items[item]
-    if revisions[record.last].day <= day { return record.last }
-    var found: Int32 = -1
-    var cursor = record.first
-    while cursor >= 0 {
-      let revision = revisions[cursor]
-      if revision.day > day { break }
-      found = cursor
-      cursor = revision.next
-    }
-    return found
-  }
-
-  /// Where the node that was at `path` is now, when it was moved (following later moves
-  /// of it or its ancestors).
-  func currentPath(ofMoved path: NodePath) -> NodePath? {
-    guard !movedPaths.isEmpty else { return nil }
-    var probe = path
-    var suffix: [String] = []
-    while true {
-      if var target = movedPaths[probe] {
-        var steps = 0
-        while nodeIndex[target] == nil, let next = movedPaths[target], steps < 10_000 {
-          target = next
-          steps += 1
-        }
-        let result = NodePath(validSegments: target.segments + suffix.reversed())
-        return nodeIndex[result] != nil ? result : nil
-      }
-      // An existing node that was not moved: the path was never there.
-      if nodeIndex[probe] != nil { return nil }
-      guard let parent = probe.parent else { return nil }
-      suffix.append(probe.name)
-      probe = parent
-    }
-  }
-
-  /// The earliest and latest item revision dates, or `nil` when there are no items.
-  func revisionDateRange() -> ClosedRange<Day>? {
-    guard !revisions.isEmpty else { return nil }
-    if !withdrawals.isEmpty {
-      var range: ClosedRange<Day>?
-      items.forEachElement { _, item in
-        guard withdrawals[item.story] == nil else { return }
-        var cursor = item.first
-        while cursor >= 0 {
-          let day = revisions[cursor].day
-          range = range.map { min($0.lowerBound, day)...max($0.upperBound, day) } ?? day...day
-          cursor = revisions[cursor].next
-        }
-      }
-      return range
-    }
-    var low = revisions[0].day
-    var high = low
-    revisions.forEachElement { _, revision in
-      if revision.day < low { low = revision.day }
-      if revision.day > high { high = revision.day }
-    }
-    return low...high
-  }
-
-  /// The node at `path`, or an error naming the path (with the closest existing ancestor).
-  func node(at path: NodePath) throws(LedgerError) -> Int32 {
-    if let index = nodeIndex[path] { return index }
-    if let moved = currentPath(ofMoved: path) {
-      throw LedgerError(.invalid, "node \(path) was moved; it is now \(moved)")
-    }
-    var hint = ""
-    var ancestor = path.parent
-    while let candidate = ancestor {
-      if let index = nodeIndex[candidate] {
-        let children = nodes[Int(index)].children.prefix(8).map { nodes[Int($0)].path.name }
-        hint =
-          "; \(candidate) has "
-          + (children.isEmpty ? "no children" : "children: \(children.joined(separator: ", "))")
-        break
-      }
-      ancestor = candidate.parent
-    }
-    if hint.isEmpty {
-      let tops = nodes.filter { $0.parent < 0 }.prefix(8).map(\.path.description)
-      hint =
-        tops.isEmpty
-        ? "; the ledger has no nodes yet" : "; top-level nodes: \(tops.joined(separator: ", "))"
-    }
-    throw LedgerError(.invalid, "no node \(path)\(hint)")
   }
 }
 
