@@ -134,17 +134,7 @@ extension FileLog {
     } catch {
       throw LedgerError(.io, "cannot read \(logPath): \(error)", path: logPath)
     }
-    var problem = verifier.problem
-    if problem == nil {
-      switch outcome {
-      case .clean: break
-      case .incomplete(let offset):
-        problem = .init(
-          sequence: verifier.expectedSequence, offset: offset, reason: "the record is cut short")
-      case .damaged(let offset, let reason):
-        problem = .init(sequence: verifier.expectedSequence, offset: offset, reason: reason)
-      }
-    }
+    let problem = verifier.problem(endingWith: outcome)
     // The events the cut drops: those the head records and those the log holds after the
     // kept batch, whichever reach further.
     let lastSeen = problem.map(\.sequence) ?? (verifier.expectedSequence - 1)

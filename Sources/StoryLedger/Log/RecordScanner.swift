@@ -288,3 +288,37 @@ struct RecordScanner {
     return Int(view.loadUnaligned(as: UInt32.self).littleEndian) + RecordFormat.frameSize
   }
 }
+
+extension RecordScanner {
+  /// Calls `body` with every record from `start` up to `end` of a log whose committed
+  /// records (the file log's and the in-memory log's) are numbered without gaps, checking
+  /// that each carries the sequence number `expected` names and moving it on.
+  ///
+  /// - Parameter gap: the error for the record at an offset that carries another sequence
+  ///   number than the one expected.
+  /// - Returns: how the scan ended; a record that is damaged or cut short is left to the
+  ///   caller to report (or to wait for).
+  func scanCommitted(
+    from start: UInt64, to end: UInt64, expecting expected: inout UInt64,
+    read: @escaping ReadFunction,
+    gap: (_ offset: UInt64, _ found: UInt64, _ expected: UInt64) -> LedgerError,
+    _ body: (RecordFormat.RecordView, UInt64) throws -> Void
+  ) throws -> End {
+    var failure: LedgerError?
+    var next = expected
+    defer { expected = next }
+    let outcome = try scan(
+      from: max(start, UInt64(RecordFormat.fileHeaderSize)), to: end, read: read
+    ) { record, offset in
+      guard record.sequence == next else {
+        failure = gap(offset, record.sequence, next)
+        return false
+      }
+      try body(record, offset)
+      next += 1
+      return true
+    }
+    if let failure { throw failure }
+    return outcome
+  }
+}
