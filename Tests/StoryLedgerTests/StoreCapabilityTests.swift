@@ -1,4 +1,5 @@
 import Foundation
+import StoryLedgerTestSupport
 import Testing
 
 @testable import StoryLedger
@@ -68,10 +69,8 @@ private final class CapableStore: ForwardingStore, RecordScanning, SnapshotStori
   }
 
   @Test func anEmbeddersStoreAdoptsRecordScanningAndSnapshots() throws {
-    let directory = FileManager.default.temporaryDirectory.appending(
-      path: "capable-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: directory) }
+    let scratch = try TemporaryDirectory()
+    let directory = scratch.url
     let store = CapableStore(snapshotDirectory: directory)
     #expect((store as any EventStore).recordScanning != nil)
     #expect((store as any EventStore).snapshotStorage?.snapshotDirectory == directory)
