@@ -2,9 +2,9 @@ import Foundation
 
 /// Folding a large streamed append (an import) into the state while it is written.
 ///
-/// A streamed append used to write the whole batch (the encoding thread mostly waiting for
-/// the thread that chains the records with SHA-256), then fold every event into the state
-/// from payloads rebuilt from the source. Here the encoding thread folds each event from
+/// The encoding thread of a streamed append would otherwise mostly wait for the thread that
+/// chains the records with SHA-256, and the events would then be folded a second time from
+/// payloads rebuilt from the source. Instead the encoding thread folds each event from
 /// the bytes it has just encoded (``LedgerState/foldEncoded(type:schemaVersion:sequence:publicBytes:personalBytes:cache:)``)
 /// while the other threads chain and write, into a copy of the state that replaces the
 /// ledger's only once the append is durable.

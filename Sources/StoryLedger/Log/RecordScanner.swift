@@ -82,9 +82,8 @@ struct RecordScanner {
   /// For replay (reading, checking and decoding every record and folding it into the
   /// state), ``readsAhead`` and ``checksumsAhead`` move the reading, framing and checksums
   /// of the next chunk to another thread while `body` decodes and folds this one.
-  /// Decoding stays on the calling thread: two designs that decoded on other threads were
-  /// measured, and freeing the events' strings on one thread while others allocate cost
-  /// more in glibc's arena locking than the second core gained.
+  /// Decoding stays on the calling thread: freeing the events' strings on one thread while
+  /// others allocate costs more in glibc's arena locking than a second decoding core gains.
   func scan(
     from start: UInt64, to end: UInt64, read: @escaping ReadFunction,
     _ body: (RecordFormat.RecordView, UInt64) throws -> Bool
