@@ -32,7 +32,7 @@ extension FileLog {
   static let erasureWait: Duration = .seconds(30)
 
   /// Checks every record's checksum, the sequence numbers, the whole chain and the head
-  /// (see ``verifyRecords(progress:)``).
+  /// (see `verifyRecords(progress:)`).
   ///
   /// A record found damaged is checked again once no writer holds the lock, as a reader
   /// does: an erasure may have been rewriting it.
