@@ -104,7 +104,7 @@ extension RecordScanning {
   public func decode(_ record: LogRecord) throws(LedgerError) -> RecordedEvent {
     do { return try RecordFormat.decode(record.view) } catch {
       throw LedgerError(
-        .corrupt, "event \(record.sequence) at \(record.offset) cannot be read: \(error)")
+        .corrupt, "event \(record.sequence) at byte \(record.offset) cannot be read: \(error)")
     }
   }
 
