@@ -19,10 +19,19 @@ let package = Package(
     .executableTarget(name: "storyledger", dependencies: ["StoryLedgerCLI"]),
     // The event store conformance checks: test support, reused by Examples/PostgresLedger.
     .target(name: "StoryLedgerConformance", dependencies: ["StoryLedger"]),
-    .testTarget(name: "StoryLedgerTests", dependencies: ["StoryLedger", "StoryLedgerConformance"]),
-    .testTarget(name: "StoryLedgerCLITests", dependencies: ["StoryLedgerCLI", "StoryLedger"]),
+    // What the test targets share: temporary directories, `day(_:)` and `path(_:)`.
+    .target(
+      name: "StoryLedgerTestSupport", dependencies: ["StoryLedger"],
+      path: "Tests/StoryLedgerTestSupport"),
+    .testTarget(
+      name: "StoryLedgerTests",
+      dependencies: ["StoryLedger", "StoryLedgerConformance", "StoryLedgerTestSupport"]),
+    .testTarget(
+      name: "StoryLedgerCLITests",
+      dependencies: ["StoryLedgerCLI", "StoryLedger", "StoryLedgerTestSupport"]),
     // Runs the built `storyledger` executable; depending on it makes `swift test` build it.
-    .testTarget(name: "EndToEndTests", dependencies: ["StoryLedger", "storyledger"]),
+    .testTarget(
+      name: "EndToEndTests", dependencies: ["StoryLedger", "storyledger", "StoryLedgerTestSupport"]),
   ],
   swiftLanguageModes: [.v6]
 )

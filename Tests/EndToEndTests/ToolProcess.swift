@@ -1,4 +1,5 @@
 import Foundation
+import StoryLedgerTestSupport
 import Testing
 
 /// The built `storyledger` executable, run as a separate process.
@@ -93,9 +94,7 @@ enum ToolProcess {
 final class Scratch {
   let url: URL
   init() throws {
-    url = FileManager.default.temporaryDirectory.appending(
-      path: "storyledger-e2e-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    url = try makeTemporaryDirectory(prefix: "storyledger-e2e")
   }
   deinit { try? FileManager.default.removeItem(at: url) }
 

@@ -1,6 +1,7 @@
 import Foundation
 import StoryLedger
 import StoryLedgerCLI
+import StoryLedgerTestSupport
 import Testing
 
 /// A ledger directory and the tool run in process against it.
@@ -9,9 +10,7 @@ final class Session {
   let ledger: URL
 
   init() throws {
-    root = FileManager.default.temporaryDirectory.appending(
-      path: "storyledger-cli-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+    root = try makeTemporaryDirectory(prefix: "storyledger-cli")
     ledger = root.appending(path: "ledger")
   }
 

@@ -1,4 +1,5 @@
 import Foundation
+import StoryLedgerTestSupport
 import Testing
 
 @testable import StoryLedger
@@ -20,9 +21,7 @@ private struct DamageFixture {
   var headURL: URL { directory.appending(path: "events.head") }
 
   init() throws {
-    root = FileManager.default.temporaryDirectory.appending(
-      path: "storyledger-corruption-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+    root = try makeTemporaryDirectory(prefix: "storyledger-corruption")
     directory = root.appending(path: "ledger")
     let log = try FileLog.create(
       at: directory,

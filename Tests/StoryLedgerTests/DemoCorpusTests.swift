@@ -1,4 +1,5 @@
 import Foundation
+import StoryLedgerTestSupport
 import Testing
 
 @testable import StoryLedger
@@ -380,10 +381,7 @@ struct DemoCorpusTests {
 @Suite("Demo corpus files")
 struct DemoCorpusFileTests {
   private static func temporaryDirectory() throws -> URL {
-    let directory = FileManager.default.temporaryDirectory
-      .appending(path: "storyledger-demo-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    return directory
+    try makeTemporaryDirectory(prefix: "storyledger-demo")
   }
 
   @Test func writesTheSameBytesAsInMemoryAndReportsProgress() throws {

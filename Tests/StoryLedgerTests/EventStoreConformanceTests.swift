@@ -1,6 +1,7 @@
 import Foundation
 import StoryLedger
 import StoryLedgerConformance
+import StoryLedgerTestSupport
 import Testing
 
 /// The event store contract, checked against the two stores the library ships. The same
@@ -11,9 +12,7 @@ import Testing
     let root: URL
 
     init() throws {
-      root = FileManager.default.temporaryDirectory.appending(
-        path: "storyledger-conformance-\(UUID().uuidString)")
-      try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+      root = try makeTemporaryDirectory(prefix: "storyledger-conformance")
     }
 
     deinit { try? FileManager.default.removeItem(at: root) }

@@ -1,10 +1,8 @@
 import Foundation
+import StoryLedgerTestSupport
 import Testing
 
 @testable import StoryLedger
-
-private func day(_ text: String) throws -> Day { try Day(parsing: text) }
-private func path(_ text: String) throws -> NodePath { try NodePath(parsing: text) }
 
 /// Records a small organisation's life through the library: stories, items, evidence, a
 /// reorganisation, an update, a retirement and a withdrawal.

@@ -1,4 +1,5 @@
 import Foundation
+import StoryLedgerTestSupport
 import Testing
 
 @testable import StoryLedger
@@ -112,10 +113,8 @@ struct FuzzTests {
   /// planning recovery each return or throw a ``LedgerError``; and a mutated log that
   /// differs from the original is never read back as the original events.
   @Test(.timeLimit(.minutes(5))) func fuzzedLogsAreReadOrRefused() throws {
-    let root = FileManager.default.temporaryDirectory.appending(
-      path: "storyledger-fuzz-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: root) }
+    let scratch = try TemporaryDirectory(prefix: "storyledger-fuzz")
+    let root = scratch.url
     let directory = root.appending(path: "ledger")
     let ledger = try Ledger.create(
       at: directory, configuration: try LedgerConfiguration(levels: ["a", "b", "c", "d"]))

@@ -1,4 +1,5 @@
 import Foundation
+import StoryLedgerTestSupport
 import Testing
 
 @testable import StoryLedger
@@ -96,9 +97,8 @@ private struct TestLedger {
   }
 }
 
-private func day(_ text: String) -> Day { (try? Day(parsing: text)) ?? Day(daysSinceEpoch: 0) }
-
-private func path(_ text: String) throws -> NodePath { try NodePath(parsing: text) }
+/// The day `text` names, for fixtures known to be valid: no `try` at every use.
+private func fixedDay(_ text: String) -> Day { (try? Day(parsing: text)) ?? Day(daysSinceEpoch: 0) }
 
 private let header =
   "story,node,told_on,item,dimension,visibility,title,narrative,teller,tags,description,quantity,unit,monetised,weight,evidence,share"
@@ -127,33 +127,35 @@ struct ImportPlannerTests {
         .nodeAdded(NodeAdded(path: try path("england/south"), name: "south")),
         .storyTold(
           StoryTold(
-            key: "S1", node: north, on: day("2026-01-05"), title: "Falls", tellers: ["Ann", "Bo"],
+            key: "S1", node: north, on: fixedDay("2026-01-05"), title: "Falls",
+            tellers: ["Ann", "Bo"],
             tags: ["safety", "wards"], share: "region")),
         .tellingRecorded(
-          TellingRecorded(story: "S1", on: day("2026-01-10"), narrative: "We cut falls")),
+          TellingRecorded(story: "S1", on: fixedDay("2026-01-10"), narrative: "We cut falls")),
         .tellingRecorded(
-          TellingRecorded(story: "S1", on: day("2026-02-01"), narrative: "We cut falls more")),
+          TellingRecorded(story: "S1", on: fixedDay("2026-02-01"), narrative: "We cut falls more")),
         .itemRecorded(
           ItemRecorded(
-            story: "S1", item: "i1", on: day("2026-01-10"), dimension: .calculating,
+            story: "S1", item: "i1", on: fixedDay("2026-01-10"), dimension: .calculating,
             facts: ItemFacts(
               visibility: .invisible, description: "fewer falls", quantity: "12", unit: "falls",
               monetised: Money(cents: 125_050), weight: 4, evidence: "audit"))),
         .itemRevised(
           ItemRevised(
-            story: "S1", item: "i1", on: day("2026-02-01"), facts: ItemFacts(visibility: .visible))),
+            story: "S1", item: "i1", on: fixedDay("2026-02-01"),
+            facts: ItemFacts(visibility: .visible))),
         .itemRecorded(
           ItemRecorded(
-            story: "S1", item: "i2", on: day("2026-01-05"), dimension: .calibrating,
+            story: "S1", item: "i2", on: fixedDay("2026-01-05"), dimension: .calibrating,
             facts: ItemFacts(visibility: .visible))),
         .storyTold(
           StoryTold(
-            key: "S2", node: try path("england/south"), on: day("2026-01-12"), title: "Choir",
+            key: "S2", node: try path("england/south"), on: fixedDay("2026-01-12"), title: "Choir",
             tellers: [],
             tags: [], share: "national")),
         .itemRecorded(
           ItemRecorded(
-            story: "S2", item: "j1", on: day("2026-01-12"), dimension: .capacitating,
+            story: "S2", item: "j1", on: fixedDay("2026-01-12"), dimension: .capacitating,
             facts: ItemFacts(visibility: .visible))),
       ])
     #expect(plan.rowCount == 4)
@@ -206,18 +208,19 @@ struct ImportPlannerTests {
         .nodeAdded(NodeAdded(path: try path("england"), name: "england")),
         .storyTold(
           StoryTold(
-            key: "S1", node: try path("england"), on: day("2026-01-01"), title: "", tellers: [],
+            key: "S1", node: try path("england"), on: fixedDay("2026-01-01"), title: "",
+            tellers: [],
             tags: [],
             share: "national")),
         .tellingRecorded(
-          TellingRecorded(story: "S1", on: day("2026-01-01"), narrative: "Once, \"then\"")),
+          TellingRecorded(story: "S1", on: fixedDay("2026-01-01"), narrative: "Once, \"then\"")),
         .itemRecorded(
           ItemRecorded(
-            story: "S1", item: "i1", on: day("2026-01-01"), dimension: .calibrating,
+            story: "S1", item: "i1", on: fixedDay("2026-01-01"), dimension: .calibrating,
             facts: ItemFacts(visibility: .invisible, weight: 3))),
         .itemRevised(
           ItemRevised(
-            story: "S1", item: "i1", on: day("2026-02-01"),
+            story: "S1", item: "i1", on: fixedDay("2026-02-01"),
             facts: ItemFacts(visibility: .visible, weight: 5))),
       ])
   }
@@ -237,7 +240,8 @@ struct ImportPlannerTests {
       plain.events.contains(
         .tellingRecorded(
           TellingRecorded(
-            story: "S1", on: day("2026-01-01"), narrative: "First line\nsecond \"quoted\" line"))))
+            story: "S1", on: fixedDay("2026-01-01"), narrative: "First line\nsecond \"quoted\" line"
+          ))))
     // The line break inside the quoted narrative is data, kept as it is (LF here).
     #expect(windows == plain)
     guard case .itemRecorded(let item) = windows.events.last else {
@@ -263,20 +267,23 @@ struct ImportPlannerTests {
       events == [
         .itemRecorded(
           ItemRecorded(
-            story: "S1", item: "i1", on: day("2026-01-15"), dimension: .calculating,
+            story: "S1", item: "i1", on: fixedDay("2026-01-15"), dimension: .calculating,
             facts: ItemFacts(visibility: .invisible, monetised: Money(cents: 10_000)))),
         .itemRevised(
           ItemRevised(
-            story: "S1", item: "i1", on: day("2026-03-01"),
+            story: "S1", item: "i1", on: fixedDay("2026-03-01"),
             facts: ItemFacts(visibility: .visible, monetised: Money(cents: 30_000)))),
         .itemRevised(
           ItemRevised(
-            story: "S1", item: "i1", on: day("2026-05-01"),
+            story: "S1", item: "i1", on: fixedDay("2026-05-01"),
             facts: ItemFacts(monetised: Money(cents: 50_000)))),
       ])
-    #expect(ledger.story("S1")?.toldOn == day("2026-01-15"))
+    #expect(ledger.story("S1")?.toldOn == fixedDay("2026-01-15"))
     let revisions = ledger.revisions("S1", "i1")
-    #expect(revisions.map(\.0) == [day("2026-01-15"), day("2026-03-01"), day("2026-05-01")])
+    #expect(
+      revisions.map(\.0) == [
+        fixedDay("2026-01-15"), fixedDay("2026-03-01"), fixedDay("2026-05-01"),
+      ])
     #expect(revisions.map(\.1) == [false, true, true])
   }
 
@@ -300,7 +307,7 @@ struct ImportPlannerTests {
     #expect(plan.revisionsAdded == 3)
     // The row that gives only the item's own dimension changes nothing: a mention, dated.
     #expect(revised.last?.facts.isEmpty == true)
-    #expect(revised.last?.on == day("2026-03-01"))
+    #expect(revised.last?.on == fixedDay("2026-03-01"))
   }
 
   @Test("the same story, date and narrative is one telling, in the file and in the ledger")
@@ -385,7 +392,8 @@ struct ImportPlannerTests {
     let revisions = ledger.revisions("S1", "i1")
     #expect(
       revisions.map(\.0) == [
-        day("2026-01-10"), day("2026-02-01"), day("2026-04-01"), day("2026-05-01"),
+        fixedDay("2026-01-10"), fixedDay("2026-02-01"), fixedDay("2026-04-01"),
+        fixedDay("2026-05-01"),
       ])
     #expect(revisions.map(\.1) == [false, false, true, true])
     #expect(
@@ -458,7 +466,8 @@ struct ImportPlannerTests {
     #expect(
       plan.events == [
         .itemRevised(
-          ItemRevised(story: "S1", item: "i1", on: day("2026-02-01"), facts: ItemFacts(weight: 2)))
+          ItemRevised(
+            story: "S1", item: "i1", on: fixedDay("2026-02-01"), facts: ItemFacts(weight: 2)))
       ])
   }
 
@@ -483,7 +492,7 @@ struct ImportPlannerTests {
     #expect(story.tellers == ["Ann", "Bo"])
     #expect(story.tags == ["x", "y"])
     #expect(story.share == "team")
-    #expect(story.on == day("2026-01-02"))
+    #expect(story.on == fixedDay("2026-01-02"))
   }
 
   @Test("existing nodes are not added again; new ones come with their missing ancestors")

@@ -1,21 +1,8 @@
 import Foundation
+import StoryLedgerTestSupport
 import Testing
 
 @testable import StoryLedger
-
-/// A temporary directory removed when the value is dropped.
-final class TemporaryDirectory {
-  let url: URL
-  init() throws {
-    url = FileManager.default.temporaryDirectory.appending(
-      path: "storyledger-tests-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-  }
-  deinit { try? FileManager.default.removeItem(at: url) }
-}
-
-private func day(_ text: String) throws -> Day { try Day(parsing: text) }
-private func path(_ text: String) throws -> NodePath { try NodePath(parsing: text) }
 
 /// A small hierarchy with one story and two items, as events.
 private func sampleEvents() throws -> [EventPayload] {

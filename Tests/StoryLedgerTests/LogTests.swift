@@ -1,16 +1,8 @@
 import Foundation
+import StoryLedgerTestSupport
 import Testing
 
 @testable import StoryLedger
-
-/// Runs `body` with a fresh directory under the system's temporary directory, removed after.
-private func withTemporaryDirectory<Result>(_ body: (URL) throws -> Result) throws -> Result {
-  let root = FileManager.default.temporaryDirectory.appending(
-    path: "storyledger-tests-\(UUID().uuidString)")
-  try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-  defer { try? FileManager.default.removeItem(at: root) }
-  return try body(root)
-}
 
 /// Messages collected from several threads.
 private final class Failures: @unchecked Sendable {

@@ -1,9 +1,8 @@
 import Foundation
+import StoryLedgerTestSupport
 import Testing
 
 @testable import StoryLedger
-
-private func day(_ text: String) throws -> Day { try Day(parsing: text) }
 
 @Suite("Day")
 struct DayTests {

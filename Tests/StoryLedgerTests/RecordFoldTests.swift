@@ -1,4 +1,5 @@
 import Foundation
+import StoryLedgerTestSupport
 import Testing
 
 @testable import StoryLedger
@@ -134,7 +135,7 @@ private struct RandomFoldLedger {
 }
 
 /// The states of the reference fold (decode, then `apply`) and of the fast fold.
-private func bothFolds(_ store: some RecordFoldingStore) throws -> (
+private func bothFolds(_ store: some RecordScanning) throws -> (
   reference: LedgerState, fast: LedgerState
 ) {
   let head = try store.head()
@@ -195,7 +196,7 @@ struct RecordFoldTests {
     var fast = 0
     var hot = 0
     try store.scanRecords(after: .start(), upTo: try store.head()) { record, offset in
-      let event = try store.decode(record, at: offset)
+      let event = try store.decode(LogRecord(record, offset: offset))
       if [.storyTold, .tellingRecorded, .itemRecorded, .itemRevised].contains(event.type)
         && event.idempotencyKey == nil
       {

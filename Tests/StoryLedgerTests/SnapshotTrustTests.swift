@@ -1,4 +1,5 @@
 import Foundation
+import StoryLedgerTestSupport
 import Testing
 
 @testable import StoryLedger

@@ -1,3 +1,4 @@
+import StoryLedgerTestSupport
 import Testing
 
 @testable import StoryLedger
@@ -498,7 +499,6 @@ struct TimeSeriesTests {
   /// england/north/t1 holds S1, england/south S2, england S3 (shallower than regional),
   /// scotland S4 (no items).
   private static func goldenState() throws -> LedgerState {
-    func day(_ text: String) throws -> Day { try Day(parsing: text) }
     func node(_ text: String) throws -> NodePath { try NodePath(parsing: text) }
     func story(_ key: String, _ path: String) throws -> EventPayload {
       .storyTold(

@@ -269,7 +269,7 @@ extension Ledger {
       _ = try store.erasePersonalText(sequences: sequences)
     }
     try writeSnapshot()
-    (store as? FileLog)?.removeTemporariesOfDeadProcesses()
+    store.snapshotStorage?.removeTemporariesOfDeadProcesses()
   }
 
   // MARK: Items

@@ -80,16 +80,7 @@ public enum EventRecordCodec {
   ///   record, fail their checksum, or do not decode.
   public static func decode(_ bytes: [UInt8]) throws(LedgerError) -> RecordedEvent {
     let result = bytes.withUnsafeBytes { raw -> Result<RecordedEvent, LedgerError> in
-      switch RecordFormat.scan(raw, at: 0) {
-      case .incomplete:
-        return .failure(LedgerError(.corrupt, "the record is cut short"))
-      case .damaged(let reason):
-        return .failure(LedgerError(.corrupt, "the record is damaged: \(reason)"))
-      case .record(let record):
-        guard record.totalSize == raw.count else {
-          return .failure(
-            LedgerError(.corrupt, "\(raw.count - record.totalSize) bytes follow the record"))
-        }
+      RecordFormat.wholeRecord(in: raw).flatMap { record in
         do {
           return .success(try RecordFormat.decode(record))
         } catch {

@@ -77,9 +77,50 @@ public protocol EventStore: AnyObject, Sendable {
   /// Things the store noticed and repaired as it is allowed to (an incomplete tail cut off),
   /// for the caller to report. Reading it clears it.
   func takeNotices() -> [String]
+
+  /// The committed events whose personal text is marked erased, each with where its record
+  /// starts (the place ``VerificationReport/Problem/offset`` gives), in order, so that
+  /// ``Ledger/unexplainedErasures()`` can check that an event of the log explains each.
+  ///
+  /// The default implementation reads every event; a ``RecordScanning`` store reads only
+  /// the records' flags.
+  func erasedRecords() throws -> [(sequence: UInt64, offset: UInt64)]
+
+  /// The store's records, for a replay that folds them from their bytes; `nil` (the
+  /// default) for a store that hands out decoded events only. A ``RecordScanning`` store
+  /// returns itself.
+  var recordScanning: (any RecordScanning)? { get }
+
+  /// Where the ledger keeps the projection snapshot of this store's log; `nil` (the
+  /// default) for none, so that every opening replays the whole log. A ``SnapshotStoring``
+  /// store returns itself.
+  var snapshotStorage: (any SnapshotStoring)? { get }
 }
 
 extension EventStore {
+  /// Reads every event and keeps those whose personal text is erased; the offset given is
+  /// the sequence number.
+  public func erasedRecords() throws -> [(sequence: UInt64, offset: UInt64)] {
+    var erased: [(sequence: UInt64, offset: UInt64)] = []
+    try read(after: .start(), upTo: try head()) { event in
+      if event.isPersonalTextErased { erased.append((event.sequence, event.sequence)) }
+    }
+    return erased
+  }
+
+  /// The sequence numbers of the committed events whose personal text is marked erased.
+  ///
+  /// ```swift
+  /// if try !store.erasedSequences().isEmpty { print(try ledger.unexplainedErasures()) }
+  /// ```
+  public func erasedSequences() throws -> [UInt64] { try erasedRecords().map(\.sequence) }
+
+  /// None.
+  public var recordScanning: (any RecordScanning)? { nil }
+
+  /// None.
+  public var snapshotStorage: (any SnapshotStoring)? { nil }
+
   /// Reads the whole log and keeps the events `sequences` names.
   public func read(sequences: [UInt64], _ body: (RecordedEvent) throws -> Void) throws {
     let wanted = Set(sequences)
@@ -200,6 +241,17 @@ struct ChainVerifier {
   var expectedSequence: UInt64 = 1
   var previousHash = SHA256Digest.zero
   var problem: VerificationReport.Problem?
+
+  /// The first problem of a scan that ended with `outcome`: the bad record ``problem``
+  /// names, or else the record that is cut short or damaged where the scan stopped.
+  func problem(endingWith outcome: RecordScanner.End) -> VerificationReport.Problem? {
+    if let problem { return problem }
+    switch outcome {
+    case .clean: return nil
+    case .incomplete(let offset), .damaged(let offset, _):
+      return .init(sequence: expectedSequence, offset: offset, reason: outcome.reason)
+    }
+  }
 
   /// Checks one record; returns `false` (and sets ``problem``) at the first bad one.
   mutating func check(_ record: RecordFormat.RecordView, at offset: UInt64) -> Bool {

@@ -182,30 +182,6 @@ extension FileLog {
   }
 }
 
-extension FileLog {
-  /// Removes the temporary files (`.NAME.tmp-PID`) that processes which no longer run left
-  /// in the ledger directory: a snapshot half written when its process was killed may hold
-  /// text erased since. A file whose process still runs is left to it.
-  func removeTemporariesOfDeadProcesses() {
-    let base = directory.path
-    guard let listing = opendir(base) else { return }
-    var names: [String] = []
-    while let entry = readdir(listing) {
-      let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-        String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-      }
-      names.append(name)
-    }
-    closedir(listing)
-    for name in names where name.hasPrefix(".") {
-      guard let marker = name.range(of: ".tmp-", options: .backwards),
-        let pid = Int32(name[marker.upperBound...]), pid > 0, pid != getpid()
-      else { continue }
-      if kill(pid, 0) != 0 && errno == ESRCH { SystemFile.remove(base + "/" + name) }
-    }
-  }
-}
-
 /// The contents of `erasure.redo`: the new bytes of each record an erasure rewrites.
 ///
 /// ```

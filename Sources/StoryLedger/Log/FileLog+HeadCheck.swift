@@ -1,6 +1,6 @@
 import Foundation
 
-/// Checking `events.head` against the log before it is trusted (issue 14): a head whose own
+/// Checking `events.head` against the log before it is trusted: a head whose own
 /// checksum is valid but whose sequence number or hash is not that of the record ending at
 /// its offset would make a writer number its records after a gap, or chain them from a
 /// hash the log does not hold, and a later recovery would drop them.

@@ -148,17 +148,7 @@ extension FileLog {
     } catch {
       throw LedgerError(.io, "cannot read \(logPath): \(error)", path: logPath)
     }
-    var problem = verifier.problem
-    if problem == nil {
-      switch outcome {
-      case .clean: break
-      case .incomplete(let offset):
-        problem = .init(
-          sequence: verifier.expectedSequence, offset: offset, reason: "the record is cut short")
-      case .damaged(let offset, let reason):
-        problem = .init(sequence: verifier.expectedSequence, offset: offset, reason: reason)
-      }
-    }
+    let problem = verifier.problem(endingWith: outcome)
     // The events the cut drops: the records the log holds after the kept batch (the
     // damaged one included). A head that names events past them (a forged or stale
     // sequence number) adds none: they are not in the log to be dropped.

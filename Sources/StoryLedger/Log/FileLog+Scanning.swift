@@ -1,5 +1,25 @@
 /// Scanning the committed records in order, for readers.
-extension FileLog {
+extension FileLog: RecordScanning {
+  /// Calls `body` with every committed record after `position` up to `end`, checked (its
+  /// checksum and its sequence number).
+  public func forEachRecord(
+    after position: LogPosition, upTo end: LogPosition, _ body: (LogRecord) throws -> Void
+  ) throws {
+    try scanRecords(after: position, upTo: end) { record, offset in
+      try body(LogRecord(record, offset: offset))
+    }
+  }
+
+  /// The event of a checked record, or the error that reports it unreadable.
+  public func decode(_ record: LogRecord) throws(LedgerError) -> RecordedEvent {
+    do { return try RecordFormat.decode(record.view) } catch {
+      throw LedgerError(
+        .corrupt,
+        "events.log: event \(record.sequence) at byte \(record.offset) cannot be read: \(error)",
+        path: logPath)
+    }
+  }
+
   /// Calls `body` with every committed record after `position` up to `end`, checked (its
   /// checksum and its sequence number), and its offset.
   ///
@@ -10,27 +30,20 @@ extension FileLog {
     after position: LogPosition, upTo end: LogPosition,
     _ body: (RecordFormat.RecordView, UInt64) throws -> Void
   ) throws {
-    var start = max(position.offset, UInt64(RecordFormat.fileHeaderSize))
+    var start = position.offset
     var expected = position.sequence + 1
     var waitedAt: UInt64?
     while true {
-      var failure: LedgerError?
       // The next chunk is read, framed and checksummed on another thread meanwhile.
       let scanner = RecordScanner(readsAhead: true, checksumsAhead: true)
-      let outcome = try scanner.scan(from: start, to: end.offset, read: readFunction()) {
-        record, offset in
-        guard record.sequence == expected else {
-          failure = LedgerError(
+      let outcome = try scanner.scanCommitted(
+        from: start, to: end.offset, expecting: &expected, read: readFunction(),
+        gap: { offset, found, expected in
+          LedgerError(
             .corrupt,
-            "events.log: the record at byte \(offset) has sequence number \(record.sequence) where \(expected) was expected; run `storyledger verify`",
+            "events.log: the record at byte \(offset) has sequence number \(found) where \(expected) was expected; run `storyledger verify`",
             path: logPath)
-          return false
-        }
-        try body(record, offset)
-        expected += 1
-        return true
-      }
-      if let failure { throw failure }
+        }, body)
       switch outcome {
       case .clean: return
       case .incomplete(let offset), .damaged(let offset, _):
@@ -40,17 +53,23 @@ extension FileLog {
           start = offset
           continue
         }
-        let reason: String
-        if case .damaged(_, let text) = outcome {
-          reason = text
-        } else {
-          reason = "the record is cut short"
-        }
         throw LedgerError(
           .corrupt,
-          "events.log is damaged at byte \(offset) (event \(expected)): \(reason); run `storyledger verify` (and `storyledger recover` if the damage is at the end of the log)",
+          "events.log is damaged at byte \(offset) (event \(expected)): \(outcome.reason); run `storyledger verify` (and `storyledger recover` if the damage is at the end of the log)",
           path: logPath)
       }
+    }
+  }
+}
+
+extension RecordScanner.End {
+  /// What is wrong at the end of the scan: the damage, or a record cut short (empty for a
+  /// clean end).
+  var reason: String {
+    switch self {
+    case .clean: ""
+    case .incomplete: "the record is cut short"
+    case .damaged(_, let reason): reason
     }
   }
 }

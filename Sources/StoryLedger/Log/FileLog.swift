@@ -230,27 +230,6 @@ public final class FileLog: EventStore, @unchecked Sendable {
     }
   }
 
-  /// Calls `body` with every committed event after `position` up to `end`.
-  public func read(
-    after position: LogPosition, upTo end: LogPosition, _ body: (RecordedEvent) throws -> Void
-  ) throws {
-    try scanRecords(after: position, upTo: end) { record, offset in
-      try body(try decode(record, at: offset))
-    }
-  }
-
-  /// The event of a checked record at `offset`, or the error that reports it unreadable.
-  func decode(_ record: RecordFormat.RecordView, at offset: UInt64) throws(LedgerError)
-    -> RecordedEvent
-  {
-    do { return try RecordFormat.decode(record) } catch {
-      throw LedgerError(
-        .corrupt,
-        "events.log: event \(record.sequence) at byte \(offset) cannot be read: \(error)",
-        path: logPath)
-    }
-  }
-
   // MARK: Writing
 
   /// Runs `body` holding `writer.lock`, after cutting off any incomplete tail.
@@ -572,17 +551,7 @@ public final class FileLog: EventStore, @unchecked Sendable {
     progress?(checked, size)
 
     // The first damaged record, if the scan stopped at one.
-    var damage = verifier.problem
-    if damage == nil {
-      switch outcome {
-      case .clean: break
-      case .incomplete(let offset):
-        damage = .init(
-          sequence: verifier.expectedSequence, offset: offset, reason: "the record is cut short")
-      case .damaged(let offset, let reason):
-        damage = .init(sequence: verifier.expectedSequence, offset: offset, reason: reason)
-      }
-    }
+    let damage = verifier.problem(endingWith: outcome)
     func report(_ problem: VerificationReport.Problem?, notes: [String] = []) -> VerificationReport
     {
       VerificationReport(
@@ -634,7 +603,18 @@ public final class FileLog: EventStore, @unchecked Sendable {
   }
 }
 
-extension FileLog {
+extension FileLog: SnapshotStoring {
+  /// The ledger directory.
+  public var snapshotDirectory: URL { directory }
+
+  /// Takes `writer.lock` without cutting off an incomplete tail: writing a snapshot leaves
+  /// the log as it is.
+  public func withSnapshotLock<Result>(timeout: Duration, _ body: () throws -> Result) throws
+    -> Result
+  {
+    try withWriteLock(timeout: timeout, recoveringTail: false, body)
+  }
+
   /// Whether `position` is a point of this log's chain: its head, or a position that the
   /// next record chains from (the record after it has the next sequence number and its
   /// hash is computed from the position's hash).

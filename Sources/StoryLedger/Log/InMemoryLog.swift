@@ -9,7 +9,7 @@ import Foundation
 /// ```swift
 /// let ledger = try Ledger.create(in: InMemoryLog(), configuration: LedgerConfiguration())
 /// ```
-public final class InMemoryLog: EventStore, @unchecked Sendable {
+public final class InMemoryLog: RecordScanning, @unchecked Sendable {
   private let state = NSLock()
   private let writeLock = NSRecursiveLock()
   private var bytes = RecordFormat.fileHeader
@@ -53,22 +53,13 @@ public final class InMemoryLog: EventStore, @unchecked Sendable {
     }
   }
 
-  /// Calls `body` with every committed event after `position` up to `end`.
-  public func read(
-    after position: LogPosition, upTo end: LogPosition, _ body: (RecordedEvent) throws -> Void
+  /// Calls `body` with every committed record after `position` up to `end`, checked (its
+  /// checksum and its sequence number).
+  public func forEachRecord(
+    after position: LogPosition, upTo end: LogPosition, _ body: (LogRecord) throws -> Void
   ) throws {
     try scanRecords(after: position, upTo: end) { record, offset in
-      try body(try decode(record, at: offset))
-    }
-  }
-
-  /// The event of a checked record at `offset`, or the error that reports it unreadable.
-  func decode(_ record: RecordFormat.RecordView, at offset: UInt64) throws(LedgerError)
-    -> RecordedEvent
-  {
-    do { return try RecordFormat.decode(record) } catch {
-      throw LedgerError(
-        .corrupt, "event \(record.sequence) at byte \(offset) cannot be read: \(error)")
+      try body(LogRecord(record, offset: offset))
     }
   }
 
@@ -78,25 +69,12 @@ public final class InMemoryLog: EventStore, @unchecked Sendable {
     after position: LogPosition, upTo end: LogPosition,
     _ body: (RecordFormat.RecordView, UInt64) throws -> Void
   ) throws {
-    var failure: (any Error)?
     var expected = position.sequence + 1
-    let outcome = try RecordScanner(chunkSize: 1 << 16).scan(
-      from: max(position.offset, UInt64(RecordFormat.fileHeaderSize)), to: end.offset,
-      read: readFunction()
-    ) { record, offset in
-      do {
-        guard record.sequence == expected else {
-          throw LedgerError(.corrupt, "event \(expected) is missing at byte \(offset)")
-        }
-        try body(record, offset)
-        expected += 1
-        return true
-      } catch {
-        failure = error
-        return false
-      }
-    }
-    if let failure { throw failure }
+    let outcome = try RecordScanner(chunkSize: 1 << 16).scanCommitted(
+      from: position.offset, to: end.offset, expecting: &expected, read: readFunction(),
+      gap: { offset, _, expected in
+        LedgerError(.corrupt, "event \(expected) is missing at byte \(offset)")
+      }, body)
     if outcome != .clean {
       throw LedgerError(.corrupt, "the in-memory log is damaged near event \(expected)")
     }
@@ -183,20 +161,10 @@ public final class InMemoryLog: EventStore, @unchecked Sendable {
     } catch {
       throw LedgerError(.io, "cannot read the in-memory log: \(error)")
     }
-    var problem = verifier.problem
+    var problem = verifier.problem(endingWith: outcome)
     if !storedBytes.prefix(RecordFormat.fileHeaderSize).elementsEqual(RecordFormat.fileHeader) {
       problem = .init(
         sequence: 1, offset: 0, reason: "the log does not start with a StoryLedger header")
-    }
-    if problem == nil {
-      switch outcome {
-      case .clean: break
-      case .incomplete(let offset):
-        problem = .init(
-          sequence: verifier.expectedSequence, offset: offset, reason: "the record is cut short")
-      case .damaged(let offset, let reason):
-        problem = .init(sequence: verifier.expectedSequence, offset: offset, reason: reason)
-      }
     }
     if problem == nil,
       end.sequence != verifier.expectedSequence - 1 || end.hash != verifier.previousHash

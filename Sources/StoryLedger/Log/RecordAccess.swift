@@ -109,14 +109,16 @@ enum RecordAccess {
 }
 
 extension RecordAccess {
-  /// The sequence numbers (and offsets) of the records from `start` to `end` whose personal
-  /// text is marked erased, found by walking the frames and reading each flags byte; the
-  /// record at `start` holds event `firstSequence`.
-  static func erasedRecords(
-    from start: UInt64, to end: UInt64, firstSequence: UInt64, read: RecordScanner.ReadFunction
-  ) throws(LedgerError) -> [(sequence: UInt64, offset: UInt64)] {
+  /// The sequence numbers (and offsets) of the committed records up to `head` whose
+  /// personal text is marked erased, found by walking the frames and reading each flags
+  /// byte.
+  static func erasedRecords(upTo head: LogPosition, read: RecordScanner.ReadFunction)
+    throws(LedgerError) -> [(sequence: UInt64, offset: UInt64)]
+  {
+    let end = head.offset
     var offsets: [UInt64] = []
-    try walk(from: start, to: end, read: read, into: &offsets)
+    try walk(
+      from: UInt64(RecordFormat.fileHeaderSize), to: end, read: read, into: &offsets)
     var erased: [(UInt64, UInt64)] = []
     // The flags bytes are read in chunks, not one read per record.
     let buffer = UnsafeMutableRawPointer.allocate(byteCount: walkChunkSize, alignment: 8)
@@ -133,40 +135,23 @@ extension RecordAccess {
       let flags = RecordFormat.Flags(
         rawValue: buffer.load(fromByteOffset: Int(position - chunkStart), as: UInt8.self))
       if flags.contains(.personalErased) {
-        erased.append((firstSequence + UInt64(index), offset))
+        erased.append((UInt64(index) + 1, offset))
       }
     }
     return erased
   }
 }
 
-/// A store that can list the records whose personal text is marked erased, so that
-/// ``Ledger/unexplainedErasures()`` can check each belongs to a story withdrawn with erasure.
-protocol ErasureListing {
-  func erasedRecords() throws -> [(sequence: UInt64, offset: UInt64)]
-}
-
-extension FileLog: ErasureListing {
-  /// The sequence numbers of the committed events whose personal text is marked erased.
-  ///
-  /// ```swift
-  /// if try !log.erasedSequences().isEmpty { print(try ledger.unexplainedErasures()) }
-  /// ```
-  public func erasedSequences() throws -> [UInt64] { try erasedRecords().map(\.sequence) }
-
-  func erasedRecords() throws -> [(sequence: UInt64, offset: UInt64)] {
-    let head = try head()
-    return try RecordAccess.erasedRecords(
-      from: UInt64(RecordFormat.fileHeaderSize), to: head.offset, firstSequence: 1,
-      read: readFunction())
+extension FileLog {
+  /// Walks the record frames and reads each flags byte, decoding nothing.
+  public func erasedRecords() throws -> [(sequence: UInt64, offset: UInt64)] {
+    try RecordAccess.erasedRecords(upTo: try head(), read: readFunction())
   }
 }
 
-extension InMemoryLog: ErasureListing {
-  func erasedRecords() throws -> [(sequence: UInt64, offset: UInt64)] {
-    let head = try head()
-    return try RecordAccess.erasedRecords(
-      from: UInt64(RecordFormat.fileHeaderSize), to: head.offset, firstSequence: 1,
-      read: readFunction())
+extension InMemoryLog {
+  /// Walks the record frames and reads each flags byte, decoding nothing.
+  public func erasedRecords() throws -> [(sequence: UInt64, offset: UInt64)] {
+    try RecordAccess.erasedRecords(upTo: try head(), read: readFunction())
   }
 }

@@ -174,6 +174,23 @@ enum RecordFormat {
     }
   }
 
+  /// The record that `buffer` holds whole and alone, checked as ``scan(_:at:)`` checks it,
+  /// or the error that says why the bytes are not one.
+  static func wholeRecord(in buffer: UnsafeRawBufferPointer) -> Result<RecordView, LedgerError> {
+    switch scan(buffer, at: 0) {
+    case .incomplete:
+      return .failure(LedgerError(.corrupt, "the record is cut short"))
+    case .damaged(let reason):
+      return .failure(LedgerError(.corrupt, "the record is damaged: \(reason)"))
+    case .record(let record):
+      guard record.totalSize == buffer.count else {
+        return .failure(
+          LedgerError(.corrupt, "\(buffer.count - record.totalSize) bytes follow the record"))
+      }
+      return .success(record)
+    }
+  }
+
   /// Whether the CRC of the whole record at `offset`, with a body of `bodySize` bytes,
   /// matches its body.
   static func checksumMatches(_ buffer: UnsafeRawBufferPointer, at offset: Int, bodySize: Int)

@@ -82,9 +82,8 @@ struct RecordScanner {
   /// For replay (reading, checking and decoding every record and folding it into the
   /// state), ``readsAhead`` and ``checksumsAhead`` move the reading, framing and checksums
   /// of the next chunk to another thread while `body` decodes and folds this one.
-  /// Decoding stays on the calling thread: two designs that decoded on other threads were
-  /// measured, and freeing the events' strings on one thread while others allocate cost
-  /// more in glibc's arena locking than the second core gained.
+  /// Decoding stays on the calling thread: freeing the events' strings on one thread while
+  /// others allocate costs more in glibc's arena locking than a second decoding core gains.
   func scan(
     from start: UInt64, to end: UInt64, read: @escaping ReadFunction,
     _ body: (RecordFormat.RecordView, UInt64) throws -> Bool
@@ -286,5 +285,39 @@ struct RecordScanner {
   private func recordSize(_ view: UnsafeRawBufferPointer) -> Int {
     guard view.count >= 4 else { return view.count * 2 }
     return Int(view.loadUnaligned(as: UInt32.self).littleEndian) + RecordFormat.frameSize
+  }
+}
+
+extension RecordScanner {
+  /// Calls `body` with every record from `start` up to `end` of a log whose committed
+  /// records (the file log's and the in-memory log's) are numbered without gaps, checking
+  /// that each carries the sequence number `expected` names and moving it on.
+  ///
+  /// - Parameter gap: the error for the record at an offset that carries another sequence
+  ///   number than the one expected.
+  /// - Returns: how the scan ended; a record that is damaged or cut short is left to the
+  ///   caller to report (or to wait for).
+  func scanCommitted(
+    from start: UInt64, to end: UInt64, expecting expected: inout UInt64,
+    read: @escaping ReadFunction,
+    gap: (_ offset: UInt64, _ found: UInt64, _ expected: UInt64) -> LedgerError,
+    _ body: (RecordFormat.RecordView, UInt64) throws -> Void
+  ) throws -> End {
+    var failure: LedgerError?
+    var next = expected
+    defer { expected = next }
+    let outcome = try scan(
+      from: max(start, UInt64(RecordFormat.fileHeaderSize)), to: end, read: read
+    ) { record, offset in
+      guard record.sequence == next else {
+        failure = gap(offset, record.sequence, next)
+        return false
+      }
+      try body(record, offset)
+      next += 1
+      return true
+    }
+    if let failure { throw failure }
+    return outcome
   }
 }

@@ -8,7 +8,7 @@ import Dispatch
   import Darwin
 #endif
 
-/// Proving a snapshot's bytes before they are trusted (issue 14).
+/// Proving a snapshot's bytes before they are trusted.
 ///
 /// Every section carries an XXH64 digest (of the XXH64 digests of its 1 MiB blocks, so that
 /// both cores check a large snapshot at once), and the header carries a seal: the SHA-256
