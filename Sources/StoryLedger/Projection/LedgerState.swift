@@ -107,7 +107,7 @@ public struct LedgerState: Sendable {
     /// The share scope, as an index into the configuration's levels.
     var share: UInt8
     // Explicit padding, always zero: a snapshot stores records as they are in memory, and
-    // implicit padding would carry whatever bytes were there before (see issue 14).
+    // implicit padding would carry whatever bytes happened to be in memory.
     var padding0: UInt8 = 0
     var padding1: UInt16 = 0
     /// The sequence number of the `story.told` event.
