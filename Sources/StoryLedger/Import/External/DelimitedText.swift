@@ -123,7 +123,8 @@ struct DelimitedText {
             fields.append(text(fieldStart..<cursor))
           }
           threeQuotes.append(
-            fieldStart + 2 < end && bytes[fieldStart + 1] == quote && bytes[fieldStart + 2] == quote)
+            fieldStart + 2 < end && bytes[fieldStart + 1] == quote && bytes[fieldStart + 2] == quote
+          )
         } else {
           cursor = nextFieldEnd(cursor)
           fields.append(text(fieldStart..<cursor))

@@ -41,8 +41,7 @@ public struct ExternalImportMapping: Codable, Hashable, Sendable {
     public var `default`: String?
 
     /// Creates a rule.
-    public init(question: String? = nil, values: [String: String]? = nil, default: String? = nil)
-    {
+    public init(question: String? = nil, values: [String: String]? = nil, default: String? = nil) {
       self.question = question
       self.values = values
       self.default = `default`
@@ -107,7 +106,8 @@ public struct ExternalImportMapping: Codable, Hashable, Sendable {
   {
     let object = try? JSONSerialization.jsonObject(with: Data(bytes), options: [])
     guard let dictionary = object as? [String: Any] else {
-      throw ImportError(file: fileName, reason: "is not a JSON object; a mapping is { \"node\": … }")
+      throw ImportError(
+        file: fileName, reason: "is not a JSON object; a mapping is { \"node\": … }")
     }
     let rules = ["question", "values", "default"]
     for key in dictionary.keys.sorted() {
@@ -126,6 +126,13 @@ public struct ExternalImportMapping: Codable, Hashable, Sendable {
         }
       }
     }
+    if let date = dictionary["defaultDate"] as? String {
+      do throws(ValueError) {
+        _ = try Day(parsing: date, field: "defaultDate")
+      } catch {
+        throw ImportError(file: fileName, column: "defaultDate", value: date, reason: error.reason)
+      }
+    }
     do {
       return try JSONDecoder().decode(ExternalImportMapping.self, from: Data(bytes))
     } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context)
@@ -136,7 +143,8 @@ public struct ExternalImportMapping: Codable, Hashable, Sendable {
     } catch let DecodingError.dataCorrupted(context) {
       throw ImportError(
         file: fileName, column: path(context.codingPath),
-        reason: "is not valid: \(context.underlyingError.map { "\($0)" } ?? context.debugDescription)")
+        reason:
+          "is not valid: \(context.underlyingError.map { "\($0)" } ?? context.debugDescription)")
     } catch {
       throw ImportError(file: fileName, reason: "is not a valid mapping: \(error)")
     }
@@ -276,7 +284,8 @@ extension ExternalImportMapping {
         -> ImportError
       {
         ImportError(
-          file: fileName, row: story.sourceRow, column: answer.columns.first ?? answer.question.name,
+          file: fileName, row: story.sourceRow,
+          column: answer.columns.first ?? answer.question.name,
           value: text, reason: "has no entry in the mapping's \(rule).values",
           validValues: valid.sorted())
       }
@@ -352,9 +361,11 @@ extension ExternalImportMapping {
       result.append(
         MappedStory(
           key: story.key, sourceRow: story.sourceRow, node: NodePath(validSegments: segments),
-          title: storyTitle, tellers: story.tellers + tellerNames.filter {
-            !story.tellers.contains($0)
-          }, tags: tagNames, share: shareLevel, toldOn: day, narrative: story.text,
+          title: storyTitle,
+          tellers: story.tellers
+            + tellerNames.filter {
+              !story.tellers.contains($0)
+            }, tags: tagNames, share: shareLevel, toldOn: day, narrative: story.text,
           language: story.language, elicitingQuestion: story.elicitingQuestion, answers: kept))
     }
     return result

@@ -364,11 +364,13 @@ extension NarraFirmaExport {
         let raw = cell(column)
         let trimmed = raw.trimmingCharacters(in: .whitespacesAndNewlines)
         if !trimmed.isEmpty {
-          value = try typedValue(raw, trimmed: trimmed, question: question, row: row, column: column)
+          value = try typedValue(
+            raw, trimmed: trimmed, question: question, row: row, column: column)
         }
       }
       guard value != nil || writeIn != nil else { return nil }
-      return ExternalAnswer(question: question, value: value, writeIn: writeIn, columns: columnNames)
+      return ExternalAnswer(
+        question: question, value: value, writeIn: writeIn, columns: columnNames)
     }
 
     func typedValue(

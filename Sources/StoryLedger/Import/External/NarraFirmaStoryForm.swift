@@ -101,7 +101,8 @@ struct NarraFirmaStoryForm {
         continue
       case "eliciting":
         for answer in answers {
-          let parts = answer.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+          let parts = answer.split(separator: "|", omittingEmptySubsequences: false).map(
+            String.init)
           guard parts.count >= 2, let text = parts.last else { continue }
           for name in parts.dropLast() where !name.isEmpty { eliciting[name] = text }
         }

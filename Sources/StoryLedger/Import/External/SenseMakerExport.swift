@@ -210,7 +210,8 @@ extension SenseMakerExport {
           file: fileName, row: 1, column: rest.isEmpty ? signifier.id : "\(signifier.id)_\(rest)",
           reason:
             "is not a column of the \(signifier.type) signifier \"\(title)\": \(what) (\(definitionFileName))",
-          validValues: valid.map { rest in rest.isEmpty ? signifier.id : "\(signifier.id)_\(rest)" })
+          validValues: valid.map { rest in rest.isEmpty ? signifier.id : "\(signifier.id)_\(rest)" }
+        )
       }
       func number(_ id: String, _ name: String, scale: AnswerScale = .unitInterval)
         -> ExternalQuestion
@@ -269,14 +270,16 @@ extension SenseMakerExport {
             scale.lowerLabel = axis?.startLabel
             scale.upperLabel = axis?.endLabel
             unit.add(
-              number("\(signifier.id)_\(id)", "\(title) — \(stone.text) — \(axisName)", scale: scale))
+              number(
+                "\(signifier.id)_\(id)", "\(title) — \(stone.text) — \(axisName)", scale: scale))
           }
         }
         if let bad = unit.columns.keys.first(where: { !valid.contains($0) }) {
           throw refuse(bad, "the definition has no such stone", valid)
         }
       case .unknown:
-        for rest in unit.columns.keys.sorted(by: { unit.columns[$0] ?? 0 < unit.columns[$1] ?? 0 }) {
+        for rest in unit.columns.keys.sorted(by: { unit.columns[$0] ?? 0 < unit.columns[$1] ?? 0 })
+        {
           let id = rest.isEmpty ? signifier.id : "\(signifier.id)_\(rest)"
           unit.add(
             ExternalQuestion(
@@ -365,7 +368,8 @@ extension SenseMakerExport {
           let value = row[column]
           guard !value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return nil }
           let id = rest.isEmpty ? signifier.id : "\(signifier.id)_\(rest)"
-          return ExternalAnswer(question: question(id), value: .text(value), columns: [header[column]])
+          return ExternalAnswer(
+            question: question(id), value: .text(value), columns: [header[column]])
         }
       case .singleSelect:
         guard let column = unit.columns[""] else { return [] }
@@ -400,7 +404,8 @@ extension SenseMakerExport {
         }
         guard !chosen.isEmpty else { return [] }
         return [
-          ExternalAnswer(question: question(signifier.id), value: .choices(chosen), columns: columns)
+          ExternalAnswer(
+            question: question(signifier.id), value: .choices(chosen), columns: columns)
         ]
       case .triad, .dyad:
         if let column = unit.columns["NA"],
@@ -412,12 +417,14 @@ extension SenseMakerExport {
               columns: [header[column]])
           ]
         }
-        let x = try unit.columns["percentX"].map { (column) throws(ImportError) in
-          try numberCell(column, row)
-        } ?? nil
-        let y = try unit.columns["percentY"].map { (column) throws(ImportError) in
-          try numberCell(column, row)
-        } ?? nil
+        let x =
+          try unit.columns["percentX"].map { (column) throws(ImportError) in
+            try numberCell(column, row)
+          } ?? nil
+        let y =
+          try unit.columns["percentY"].map { (column) throws(ImportError) in
+            try numberCell(column, row)
+          } ?? nil
         var result: [ExternalAnswer] = []
         for (index, label) in signifier.labels.enumerated() {
           let id = "\(signifier.id)_\(label.id)"
