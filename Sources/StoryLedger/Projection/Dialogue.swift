@@ -303,7 +303,7 @@ extension LedgerState {
         dialogue[index].payload = .pledgeMade(event)
       case .pledgeJoined, .pledgeFulfilled, .pledgeWithdrawn, .participantErased, .ledgerCreated,
         .nodeAdded,
-        .nodeRenamed, .nodeMoved, .nodeRetired, .storyTold, .storyUpdated, .storyWithdrawn,
+        .nodeRenamed, .nodeMoved, .nodeRetired, .storyTold, .storyUpdated, .storyWithdrawn, .storyAnswered,
         .tellingRecorded, .itemRecorded, .itemRevised:
         break
       }
