@@ -102,6 +102,17 @@ extension LedgerState {
     return sequences
   }
 
+  /// The sequence numbers of the story's `story.answered` events, each once.
+  func answerSequences(of story: Int32) -> [UInt64] {
+    var sequences: [UInt64] = []
+    var cursor = firstAnswer(of: story)
+    while cursor >= 0 {
+      if !sequences.contains(answers[cursor].sequence) { sequences.append(answers[cursor].sequence) }
+      cursor = answers[cursor].next
+    }
+    return sequences
+  }
+
   /// The answer at `index` as a public value.
   func answer(at index: Int32) -> (answer: Answer, on: Day, sequence: UInt64) {
     let record = answers[index]
@@ -170,6 +181,13 @@ extension LedgerState {
   /// it for several choices.
   func matches(_ story: Int32, _ filter: AnswerFilter) -> Bool {
     currentTerms(of: story, question: filter.question)?.contains(filter.value) == true
+  }
+
+  /// Whether the story `key`'s current answers match every filter (`false` for a story
+  /// not in the ledger).
+  public func story(_ key: String, matches filters: [AnswerFilter]) -> Bool {
+    guard let index = storyIndex(forKey: key) else { return false }
+    return filters.allSatisfy { matches(index, $0) }
   }
 
   /// The number of answers recorded (each answer of each `story.answered` event).

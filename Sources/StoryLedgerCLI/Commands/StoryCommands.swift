@@ -190,8 +190,9 @@ enum StoryShowCommand: Command {
     arguments: "STORY [--at NODE] [--json]", positionals: ["STORY"], minimumPositionals: 1,
     discussion: """
       Shows the story (node, tellers, tags, share scope, version, status), its items as they
-      stand, and its history in date order: tellings, items recorded and revised, items made
-      visible, updates and withdrawal. STORY is a key or an unambiguous prefix. With --at, the
+      stand, its current questionnaire answers (the latest to each question), and its history
+      in date order: tellings, answers, items recorded and revised, items made visible,
+      updates and withdrawal. STORY is a key or an unambiguous prefix. With --at, the
       story is shown as NODE's level sees it: above its share scope its title, tellers and
       narratives are withheld.
       """,
@@ -232,6 +233,20 @@ enum StoryShowCommand: Command {
           item.item, item.dimension.rawValue, item.visibility.rawValue,
           item.monetised?.description ?? "", item.weight.map(String.init) ?? "",
           item.description ?? "",
+        ])
+      }
+      lines.append(table.render())
+    }
+    if !history.answers.isEmpty {
+      lines.append("")
+      var table = TextTable(columns: [
+        .init("question"), .init("answer"), .init("kind"), .init("on"), .init("personal"),
+      ])
+      for answer in history.answers {
+        table.add([
+          oneLine(answer.question),
+          oneLine(answer.value + (answer.scale.map { " (on \($0))" } ?? "")), answer.kind,
+          answer.on.description, answer.personal ? "yes" : "",
         ])
       }
       lines.append(table.render())
