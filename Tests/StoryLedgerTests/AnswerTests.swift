@@ -85,7 +85,8 @@ struct AnswerTests {
     #expect(nodeless.column == "node")
     #expect(ledger.state.storyCount == 0 && ledger.state.nodeCount == 0, "nothing imported")
     // A file with item keeps the rules of §4.1.
-    let noVisibility = try failure("story,node,told_on,item,dimension\nS1,n/t,2026-01-05,i,calculating\n")
+    let noVisibility = try failure(
+      "story,node,told_on,item,dimension\nS1,n/t,2026-01-05,i,calculating\n")
     #expect(noVisibility.column == "visibility")
   }
 
@@ -97,7 +98,8 @@ struct AnswerTests {
     try ledger.addNode(node, creatingParents: true)
     for key in ["S1", "S2", "S3"] {
       try ledger.tellStory(
-        Ledger.NewStory(node: node, title: key, narrative: "told", on: try day("2026-01-02"), key: key))
+        Ledger.NewStory(
+          node: node, title: key, narrative: "told", on: try day("2026-01-02"), key: key))
     }
     try ledger.addItem(
       to: "S1", key: "i1", dimension: .calibrating, on: try day("2026-01-03"),
@@ -109,28 +111,33 @@ struct AnswerTests {
       story: "S1", on: try day("2026-01-02"),
       answers: [
         Answer(question: "Mood", value: .choice("hopeful")),
-        Answer(question: "Trust", value: .number("70", scale: AnswerScale(minimum: "0", maximum: "100"))),
+        Answer(
+          question: "Trust", value: .number("70", scale: AnswerScale(minimum: "0", maximum: "100"))),
         Answer(question: "Ward", value: .text("Ward 7"), isPersonal: true),
       ])
     try ledger.answer(
-      story: "S1", on: try day("2026-03-01"), answers: [Answer(question: "Mood", value: .choice("tired"))])
+      story: "S1", on: try day("2026-03-01"),
+      answers: [Answer(question: "Mood", value: .choice("tired"))])
     // A late answer dated before the current one does not supersede it.
     try ledger.answer(
-      story: "S1", on: try day("2026-02-01"), answers: [Answer(question: "Mood", value: .choice("angry"))])
+      story: "S1", on: try day("2026-02-01"),
+      answers: [Answer(question: "Mood", value: .choice("angry"))])
     try ledger.answer(
       story: "S2", on: try day("2026-01-02"),
       answers: [Answer(question: "Mood", value: .choices(["hopeful", "tired"]))])
     try ledger.answer(
-      story: "S3", on: try day("2026-01-02"), answers: [Answer(question: "Again", value: .boolean(true))])
+      story: "S3", on: try day("2026-01-02"),
+      answers: [Answer(question: "Again", value: .boolean(true))])
 
     let history = try ledger.storyHistory("S1")
     #expect(history.answers.map(\.question) == ["Mood", "Trust", "Ward"])
     #expect(history.answers.map(\.value) == ["tired", "70", "Ward 7"])
     #expect(history.answers[1].scale == "0..100")
     #expect(history.answers[2].personal)
-    #expect(history.entries.filter { $0.kind == .answered }.map(\.text) == [
-      "Mood: hopeful; Trust: 70 (on 0..100); Ward: Ward 7", "Mood: angry", "Mood: tired",
-    ])
+    #expect(
+      history.entries.filter { $0.kind == .answered }.map(\.text) == [
+        "Mood: hopeful; Trust: 70 (on 0..100); Ward: Ward 7", "Mood: angry", "Mood: tired",
+      ])
     let json = String(decoding: try JSONEncoder().encode(history), as: UTF8.self)
     #expect(json.contains("\"answers\":[") && json.contains("\"entries\""))
 
@@ -142,7 +149,9 @@ struct AnswerTests {
     #expect(try stories([AnswerFilter(question: "Mood", value: "tired")]) == ["S1", "S2"])
     #expect(try stories([AnswerFilter(question: "Mood", value: "hopeful")]) == ["S2"])
     #expect(try stories([AnswerFilter(question: "Mood", value: "angry")]) == [])
-    #expect(try stories([try AnswerFilter(parsing: "Trust=70"), try AnswerFilter(parsing: "Mood=tired")]) == ["S1"])
+    #expect(
+      try stories([try AnswerFilter(parsing: "Trust=70"), try AnswerFilter(parsing: "Mood=tired")])
+        == ["S1"])
     #expect(ledger.state.story("S3", matches: [AnswerFilter(question: "Again", value: "yes")]))
   }
 
@@ -156,7 +165,10 @@ struct AnswerTests {
       [Answer(question: " ", value: .text("x"))],
       [Answer(question: "Q", value: .choices([]))],
       [Answer(question: "Q", value: .number("1,5", scale: nil))],
-      [Answer(question: "Q", value: .number("101", scale: AnswerScale(minimum: "0", maximum: "100")))],
+      [
+        Answer(
+          question: "Q", value: .number("101", scale: AnswerScale(minimum: "0", maximum: "100")))
+      ],
       [Answer(question: "Q", value: .number("5", scale: AnswerScale(minimum: "9", maximum: "1")))],
     ]
     for answers in invalid {
@@ -297,7 +309,10 @@ struct AnswerTests {
       row("2026-02-01,2026-02-28,south,region,,calibrating,")
         == "2026-02-01,2026-02-28,south,region,,calibrating,1,0,0,0,0,0,0.00,0.00")
     let order = rows.map { $0.split(separator: ",", omittingEmptySubsequences: false)[4] }
-    #expect(Array(order.prefix(9)) == ["", "", "", "hopeful", "hopeful", "hopeful", "tired", "tired", "tired"])
+    #expect(
+      Array(order.prefix(9)) == [
+        "", "", "", "hopeful", "hopeful", "hopeful", "tired", "tired", "tired",
+      ])
     var json: [UInt8] = []
     try ledger.answerSeries(try TimeSeriesQuery(period: .month, level: "region"), by: "Mood") {
       row in
@@ -318,10 +333,14 @@ struct AnswerTests {
         key: "S1", node: try path("nhs/north"), toldOn: try day("2026-01-05"), narrative: "n",
         answers: [
           Answer(question: "Mood", value: .choices(["hopeful", "тревога"])),
-          Answer(question: "Age", value: .number("34", scale: AnswerScale(minimum: "0", maximum: "120")), isPersonal: true),
+          Answer(
+            question: "Age", value: .number("34", scale: AnswerScale(minimum: "0", maximum: "120")),
+            isPersonal: true),
         ])
     ])
-    try ledger.answer(story: "S1", on: try day("2026-02-01"), answers: [Answer(question: "Again", value: .boolean(false))])
+    try ledger.answer(
+      story: "S1", on: try day("2026-02-01"),
+      answers: [Answer(question: "Again", value: .boolean(false))])
     try ledger.writeSnapshot()
     let expected = try ledger.storyHistory("S1").answers
     let reopened = try Ledger.open(at: url)

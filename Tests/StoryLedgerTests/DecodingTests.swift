@@ -97,7 +97,8 @@ struct DecodingTests {
             Answer(question: "Comment vous sentez-vous ?", value: .choice("plein d'espoir")),
             Answer(question: "Needed", value: .choices(["trust", "время"])),
             Answer(
-              question: "Trust", value: .number("72.5", scale: AnswerScale(minimum: "0", maximum: "100"))),
+              question: "Trust",
+              value: .number("72.5", scale: AnswerScale(minimum: "0", maximum: "100"))),
             Answer(question: "Count", value: .number("-3", scale: nil)),
             Answer(question: "Again?", value: .boolean(true)),
             Answer(question: "Never?", value: .boolean(false)),

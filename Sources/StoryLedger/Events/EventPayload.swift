@@ -249,7 +249,8 @@ public enum EventPayload: Hashable, Sendable {
     case .feedbackSent(let event): event.from
     case .pledgeMade(let event): event.node
     case .ledgerCreated, .tellingRecorded, .storyUpdated, .storyWithdrawn, .storyAnswered,
-      .itemRecorded, .itemRevised, .pledgeJoined, .pledgeFulfilled, .pledgeWithdrawn, .participantErased:
+      .itemRecorded, .itemRevised, .pledgeJoined, .pledgeFulfilled, .pledgeWithdrawn,
+      .participantErased:
       nil
     }
   }

@@ -191,7 +191,8 @@ struct ImportPlanning {
             "needs the item column: a file without item is a stories-only file, whose columns are \(ImportPlanner.storiesOnlyColumns.joined(separator: ", ")) (required: \(ImportPlanner.storiesOnlyRequiredColumns.joined(separator: ", ")))"
         )
       }
-      for column in all where column.isRequired && !column.isItemColumn && indices[column.rawValue] < 0 {
+      for column in all
+      where column.isRequired && !column.isItemColumn && indices[column.rawValue] < 0 {
         throw ImportError(
           file: reader.fileName, row: reader.row, line: reader.line, column: column.name,
           reason:

@@ -177,7 +177,8 @@ public enum StoryRecordBatch {
       if let given = story.share {
         guard let depth = try? state.configuration.depth(parsingLevel: given) else {
           throw problem(
-            "share", "\"\(given)\" is not a level of this ledger (\(levels.joined(separator: ", ")))")
+            "share",
+            "\"\(given)\" is not a level of this ledger (\(levels.joined(separator: ", ")))")
         }
         share = levels[depth - 1]
       }
@@ -195,10 +196,10 @@ public enum StoryRecordBatch {
           summary.withdrawnLeftAlone += 1
           continue
         }
-        if !narrative.isEmpty, !state.hasTelling(existing, on: story.toldOn, narrative: narrative)
-        {
+        if !narrative.isEmpty, !state.hasTelling(existing, on: story.toldOn, narrative: narrative) {
           storyEvents.append(
-            .tellingRecorded(TellingRecorded(story: story.key, on: story.toldOn, narrative: narrative)))
+            .tellingRecorded(
+              TellingRecorded(story: story.key, on: story.toldOn, narrative: narrative)))
         }
         answers.removeAll { state.isCurrent($0, of: existing) }
       } else {
@@ -221,7 +222,8 @@ public enum StoryRecordBatch {
               }, tags: story.tags.filter { !$0.isEmpty }, share: share)))
         if !narrative.isEmpty {
           storyEvents.append(
-            .tellingRecorded(TellingRecorded(story: story.key, on: story.toldOn, narrative: narrative)))
+            .tellingRecorded(
+              TellingRecorded(story: story.key, on: story.toldOn, narrative: narrative)))
         }
         summary.storiesAdded += 1
       }

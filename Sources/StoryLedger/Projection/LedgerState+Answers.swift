@@ -107,7 +107,9 @@ extension LedgerState {
     var sequences: [UInt64] = []
     var cursor = firstAnswer(of: story)
     while cursor >= 0 {
-      if !sequences.contains(answers[cursor].sequence) { sequences.append(answers[cursor].sequence) }
+      if !sequences.contains(answers[cursor].sequence) {
+        sequences.append(answers[cursor].sequence)
+      }
       cursor = answers[cursor].next
     }
     return sequences

@@ -44,6 +44,8 @@ enum Snapshot {
     case nodeTotals
     case answers
     case answerHeads
+    /// 64 zero bytes that end the file, after every section's padding.
+    case padding
   }
 
   struct Section {
@@ -152,6 +154,10 @@ enum Snapshot {
     add(.nodeTotals, state.nodeTotals)
     add(.answers, state.answers)
     add(.answerHeads, state.answerHeads)
+    // The file reaches the end of the last section's padding, so that an empty section
+    // (no answers) placed there still starts within the file.
+    let padding = [UInt8](repeating: 0, count: 64)
+    padding.withUnsafeBytes { add(.padding, stride: 1, $0) }
     if let failure {
       SystemFile.remove(temporary)
       throw failure

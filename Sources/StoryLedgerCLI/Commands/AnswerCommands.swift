@@ -73,8 +73,10 @@ enum StoryAnswerCommand: Command {
         let bounds = text.components(separatedBy: "..")
         guard bounds.count == 2 else {
           throw UsageError(
-            ValueError(field: "--scale", value: text, reason: "is not MIN..MAX (for example 0..100)")
-              .description, usage: spec.usage)
+            ValueError(
+              field: "--scale", value: text, reason: "is not MIN..MAX (for example 0..100)"
+            )
+            .description, usage: spec.usage)
         }
         scale = AnswerScale(minimum: bounds[0], maximum: bounds[1])
       }
