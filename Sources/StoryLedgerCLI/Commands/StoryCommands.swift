@@ -163,7 +163,9 @@ enum StoryWithdrawCommand: Command {
     ],
     options: [
       .value("--reason", "TEXT", "why, in a few words (kept in the log: no personal details)"),
-      .flag("--erase", "erase the story's narratives and teller names from the ledger"),
+      .flag(
+        "--erase", "erase the story's narratives, teller names and personal answers from the ledger"
+      ),
       Recording.expectVersion,
     ] + Recording.writeOptions)
 
@@ -178,7 +180,8 @@ enum StoryWithdrawCommand: Command {
       recorded, printing: recorded.key, what: "the withdrawal", arguments: arguments,
       context: context)
     if arguments.has("--erase") && !arguments.has("--json") {
-      context.console.message("erased the narratives and teller names of story \(recorded.key)")
+      context.console.message(
+        "erased the narratives, teller names and personal answers of story \(recorded.key)")
     }
   }
 }
