@@ -22,6 +22,7 @@ public enum StoryLedgerTool {
     CommandEntry(StoryTellCommand.self), CommandEntry(StoryRetellCommand.self),
     CommandEntry(StoryUpdateCommand.self), CommandEntry(StoryShowCommand.self),
     CommandEntry(StoryWithdrawCommand.self), CommandEntry(ErasePersonCommand.self),
+    CommandEntry(StoryAnswerCommand.self),
     CommandEntry(ItemAddCommand.self), CommandEntry(ItemReviseCommand.self),
     CommandEntry(ItemEvidenceCommand.self), CommandEntry(ItemsCommand.self),
     CommandEntry(CascadeUpCommand.self), CommandEntry(CascadeDownCommand.self),

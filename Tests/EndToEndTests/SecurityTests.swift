@@ -86,12 +86,16 @@ struct SecurityTests {
     _ = try ok(["node", "add", "nhs"])
     let secrets = [
       "Quillon Marsh", "Yarrow Pennick", "the night we walked home", "told again later",
+      "Ward Ellsmere-Nine",
     ]
     let key = try ok([
       "story", "tell", "nhs", "--title", "Night walks", "--teller", secrets[0], "--teller",
       secrets[1], "--text", "It was \(secrets[2]).",
     ])
     _ = try ok(["story", "retell", key, "--text", "Now \(secrets[3])."])
+    // A personal answer (issue 17) is erased with the narratives; a public one stays.
+    _ = try ok(["story", "answer", key, "--question", "Where", "--text", secrets[4], "--personal"])
+    _ = try ok(["story", "answer", key, "--question", "Mood", "--choice", "publicly-hopeful"])
     _ = try ok([
       "story", "tell", "nhs", "--title", "Kept", "--teller", "Keeper", "--text", "kept text",
     ])
@@ -116,6 +120,7 @@ struct SecurityTests {
     let verify = try ToolProcess.run(["--ledger", ledger, "verify"])
     #expect(verify.status == 0, "\(verify.error)")
     #expect(try ok(["log"]).contains("kept text"), "other stories keep their text")
+    #expect(try ok(["log"]).contains("publicly-hopeful"), "public answers stay")
   }
 
   /// After `erase person NAME`, the participant's name is in no file of the ledger directory

@@ -90,6 +90,23 @@ struct DecodingTests {
           key: "S1", node: node, on: day, title: "A long title that does not fit inline",
           tellers: ["Ana Díaz", "Bo"], tags: ["a", "b"], share: "regional")),
       .tellingRecorded(TellingRecorded(story: "S1", on: day, narrative: "Retold.\nTwice.")),
+      .storyAnswered(
+        StoryAnswered(
+          story: "S1", on: day,
+          answers: [
+            Answer(question: "Comment vous sentez-vous ?", value: .choice("plein d'espoir")),
+            Answer(question: "Needed", value: .choices(["trust", "время"])),
+            Answer(
+              question: "Trust",
+              value: .number("72.5", scale: AnswerScale(minimum: "0", maximum: "100"))),
+            Answer(question: "Count", value: .number("-3", scale: nil)),
+            Answer(question: "Again?", value: .boolean(true)),
+            Answer(question: "Never?", value: .boolean(false)),
+            Answer(question: "Ward", value: .text("Ward 7\nnorth"), isPersonal: true),
+          ])),
+      .storyAnswered(
+        StoryAnswered(
+          story: "S1", on: day, answers: [Answer(question: "Q", value: .text(""))])),
       .itemRevised(ItemRevised(story: "S1", item: "i1", on: day, facts: ItemFacts())),
       .itemRevised(
         ItemRevised(

@@ -24,6 +24,8 @@ enum EventCodec {
   static func hasPersonalPart(_ type: EventType) -> Bool {
     switch type {
     case .storyTold, .tellingRecorded: true
+    // Only when some answer is personal; a record without one has no personal part.
+    case .storyAnswered: true
     case .accountProposed, .accountObjected, .accountResponded, .accountSettled,
       .accountReopened, .storiesSelected, .feedbackSent, .pledgeMade, .pledgeJoined,
       .pledgeFulfilled, .pledgeWithdrawn:
@@ -76,6 +78,8 @@ enum EventCodec {
       writer.appendString(event.story)
       writer.appendString(event.reason)
       writer.append(event.erase ? 1 : 0)
+    case .storyAnswered(let event):
+      AnswerCodec.writePublic(event, into: &writer)
     case .storyTold(let event):
       StoryToldCodec.write(
         key: event.key, node: event.node, on: event.on, title: event.title, tags: event.tags,
@@ -116,6 +120,8 @@ enum EventCodec {
     case .tellingRecorded(let event):
       TellingCodec.writePersonal(narrative: event.narrative, into: &writer)
       return true
+    case .storyAnswered(let event):
+      return AnswerCodec.writePersonal(event, into: &writer)
     case .accountProposed, .accountObjected, .accountResponded, .accountSettled,
       .accountReopened, .storiesSelected, .feedbackSent, .pledgeMade, .pledgeJoined,
       .pledgeFulfilled, .pledgeWithdrawn:
@@ -198,6 +204,10 @@ enum EventCodec {
       let reason = try reader.string()
       let erase = try reader.byte() == 1
       return .storyWithdrawn(StoryWithdrawn(story: story, reason: reason, erase: erase))
+    case .storyAnswered:
+      return .storyAnswered(
+        try AnswerCodec.read(
+          &reader, personal: personalBytes, materializingText: materializingText))
     case .storyTold:
       let fields = try StoryToldCodec.read(&reader)
       var tellers: [String] = []

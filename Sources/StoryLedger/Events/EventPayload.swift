@@ -21,6 +21,8 @@ public enum EventType: UInt16, CaseIterable, Sendable, Hashable {
   case storyUpdated = 12
   /// A story was withdrawn (and perhaps its personal text erased).
   case storyWithdrawn = 13
+  /// Questionnaire answers about a story were recorded as of a date.
+  case storyAnswered = 14
   /// An item of value was recorded in a story.
   case itemRecorded = 20
   /// An item of value was revised as of a date.
@@ -62,6 +64,7 @@ public enum EventType: UInt16, CaseIterable, Sendable, Hashable {
     case .tellingRecorded: "story.telling"
     case .storyUpdated: "story.updated"
     case .storyWithdrawn: "story.withdrawn"
+    case .storyAnswered: "story.answered"
     case .itemRecorded: "item.recorded"
     case .itemRevised: "item.revised"
     case .accountProposed: "account.proposed"
@@ -91,8 +94,8 @@ public enum EventType: UInt16, CaseIterable, Sendable, Hashable {
       .pledgeFulfilled, .pledgeWithdrawn:
       2
     case .ledgerCreated, .nodeAdded, .nodeRenamed, .nodeMoved, .nodeRetired, .storyTold,
-      .tellingRecorded, .storyUpdated, .storyWithdrawn, .itemRecorded, .itemRevised,
-      .participantErased:
+      .tellingRecorded, .storyUpdated, .storyWithdrawn, .storyAnswered, .itemRecorded,
+      .itemRevised, .participantErased:
       1
     }
   }
@@ -107,7 +110,8 @@ public enum EventType: UInt16, CaseIterable, Sendable, Hashable {
       .pledgeFulfilled, .pledgeWithdrawn, .participantErased:
       true
     case .ledgerCreated, .nodeAdded, .nodeRenamed, .nodeMoved, .nodeRetired, .storyTold,
-      .tellingRecorded, .storyUpdated, .storyWithdrawn, .itemRecorded, .itemRevised:
+      .tellingRecorded, .storyUpdated, .storyWithdrawn, .storyAnswered, .itemRecorded,
+      .itemRevised:
       false
     }
   }
@@ -146,6 +150,8 @@ public enum EventPayload: Hashable, Sendable {
   case storyUpdated(StoryUpdated)
   /// See ``EventType/storyWithdrawn``.
   case storyWithdrawn(StoryWithdrawn)
+  /// See ``EventType/storyAnswered``.
+  case storyAnswered(StoryAnswered)
   /// See ``EventType/itemRecorded``.
   case itemRecorded(ItemRecorded)
   /// See ``EventType/itemRevised``.
@@ -187,6 +193,7 @@ public enum EventPayload: Hashable, Sendable {
     case .tellingRecorded: .tellingRecorded
     case .storyUpdated: .storyUpdated
     case .storyWithdrawn: .storyWithdrawn
+    case .storyAnswered: .storyAnswered
     case .itemRecorded: .itemRecorded
     case .itemRevised: .itemRevised
     case .accountProposed: .accountProposed
@@ -215,6 +222,7 @@ public enum EventPayload: Hashable, Sendable {
     case .tellingRecorded(let event): event.story
     case .storyUpdated(let event): event.story
     case .storyWithdrawn(let event): event.story
+    case .storyAnswered(let event): event.story
     case .itemRecorded(let event): event.story
     case .itemRevised(let event): event.story
     case .ledgerCreated, .nodeAdded, .nodeRenamed, .nodeMoved, .nodeRetired, .accountProposed,
@@ -240,8 +248,9 @@ public enum EventPayload: Hashable, Sendable {
     case .storiesSelected(let event): event.node
     case .feedbackSent(let event): event.from
     case .pledgeMade(let event): event.node
-    case .ledgerCreated, .tellingRecorded, .storyUpdated, .storyWithdrawn, .itemRecorded,
-      .itemRevised, .pledgeJoined, .pledgeFulfilled, .pledgeWithdrawn, .participantErased:
+    case .ledgerCreated, .tellingRecorded, .storyUpdated, .storyWithdrawn, .storyAnswered,
+      .itemRecorded, .itemRevised, .pledgeJoined, .pledgeFulfilled, .pledgeWithdrawn,
+      .participantErased:
       nil
     }
   }

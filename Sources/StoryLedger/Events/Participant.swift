@@ -31,7 +31,8 @@ extension EventPayload {
     case .pledgeMade(let event): event.by
     case .pledgeJoined(let step), .pledgeFulfilled(let step), .pledgeWithdrawn(let step): step.by
     case .ledgerCreated, .nodeAdded, .nodeRenamed, .nodeMoved, .nodeRetired, .storyTold,
-      .tellingRecorded, .storyUpdated, .storyWithdrawn, .itemRecorded, .itemRevised,
+      .tellingRecorded, .storyUpdated, .storyWithdrawn, .storyAnswered, .itemRecorded,
+      .itemRevised,
       .participantErased:
       nil
     }
@@ -75,7 +76,8 @@ extension EventPayload {
       step.by = name
       return .pledgeWithdrawn(step)
     case .ledgerCreated, .nodeAdded, .nodeRenamed, .nodeMoved, .nodeRetired, .storyTold,
-      .tellingRecorded, .storyUpdated, .storyWithdrawn, .itemRecorded, .itemRevised,
+      .tellingRecorded, .storyUpdated, .storyWithdrawn, .storyAnswered, .itemRecorded,
+      .itemRevised,
       .participantErased:
       return self
     }

@@ -92,6 +92,16 @@ extension EventPayload {
       object.string("story", event.story)
       object.string("on", event.on.description)
       object.string("narrative", event.narrative)
+    case .storyAnswered(let event):
+      object.string("story", event.story)
+      object.string("on", event.on.description)
+      object.key("answers")
+      object.bytes.append(UInt8(ascii: "["))
+      for (index, answer) in event.answers.enumerated() {
+        if index > 0 { object.bytes.append(UInt8(ascii: ",")) }
+        object.bytes = answer.appendingJSON(to: object.bytes)
+      }
+      object.bytes.append(UInt8(ascii: "]"))
     case .itemRecorded(let event):
       object.string("story", event.story)
       object.string("item", event.item)
@@ -159,6 +169,32 @@ extension EventPayload {
     encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     encoder.keyEncodingStrategy = .convertToSnakeCase
     return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "null"
+  }
+}
+
+extension Answer {
+  /// The answer as a JSON object: `question`, `kind`, `value` (a string; an array of
+  /// strings for `choices`; `true` or `false` for a boolean), `scale` (`{"min","max"}`, for
+  /// a number on a scale) and `personal`.
+  func appendingJSON(to bytes: [UInt8]) -> [UInt8] {
+    var object = JSONObjectWriter(bytes: bytes)
+    object.string("question", question)
+    object.string("kind", value.kind)
+    switch value {
+    case .text(let text), .choice(let text): object.string("value", text)
+    case .choices(let choices): object.strings("value", choices)
+    case .number(let number, let scale):
+      object.string("value", number)
+      if let scale {
+        var range = JSONObjectWriter(bytes: [])
+        range.string("min", scale.minimum)
+        range.string("max", scale.maximum)
+        object.raw("scale", String(decoding: range.finish(), as: UTF8.self))
+      }
+    case .boolean(let flag): object.raw("value", flag ? "true" : "false")
+    }
+    object.raw("personal", isPersonal ? "true" : "false")
+    return object.finish()
   }
 }
 

@@ -20,6 +20,13 @@ public enum ImportPlanner {
   public static let requiredColumns = ImportColumn.allCases.filter(\.isRequired).map(\.name)
   /// The columns an import file may have besides the required ones.
   public static let optionalColumns = ImportColumn.allCases.filter { !$0.isRequired }.map(\.name)
+  /// The columns a stories-only file (one without `item`) must have.
+  public static let storiesOnlyRequiredColumns = ImportColumn.allCases.filter {
+    $0.isRequired && !$0.isItemColumn
+  }.map(\.name)
+  /// The columns a stories-only file (one without `item`) may have.
+  public static let storiesOnlyColumns = ImportColumn.allCases.filter { !$0.isItemColumn }.map(
+    \.name)
 
   /// Plans the import of the CSV file at `url` into a ledger whose state is `state`.
   ///
@@ -135,6 +142,17 @@ public enum ImportColumn: Int, CaseIterable, Sendable, Hashable {
     }
   }
 
-  /// Whether every import file must have the column.
+  /// Whether every import file of items must have the column (a stories-only file needs
+  /// only those that are not ``isItemColumn``).
   public var isRequired: Bool { rawValue <= ImportColumn.visibility.rawValue }
+
+  /// Whether the column is about an item, so that only a file with `item` may have it.
+  public var isItemColumn: Bool {
+    switch self {
+    case .item, .dimension, .visibility, .description, .quantity, .unit, .monetised, .weight,
+      .evidence:
+      true
+    case .story, .node, .toldOn, .title, .narrative, .teller, .tags, .share: false
+    }
+  }
 }

@@ -182,6 +182,25 @@ struct ImportPlanning {
       }
       indices[column.rawValue] = index
     }
+    if indices[ImportColumn.item.rawValue] < 0 {
+      // A stories-only file (issue 17): stories and their tellings, no items yet.
+      for column in all where column.isItemColumn && indices[column.rawValue] >= 0 {
+        throw ImportError(
+          file: reader.fileName, row: reader.row, line: reader.line, column: column.name,
+          reason:
+            "needs the item column: a file without item is a stories-only file, whose columns are \(ImportPlanner.storiesOnlyColumns.joined(separator: ", ")) (required: \(ImportPlanner.storiesOnlyRequiredColumns.joined(separator: ", ")))"
+        )
+      }
+      for column in all
+      where column.isRequired && !column.isItemColumn && indices[column.rawValue] < 0 {
+        throw ImportError(
+          file: reader.fileName, row: reader.row, line: reader.line, column: column.name,
+          reason:
+            "required column is missing from the header (a stories-only file requires \(ImportPlanner.storiesOnlyRequiredColumns.joined(separator: ", ")); a file of items requires \(ImportPlanner.requiredColumns.joined(separator: ", ")))"
+        )
+      }
+      return indices
+    }
     for column in all where column.isRequired && indices[column.rawValue] < 0 {
       throw ImportError(
         file: reader.fileName, row: reader.row, line: reader.line, column: column.name,
@@ -229,6 +248,8 @@ struct ImportPlanning {
     let story = try storyID(day: day)
     try takeStoryFields(story)
     try takeNarrative(story, day: day)
+    // A stories-only file: the row is a mention of its story (and perhaps a telling).
+    guard columns[ImportColumn.item.rawValue] >= 0 else { return }
     let item = try itemID(story: story)
     let hasDimension = try takeDimension(item)
     let facts = try itemFacts()

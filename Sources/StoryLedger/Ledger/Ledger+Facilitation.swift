@@ -335,7 +335,7 @@ extension Ledger {
 
   /// Appends the events `make` builds for the story `key` names (a key or prefix), with the
   /// options' expected version checked against the resolved key.
-  private func recordAboutStory(
+  func recordAboutStory(
     _ key: String, options: AppendOptions,
     _ make: (String, LedgerState) throws -> [EventPayload]
   ) throws -> Recorded {

@@ -56,6 +56,8 @@ public struct ItemQuery: Sendable, Hashable {
   public var range: DateRange?
   /// At most this many items (`nil`: all).
   public var limit: Int?
+  /// Only items of stories whose current answers match every filter.
+  public var answers: [AnswerFilter] = []
 
   /// Creates a query.
   public init(
@@ -98,6 +100,8 @@ public struct StoryHistory: Hashable, Sendable, Codable {
       case updated
       /// The story was withdrawn.
       case withdrawn
+      /// Questionnaire answers were recorded.
+      case answered
     }
     /// The date the entry is about (for updates and withdrawals, the day they were recorded).
     public var on: Day
@@ -146,6 +150,43 @@ public struct StoryHistory: Hashable, Sendable, Codable {
   public var items: [ItemView]
   /// Its history, by date then sequence.
   public var entries: [Entry]
+  /// Its current answers: the latest to each question, in the order the questions were
+  /// first answered (personal answers withheld when the story is not shared, gone once
+  /// erased).
+  public var answers: [AnswerView] = []
+}
+
+/// A story's answer to one question, as ``StoryHistory`` and `story show --json` give it.
+public struct AnswerView: Hashable, Sendable, Codable {
+  /// The question.
+  public var question: String
+  /// `text`, `choice`, `choices`, `number` or `boolean`.
+  public var kind: String
+  /// The value in words: the text, the choice, the choices joined by `; `, the number, `yes`
+  /// or `no`.
+  public var value: String
+  /// The choices, for `choices`.
+  public var choices: [String]?
+  /// The scale of a number, `MIN..MAX`.
+  public var scale: String?
+  /// Whether the answer is personal (erased with the story's narratives).
+  public var personal: Bool
+  /// The date the answer is about.
+  public var on: Day
+
+  /// The view of `answer`, given on `on`.
+  public init(_ answer: Answer, on: Day) {
+    question = answer.question
+    kind = answer.value.kind
+    value = answer.value.terms.joined(separator: "; ")
+    switch answer.value {
+    case .choices(let list): choices = list
+    case .number(_, let range): scale = range?.description
+    case .text, .choice, .boolean: break
+    }
+    personal = answer.isPersonal
+    self.on = on
+  }
 }
 
 extension Ledger {
@@ -191,6 +232,10 @@ extension Ledger {
       }
     }
     sequences += state.storyEvents[index] ?? []
+    var seen = Set(sequences)
+    for sequence in state.answerSequences(of: index) where seen.insert(sequence).inserted {
+      sequences.append(sequence)
+    }
     var entries: [StoryHistory.Entry] = []
     let zone = state.configuration.timeZone
     var factsOfItem: [Int32: [(sequence: UInt64, facts: ItemFacts)]] = [:]
@@ -228,6 +273,17 @@ extension Ledger {
             recordedDay, .withdrawn,
             (withdrawal.reason.isEmpty ? "withdrawn" : "withdrawn: \(withdrawal.reason)")
               + (withdrawal.erase ? " (narratives and tellers erased)" : "")))
+      case .storyAnswered(let answered):
+        var parts: [String] = []
+        for answer in answered.answers where !answer.isPersonal || isShared {
+          parts.append("\(answer.question): \(answer.value.description)")
+        }
+        if event.isPersonalTextErased {
+          parts.append("(personal answers erased)")
+        } else if !isShared, answered.answers.contains(where: \.isPersonal) {
+          parts.append("(personal answers withheld: shared only up to \(fields.share) level)")
+        }
+        entries.append(entry(answered.on, .answered, parts.joined(separator: "; ")))
       case .itemRecorded(let recorded):
         var item = entry(recorded.on, .itemRecorded, Ledger.describe(recorded.facts))
         item.item = recorded.item
@@ -258,12 +314,18 @@ extension Ledger {
       state.itemView(item, asOf: .latest, facts: factsOfItem[item] ?? [])
     }
     let withdrawal = state.withdrawals[index]
-    return StoryHistory(
+    let answers = state.currentAnswers(of: index).compactMap { answerIndex -> AnswerView? in
+      let (answer, on, _) = state.answer(at: answerIndex)
+      return answer.isPersonal && !isShared ? nil : AnswerView(answer, on: on)
+    }
+    var history = StoryHistory(
       key: key, title: fields.title, node: fields.node,
       level: state.configuration.level(ofDepth: fields.node.depth) ?? "", tellers: fields.tellers,
       tags: fields.tags, share: fields.share, toldOn: record.toldOn, version: Int(record.version),
       status: withdrawal == nil ? "active" : withdrawal?.isErased == true ? "erased" : "withdrawn",
       isShared: isShared, items: items, entries: entries)
+    history.answers = answers
+    return history
   }
 
   /// The items of a subtree or a story, filtered, with their facts as of the end of the
@@ -290,6 +352,9 @@ extension Ledger {
     var selected: [Int32] = []
     var matched = 0
     for story in storyIndices {
+      if !query.answers.isEmpty, !query.answers.allSatisfy({ state.matches(story, $0) }) {
+        continue
+      }
       for item in state.itemsOfStory(story) {
         let record = state.items[item]
         if let dimension = query.dimension, record.dimension != dimension { continue }

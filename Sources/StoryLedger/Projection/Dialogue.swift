@@ -302,9 +302,8 @@ extension LedgerState {
         event.node = moved(event.node)
         dialogue[index].payload = .pledgeMade(event)
       case .pledgeJoined, .pledgeFulfilled, .pledgeWithdrawn, .participantErased, .ledgerCreated,
-        .nodeAdded,
-        .nodeRenamed, .nodeMoved, .nodeRetired, .storyTold, .storyUpdated, .storyWithdrawn,
-        .tellingRecorded, .itemRecorded, .itemRevised:
+        .nodeAdded, .nodeRenamed, .nodeMoved, .nodeRetired, .storyTold, .storyUpdated,
+        .storyWithdrawn, .storyAnswered, .tellingRecorded, .itemRecorded, .itemRevised:
         break
       }
     }

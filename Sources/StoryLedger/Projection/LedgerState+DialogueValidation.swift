@@ -159,7 +159,8 @@ extension LedgerState {
       // Checked by the erasure that writes it, against the events it lists.
       break
     case .ledgerCreated, .nodeAdded, .nodeRenamed, .nodeMoved, .nodeRetired, .storyTold,
-      .tellingRecorded, .storyUpdated, .storyWithdrawn, .itemRecorded, .itemRevised:
+      .tellingRecorded, .storyUpdated, .storyWithdrawn, .storyAnswered, .itemRecorded,
+      .itemRevised:
       // Not the dialogue's: checked by `validate(_:)`.
       break
     }

@@ -102,7 +102,8 @@ extension LedgerState {
   }
 
   /// The sequence numbers of the events holding the story's personal text: its
-  /// `story.told` (teller names) and its tellings (narratives).
+  /// `story.told` (teller names), its tellings (narratives) and its `story.answered` events
+  /// that carry personal answers.
   func personalSequences(ofStory key: String) -> [UInt64] {
     guard let index = storyIndex(forKey: key) else { return [] }
     var sequences = [stories[index].toldSequence]
@@ -111,6 +112,6 @@ extension LedgerState {
       sequences.append(tellings[cursor].sequence)
       cursor = tellings[cursor].next
     }
-    return sequences
+    return sequences + personalAnswerSequences(of: index)
   }
 }

@@ -88,6 +88,7 @@ extension LedgerState {
     text.zero(record.tellers)
     record.tellers = .empty
     stories[story] = record
+    erasePersonalAnswers(of: story)
   }
 
   /// Moves node `index` and its subtree under `parent` (-1: the top), its new path `path`.
@@ -134,6 +135,7 @@ extension LedgerState {
       record.tellers = .empty
     }
     stories[story] = record
+    if erase { erasePersonalAnswers(of: story) }
   }
 
   /// Whether the story at `index` was withdrawn.

@@ -47,7 +47,8 @@ extension LedgerState {
       switch type {
       case .storyTold, .tellingRecorded, .itemRecorded, .itemRevised: break
       case .ledgerCreated, .nodeAdded, .nodeRenamed, .nodeMoved, .nodeRetired, .storyUpdated,
-        .storyWithdrawn, .accountProposed, .accountObjected, .accountResponded, .accountSettled,
+        .storyWithdrawn, .storyAnswered, .accountProposed, .accountObjected, .accountResponded,
+        .accountSettled,
         .accountReopened, .storiesSelected, .feedbackSent, .pledgeMade, .pledgeJoined,
         .pledgeFulfilled, .pledgeWithdrawn, .participantErased:
         self = RecordFoldCache()
@@ -171,7 +172,8 @@ extension LedgerState {
         }
         reviseItem(item, story: story, day: fields.on, sequence: sequence, facts: fields.facts)
       case .ledgerCreated, .nodeAdded, .nodeRenamed, .nodeMoved, .nodeRetired, .storyUpdated,
-        .storyWithdrawn, .accountProposed, .accountObjected, .accountResponded, .accountSettled,
+        .storyWithdrawn, .storyAnswered, .accountProposed, .accountObjected, .accountResponded,
+        .accountSettled,
         .accountReopened, .storiesSelected, .feedbackSent, .pledgeMade, .pledgeJoined,
         .pledgeFulfilled, .pledgeWithdrawn, .participantErased:
         // Rare: the reference fold applies them.

@@ -111,6 +111,15 @@ extension LedgerState {
       case .tellingRecorded(let telling):
         guard storyExists(telling.story) else { throw invalid("no story \(telling.story)") }
         try checkOpen(telling.story)
+      case .storyAnswered(let answered):
+        guard storyExists(answered.story) else { throw invalid("no story \(answered.story)") }
+        try checkOpen(answered.story)
+        guard !answered.answers.isEmpty else {
+          throw invalid("the answers about story \(answered.story) are empty; give at least one")
+        }
+        for answer in answered.answers {
+          do { try answer.validate() } catch { throw LedgerError.invalid(error) }
+        }
       case .itemRecorded(let recorded):
         do { try Key.validate(recorded.item, field: "item") } catch {
           throw LedgerError.invalid(error)

@@ -33,6 +33,10 @@ public struct LedgerState: Sendable {
   var itemTable = HashIndex()
   var revisions = Column<RevisionRecord>()
   var tellings = Column<TellingRecord>()
+  /// The stories' questionnaire answers (see `LedgerState+Answers.swift`).
+  var answers = Column<AnswerRecord>()
+  /// Per story, its first answer (-1: none); only as long as the last story answered.
+  var answerHeads = Column<Int32>()
   var idempotencyKeys: [String: UInt64] = [:]
   /// Per node, the stories told there and the current figures of their items.
   var nodeTotals = Column<NodeTotals>()
@@ -267,6 +271,11 @@ public struct LedgerState: Sendable {
           tags: text.appendText(event.tags.joined(separator: String(Self.separator))),
           node: node, toldOn: event.on, share: share, toldSequence: sequence),
         keyHash: HashIndex.hash(event.key))
+    case .storyAnswered(let event):
+      guard let story = story(forKey: event.story) else {
+        throw corrupt("unknown story \(event.story)")
+      }
+      recordAnswers(story: story, event, sequence: sequence)
     case .tellingRecorded(let event):
       guard let story = story(forKey: event.story) else {
         throw corrupt("unknown story \(event.story)")

@@ -29,8 +29,8 @@
 enum Snapshot {
   static let fileName = "state.snapshot"
   static let magic: [UInt8] = Array("SLSNAP\0\n".utf8)
-  /// Bump whenever a record's fields change.
-  static let formatVersion: UInt32 = 5
+  /// Bump whenever a record's fields change. Version 6 adds the answers (issue 17).
+  static let formatVersion: UInt32 = 6
 
   enum Kind: UInt32, CaseIterable {
     case metadata = 1
@@ -42,6 +42,10 @@ enum Snapshot {
     case revisions
     case tellings
     case nodeTotals
+    case answers
+    case answerHeads
+    /// 64 zero bytes that end the file, after every section's padding.
+    case padding
   }
 
   struct Section {
@@ -148,6 +152,12 @@ enum Snapshot {
     add(.revisions, state.revisions)
     add(.tellings, state.tellings)
     add(.nodeTotals, state.nodeTotals)
+    add(.answers, state.answers)
+    add(.answerHeads, state.answerHeads)
+    // The file reaches the end of the last section's padding, so that an empty section
+    // (no answers) placed there still starts within the file.
+    let padding = [UInt8](repeating: 0, count: 64)
+    padding.withUnsafeBytes { add(.padding, stride: 1, $0) }
     if let failure {
       SystemFile.remove(temporary)
       throw failure
@@ -288,7 +298,9 @@ enum Snapshot {
       let itemSlots = column(.itemSlots, UInt64.self),
       let revisions = column(.revisions, LedgerState.RevisionRecord.self),
       let tellings = column(.tellings, LedgerState.TellingRecord.self),
-      let nodeTotals = column(.nodeTotals, LedgerState.NodeTotals.self)
+      let nodeTotals = column(.nodeTotals, LedgerState.NodeTotals.self),
+      let answers = column(.answers, LedgerState.AnswerRecord.self),
+      let answerHeads = column(.answerHeads, Int32.self)
     else { return nil }
     var state = LedgerState()
     do {
@@ -353,7 +365,8 @@ enum Snapshot {
       return nil
     }
     guard state.lastSequence == header.position.sequence, stories.count == state.storyTable.count,
-      items.count == state.itemTable.count, nodeTotals.count == state.nodes.count
+      items.count == state.itemTable.count, nodeTotals.count == state.nodes.count,
+      answerHeads.count <= stories.count
     else { return nil }
     state.text = text
     state.stories = stories
@@ -363,6 +376,8 @@ enum Snapshot {
     state.revisions = revisions
     state.tellings = tellings
     state.nodeTotals = nodeTotals
+    state.answers = answers
+    state.answerHeads = answerHeads
     return state
   }
 

@@ -140,22 +140,26 @@ enum ItemsCommand: Command {
   static let spec = CommandSpec(
     name: "items", abstract: "list the items of a subtree or a story, with filters",
     arguments:
-      "[NODE | STORY] [--dimension D] [--visibility V] [--from DATE] [--to DATE] [--limit N] [--json]",
+      "[NODE | STORY] [--dimension D] [--visibility V] [--answer QUESTION=VALUE]... [--from DATE] [--to DATE] [--limit N] [--json]",
     positionals: ["NODE | STORY"],
     discussion: """
       Lists items as they stand at --to (default: everything recorded): the items of NODE's
       subtree, or of one story (a key or unambiguous prefix), or of the whole ledger. With
       --from/--to only items revised in that range are listed. Withdrawn stories are left out
-      of subtrees. Text output shows at most --limit items (default 100; 0 for all).
+      of subtrees. --answer keeps the items of stories whose current answer to QUESTION is
+      VALUE (or includes it, for several choices); repeated, every one must match. Text
+      output shows at most --limit items (default 100; 0 for all).
       """,
     examples: [
       "storyledger items nhs/north-east --visibility invisible",
       "storyledger items k3f9 --json",
       "storyledger items nhs --dimension calculating --from 2026-01-01 --to 2026-03-31",
+      "storyledger items nhs --answer \"How do you feel about it?=hopeful\"",
     ],
     options: [
       .value("--dimension", "D", "only items of this dimension"),
       .value("--visibility", "V", "only items with this visibility at --to"),
+      StoryAnswerCommand.filterOption,
       .value("--from", "DATE", "only items revised on or after DATE"),
       .value("--to", "DATE", "facts as of DATE; only items revised on or before it"),
       .value("--limit", "N", "at most N items (default 100 for text, all for --json; 0: all)"),
@@ -170,6 +174,7 @@ enum ItemsCommand: Command {
     if let from, let to, from > to {
       throw UsageError("--from \(from) is after --to \(to)", usage: spec.usage)
     }
+    let answers = try StoryAnswerCommand.filters(arguments, usage: spec.usage)
     let isJSON = arguments.has("--json")
     let limitOption = try arguments.integer("--limit", in: 0...Int(Int32.max))
     let limit = limitOption.map { $0 == 0 ? nil : $0 } ?? (isJSON ? nil : 100)
@@ -187,9 +192,10 @@ enum ItemsCommand: Command {
     }
     let range: DateRange? =
       from == nil && to == nil ? nil : DateRange(start: from ?? .earliest, end: to ?? .latest)
-    let list = try ledger.items(
-      ItemQuery(
-        scope: scope, dimension: dimension, visibility: visibility, range: range, limit: limit))
+    var query = ItemQuery(
+      scope: scope, dimension: dimension, visibility: visibility, range: range, limit: limit)
+    query.answers = answers
+    let list = try ledger.items(query)
     if isJSON {
       try JSONOutput.write(list, to: context)
       return

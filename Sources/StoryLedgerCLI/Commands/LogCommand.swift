@@ -4,12 +4,15 @@ import StoryLedger
 enum LogCommand: Command {
   static let spec = CommandSpec(
     name: "log", abstract: "the events as JSON Lines",
-    arguments: "[--type T] [--story KEY] [--node PATH] [--from-sequence N] [--to-sequence N]",
+    arguments:
+      "[--type T] [--story KEY] [--node PATH] [--answer QUESTION=VALUE]... [--from-sequence N] [--to-sequence N]",
     discussion: """
       Writes one JSON object per event, oldest first: sequence, id, type, schema, recorded_at,
       actor, idempotency_key, hash and the payload. Filters combine: --type may be repeated;
       --node keeps events about the node's subtree as the hierarchy stands now (its nodes, and
-      the stories told there, wherever they were when the event was recorded). Without --at the
+      the stories told there, wherever they were when the event was recorded); --answer keeps
+      the events about stories whose current answer to QUESTION is VALUE (or includes it, for
+      several choices). Without --at the
       log is the ledger keeper's audit record and shows every text; with --at NODE the titles,
       tellers and narratives of stories whose share scope does not reach NODE's level are
       replaced by "(withheld)".
@@ -25,6 +28,7 @@ enum LogCommand: Command {
         repeatable: true),
       .value("--story", "KEY", "only events about this story"),
       .value("--node", "PATH", "only events about this node's subtree"),
+      StoryAnswerCommand.filterOption,
       .value("--from-sequence", "N", "only events from sequence number N"),
       .value("--to-sequence", "N", "only events up to sequence number N"),
       .value(
@@ -48,6 +52,7 @@ enum LogCommand: Command {
     let first = try arguments.integer("--from-sequence", in: 1...Int.max).map(UInt64.init) ?? 1
     let last = try arguments.integer("--to-sequence", in: 1...Int.max).map(UInt64.init) ?? .max
     let node = try arguments.value("--node") { try NodePath(parsing: $0, field: "--node") }
+    let answers = try StoryAnswerCommand.filters(arguments, usage: spec.usage)
     let ledger = try context.openLedger()
     let state = ledger.state
     let story = try arguments.value("--story").map { try state.resolveStory($0) }
@@ -63,6 +68,9 @@ enum LogCommand: Command {
         guard event.sequence <= last else { throw StopLog() }
         if !types.isEmpty && !types.contains(event.type) { return }
         if let story, event.payload.storyKey != story { return }
+        if !answers.isEmpty {
+          guard let key = event.payload.storyKey, state.story(key, matches: answers) else { return }
+        }
         if let node {
           let eventNode: NodePath?
           if let key = event.payload.storyKey {

@@ -163,7 +163,9 @@ enum StoryWithdrawCommand: Command {
     ],
     options: [
       .value("--reason", "TEXT", "why, in a few words (kept in the log: no personal details)"),
-      .flag("--erase", "erase the story's narratives and teller names from the ledger"),
+      .flag(
+        "--erase", "erase the story's narratives, teller names and personal answers from the ledger"
+      ),
       Recording.expectVersion,
     ] + Recording.writeOptions)
 
@@ -178,7 +180,8 @@ enum StoryWithdrawCommand: Command {
       recorded, printing: recorded.key, what: "the withdrawal", arguments: arguments,
       context: context)
     if arguments.has("--erase") && !arguments.has("--json") {
-      context.console.message("erased the narratives and teller names of story \(recorded.key)")
+      context.console.message(
+        "erased the narratives, teller names and personal answers of story \(recorded.key)")
     }
   }
 }
@@ -190,8 +193,9 @@ enum StoryShowCommand: Command {
     arguments: "STORY [--at NODE] [--json]", positionals: ["STORY"], minimumPositionals: 1,
     discussion: """
       Shows the story (node, tellers, tags, share scope, version, status), its items as they
-      stand, and its history in date order: tellings, items recorded and revised, items made
-      visible, updates and withdrawal. STORY is a key or an unambiguous prefix. With --at, the
+      stand, its current questionnaire answers (the latest to each question), and its history
+      in date order: tellings, answers, items recorded and revised, items made visible,
+      updates and withdrawal. STORY is a key or an unambiguous prefix. With --at, the
       story is shown as NODE's level sees it: above its share scope its title, tellers and
       narratives are withheld.
       """,
@@ -232,6 +236,20 @@ enum StoryShowCommand: Command {
           item.item, item.dimension.rawValue, item.visibility.rawValue,
           item.monetised?.description ?? "", item.weight.map(String.init) ?? "",
           item.description ?? "",
+        ])
+      }
+      lines.append(table.render())
+    }
+    if !history.answers.isEmpty {
+      lines.append("")
+      var table = TextTable(columns: [
+        .init("question"), .init("answer"), .init("kind"), .init("on"), .init("personal"),
+      ])
+      for answer in history.answers {
+        table.add([
+          oneLine(answer.question),
+          oneLine(answer.value + (answer.scale.map { " (on \($0))" } ?? "")), answer.kind,
+          answer.on.description, answer.personal ? "yes" : "",
         ])
       }
       lines.append(table.render())

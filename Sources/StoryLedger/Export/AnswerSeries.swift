@@ -1,0 +1,299 @@
+/// One row of the time series by answer (`export timeseries --by QUESTION`): a period, a node
+/// at the query's level, an answer to the question, a dimension.
+///
+/// Each column is defined in <doc:TimeSeries>.
+public struct AnswerSeriesRow: Hashable, Sendable {
+  /// The six-box figures of the row, restricted to the stories with ``answer``.
+  public var figures: TimeSeriesRow
+  /// The answer (a choice of several counts under each); empty for the stories with no
+  /// (public) answer to the question.
+  public var answer: String
+  /// Stories with the answer that were told or retold in the period (their `story.told`
+  /// date or a telling dated in it); the same on the row of each dimension.
+  public var storiesTold: Int
+
+  /// The CSV column names, in order (<doc:TimeSeries>).
+  public static let columns = [
+    "period_start", "period_end", "node", "level", "answer", "dimension", "stories_told",
+    "stories", "items_recorded", "made_visible", "visible_items", "invisible_items",
+    "monetised_visible", "monetised_invisible",
+  ]
+
+  /// The CSV header line.
+  public static var csvHeader: [UInt8] { Array((columns.joined(separator: ",") + "\n").utf8) }
+
+  /// Appends the row in `format`, ending with a line feed: CSV with text fields guarded
+  /// against formula injection, or a JSON object with the CSV's keys (counts as numbers,
+  /// money as strings).
+  public func append(as format: ExportFormat, to bytes: inout [UInt8]) {
+    let row = figures
+    let counts = [
+      storiesTold, row.stories, row.itemsRecorded, row.madeVisible, row.visibleItems,
+      row.invisibleItems,
+    ]
+    switch format {
+    case .csv:
+      for text in [row.periodStart.description, row.periodEnd.description] {
+        bytes.append(contentsOf: text.utf8)
+        bytes.append(UInt8(ascii: ","))
+      }
+      for text in [row.node.description, row.level, answer] {
+        TextEncoding.appendCSVField(text, to: &bytes)
+        bytes.append(UInt8(ascii: ","))
+      }
+      bytes.append(contentsOf: row.dimension.rawValue.utf8)
+      for count in counts {
+        bytes.append(UInt8(ascii: ","))
+        TextEncoding.appendInteger(count, to: &bytes)
+      }
+      for money in [row.monetisedVisible, row.monetisedInvisible] {
+        bytes.append(UInt8(ascii: ","))
+        bytes.append(contentsOf: money.description.utf8)
+      }
+      bytes.append(0x0A)
+    case .jsonl:
+      var object = JSONObjectWriter(bytes: bytes)
+      object.string("period_start", row.periodStart.description)
+      object.string("period_end", row.periodEnd.description)
+      object.string("node", row.node.description)
+      object.string("level", row.level)
+      object.string("answer", answer)
+      object.string("dimension", row.dimension.rawValue)
+      for (name, count) in zip(Self.columns[6...11], counts) { object.number(name, count) }
+      object.string("monetised_visible", row.monetisedVisible.description)
+      object.string("monetised_invisible", row.monetisedInvisible.description)
+      bytes = object.finish()
+      bytes.append(0x0A)
+    }
+  }
+}
+
+extension LedgerState {
+  /// Produces the time series of `query` by the answers to `question` (<doc:TimeSeries>):
+  /// one row per period, node at the level, answer and dimension, sorted by period, node
+  /// path (byte order), answer (byte order, the empty answer first) and dimension.
+  ///
+  /// A story's answer is its current public answer to the question (the latest, as the
+  /// ledger stands, like its node); a story with several choices counts under each; a story
+  /// with none, or with a personal answer, under the empty answer. Nodes are those at the
+  /// level with an active story in their subtree; periods run from the earliest to the latest
+  /// of those stories' told dates, telling dates and item revision dates (or `from`/`to`).
+  public func answerSeries(
+    _ query: TimeSeriesQuery, by question: String, _ body: (AnswerSeriesRow) throws -> Void
+  ) throws {
+    let depth: Int
+    do { depth = try configuration.depth(parsingLevel: query.level) } catch {
+      throw LedgerError.invalid(error)
+    }
+    let levelName = configuration.levels[depth - 1]
+
+    // The stories counted, their node at the level and their answers.
+    var included: [(story: Int32, node: Int32, answers: [Int])] = []
+    var answerIDs: [String: Int] = [:]
+    var answerTexts: [String] = []
+    var low = Day.latest
+    var high = Day.earliest
+    func note(_ day: Day) {
+      if day < low { low = day }
+      if day > high { high = day }
+    }
+    for index in 0..<Int32(stories.count) where !isWithdrawn(index) {
+      let node = ancestor(of: stories[index].node, atDepth: depth)
+      guard node >= 0 else { continue }
+      let terms = currentTerms(of: index, question: question, publicOnly: true) ?? [""]
+      var ids: [Int] = []
+      for term in Set(terms) {
+        if answerIDs[term] == nil {
+          answerIDs[term] = answerTexts.count
+          answerTexts.append(term)
+        }
+        ids.append(answerIDs[term] ?? 0)
+      }
+      included.append((index, node, ids))
+      note(stories[index].toldOn)
+      forEachTelling(of: index) { note(tellings[$0].day) }
+      forEachRevision(of: index) { note(revisions[$0].day) }
+    }
+    guard !included.isEmpty, low <= high else { return }
+    let firstDay = query.from ?? low
+    let lastDay = query.to ?? high
+    var starts: [Day] = []
+    var start = query.period.start(of: firstDay)
+    while start <= lastDay {
+      starts.append(start)
+      start = query.period.next(after: start)
+    }
+    guard let rangeStart = starts.first else { return }
+    let rangeEnd = start.adding(days: -1)
+    let periodCount = starts.count
+    /// The period holding `day`: -1 before the range, `periodCount` after it.
+    func period(of day: Day) -> Int {
+      if day < rangeStart { return -1 }
+      if day > rangeEnd { return periodCount }
+      var lowIndex = 0
+      var highIndex = periodCount - 1
+      while lowIndex < highIndex {
+        let middle = (lowIndex + highIndex + 1) / 2
+        if starts[middle] <= day { lowIndex = middle } else { highIndex = middle - 1 }
+      }
+      return lowIndex
+    }
+
+    // Columns: the nodes in byte order, then the answers in byte order.
+    var nodeList = Array(Set(included.map(\.node)))
+    nodeList.sort { nodes[Int($0)].path < nodes[Int($1)].path }
+    var nodeColumn: [Int32: Int] = [:]
+    for (column, node) in nodeList.enumerated() { nodeColumn[node] = column }
+    let answerOrder = answerTexts.indices.sorted {
+      answerTexts[$0].utf8.lexicographicallyPrecedes(answerTexts[$1].utf8)
+    }
+    var answerRank = [Int](repeating: 0, count: answerTexts.count)
+    for (rank, id) in answerOrder.enumerated() { answerRank[id] = rank }
+    let answerCount = answerTexts.count
+    let columnCount = nodeList.count * answerCount
+    let cellCount = periodCount * columnCount * 3
+    var told = [Int32](repeating: 0, count: periodCount * columnCount)
+    var storiesCount = [Int32](repeating: 0, count: cellCount)
+    var recorded = [Int32](repeating: 0, count: cellCount)
+    var madeVisible = [Int32](repeating: 0, count: cellCount)
+    var visibleDelta = [Int32](repeating: 0, count: cellCount)
+    var invisibleDelta = [Int32](repeating: 0, count: cellCount)
+    var visibleMoney = [Int64](repeating: 0, count: cellCount)
+    var invisibleMoney = [Int64](repeating: 0, count: cellCount)
+    var toldStamp = [Int32](repeating: -1, count: periodCount)
+    var storyStamp = [Int32](repeating: -1, count: periodCount * 3)
+    var magnitude: UInt64 = 0
+    var pair: Int32 = 0
+    for entry in included {
+      for id in entry.answers {
+        pair += 1
+        let column = (nodeColumn[entry.node] ?? 0) * answerCount + answerRank[id]
+        func countTold(_ day: Day) {
+          let index = period(of: day)
+          guard index >= 0, index < periodCount, toldStamp[index] != pair else { return }
+          toldStamp[index] = pair
+          told[index * columnCount + column] += 1
+        }
+        countTold(stories[entry.story].toldOn)
+        forEachTelling(of: entry.story) { countTold(tellings[$0].day) }
+        var item = stories[entry.story].firstItem
+        while item >= 0 {
+          let record = items[item]
+          item = record.nextInStory
+          let dimension = Int(record.dimensionIndex)
+          var cursor = record.first
+          var isFirst = true
+          var previousVisible = false
+          var previousMoney: Int64 = 0
+          while cursor >= 0 {
+            let revision = revisions[cursor]
+            cursor = revision.next
+            let (sum, overflow) = magnitude.addingReportingOverflow(
+              2 * revision.effectiveMonetised.magnitude)
+            guard !overflow, sum <= UInt64(Int64.max) else {
+              throw LedgerError(.invalid, "the monetised values are too large to total exactly")
+            }
+            magnitude = sum
+            let index = period(of: revision.day)
+            if index >= 0 && index < periodCount {
+              let cell = (index * columnCount + column) * 3 + dimension
+              if isFirst { recorded[cell] += 1 }
+              if !isFirst && revision.isVisible && !previousVisible { madeVisible[cell] += 1 }
+              if storyStamp[index * 3 + dimension] != pair {
+                storyStamp[index * 3 + dimension] = pair
+                storiesCount[cell] += 1
+              }
+            }
+            if index < periodCount {
+              let cell = (max(index, 0) * columnCount + column) * 3 + dimension
+              if !isFirst {
+                if previousVisible {
+                  visibleDelta[cell] -= 1
+                  visibleMoney[cell] -= previousMoney
+                } else {
+                  invisibleDelta[cell] -= 1
+                  invisibleMoney[cell] -= previousMoney
+                }
+              }
+              if revision.isVisible {
+                visibleDelta[cell] += 1
+                visibleMoney[cell] += revision.effectiveMonetised
+              } else {
+                invisibleDelta[cell] += 1
+                invisibleMoney[cell] += revision.effectiveMonetised
+              }
+            }
+            isFirst = false
+            previousVisible = revision.isVisible
+            previousMoney = revision.effectiveMonetised
+          }
+        }
+      }
+    }
+    let stride = columnCount * 3
+    if periodCount > 1 {
+      for cell in stride..<cellCount {
+        visibleDelta[cell] += visibleDelta[cell - stride]
+        invisibleDelta[cell] += invisibleDelta[cell - stride]
+        visibleMoney[cell] += visibleMoney[cell - stride]
+        invisibleMoney[cell] += invisibleMoney[cell - stride]
+      }
+    }
+    let dimensions = Dimension.allCases
+    for index in 0..<periodCount {
+      let periodEnd = (index + 1 < periodCount ? starts[index + 1] : rangeEnd.adding(days: 1))
+        .adding(days: -1)
+      for (nodePosition, node) in nodeList.enumerated() {
+        for (rank, id) in answerOrder.enumerated() {
+          let column = nodePosition * answerCount + rank
+          for dimension in 0..<3 {
+            let cell = (index * columnCount + column) * 3 + dimension
+            try body(
+              AnswerSeriesRow(
+                figures: TimeSeriesRow(
+                  periodStart: starts[index], periodEnd: periodEnd, node: nodes[Int(node)].path,
+                  level: levelName, dimension: dimensions[dimension],
+                  stories: Int(storiesCount[cell]), itemsRecorded: Int(recorded[cell]),
+                  madeVisible: Int(madeVisible[cell]), visibleItems: Int(visibleDelta[cell]),
+                  invisibleItems: Int(invisibleDelta[cell]),
+                  monetisedVisible: Money(cents: visibleMoney[cell]),
+                  monetisedInvisible: Money(cents: invisibleMoney[cell])),
+                answer: answerTexts[id], storiesTold: Int(told[index * columnCount + column])))
+          }
+        }
+      }
+    }
+  }
+
+  /// Calls `body` with each telling of the story at `index`.
+  func forEachTelling(of story: Int32, _ body: (Int32) -> Void) {
+    var cursor = stories[story].firstTelling
+    while cursor >= 0 {
+      body(cursor)
+      cursor = tellings[cursor].next
+    }
+  }
+
+  /// Calls `body` with each item revision of the story at `index`.
+  func forEachRevision(of story: Int32, _ body: (Int32) -> Void) {
+    var item = stories[story].firstItem
+    while item >= 0 {
+      var cursor = items[item].first
+      while cursor >= 0 {
+        body(cursor)
+        cursor = revisions[cursor].next
+      }
+      item = items[item].nextInStory
+    }
+  }
+}
+
+extension Ledger {
+  /// The time series of `query` by the answers to `question` (`export timeseries --by`):
+  /// see ``LedgerState/answerSeries(_:by:_:)`` and <doc:TimeSeries>.
+  public func answerSeries(
+    _ query: TimeSeriesQuery, by question: String, _ body: (AnswerSeriesRow) throws -> Void
+  ) throws {
+    try state.answerSeries(query, by: question, body)
+  }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import StoryLedger
+
+/// `storyledger story answer STORY --question Q (--text T | --choice C | ...)`.
+enum StoryAnswerCommand: Command {
+  static let spec = CommandSpec(
+    name: "story answer", abstract: "record a questionnaire answer about a story",
+    arguments:
+      "STORY --question Q (--text T | --choice C | --choices C1;C2 | --number N [--scale MIN..MAX] | --yes | --no) [--personal] [--on DATE]",
+    positionals: ["STORY"], minimumPositionals: 1,
+    discussion: """
+      Records the story's answer to one question as of --on (default today): free text, one
+      choice, several choices (separated by ;), an exact decimal number (optionally on a scale
+      it must lie within) or yes/no. A later answer to the same question supersedes the
+      earlier ones from its date on; `story show` shows the current answers and every answer
+      in the history. --personal marks an answer that identifies or describes a person: it is
+      personal text, erased with the story's narratives by `story withdraw --erase`.
+      """,
+    examples: [
+      "storyledger story answer k3f9 --question \"How do you feel about it?\" --choice hopeful",
+      "storyledger story answer k3f9 --question \"Amount of trust\" --number 72 --scale 0..100",
+      "storyledger story answer k3f9 --question Needed --choices \"trust;time\"",
+      "storyledger story answer k3f9 --question \"Your ward\" --text \"Ward 7\" --personal",
+    ],
+    options: [
+      .value("--question", "Q", "the question (required)"),
+      .value("--text", "T", "a free-text answer"),
+      .value("--choice", "C", "one choice"),
+      .value("--choices", "C1;C2", "several choices, separated by ;"),
+      .value("--number", "N", "an exact decimal number"),
+      .value("--scale", "MIN..MAX", "the scale of --number; the number must lie within it"),
+      .flag("--yes", "a yes answer"),
+      .flag("--no", "a no answer"),
+      .flag("--personal", "the answer identifies or describes a person (erasable)"),
+      .value("--on", "DATE", "the date the answer is about (default today)"),
+      Recording.expectVersion,
+    ] + Recording.writeOptions)
+
+  static func run(_ arguments: ParsedArguments, in context: Context) throws {
+    let story = arguments.positionals[0]
+    guard let question = arguments.value("--question") else {
+      throw UsageError("missing --question", usage: spec.usage)
+    }
+    let answer = Answer(
+      question: question, value: try value(arguments), isPersonal: arguments.has("--personal"))
+    do { try answer.validate() } catch {
+      throw UsageError(error.description, usage: spec.usage)
+    }
+    let day = try Recording.day(arguments)
+    let options = try Recording.options(arguments, story: story)
+    let ledger = try context.openLedger()
+    let recorded = try ledger.answer(story: story, on: day, answers: [answer], options: options)
+    Recording.report(
+      recorded, printing: recorded.key, what: "the answer", arguments: arguments,
+      context: context)
+  }
+
+  /// The one value the options give.
+  static func value(_ arguments: ParsedArguments) throws -> AnswerValue {
+    var values: [AnswerValue] = []
+    if let text = arguments.value("--text") { values.append(.text(text)) }
+    if let choice = arguments.value("--choice") { values.append(.choice(choice)) }
+    if let choices = arguments.value("--choices") {
+      values.append(
+        .choices(
+          choices.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.filter {
+            !$0.isEmpty
+          }))
+    }
+    if let number = arguments.value("--number") {
+      var scale: AnswerScale?
+      if let text = arguments.value("--scale") {
+        let bounds = text.components(separatedBy: "..")
+        guard bounds.count == 2 else {
+          throw UsageError(
+            ValueError(
+              field: "--scale", value: text, reason: "is not MIN..MAX (for example 0..100)"
+            )
+            .description, usage: spec.usage)
+        }
+        scale = AnswerScale(minimum: bounds[0], maximum: bounds[1])
+      }
+      values.append(.number(number, scale: scale))
+    } else if arguments.value("--scale") != nil {
+      throw UsageError("--scale is the scale of --number: give both", usage: spec.usage)
+    }
+    if arguments.has("--yes") { values.append(.boolean(true)) }
+    if arguments.has("--no") { values.append(.boolean(false)) }
+    guard values.count == 1, let value = values.first else {
+      throw UsageError(
+        "give exactly one of --text, --choice, --choices, --number, --yes, --no",
+        usage: spec.usage)
+    }
+    return value
+  }
+
+  /// The `--answer QUESTION=VALUE` filters of `items` and `log`.
+  static func filters(_ arguments: ParsedArguments, usage: String) throws -> [AnswerFilter] {
+    try arguments.all("--answer").map { text throws -> AnswerFilter in
+      do { return try AnswerFilter(parsing: text) } catch {
+        throw UsageError(String(describing: error), usage: usage)
+      }
+    }
+  }
+
+  /// The `--answer` option of `items` and `log`.
+  static let filterOption = OptionSpec.value(
+    "--answer", "QUESTION=VALUE",
+    "only stories whose current answer to QUESTION is VALUE (or includes it, for several choices; yes/no for a boolean)",
+    repeatable: true)
+}
