@@ -1,10 +1,8 @@
 import Foundation
+import StoryLedgerTestSupport
 import Testing
 
 @testable import StoryLedger
-
-private func day(_ text: String) throws -> Day { try Day(parsing: text) }
-private func path(_ text: String) throws -> NodePath { try NodePath(parsing: text) }
 
 /// Stories before items, questionnaire answers and the batch import of stories (issue 17).
 @Suite("Answers and stories before items")

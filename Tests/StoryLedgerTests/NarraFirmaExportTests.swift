@@ -46,7 +46,7 @@ func importError(_ body: () throws(ImportError) -> Void) -> ImportError? {
 }
 
 /// The values of `story`'s answers by question name.
-func values(_ story: ExternalStory) -> [String: AnswerValue?] {
+func values(_ story: ExternalStory) -> [String: ExternalAnswerValue?] {
   Dictionary(story.answers.map { ($0.question.name, $0.value) }, uniquingKeysWith: { a, _ in a })
 }
 
@@ -72,7 +72,8 @@ func values(_ story: ExternalStory) -> [String: AnswerValue?] {
         "S_Feel about", "S_Scope", "S_Got what needed", "S_Told before", "P_Position",
         "P_Age group", "A_Theme",
       ])
-    let scale = AnswerScale(lower: 0, upper: 100, lowerLabel: "nothing", upperLabel: "everything")
+    let scale = ExternalAnswerScale(
+      lower: 0, upper: 100, lowerLabel: "nothing", upperLabel: "everything")
     #expect(
       lost.answers.map(\.value) == [
         .choices(["frustrated", "supported"]), .choice("Team"), .number(25, scale: scale),

@@ -99,10 +99,10 @@ private func number(_ text: String) -> Decimal { Decimal(string: text) ?? .nan }
     #expect(first.text == "I am a Driver Helper. I was asked one day to clean up, and \"I did\".")
     #expect(first.date == Day(year: 2015, month: 7, day: 28))
     #expect(first.language == "en")
-    let unit = AnswerScale.unitInterval
-    let influence = AnswerScale(lower: 0, upper: 1, lowerLabel: "Low", upperLabel: "High")
-    let trust = AnswerScale(lower: 0, upper: 1, lowerLabel: "None", upperLabel: "Full")
-    let expected: [(String, String, AnswerValue, [String])] = [
+    let unit = ExternalAnswerScale.unitInterval
+    let influence = ExternalAnswerScale(lower: 0, upper: 1, lowerLabel: "Low", upperLabel: "High")
+    let trust = ExternalAnswerScale(lower: 0, upper: 1, lowerLabel: "None", upperLabel: "Full")
+    let expected: [(String, String, ExternalAnswerValue, [String])] = [
       (about, "Who was it about?", .choice("Me"), [about]),
       (headline, "Give it a headline", .text("No stupid questions"), [headline]),
       (
@@ -196,7 +196,7 @@ private func number(_ text: String) -> Decimal { Decimal(string: text) ?? .nan }
     let stories = try SenseMakerExport.parse(
       csv: Array(csv.utf8), definition: Array(senseMakerDefinition.utf8), fileName: "d.csv")
     let values = stories[0].answers.map(\.value)
-    let unit = AnswerScale.unitInterval
+    let unit = ExternalAnswerScale.unitInterval
     #expect(
       values == [
         .number(number("0.4"), scale: unit), .number(number("0.3"), scale: unit),

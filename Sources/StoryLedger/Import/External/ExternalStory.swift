@@ -135,12 +135,12 @@ public struct ExternalQuestion: Hashable, Sendable {
   /// The choices offered, for a choice question whose form lists them.
   public var options: [String]
   /// The scale of a number question, when known.
-  public var scale: AnswerScale?
+  public var scale: ExternalAnswerScale?
 
   /// Creates a question.
   public init(
     id: String, name: String, prompt: String? = nil, subject: Subject, isPersonal: Bool,
-    kind: ExternalAnswerKind, options: [String] = [], scale: AnswerScale? = nil
+    kind: ExternalAnswerKind, options: [String] = [], scale: ExternalAnswerScale? = nil
   ) {
     self.id = id
     self.name = name
@@ -153,7 +153,7 @@ public struct ExternalQuestion: Hashable, Sendable {
   }
 }
 
-/// The kinds of value an answer can hold (the cases of ``AnswerValue``).
+/// The kinds of value an answer can hold (the cases of ``ExternalAnswerValue``).
 public enum ExternalAnswerKind: String, Hashable, Sendable, Codable, CaseIterable {
   /// Free text.
   case text
@@ -168,7 +168,7 @@ public enum ExternalAnswerKind: String, Hashable, Sendable, Codable, CaseIterabl
 }
 
 /// The range of a number question and the labels of its ends, when the form gives them.
-public struct AnswerScale: Hashable, Sendable, Codable {
+public struct ExternalAnswerScale: Hashable, Sendable, Codable {
   /// The lowest value.
   public var lower: Decimal
   /// The highest value.
@@ -188,13 +188,13 @@ public struct AnswerScale: Hashable, Sendable, Codable {
   }
 
   /// NarraFirma's sliders: 0 to 100.
-  public static let narraFirmaSlider = AnswerScale(lower: 0, upper: 100)
+  public static let narraFirmaSlider = ExternalAnswerScale(lower: 0, upper: 100)
   /// SenseMaker's triads, dyads and stones: proportions from 0 to 1.
-  public static let unitInterval = AnswerScale(lower: 0, upper: 1)
+  public static let unitInterval = ExternalAnswerScale(lower: 0, upper: 1)
 }
 
 /// A typed answer value.
-public enum AnswerValue: Hashable, Sendable {
+public enum ExternalAnswerValue: Hashable, Sendable {
   /// Free text.
   case text(String)
   /// One choice, as its display text.
@@ -202,7 +202,7 @@ public enum AnswerValue: Hashable, Sendable {
   /// Several choices, as their display texts, in the form's order (empty: none chosen).
   case choices([String])
   /// A number (exact decimal, as written), on `scale` when known.
-  case number(Decimal, scale: AnswerScale?)
+  case number(Decimal, scale: ExternalAnswerScale?)
   /// Yes or no.
   case boolean(Bool)
 
@@ -233,7 +233,7 @@ public struct ExternalAnswer: Hashable, Sendable {
   /// The question answered (its id, display name, subject and whether it is personal).
   public var question: ExternalQuestion
   /// The value, or `nil` when the participant wrote only in the write-in box.
-  public var value: AnswerValue?
+  public var value: ExternalAnswerValue?
   /// The text of NarraFirma's write-in box for the question (`WRITEIN_` column), if any.
   public var writeIn: String?
   /// The column headers the answer was read from (several for NarraFirma checkboxes, a
@@ -242,7 +242,8 @@ public struct ExternalAnswer: Hashable, Sendable {
 
   /// Creates an answer.
   public init(
-    question: ExternalQuestion, value: AnswerValue?, writeIn: String? = nil, columns: [String]
+    question: ExternalQuestion, value: ExternalAnswerValue?, writeIn: String? = nil,
+    columns: [String]
   ) {
     self.question = question
     self.value = value

@@ -34,7 +34,7 @@ import Foundation
 /// (`export_story_form_<name>.csv`), when given: its rows say whether each question is about
 /// the story, the participant or an annotation, its type and its options. Without it:
 /// - every question is taken as about the story, and no answer is personal;
-/// - a repeated header is a checkbox question (``AnswerValue/choices(_:)``);
+/// - a repeated header is a checkbox question (``ExternalAnswerValue/choices(_:)``);
 /// - a column whose answers are all numbers is a number question (no scale);
 /// - a column whose answers are all `true`/`false`/`yes`/`no` is a boolean question;
 /// - a column with at most 30 distinct one-line answers, one of which is given more than
@@ -352,7 +352,7 @@ extension NarraFirmaExport {
         let text = cell(column)
         if !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { writeIn = text }
       }
-      var value: AnswerValue?
+      var value: ExternalAnswerValue?
       if question.kind == .choices {
         let chosen = group.columns.enumerated().compactMap { offset, column -> String? in
           let text = cell(column).trimmingCharacters(in: .whitespaces)
@@ -376,7 +376,7 @@ extension NarraFirmaExport {
     func typedValue(
       _ raw: String, trimmed: String, question: ExternalQuestion, row: DelimitedText.Row,
       column: Int
-    ) throws(ImportError) -> AnswerValue {
+    ) throws(ImportError) -> ExternalAnswerValue {
       switch question.kind {
       case .number:
         guard let number = ExternalValues.number(trimmed) else {

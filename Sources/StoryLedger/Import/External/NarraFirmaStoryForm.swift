@@ -43,9 +43,9 @@ struct NarraFirmaStoryForm {
     }
 
     /// The scale of a `Scale` question: NarraFirma's 0 to 100, labelled with the answers.
-    var scale: AnswerScale? {
+    var scale: ExternalAnswerScale? {
       guard kind == .number else { return nil }
-      var scale = AnswerScale.narraFirmaSlider
+      var scale = ExternalAnswerScale.narraFirmaSlider
       scale.lowerLabel = answers.first
       scale.upperLabel = answers.count > 1 ? answers[1] : nil
       return scale

@@ -213,7 +213,7 @@ extension SenseMakerExport {
           validValues: valid.map { rest in rest.isEmpty ? signifier.id : "\(signifier.id)_\(rest)" }
         )
       }
-      func number(_ id: String, _ name: String, scale: AnswerScale = .unitInterval)
+      func number(_ id: String, _ name: String, scale: ExternalAnswerScale = .unitInterval)
         -> ExternalQuestion
       {
         ExternalQuestion(
@@ -266,7 +266,7 @@ extension SenseMakerExport {
             let id = "\(stone.id)_\(suffix)"
             valid.append(id)
             let axisName = axis?.name ?? (suffix == "percentX" ? "X" : "Y")
-            var scale = AnswerScale.unitInterval
+            var scale = ExternalAnswerScale.unitInterval
             scale.lowerLabel = axis?.startLabel
             scale.upperLabel = axis?.endLabel
             unit.add(
