@@ -106,8 +106,9 @@ extension RecordedEvent {
   /// and narratives.
   public static let withheldMark = "(withheld)"
 
-  /// This event with its story's title, tellers and narrative withheld (other events as
-  /// they are): what a viewer outside the story's share scope reads.
+  /// This event with its story's title, tellers, narrative and personal answers withheld
+  /// (other events as they are): what a viewer outside the story's share scope reads. A
+  /// personal answer keeps its question and flag; its value becomes the text `(withheld)`.
   func withStoryTextWithheld() -> RecordedEvent {
     let mark = Self.withheldMark
     var payload = payload
@@ -122,6 +123,12 @@ extension RecordedEvent {
     case .storyUpdated(var update):
       if update.title != nil { update.title = mark }
       payload = .storyUpdated(update)
+    case .storyAnswered(var answered):
+      guard answered.answers.contains(where: \.isPersonal) else { return self }
+      for index in answered.answers.indices where answered.answers[index].isPersonal {
+        answered.answers[index].value = .text(mark)
+      }
+      payload = .storyAnswered(answered)
     default:
       return self
     }

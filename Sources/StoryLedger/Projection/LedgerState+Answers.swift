@@ -180,13 +180,15 @@ extension LedgerState {
   }
 
   /// Whether the story's current answer to `filter.question` is `filter.value`, or includes
-  /// it for several choices.
+  /// it for several choices. Only public answers match: a personal answer counts as none,
+  /// so that a filter never reveals what someone answered personally.
   func matches(_ story: Int32, _ filter: AnswerFilter) -> Bool {
-    currentTerms(of: story, question: filter.question)?.contains(filter.value) == true
+    currentTerms(of: story, question: filter.question, publicOnly: true)?.contains(filter.value)
+      == true
   }
 
-  /// Whether the story `key`'s current answers match every filter (`false` for a story
-  /// not in the ledger).
+  /// Whether the story `key`'s current public answers match every filter (`false` for a
+  /// story not in the ledger; a personal answer never matches).
   public func story(_ key: String, matches filters: [AnswerFilter]) -> Bool {
     guard let index = storyIndex(forKey: key) else { return false }
     return filters.allSatisfy { matches(index, $0) }

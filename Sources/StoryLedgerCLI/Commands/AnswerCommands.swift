@@ -106,6 +106,6 @@ enum StoryAnswerCommand: Command {
   /// The `--answer` option of `items` and `log`.
   static let filterOption = OptionSpec.value(
     "--answer", "QUESTION=VALUE",
-    "only stories whose current answer to QUESTION is VALUE (or includes it, for several choices; yes/no for a boolean)",
+    "only stories whose current public answer to QUESTION is VALUE (or includes it, for several choices; yes/no for a boolean); personal answers never match",
     repeatable: true)
 }
