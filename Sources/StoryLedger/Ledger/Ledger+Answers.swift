@@ -29,15 +29,16 @@ extension Ledger {
     }
   }
 
-  /// Imports stories (with their narrative and answers, and no items) as one durable,
+  /// Imports stories (with their narrative, answers and any items of value) as one durable,
   /// all-or-nothing append: the batch importers (NarraFirma, SenseMaker) build
   /// ``StoryRecordBatch/Story`` values and call this.
   ///
   /// For each story: its node and the node's missing ancestors are added (each named by its
   /// last segment); a new key records `story.told` on `toldOn`, a `story.telling` of its
-  /// narrative (when not empty) and a `story.answered` of its answers (when any). A key
-  /// already in the ledger at the same node adds only what is new: a narrative not yet
-  /// told on that date, answers that differ from the story's current ones; so importing the
+  /// narrative (when not empty), a `story.answered` of its answers (when any) and an
+  /// `item.recorded` on `toldOn` per item. A key already in the ledger at the same node adds
+  /// only what is new: a narrative not yet told on that date, answers that differ from the
+  /// story's current ones, items whose key the story does not have; so importing the
   /// same stories twice adds nothing. A key in the ledger at another node is an error, and
   /// so is a key given twice. A withdrawn story is left alone (counted in
   /// ``StoryRecordBatch/Summary/withdrawnLeftAlone``): an import never brings it back.
@@ -92,12 +93,15 @@ public enum StoryRecordBatch {
     public var narrative: String
     /// Its questionnaire answers, as of `toldOn`.
     public var answers: [Answer]
+    /// Items of value to record in it, as of `toldOn` (an item whose key the story has
+    /// already adds nothing).
+    public var items: [Item]
 
     /// Creates a story to import.
     public init(
       key: String, node: NodePath, title: String = "", tellers: [String] = [],
       tags: [String] = [], share: String? = nil, toldOn: Day, narrative: String = "",
-      answers: [Answer] = []
+      answers: [Answer] = [], items: [Item] = []
     ) {
       self.key = key
       self.node = node
@@ -108,6 +112,24 @@ public enum StoryRecordBatch {
       self.toldOn = toldOn
       self.narrative = narrative
       self.answers = answers
+      self.items = items
+    }
+  }
+
+  /// An item of value to record in an imported story.
+  public struct Item: Hashable, Sendable {
+    /// The item's key within the story (1 to 64 letters, digits, `-`, `_`, `.`).
+    public var key: String
+    /// Its dimension.
+    public var dimension: Dimension
+    /// Its facts; `visibility` must be set.
+    public var facts: ItemFacts
+
+    /// Creates an item.
+    public init(key: String, dimension: Dimension, facts: ItemFacts) {
+      self.key = key
+      self.dimension = dimension
+      self.facts = facts
     }
   }
 
@@ -125,6 +147,8 @@ public enum StoryRecordBatch {
     public var tellingsAdded = 0
     /// Answers added.
     public var answersAdded = 0
+    /// Items of value added.
+    public var itemsAdded = 0
     /// Whether the idempotency key had been used, so nothing was added.
     public var isRepeat = false
   }
@@ -136,8 +160,8 @@ public enum StoryRecordBatch {
     public var index: Int
     /// The story's key.
     public var key: String
-    /// The field at fault: `key`, `node`, `title`, `tellers`, `tags`, `share`, `narrative`
-    /// or `answers`.
+    /// The field at fault: `key`, `node`, `title`, `tellers`, `tags`, `share`, `narrative`,
+    /// `answers`, `items` or `story`.
     public var field: String
     /// What is wrong, and what is valid.
     public var reason: String
@@ -173,6 +197,19 @@ public enum StoryRecordBatch {
       for answer in answers {
         do { try answer.validate() } catch { throw problem("answers", error.description) }
       }
+      var itemKeys = Set<String>()
+      for item in story.items {
+        do { try Key.validate(item.key, field: "item") } catch {
+          throw problem("items", error.description)
+        }
+        guard itemKeys.insert(item.key).inserted else {
+          throw problem("items", "item \(item.key) is given twice")
+        }
+        guard item.facts.visibility != nil else {
+          throw problem("items", "item \(item.key) has no visibility; give visible or invisible")
+        }
+      }
+      var items = story.items
       var share = levels.first ?? ""
       if let given = story.share {
         guard let depth = try? state.configuration.depth(parsingLevel: given) else {
@@ -202,6 +239,7 @@ public enum StoryRecordBatch {
               TellingRecorded(story: story.key, on: story.toldOn, narrative: narrative)))
         }
         answers.removeAll { state.isCurrent($0, of: existing) }
+        items.removeAll { state.itemIndex(story: existing, key: $0.key) != nil }
       } else {
         do { try state.configuration.validate(story.node) } catch {
           throw problem("node", error.description)
@@ -231,6 +269,13 @@ public enum StoryRecordBatch {
         storyEvents.append(
           .storyAnswered(StoryAnswered(story: story.key, on: story.toldOn, answers: answers)))
       }
+      for item in items {
+        storyEvents.append(
+          .itemRecorded(
+            ItemRecorded(
+              story: story.key, item: item.key, on: story.toldOn, dimension: item.dimension,
+              facts: item.facts)))
+      }
       if storyEvents.isEmpty {
         summary.storiesUnchanged += 1
         continue
@@ -239,6 +284,7 @@ public enum StoryRecordBatch {
         switch event {
         case .tellingRecorded: summary.tellingsAdded += 1
         case .storyAnswered(let answered): summary.answersAdded += answered.answers.count
+        case .itemRecorded: summary.itemsAdded += 1
         default: break
         }
       }

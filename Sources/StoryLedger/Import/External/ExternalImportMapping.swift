@@ -20,9 +20,16 @@ import Foundation
 ///   "personal": ["Age group"],
 ///   "notPersonal": ["Position"],
 ///   "skip": ["Theme"],
-///   "rename": { "Got what needed": "Needs met" }
+///   "rename": { "Got what needed": "Needs met" },
+///   "items": [ { "question": "Needed", "equals": "trust", "item": "trust",
+///                "dimension": "calibrating", "visibility": "invisible" },
+///              { "question": "Amount of trust", "atLeast": 70,
+///                "dimension": "calibrating", "weight": 4 } ]
 /// }
 /// ```
+///
+/// A key that starts with `_` is a comment and is ignored (the template
+/// ``template(for:format:fileName:)`` writes one lists the file's questions in one).
 ///
 /// Questions are named by their display name or their id (``ExternalQuestion``); a name that
 /// fits no question of the file, or fits two with different ids, is an error that lists the
@@ -72,12 +79,16 @@ public struct ExternalImportMapping: Codable, Hashable, Sendable {
   public var skip: [String]?
   /// New display names for questions (old name or id → new name).
   public var rename: [String: String]?
+  /// Rules that turn answers into items of value (see ``ItemRule``); without them a story
+  /// comes in with no items.
+  public var items: [ItemRule]?
 
   /// Creates a mapping; every part is optional.
   public init(
     node: Rule? = nil, tellers: [String]? = nil, tags: [Rule]? = nil, share: Rule? = nil,
     title: String? = nil, defaultDate: Day? = nil, personal: [String]? = nil,
-    notPersonal: [String]? = nil, skip: [String]? = nil, rename: [String: String]? = nil
+    notPersonal: [String]? = nil, skip: [String]? = nil, rename: [String: String]? = nil,
+    items: [ItemRule]? = nil
   ) {
     self.node = node
     self.tellers = tellers
@@ -89,18 +100,20 @@ public struct ExternalImportMapping: Codable, Hashable, Sendable {
     self.notPersonal = notPersonal
     self.skip = skip
     self.rename = rename
+    self.items = items
   }
 
   /// The keys a mapping file may have.
   public static let keys = [
     "node", "tellers", "tags", "share", "title", "defaultDate", "personal", "notPersonal",
-    "skip", "rename",
+    "skip", "rename", "items",
   ]
 
   /// Reads a mapping file.
   ///
   /// - Throws: ``ImportError`` naming `fileName` for JSON that is not a mapping: not an object,
-  ///   an unknown key (with the valid keys), or a value of the wrong shape.
+  ///   an unknown key (with the valid keys), a missing required key (an item rule's
+  ///   `question` or `dimension`), or a value of the wrong shape.
   public static func decode(_ bytes: [UInt8], fileName: String) throws(ImportError)
     -> ExternalImportMapping
   {
@@ -110,7 +123,7 @@ public struct ExternalImportMapping: Codable, Hashable, Sendable {
         file: fileName, reason: "is not a JSON object; a mapping is { \"node\": … }")
     }
     let rules = ["question", "values", "default"]
-    for key in dictionary.keys.sorted() {
+    for key in dictionary.keys.sorted() where !key.hasPrefix("_") {
       guard keys.contains(key) else {
         throw ImportError(
           file: fileName, column: key, reason: "is not a key of a mapping", validValues: keys)
@@ -123,6 +136,19 @@ public struct ExternalImportMapping: Codable, Hashable, Sendable {
           throw ImportError(
             file: fileName, column: "\(key).\(bad)", reason: "is not a key of a rule",
             validValues: rules)
+        }
+      }
+      if key == "items" {
+        for case (let index, let rule as [String: Any]) in (dictionary[key] as? [Any] ?? [])
+          .enumerated()
+        {
+          if let bad = rule.keys.sorted().first(where: {
+            !ItemRule.keys.contains($0) && !$0.hasPrefix("_")
+          }) {
+            throw ImportError(
+              file: fileName, column: "items[\(index)].\(bad)",
+              reason: "is not a key of an item rule", validValues: ItemRule.keys)
+          }
         }
       }
     }
@@ -140,6 +166,10 @@ public struct ExternalImportMapping: Codable, Hashable, Sendable {
       throw ImportError(
         file: fileName, column: path(context.codingPath),
         reason: "has the wrong kind of value: \(context.debugDescription)")
+    } catch let DecodingError.keyNotFound(key, context) {
+      throw ImportError(
+        file: fileName, column: path(context.codingPath + [key]),
+        reason: "is missing; it is required")
     } catch let DecodingError.dataCorrupted(context) {
       throw ImportError(
         file: fileName, column: path(context.codingPath),
@@ -181,12 +211,15 @@ public struct MappedStory: Hashable, Sendable {
   public var elicitingQuestion: String?
   /// The answers kept, with renames and personal overrides applied.
   public var answers: [ExternalAnswer]
+  /// The items of value the mapping's ``ExternalImportMapping/items`` rules give the story.
+  public var items: [StoryRecordBatch.Item]
 
   /// Creates a mapped story.
   public init(
     key: String, sourceRow: Int, node: NodePath, title: String, tellers: [String],
     tags: [String], share: String?, toldOn: Day, narrative: String, language: String? = nil,
-    elicitingQuestion: String? = nil, answers: [ExternalAnswer]
+    elicitingQuestion: String? = nil, answers: [ExternalAnswer],
+    items: [StoryRecordBatch.Item] = []
   ) {
     self.key = key
     self.sourceRow = sourceRow
@@ -200,6 +233,7 @@ public struct MappedStory: Hashable, Sendable {
     self.language = language
     self.elicitingQuestion = elicitingQuestion
     self.answers = answers
+    self.items = items
   }
 }
 
@@ -263,6 +297,12 @@ extension ExternalImportMapping {
     let personalIDs = try resolver.ids(personal, at: "personal")
     let notPersonalIDs = try resolver.ids(notPersonal, at: "notPersonal")
     let skipIDs = try resolver.ids(skip, at: "skip")
+    var itemIDs: [String] = []
+    for (index, rule) in (items ?? []).enumerated() {
+      itemIDs.append(try resolver.id(rule.question, at: "items[\(index)].question") ?? "")
+    }
+    try ExternalImportMapping.checkItemRules(
+      items ?? [], ids: itemIDs, questions: questions, mappingFileName: mappingFileName)
     var renames: [String: String] = [:]
     for (name, newName) in (rename ?? [:]).sorted(by: { $0.key < $1.key }) {
       if let id = try resolver.id(name, at: "rename") { renames[id] = newName }
@@ -366,7 +406,8 @@ extension ExternalImportMapping {
             + tellerNames.filter {
               !story.tellers.contains($0)
             }, tags: tagNames, share: shareLevel, toldOn: day, narrative: story.text,
-          language: story.language, elicitingQuestion: story.elicitingQuestion, answers: kept))
+          language: story.language, elicitingQuestion: story.elicitingQuestion, answers: kept,
+          items: ExternalImportMapping.items(of: story, rules: items ?? [], ids: itemIDs)))
     }
     return result
   }
@@ -396,7 +437,7 @@ extension ExternalImportMapping {
   }
 
   /// Finds the questions a mapping names.
-  private struct Resolver {
+  struct Resolver {
     let questions: [ExternalQuestion]
     let mappingFileName: String
 
