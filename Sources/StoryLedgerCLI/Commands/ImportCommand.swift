@@ -1,10 +1,16 @@
 import StoryLedger
 
-/// `storyledger import FILE.csv`: the import file of the DocC article "The import file".
+/// `storyledger import FILE.csv`: the import file of the DocC article "The import file"; with
+/// `--format narrafirma|sensemaker`, another tool's export (``ExternalImportCommand``).
 enum ImportCommand: Command {
   static let spec = CommandSpec(
-    name: "import", abstract: "import value items from a CSV file, all or nothing",
-    arguments: "FILE.csv [--dry-run] [--idempotency-key K] [--json]", positionals: ["FILE.csv"],
+    name: "import", abstract: "import value items or another tool's stories, all or nothing",
+    arguments: """
+      FILE.csv [--dry-run] [--idempotency-key K] [--json]
+       storyledger import --format narrafirma STORIES.csv --node NODE [--story-form FORM.csv] [--mapping MAP.json] [--dry-run] [--json]
+       storyledger import --format sensemaker DATA.csv --definition FRAMEWORK.json --node NODE [--mapping MAP.json] [--dry-run] [--json]
+       storyledger import --format narrafirma|sensemaker FILE [--definition …] --mapping-template [--output MAP.json]
+      """, positionals: ["FILE.csv"],
     minimumPositionals: 1,
     discussion: """
       One row is one mention of a value item in a telling of a story. Required columns:
@@ -15,19 +21,47 @@ enum ImportCommand: Command {
       before anything is written: any problem is reported with its row, line, column and value,
       and nothing is imported (exit 65). --dry-run only checks. With --idempotency-key, running
       the same import again adds nothing.
+
+      With --format narrafirma (a NarraFirma story-collection export) or --format sensemaker
+      (a SenseMaker data export with its framework definition), stories come in with their
+      tellings and questionnaire answers at NODE, and items of value only where a mapping's
+      items rules say so. Importing the same file twice adds nothing. Errors name the file, row,
+      column and reason, and nothing is imported (exit 65). --mapping-template writes an
+      editable mapping listing every question of the file (see the article "Importing from
+      other tools").
       """,
     examples: [
       "storyledger import stories.csv --dry-run   # check only",
       "storyledger import stories.csv",
       "storyledger demo --rows 1000 --csv sample.csv && storyledger import sample.csv",
+      "storyledger import --format narrafirma export_story_collection_Spring.csv --node nhs/north",
+      "storyledger import --format narrafirma stories.csv --mapping-template --output map.json",
+      "storyledger import --format sensemaker data.csv --definition framework.json --node nhs --mapping map.json --dry-run",
     ],
     options: [
       .flag("--dry-run", "check the file and count what it would add; write nothing"),
       .value("--idempotency-key", "K", "a key that makes a repeated import add nothing"),
       .json,
-    ])
+    ] + ExternalImportCommand.options)
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
+    let format = arguments.value("--format") ?? "csv"
+    guard ExternalImportCommand.formats.contains(format) else {
+      throw UsageError(
+        "--format \(format) is not a format; valid: \(ExternalImportCommand.formats.joined(separator: ", "))",
+        usage: spec.usage)
+    }
+    if format != "csv" {
+      return try ExternalImportCommand.run(format: format, arguments, in: context, usage: spec.usage)
+    }
+    let external = ExternalImportCommand.options.map(\.name).filter {
+      $0 != "--format" && (arguments.has($0) || arguments.value($0) != nil)
+    }
+    if let option = external.first {
+      throw UsageError(
+        "\(option) is for --format narrafirma or sensemaker, not the CSV import file",
+        usage: spec.usage)
+    }
     let path = arguments.positionals[0]
     let ledger = try context.openLedger()
     let console = context.console
