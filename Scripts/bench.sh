@@ -4,6 +4,10 @@
 #
 #   Scripts/bench.sh [ROWS] [RUNS]      # defaults: 1000000 rows, 3 runs
 #
+# Also times `import --format narrafirma` of a NarraFirma-shaped export of NARRAFIRMA_STORIES
+# stories (default 100000; `storyledger demo --csv FILE --format narrafirma`, cached in the work
+# dir). BENCH_ONLY=narrafirma times only that.
+#
 # Builds in release, writes the corpus with `storyledger demo --rows ROWS --csv`, then times each
 # operation with /usr/bin/time. Work files go to ${BENCH_DIR:-.build/bench}.
 set -euo pipefail
@@ -19,15 +23,29 @@ echo "building (release)..." >&2
 swift build -c release --product storyledger >&2
 tool=$(swift build -c release --show-bin-path)/storyledger
 
+results=()
+# measure is defined below; the NarraFirma import is timed at the end (or alone).
+nf_stories=${NARRAFIRMA_STORIES:-100000}
+bench_narrafirma() {
+  local nf_corpus="$work/narrafirma-$nf_stories.csv" nf_ledger="$work/ledger-narrafirma"
+  if [ ! -f "$nf_corpus" ]; then
+    echo "writing a NarraFirma-shaped export of $nf_stories stories..." >&2
+    "$tool" demo --rows "$nf_stories" --csv "$nf_corpus" --format narrafirma >&2
+  fi
+  printf '{ "node": { "question": "Region" } }\n' > "$work/narrafirma-mapping.json"
+  measure "import --format narrafirma ($nf_stories stories)" 10 1024 \
+    "rm -rf '$nf_ledger'; '$tool' --ledger '$nf_ledger' init --levels national,region,organisation,team --currency GBP 2>/dev/null" \
+    "$tool" --ledger "$nf_ledger" import --format narrafirma "$nf_corpus" --node nhs \
+    --mapping "$work/narrafirma-mapping.json"
+}
+
 corpus="$work/corpus-$rows.csv"
-if [ ! -f "$corpus" ]; then
+if [ "${BENCH_ONLY:-}" != narrafirma ] && [ ! -f "$corpus" ]; then
   echo "writing a corpus of $rows rows..." >&2
   "$tool" demo --rows "$rows" --csv "$corpus" >&2
 fi
-bytes=$(stat -c %s "$corpus")
 
 # measure NAME TARGET_SECONDS TARGET_MIB SETUP COMMAND...: runs SETUP (untimed) then COMMAND, $runs times.
-results=()
 measure() {
   local name=$1 target_s=$2 target_mib=$3 setup=$4
   shift 4
@@ -48,6 +66,14 @@ measure() {
   results+=("$(printf '%-44s %8ss %8s MiB   target %5ss %6s MiB   %s' "$name" "$wall" "$mib" "$target_s" "$target_mib" "$verdict")")
 }
 
+if [ "${BENCH_ONLY:-}" = narrafirma ]; then
+  bench_narrafirma
+  echo
+  echo "StoryLedger benchmark, $(date -u +%Y-%m-%d), $(nproc) cores, NarraFirma import only, median of $runs runs"
+  printf '%s\n' "${results[@]}"
+  exit 0
+fi
+bytes=$(stat -c %s "$corpus")
 ledger="$work/ledger"
 measure "import ($rows rows, $((bytes / 1000000)) MB), durable" 3 1024 \
   "rm -rf '$ledger'; '$tool' --ledger '$ledger' init --levels national,region,organisation,team --currency GBP 2>/dev/null" \
@@ -84,6 +110,8 @@ measure "cascade up nhs --period 2026-Q1" 0.5 - ":" "$tool" --ledger "$ledger" c
 measure "summary nhs --trend (12-month sparklines)" 0.5 - ":" "$tool" --ledger "$ledger" summary nhs --trend
 measure "report nhs (HTML page)" 2 - ":" "$tool" --ledger "$ledger" report nhs --output "$work/report.html"
 measure "summary nhs (after recording)" 0.05 - ":" "$tool" --ledger "$ledger" summary nhs
+
+bench_narrafirma
 
 events=$("$tool" --ledger "$ledger" verify --json | sed -E 's/.*"events":([0-9]+).*/\1/')
 echo

@@ -5,7 +5,8 @@ import StoryLedger
 enum DemoCommand: Command {
   static let spec = CommandSpec(
     name: "demo", abstract: "build a realistic demo ledger and show its cascade",
-    arguments: "[--rows N] [--seed S] [--into DIR] | --rows N --csv FILE [--seed S]",
+    arguments:
+      "[--rows N] [--seed S] [--into DIR] | --rows N --csv FILE [--format narrafirma] [--seed S]",
     discussion: """
       Builds a ledger of a national health system (regions, organisations, teams; two years of
       stories told and retold in several languages, items in all six boxes moving from invisible
@@ -16,12 +17,16 @@ enum DemoCommand: Command {
       The ledger is kept so that you can explore it with the other commands.
 
       With --csv, writes the demo corpus as a CSV file in the import format instead (for trials
-      and benchmarks). The same --rows and --seed always give the same file.
+      and benchmarks). The same --rows and --seed always give the same file. With --format
+      narrafirma, the file is a NarraFirma-shaped story-collection export of --rows stories
+      instead (several languages, a checkbox, a choice naming the region, a scale, a yes/no and
+      a participant question), for `import --format narrafirma`.
       """,
     examples: [
       "storyledger demo",
       "storyledger demo --rows 20000 --into nhs.ledger && storyledger --ledger nhs.ledger summary nhs",
       "storyledger demo --rows 1000000 --csv corpus.csv   # about 180 MB, for benchmarks",
+      "storyledger demo --rows 100000 --csv stories.csv --format narrafirma",
     ],
     options: [
       .value("--rows", "N", "item rows in the corpus (default 5000)"),
@@ -30,6 +35,7 @@ enum DemoCommand: Command {
         "--into", "DIR", "create the demo ledger in DIR (as --ledger DIR does; no ledger there yet)"
       ),
       .value("--csv", "FILE", "write the corpus to FILE as CSV instead of building a ledger"),
+      .value("--format", "F", "with --csv: csv (the import file, default) or narrafirma"),
     ])
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
@@ -49,12 +55,28 @@ enum DemoCommand: Command {
           "--csv writes a file and --into builds a ledger: give one of them", usage: spec.usage)
       }
       let url = context.url(for: csv)
+      switch arguments.value("--format") ?? "csv" {
+      case "csv": break
+      case "narrafirma":
+        try NarraFirmaDemoCorpus(stories: rows, seed: seed).write(to: url) { done, total in
+          console.progress("writing \(csv)", done: UInt64(done), of: UInt64(total))
+        }
+        console.clearProgress()
+        console.message("wrote \(rows) stories to \(url.path) (a NarraFirma-shaped export)")
+        return
+      case let other:
+        throw UsageError(
+          "--format \(other) is not a corpus format; valid: csv, narrafirma", usage: spec.usage)
+      }
       try corpus.write(to: url) { done, total in
         console.progress("writing \(csv)", done: UInt64(done), of: UInt64(total))
       }
       console.clearProgress()
       console.message("wrote \(rows) rows to \(url.path)")
       return
+    }
+    if arguments.value("--format") != nil {
+      throw UsageError("--format is for --csv", usage: spec.usage)
     }
     // Where the demo ledger goes: --into, else the ledger named by --ledger or
     // STORYLEDGER_DIR (as every command honours them), else a new temporary directory.
