@@ -131,7 +131,8 @@ private let senseMakerData = """
         "Feel about=hopeful; supported", "Needed=trust", "Amount of trust=80",
         "Told before=yes", "Age group=35-50",
       ])
-    #expect(answers.map { $0["personal"] as? Bool } == [false, false, false, false, false, false, true])
+    #expect(
+      answers.map { $0["personal"] as? Bool } == [false, false, false, false, false, false, true])
     #expect(answers[4]["scale"] as? String == "0..100")
     for story in fixture {
       let shown = try session.json(["story", "show", story.key])
@@ -148,7 +149,8 @@ private let senseMakerData = """
     }
     let found = listed.map { item -> String in
       let key = item["item"] as? String ?? ""
-      return "\(item["story"] ?? "")/" + (key == "trust" ? "trust" : "weight\(item["weight"] ?? "")")
+      return "\(item["story"] ?? "")/"
+        + (key == "trust" ? "trust" : "weight\(item["weight"] ?? "")")
     }
     #expect(found.sorted() == expected.sorted())
     #expect(listed.allSatisfy { $0["visibility"] as? String == "invisible" })
@@ -217,7 +219,8 @@ private let senseMakerData = """
     let shown = try session.json(["story", "show", "sm-r-1"])
     let answers = try #require(shown["answers"] as? [[String: Any]])
     let byQuestion = Dictionary(
-      answers.map { ("\($0["question"] ?? "")", "\($0["value"] ?? "")") }, uniquingKeysWith: { a, _ in a })
+      answers.map { ("\($0["question"] ?? "")", "\($0["value"] ?? "")") },
+      uniquingKeysWith: { a, _ in a })
     #expect(byQuestion["Who was it about?"] == "My team")
     #expect(byQuestion["Feelings"] == "Hopeful")
     #expect(byQuestion["Trust was — Given"] == "0.75")
@@ -243,7 +246,9 @@ private let senseMakerData = """
     #expect(result.error.contains("column Amount of trust"), "\(result.error)")
     #expect(result.error.contains("nothing was imported"))
     // A mapping naming a question the file does not have.
-    try write(#"{ "items": [ { "question": "Neded", "dimension": "calibrating" } ] }"#, to: "m.json", in: session)
+    try write(
+      #"{ "items": [ { "question": "Neded", "dimension": "calibrating" } ] }"#, to: "m.json",
+      in: session)
     let mapped = session.run(narraFirma + ["--mapping", "m.json"])
     #expect(mapped.status == 65)
     #expect(mapped.error.contains("m.json column items[0].question"), "\(mapped.error)")
@@ -254,7 +259,8 @@ private let senseMakerData = """
     #expect(shared.error.contains("stories.csv row 3, column share"), "\(shared.error)")
     #expect(try session.ledgerBytes().map(\.1) == before.map(\.1))
     // Missing files and usage errors.
-    #expect(session.run(["import", "--format", "narrafirma", "gone.csv", "--node", "nhs"]).status == 66)
+    #expect(
+      session.run(["import", "--format", "narrafirma", "gone.csv", "--node", "nhs"]).status == 66)
     #expect(session.run(["import", "--format", "narrafirma", "stories.csv"]).status == 64)
     #expect(session.run(["import", "--format", "word", "stories.csv"]).status == 64)
   }
@@ -273,7 +279,10 @@ private let senseMakerData = """
       questions.map { $0["name"] as? String } == [
         "Feel about", "Needed", "Amount of trust", "Told before", "Age group",
       ])
-    #expect(questions.map { $0["kind"] as? String } == ["choices", "choice", "number", "boolean", "choice"])
+    #expect(
+      questions.map { $0["kind"] as? String } == [
+        "choices", "choice", "number", "boolean", "choice",
+      ])
     #expect(questions[4]["subject"] as? String == "participant")
     #expect(template["personal"] as? [String] == ["Age group"])
     // The edit: take the examples' items rules.

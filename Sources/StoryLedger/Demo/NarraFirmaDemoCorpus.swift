@@ -108,7 +108,9 @@ public struct NarraFirmaDemoCorpus: Hashable, Sendable {
         if sentences.isEmpty { sentences = language.firstTellings.map(\.text) }
       }
       var text: [String] = []
-      if languageNumber == 0 { text.append(DemoPhrases.openers[random.below(DemoPhrases.openers.count)]) }
+      if languageNumber == 0 {
+        text.append(DemoPhrases.openers[random.below(DemoPhrases.openers.count)])
+      }
       for _ in 0..<(1 + random.below(3)) where !sentences.isEmpty {
         text.append(sentences[random.below(sentences.count)])
       }

@@ -52,7 +52,8 @@ enum ImportCommand: Command {
         usage: spec.usage)
     }
     if format != "csv" {
-      return try ExternalImportCommand.run(format: format, arguments, in: context, usage: spec.usage)
+      return try ExternalImportCommand.run(
+        format: format, arguments, in: context, usage: spec.usage)
     }
     let external = ExternalImportCommand.options.map(\.name).filter {
       $0 != "--format" && (arguments.has($0) || arguments.value($0) != nil)
