@@ -35,17 +35,19 @@ import Testing
         key: key, sourceRow: row, title: key, text: "Told \(key)", date: try day("2026-01-05"),
         language: "Deutsch", elicitingQuestion: "What surprised you?",
         answers: [
-          ExternalAnswer(question: needed_, value: .choice(needed), columns: ["Needed"]),
-          ExternalAnswer(question: feel_, value: .choices(feel), columns: ["Feel about"]),
           ExternalAnswer(
-            question: trust_, value: .number(trust, scale: scale), columns: ["Amount of trust"]),
-          ExternalAnswer(question: age_, value: .choice("35-50"), columns: ["Age group"]),
+            question: ExternalImportLedgerTests.needed, value: .choice(needed), columns: ["Needed"]),
+          ExternalAnswer(
+            question: ExternalImportLedgerTests.feel, value: .choices(feel), columns: ["Feel about"]
+          ),
+          ExternalAnswer(
+            question: ExternalImportLedgerTests.trust, value: .number(trust, scale: scale),
+            columns: ["Amount of trust"]),
+          ExternalAnswer(
+            question: ExternalImportLedgerTests.age, value: .choice("35-50"), columns: ["Age group"]
+          ),
         ])
     }
-    let needed_ = needed
-    let feel_ = feel
-    let trust_ = trust
-    let age_ = age
     return ExternalExport(
       stories: [
         try story("nf-a", row: 3, needed: "trust", feel: ["hopeful"], trust: 72.5),

@@ -436,10 +436,9 @@ extension LedgerState {
     return text.string(stories[index].title)
   }
 
-  /// `event` as a viewer at `viewer` may read it: the title, tellers, narrative and personal
-  /// answers of a story whose share scope does not reach the viewer are withheld (replaced
-  /// by `(withheld)`); every other field, and every event not about a story's text, is
-  /// unchanged.
+  /// `event` as a viewer at `viewer` may read it: a story's title, tellers, narrative and
+  /// personal answers are withheld (`(withheld)`) when its share scope does not reach the
+  /// viewer; every other field, and every event not about a story's text, is unchanged.
   ///
   /// - Throws: ``LedgerError`` when there is no node at `viewer`.
   public func scoped(_ event: RecordedEvent, for viewer: NodePath) throws(LedgerError)
