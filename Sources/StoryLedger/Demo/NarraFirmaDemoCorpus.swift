@@ -49,8 +49,10 @@ public struct NarraFirmaDemoCorpus: Hashable, Sendable {
   /// Writes the export to `url` through ``AtomicOutputFile``, replacing any file there only
   /// once the whole export is written.
   ///
-  /// - Parameter progress: Called about every 4 MiB and at the end with the stories written
-  ///   and the total.
+  /// - Parameters:
+  ///   - url: The file to write.
+  ///   - progress: Called about every 4 MiB and at the end with the stories written and the
+  ///     total.
   /// - Throws: ``LedgerError`` when the file cannot be created or written.
   public func write(
     to url: URL, progress: ((_ storiesWritten: Int, _ totalStories: Int) -> Void)? = nil

@@ -10,7 +10,7 @@ import Foundation
 /// ```
 extension Ledger {
   /// Imports the stories of an export (NarraFirma, SenseMaker) as one durable, all-or-nothing
-  /// append: the mapping is applied (``ExternalImportMapping/apply(to:baseNode:fileName:mappingFileName:)``;
+  /// append: the mapping is applied (``ExternalImportMapping/apply(to:baseNode:fileName:mappingFileName:)-(ExternalExport,_,_,_)``;
   /// without one, every story is told at `node`, keeps every answer and has no items), each
   /// story becomes a ``StoryRecordBatch/Story`` (see ``StoryRecordBatch/Story/init(_:)``) and
   /// ``importStories(_:isDryRun:options:)`` records them. Importing the same export twice
