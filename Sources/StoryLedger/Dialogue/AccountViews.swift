@@ -35,8 +35,8 @@ public struct Objection: Hashable, Sendable, Codable {
   public var by: String
   /// Why.
   public var reason: String
-  /// When, ISO 8601 in UTC.
-  public var recordedAt: String
+  /// When it was recorded (encoded as ISO 8601 text in UTC).
+  @Timestamp public var recordedAt: Date
   /// The answer, once given.
   public var response: String?
   /// Who answered.
@@ -47,10 +47,67 @@ public struct Objection: Hashable, Sendable, Codable {
 
 /// One step of an account's life, for its history.
 public struct AccountHistoryEntry: Hashable, Sendable, Codable {
-  /// When, ISO 8601 in UTC.
-  public var recordedAt: String
-  /// `proposed`, `objected`, `responded`, `settled`, `settled over objections`, `reopened`.
-  public var step: String
+  /// A step of an account's negotiation.
+  ///
+  /// It encodes as its ``description``: `proposed`, `objected`, `responded to objection 2`,
+  /// `settled`, `settled over objections`, `reopened`.
+  public enum Step: Hashable, Sendable, Codable, CustomStringConvertible {
+    /// A version was proposed.
+    case proposed
+    /// Someone objected.
+    case objected
+    /// Objection `objection` (1 for the first) was answered.
+    case responded(objection: Int)
+    /// It was settled by agreement.
+    case settled
+    /// It was settled while objections were still open.
+    case settledOverObjections
+    /// A settled account was reopened.
+    case reopened
+
+    /// The step in words, as histories show it.
+    public var description: String {
+      switch self {
+      case .proposed: "proposed"
+      case .objected: "objected"
+      case .responded(let objection): "responded to objection \(objection)"
+      case .settled: "settled"
+      case .settledOverObjections: "settled over objections"
+      case .reopened: "reopened"
+      }
+    }
+
+    /// Reads a step from its words.
+    public init(from decoder: any Decoder) throws {
+      let container = try decoder.singleValueContainer()
+      let text = try container.decode(String.self)
+      let prefix = "responded to objection "
+      switch text {
+      case "proposed": self = .proposed
+      case "objected": self = .objected
+      case "settled": self = .settled
+      case "settled over objections": self = .settledOverObjections
+      case "reopened": self = .reopened
+      default:
+        guard text.hasPrefix(prefix), let number = Int(text.dropFirst(prefix.count)) else {
+          throw DecodingError.dataCorruptedError(
+            in: container, debugDescription: "\(text) is not a step of an account")
+        }
+        self = .responded(objection: number)
+      }
+    }
+
+    /// Writes the step as its words.
+    public func encode(to encoder: any Encoder) throws {
+      var container = encoder.singleValueContainer()
+      try container.encode(description)
+    }
+  }
+
+  /// When it was recorded (encoded as ISO 8601 text in UTC).
+  @Timestamp public var recordedAt: Date
+  /// What was done.
+  public var step: Step
   /// Who took it.
   public var by: String
   /// The narrative, reason, answer or note.
@@ -81,8 +138,8 @@ public struct SelectionView: Hashable, Sendable, Codable {
   public var reason: String
   /// Who selected it.
   public var by: String
-  /// When, ISO 8601 in UTC.
-  public var recordedAt: String
+  /// When it was recorded (encoded as ISO 8601 text in UTC).
+  @Timestamp public var recordedAt: Date
 }
 
 /// An account as a view at some node shows it: its current version, state, objections,
@@ -121,12 +178,21 @@ public struct AccountView: Hashable, Sendable, Codable {
 /// Something that came down to a node: feedback, an ancestor's selection, an ancestor's
 /// settled account.
 public struct InboxEntry: Hashable, Sendable, Codable {
-  /// `feedback`, `selection` or `account`.
-  public var kind: String
+  /// What came down.
+  public enum Kind: String, Hashable, Sendable, Codable, CaseIterable {
+    /// Feedback sent down to the node or its ancestor's subtree.
+    case feedback
+    /// A story an ancestor selected as significant.
+    case selection
+    /// An ancestor's settled account.
+    case account
+  }
+  /// What came down.
+  public var kind: Kind
   /// The node it came from.
   public var from: NodePath
-  /// When, ISO 8601 in UTC.
-  public var recordedAt: String
+  /// When it was recorded (encoded as ISO 8601 text in UTC).
+  @Timestamp public var recordedAt: Date
   /// Who sent, selected or settled it.
   public var by: String
   /// The feedback, the selection's reason, or the account's narrative.

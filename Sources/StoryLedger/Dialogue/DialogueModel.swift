@@ -105,7 +105,7 @@ extension LedgerState {
   func dialogueModel() -> DialogueModel {
     var model = DialogueModel()
     for record in dialogue {
-      let stamp = RecordedEvent.timestamp(record.milliseconds)
+      let stamp = Date(ledgerMilliseconds: record.milliseconds)
       // A participant whose name was erased shows as such.
       let payload =
         record.payload.participant == ""
@@ -124,14 +124,14 @@ extension LedgerState {
         let version = model.accounts[key]?.proposals.count ?? 1
         model.accounts[key]?.history.append(
           AccountHistoryEntry(
-            recordedAt: stamp, step: "proposed", by: event.by, text: event.narrative,
+            recordedAt: stamp, step: .proposed, by: event.by, text: event.narrative,
             version: version))
       case .accountObjected(let step), .accountResponded(let step), .accountSettled(let step),
         .accountReopened(let step):
         let key = AccountKey(node: step.node, period: step.period)
         guard var account = model.accounts[key] else { continue }
         let version = account.proposals.count
-        var name = ""
+        var name = AccountHistoryEntry.Step.proposed
         switch payload.type {
         case .accountObjected:
           account.objections.append(
@@ -139,7 +139,7 @@ extension LedgerState {
               number: account.objections.count + 1, by: step.by, reason: step.text,
               recordedAt: stamp, response: nil, respondedBy: nil))
           account.status = .objected
-          name = "objected"
+          name = .objected
         case .accountResponded:
           if step.objection >= 1, step.objection <= account.objections.count {
             account.objections[step.objection - 1].response = step.text
@@ -148,15 +148,15 @@ extension LedgerState {
           if account.status == .objected, !account.objections.contains(where: \.isOpen) {
             account.status = .proposed
           }
-          name = "responded to objection \(step.objection)"
+          name = .responded(objection: step.objection)
         case .accountSettled:
           name =
-            account.objections.contains(where: \.isOpen) ? "settled over objections" : "settled"
+            account.objections.contains(where: \.isOpen) ? .settledOverObjections : .settled
           account.status = .settled
           account.lastSettled = (record.sequence, record.milliseconds, step.by)
         default:
           account.status = .reopened
-          name = "reopened"
+          name = .reopened
         }
         account.history.append(
           AccountHistoryEntry(

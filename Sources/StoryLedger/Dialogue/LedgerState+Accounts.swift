@@ -19,23 +19,28 @@ extension LedgerState {
 
   /// The accounts of `path` (every period), each with its state, objections, history and
   /// staleness, each title only where the story's share scope reaches the node.
-  public func accounts(of path: NodePath) throws(LedgerError) -> [AccountView] {
+  public func accounts(of path: NodePath, viewer: Viewer? = nil) throws(LedgerError)
+    -> [AccountView]
+  {
     let target = try node(at: path)
+    let reader = try readerIndex(viewer, default: target)
     let model = dialogueModel()
     var views: [AccountView] = []
     for key in model.accountOrder where key.node == nodes[Int(target)].path {
       guard let account = model.accounts[key] else { continue }
-      views.append(try view(of: account, model: model, viewer: target))
+      views.append(try view(of: account, model: model, viewer: reader))
     }
     return views.sorted { ($0.period.start, $0.period.end) < ($1.period.start, $1.period.end) }
   }
 
   /// The account of `path` for `period`, if one was proposed.
-  public func account(of path: NodePath, period: DateRange) throws(LedgerError) -> AccountView? {
-    try accounts(of: path).first { $0.period == period }
+  public func account(of path: NodePath, period: DateRange, viewer: Viewer? = nil)
+    throws(LedgerError) -> AccountView?
+  {
+    try accounts(of: path, viewer: viewer).first { $0.period == period }
   }
 
-  func view(of account: DialogueModel.Account, model: DialogueModel, viewer: Int32)
+  func view(of account: DialogueModel.Account, model: DialogueModel, viewer: Int32?)
     throws(LedgerError) -> AccountView
   {
     guard let proposal = account.proposals.last?.event else {
@@ -50,7 +55,7 @@ extension LedgerState {
       SelectionView(
         node: selection.node, period: selection.period, story: selection.choice.story,
         title: scopedTitle(selection.choice.story, by: viewer), reason: selection.choice.reason,
-        by: selection.by, recordedAt: RecordedEvent.timestamp(selection.milliseconds))
+        by: selection.by, recordedAt: Date(ledgerMilliseconds: selection.milliseconds))
     }
     return AccountView(
       node: account.key.node, period: account.key.period, status: account.status,
@@ -92,17 +97,18 @@ extension LedgerState {
 
   /// The stories selected at `path` (for `period`, or every period), each title only where
   /// the story's share scope reaches the node.
-  public func selections(at path: NodePath, period: DateRange? = nil) throws(LedgerError)
-    -> [SelectionView]
+  public func selections(at path: NodePath, period: DateRange? = nil, viewer: Viewer? = nil)
+    throws(LedgerError) -> [SelectionView]
   {
-    let viewer = try node(at: path)
+    let target = try node(at: path)
+    let viewer = try readerIndex(viewer, default: target)
     return dialogueModel().selections.filter {
-      $0.node == nodes[Int(viewer)].path && (period == nil || $0.period == period)
+      $0.node == nodes[Int(target)].path && (period == nil || $0.period == period)
     }.map { selection in
       SelectionView(
         node: selection.node, period: selection.period, story: selection.choice.story,
         title: scopedTitle(selection.choice.story, by: viewer), reason: selection.choice.reason,
-        by: selection.by, recordedAt: RecordedEvent.timestamp(selection.milliseconds))
+        by: selection.by, recordedAt: Date(ledgerMilliseconds: selection.milliseconds))
     }
   }
 }

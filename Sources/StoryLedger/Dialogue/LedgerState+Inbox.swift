@@ -3,17 +3,19 @@ import Foundation
 extension LedgerState {
   /// Everything that came down to `path`, newest first: feedback to it (or to an ancestor's
   /// whole subtree), its ancestors' selections and settled accounts.
-  public func inbox(of path: NodePath) throws(LedgerError) -> [InboxEntry] {
+  public func inbox(of path: NodePath, viewer: Viewer? = nil) throws(LedgerError)
+    -> [InboxEntry]
+  {
     let target = try node(at: path)
     let here = nodes[Int(target)].path
-    let viewer = target
+    let viewer = try readerIndex(viewer, default: target)
     let model = dialogueModel()
     var entries: [InboxEntry] = []
     for (event, sequence, milliseconds) in model.feedback
     where event.to == here || (event.toSubtree && event.to.contains(here)) {
       entries.append(
         InboxEntry(
-          kind: "feedback", from: event.from, recordedAt: RecordedEvent.timestamp(milliseconds),
+          kind: .feedback, from: event.from, recordedAt: Date(ledgerMilliseconds: milliseconds),
           by: event.by, text: event.text, story: event.story,
           title: event.story.flatMap { scopedTitle($0, by: viewer) }, period: event.account,
           sequence: sequence))
@@ -22,8 +24,8 @@ extension LedgerState {
     {
       entries.append(
         InboxEntry(
-          kind: "selection", from: selection.node,
-          recordedAt: RecordedEvent.timestamp(selection.milliseconds), by: selection.by,
+          kind: .selection, from: selection.node,
+          recordedAt: Date(ledgerMilliseconds: selection.milliseconds), by: selection.by,
           text: selection.choice.reason, story: selection.choice.story,
           title: scopedTitle(selection.choice.story, by: viewer), period: selection.period,
           sequence: selection.sequence))
@@ -34,8 +36,8 @@ extension LedgerState {
       else { continue }
       entries.append(
         InboxEntry(
-          kind: "account", from: key.node,
-          recordedAt: RecordedEvent.timestamp(settled.milliseconds),
+          kind: .account, from: key.node,
+          recordedAt: Date(ledgerMilliseconds: settled.milliseconds),
           by: settled.by, text: proposal.narrative, story: nil, title: nil, period: key.period,
           sequence: settled.sequence))
     }

@@ -55,7 +55,8 @@ extension LedgerState {
     let matches = model.pledgeOrder.filter { !text.isEmpty && $0.hasPrefix(text) }
     switch matches.count {
     case 1: return matches[0]
-    case 0: throw LedgerError(.invalid, "no pledge \(text); `storyledger pledges NODE` lists them")
+    case 0:
+      throw LedgerError(.invalid, "no pledge \(text)", remedy: .listPledges)
     default:
       throw LedgerError(
         .invalid,

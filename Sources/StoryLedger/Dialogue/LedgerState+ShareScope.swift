@@ -1,12 +1,29 @@
 import Foundation
 
 extension LedgerState {
+  /// The node index `viewer` reads as: `nil` for the keeper (who reads every text),
+  /// `fallback` when no viewer is given (a view read as its own node).
+  ///
+  /// - Throws: ``LedgerError`` when the viewer's node does not exist.
+  func readerIndex(
+    _ viewer: Viewer?, default fallback: @autoclosure () throws(LedgerError) -> Int32
+  )
+    throws(LedgerError) -> Int32?
+  {
+    switch viewer {
+    case nil: return try fallback()
+    case .keeper: return nil
+    case .node(let path): return try node(at: path)
+    }
+  }
+
   /// Whether the title, tellers and narratives of the story at `index` may be read by a
   /// viewer at node `viewer`: a story told at node S and shared up to level L is read only
   /// within the subtree of S's ancestor at level L (that ancestor and everyone under it; S
   /// itself when L is below S's level). Place decides, not level: another team, region or
   /// trust at the same depth does not read it.
-  func canRead(_ index: Int32, by viewer: Int32) -> Bool {
+  func canRead(_ index: Int32, by viewer: Int32?) -> Bool {
+    guard let viewer else { return true }
     let story = stories[index]
     let anchorDepth = min(Int(story.share) + 1, nodes[Int(story.node)].depth)
     let anchor = ancestor(of: story.node, atDepth: anchorDepth)
@@ -21,7 +38,7 @@ extension LedgerState {
   }
 
   /// The title of story `key` as a viewer at node `viewer` may see it.
-  func scopedTitle(_ key: String, by viewer: Int32) -> String? {
+  func scopedTitle(_ key: String, by viewer: Int32?) -> String? {
     guard let index = storyIndex(forKey: key), canRead(index, by: viewer) else { return nil }
     return text.string(stories[index].title)
   }
@@ -31,10 +48,10 @@ extension LedgerState {
   /// every other field, and every event not about a story's text, is unchanged.
   ///
   /// - Throws: ``LedgerError`` when there is no node at `viewer`.
-  public func scoped(_ event: RecordedEvent, for viewer: NodePath) throws(LedgerError)
+  public func scoped(_ event: RecordedEvent, for viewer: Viewer) throws(LedgerError)
     -> RecordedEvent
   {
-    let node = try node(at: viewer)
+    guard let node = try readerIndex(viewer, default: -1) else { return event }
     guard let key = event.payload.storyKey, let index = storyIndex(forKey: key),
       !canRead(index, by: node)
     else { return event }
@@ -43,10 +60,10 @@ extension LedgerState {
 
   /// The candidates at `path` for `period` (as ``candidates(at:period:)``), each with its
   /// title as the node may read it (`nil` when its share scope does not reach the node).
-  public func candidateViews(at path: NodePath, period: DateRange) throws(LedgerError)
-    -> [CandidateView]
+  public func candidateViews(at path: NodePath, period: DateRange, viewer: Viewer? = nil)
+    throws(LedgerError) -> [CandidateView]
   {
-    let viewer = try node(at: path)
+    let viewer = try readerIndex(viewer, default: node(at: path))
     return try candidates(at: path, period: period).map {
       CandidateView(story: $0, title: scopedTitle($0, by: viewer))
     }
