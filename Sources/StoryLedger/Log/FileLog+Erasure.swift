@@ -31,8 +31,7 @@ extension FileLog {
   /// How long a reader that met a damaged record waits for an erasure to finish.
   static let erasureWait: Duration = .seconds(30)
 
-  /// Checks every record's checksum, the sequence numbers, the whole chain and the head
-  /// (see ``verifyRecords(progress:)``).
+  /// Checks every record's checksum, the sequence numbers, the whole chain and the head.
   ///
   /// A record found damaged is checked again once no writer holds the lock, as a reader
   /// does: an erasure may have been rewriting it.

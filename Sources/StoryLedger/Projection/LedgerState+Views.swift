@@ -71,7 +71,7 @@ public struct CascadeDown: Hashable, Sendable, Codable {
   /// Each ancestor's summary (its subtree and its children), from the top down.
   public var ancestors: [Summary]
   /// What came down to the node from the dialogue, newest first (see
-  /// ``LedgerState/inbox(of:)``).
+  /// ``Ledger/inbox(of:)``).
   public var inbox: [InboxEntry] = []
 }
 

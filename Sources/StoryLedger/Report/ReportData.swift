@@ -220,7 +220,7 @@ extension Ledger {
     try view(as: .node(path)).report(of: path, range: range, by: period)
   }
 
-  /// The report of `path` as `viewer` may read it (see ``report(of:range:by:)``).
+  /// The report of `path` as `viewer` may read it (see ``Ledger/report(of:range:by:)``).
   func report(of path: NodePath, range: DateRange?, by period: Period?, viewer: Viewer) throws
     -> ReportData
   {
