@@ -19,7 +19,7 @@ public struct TimeSeriesQuery: Hashable, Sendable {
     if let from, let to, from > to {
       throw ValueError(
         field: "from", value: from.description,
-        reason: "is after --to \(to); give a range that runs forward")
+        reason: "is after the end of the range, \(to); give a range that runs forward")
     }
     self.period = period
     self.level = level
