@@ -101,7 +101,7 @@ struct Handlers: Sendable {
       let recorded = try ledger.addItem(
         to: StoryRef(story), key: body.key, dimension: try Dimension(parsing: body.dimension),
         on: try body.on.map { try Day(parsing: $0, field: "on") }, facts: facts, options: options)
-      return RecordedResponse(recorded)
+      return RecordedResponse(recorded, key: recorded.ref.key)
     }
   }
 
