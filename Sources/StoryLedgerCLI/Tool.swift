@@ -210,7 +210,8 @@ public enum StoryLedgerTool {
       if !failure.message.isEmpty { console.message("storyledger: \(failure.message)") }
       return failure.code
     case let ledger as LedgerError:
-      console.message("storyledger: error: \(ledger.description)")
+      let hint = ledger.remedy.map { "; \(StoryLedgerTool.hint(for: $0))" } ?? ""
+      console.message("storyledger: error: \(ledger.description)\(hint)")
       return ExitCode(ledger.code)
     case let importError as ImportError:
       console.message("storyledger: error: \(importError.description)\nnothing was imported")
@@ -221,6 +222,24 @@ public enum StoryLedgerTool {
     default:
       console.message("storyledger: error: \(error)")
       return .failure
+    }
+  }
+
+  /// How to put right what a library error's remedy names, in this tool's commands and flags.
+  static func hint(for remedy: LedgerError.Remedy) -> String {
+    switch remedy {
+    case .giveNarrative: "give it with --text, --file, or on standard input"
+    case .giveTitle: "give it with --title"
+    case .retireAnyway: "to retire it anyway, add --force"
+    case .reviewStory(let story): "`storyledger story show \(story)` shows it"
+    case .listStories: "`storyledger items NODE` lists stories"
+    case .listPledges: "`storyledger pledges NODE` lists them"
+    case .namePerson: "give it with --by"
+    case .proposeAccount: "`storyledger account propose` proposes one"
+    case .reopenAccount: "`storyledger account reopen` reopens it"
+    case .answerOrSettleOverObjections:
+      "`storyledger account respond` answers; `account settle --over-objections NOTE` settles over them"
+    case .rebuildSnapshot: "run `storyledger rebuild`"
     }
   }
 

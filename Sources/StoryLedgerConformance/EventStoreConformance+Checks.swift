@@ -391,7 +391,7 @@ extension EventStoreConformance {
         node: north, title: "Walking clinic", narrative: "We walked.", on: try day("2026-03-02")),
       options: .init(actor: actor))
     try ledger.addItem(
-      to: story.key, dimension: .calculating, on: try day("2026-03-03"),
+      to: story.ref, dimension: .calculating, on: try day("2026-03-03"),
       facts: ItemFacts(visibility: .visible, monetised: try Money(parsing: "99.95")),
       options: .init(actor: actor))
     let reopened = try harness.reopen(store)

@@ -271,7 +271,8 @@ struct AnswerTests {
       to: "A", key: "i", dimension: .calculating, on: try day("2026-01-06"),
       facts: ItemFacts(visibility: .invisible, monetised: Money(cents: 1000)))
     try ledger.reviseItem(
-      story: "A", item: "i", on: try day("2026-02-10"), facts: ItemFacts(visibility: .visible))
+      ItemRef(story: "A", key: "i"), on: try day("2026-02-10"),
+      facts: ItemFacts(visibility: .visible))
     try ledger.retellStory("B", narrative: "b again", on: try day("2026-02-15"))
     var rows: [String] = []
     try ledger.answerSeries(try TimeSeriesQuery(period: .month, level: "region"), by: "Mood") {

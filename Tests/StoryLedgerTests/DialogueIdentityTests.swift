@@ -47,7 +47,7 @@ struct DialogueIdentityTests {
     #expect(accounts.count == 1)
     #expect(accounts.first?.status == .objected)
     #expect(try state.selections(at: moved).map(\.story) == ["walk"])
-    #expect(try state.inbox(of: moved).map(\.kind) == ["feedback"])
+    #expect(try state.inbox(of: moved).map(\.kind) == [.feedback])
     #expect(try state.pledges(under: moved).map(\.key) == ["p1"])
     // The new node starts its own dialogue, which stays its own.
     try ledger.proposeAccount(of: old, period: q2, narrative: "A fresh start.", by: "New lead")

@@ -171,9 +171,10 @@ import Testing
     try ledger.forEachEvent { if $0.type == .storyAnswered { answered = $0 } }
     let event = try #require(answered)
     guard
-      case .storyAnswered(let inside) = try ledger.state.scoped(event, for: path("north/t1"))
+      case .storyAnswered(let inside) = try ledger.state.scoped(event, for: .node(path("north/t1")))
         .payload,
-      case .storyAnswered(let outside) = try ledger.state.scoped(event, for: path("north")).payload
+      case .storyAnswered(let outside) = try ledger.state.scoped(event, for: .node(path("north")))
+        .payload
     else {
       Issue.record("scoping changed the event type")
       return

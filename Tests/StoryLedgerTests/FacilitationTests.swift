@@ -19,19 +19,19 @@ private func recordALife(
         on: try day("2026-01-01").adding(days: number * 5), tellers: ["Teller \(number)"],
         tags: ["t\(number % 2)"], key: "S\(number)"))
     let item = try ledger.addItem(
-      to: story.key, dimension: Dimension.allCases[number % 3],
+      to: story.ref, dimension: Dimension.allCases[number % 3],
       on: try day("2026-01-01").adding(days: number * 5),
       facts: ItemFacts(
         visibility: .invisible, description: "item \(number)",
         monetised: Money(cents: Int64(number * 1000))))
     if number % 2 == 0 {
       try ledger.attachEvidence(
-        story: story.key, item: item.key, evidence: "seen",
+        to: item.ref, evidence: "seen",
         on: try day("2026-01-01").adding(days: number * 5 + 20))
     }
     if number % 5 == 0 {
       try ledger.retellStory(
-        story.key, narrative: "Retold \(number)", on: try day("2026-02-01").adding(days: number))
+        story.ref, narrative: "Retold \(number)", on: try day("2026-02-01").adding(days: number))
     }
   }
 }
@@ -93,7 +93,7 @@ struct FacilitationTests {
     let north = try ledger.summary(of: try path("nhs/north")).total.boxes.total.items
     #expect(north == 4)
     let moved = try ledger.moveNode(try path("nhs/north/trust-1"), under: try path("nhs/south"))
-    #expect(moved.key == "nhs/south/trust-1")
+    #expect(moved.ref.path == "nhs/south/trust-1")
     #expect(try ledger.summary(of: try path("nhs/north")).total.boxes.total.items == 0)
     #expect(try ledger.summary(of: try path("nhs/south")).total.boxes.total.items == 12)
     #expect(ledger.state.node(ofStory: "S0") == (try path("nhs/south/trust-1/ward-0")))
@@ -152,7 +152,7 @@ struct FacilitationTests {
     #expect(try ledger.summary(of: try path("nhs"), asOf: .latest).total == after.total)
     for attempt in [
       { _ = try ledger.retellStory("S3", narrative: "again") },
-      { _ = try ledger.reviseItem(story: "S3", item: "i1", facts: ItemFacts(weight: 2)) },
+      { _ = try ledger.reviseItem(ItemRef(story: "S3", key: "i1"), facts: ItemFacts(weight: 2)) },
       { _ = try ledger.withdrawStory("S3") },
     ] {
       let error = #expect(throws: LedgerError.self) { try attempt() }
@@ -290,9 +290,9 @@ struct FacilitationTests {
     for number in 0..<40 {
       let story = try ledger.tellStory(
         Ledger.NewStory(node: try path("nhs"), title: "T\(number)", narrative: "N"))
-      #expect(story.key.count == 6)
-      #expect(story.key.allSatisfy { LedgerState.keyAlphabet.contains($0) })
-      keys.insert(story.key)
+      #expect(story.ref.key.count == 6)
+      #expect(story.ref.key.allSatisfy { LedgerState.keyAlphabet.contains($0) })
+      keys.insert(story.ref.key)
     }
     #expect(keys.count == 40)
     try ledger.tellStory(
@@ -305,7 +305,7 @@ struct FacilitationTests {
       error?.message.contains("walk-1  A") == true && error?.message.contains("walk-2  B") == true)
     let item = try ledger.addItem(
       to: "walk-2", dimension: .calculating, facts: ItemFacts(visibility: .visible))
-    #expect(item.key == "i1")
+    #expect(item.ref.key == "i1")
     #expect(try ledger.state.resolveItem("i", inStory: "walk-2") == "i1")
   }
 

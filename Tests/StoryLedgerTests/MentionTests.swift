@@ -81,7 +81,7 @@ struct MentionTests {
       to: "s1", dimension: .calculating, on: try Day(parsing: "2026-01-10"),
       facts: ItemFacts(visibility: .visible))
     try ledger.reviseItem(
-      story: "s1", item: item.key, on: try Day(parsing: "2026-05-02"), facts: ItemFacts())
+      item.ref, on: try Day(parsing: "2026-05-02"), facts: ItemFacts())
     let may = try monthly(ledger).first {
       $0.periodStart == (try? Day(parsing: "2026-05-01")) && $0.dimension == .calculating
     }
@@ -102,7 +102,7 @@ struct MentionTests {
       facts: ItemFacts(visibility: .visible, quantity: "3", unit: "visits"))
     do {
       try ledger.reviseItem(
-        story: "s1", item: item.key, on: try Day(parsing: "2026-02-01"),
+        item.ref, on: try Day(parsing: "2026-02-01"),
         facts: ItemFacts(unit: "home visits"))
       Issue.record("a revision with a unit and no quantity was recorded")
     } catch let error as LedgerError {

@@ -75,14 +75,14 @@ struct ShareScopeTests {
       let path = try NodePath(parsing: viewer)
       let reads = readers.contains(viewer)
       #expect(state.canRead(story: "s1", at: path) == reads, "\(share) at \(viewer)")
-      let history = try ledger.storyHistory("s1", at: path)
+      let history = try ledger.storyHistory("s1", viewer: .node(path))
       #expect(history.isShared == reads, "\(share) at \(viewer)")
       let shownText = "\(history)"
       #expect(shownText.contains("Only some may read this.") == reads, "\(share) at \(viewer)")
       #expect(shownText.contains("Ana Ruiz") == reads, "\(share) at \(viewer)")
       // The log as the viewer reads it.
-      guard case .storyTold(let scopedTold) = try state.scoped(toldEvent, for: path).payload,
-        case .tellingRecorded(let scopedTelling) = try state.scoped(tellingEvent, for: path)
+      guard case .storyTold(let scopedTold) = try state.scoped(toldEvent, for: .node(path)).payload,
+        case .tellingRecorded(let scopedTelling) = try state.scoped(tellingEvent, for: .node(path))
           .payload
       else {
         Issue.record("scoping changed the event type")
@@ -127,7 +127,7 @@ struct ShareScopeTests {
     try ledger.forEachEvent { event in if first == nil { first = event } }
     let event = try #require(first)
     #expect(throws: LedgerError.self) {
-      try ledger.state.scoped(event, for: try NodePath(parsing: "nhs/west"))
+      try ledger.state.scoped(event, for: .node(try NodePath(parsing: "nhs/west")))
     }
   }
 }

@@ -98,7 +98,7 @@ public enum DemoDialogue {
       try ledger.sendFeedback(
         from: parent, to: child, toSubtree: parent == top,
         text: "Thank you for your stories this quarter: they are in our settled account.",
-        story: selected?.story, account: period, by: next(), options: options)
+        story: selected.map { StoryRef($0.story) }, account: period, by: next(), options: options)
       round.feedback += 1
     }
     // Pledges at the bottom of the branch.
@@ -108,10 +108,11 @@ public enum DemoDialogue {
       let walk = try ledger.makePledge(
         at: place, text: "I will walk one clinic a week with patients.", on: made,
         due: period.end.adding(days: 60), by: people[0], options: options)
-      try ledger.joinPledge(walk.key, on: made.adding(days: 3), by: people[1], options: options)
+      try ledger.joinPledge(walk.ref, on: made.adding(days: 3), by: people[1], options: options)
       if let story = stories.first {
         try ledger.fulfilPledge(
-          walk.key, story: story, on: made.adding(days: 40), by: people[0], options: options)
+          walk.ref, story: StoryRef(story), on: made.adding(days: 40), by: people[0],
+          options: options)
       }
       let route = try ledger.makePledge(
         at: place, text: "We will open a walking route if five of us join.",
@@ -119,7 +120,7 @@ public enum DemoDialogue {
         condition: 5, by: people[2], options: options)
       for index in 3..<6 {
         try ledger.joinPledge(
-          route.key, on: made.adding(days: 5 + index), by: people[index], options: options)
+          route.ref, on: made.adding(days: 5 + index), by: people[index], options: options)
       }
       let lapsing = try ledger.makePledge(
         at: place, text: "I will write up the huddle method for other wards.",
@@ -130,7 +131,7 @@ public enum DemoDialogue {
         at: place, text: "I will start a night-shift book club.", on: made.adding(days: 12),
         by: people[7], options: options)
       try ledger.withdrawPledge(
-        withdrawn.key, reason: "Moved to another trust.", on: made.adding(days: 50), by: people[7],
+        withdrawn.ref, reason: "Moved to another trust.", on: made.adding(days: 50), by: people[7],
         options: options)
       round.pledges = 4
     }

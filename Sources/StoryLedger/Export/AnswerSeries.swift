@@ -114,30 +114,11 @@ extension LedgerState {
       forEachTelling(of: index) { note(tellings[$0].day) }
       forEachRevision(of: index) { note(revisions[$0].day) }
     }
-    guard !included.isEmpty, low <= high else { return }
-    let firstDay = query.from ?? low
-    let lastDay = query.to ?? high
-    var starts: [Day] = []
-    var start = query.period.start(of: firstDay)
-    while start <= lastDay {
-      starts.append(start)
-      start = query.period.next(after: start)
-    }
-    guard let rangeStart = starts.first else { return }
-    let rangeEnd = start.adding(days: -1)
-    let periodCount = starts.count
-    /// The period holding `day`: -1 before the range, `periodCount` after it.
-    func period(of day: Day) -> Int {
-      if day < rangeStart { return -1 }
-      if day > rangeEnd { return periodCount }
-      var lowIndex = 0
-      var highIndex = periodCount - 1
-      while lowIndex < highIndex {
-        let middle = (lowIndex + highIndex + 1) / 2
-        if starts[middle] <= day { lowIndex = middle } else { highIndex = middle - 1 }
-      }
-      return lowIndex
-    }
+    guard !included.isEmpty, low <= high,
+      let periods = PeriodTable(
+        query.period, from: query.from ?? low, to: query.to ?? high, spanning: low...high)
+    else { return }
+    let periodCount = periods.count
 
     // Columns: the nodes in byte order, then the answers in byte order.
     var nodeList = Array(Set(included.map(\.node)))
@@ -151,113 +132,36 @@ extension LedgerState {
     for (rank, id) in answerOrder.enumerated() { answerRank[id] = rank }
     let answerCount = answerTexts.count
     let columnCount = nodeList.count * answerCount
-    let cellCount = periodCount * columnCount * 3
+    var cells = try SeriesCells(periods: periods, columnCount: columnCount, state: self)
     var told = [Int32](repeating: 0, count: periodCount * columnCount)
-    var storiesCount = [Int32](repeating: 0, count: cellCount)
-    var recorded = [Int32](repeating: 0, count: cellCount)
-    var madeVisible = [Int32](repeating: 0, count: cellCount)
-    var visibleDelta = [Int32](repeating: 0, count: cellCount)
-    var invisibleDelta = [Int32](repeating: 0, count: cellCount)
-    var visibleMoney = [Int64](repeating: 0, count: cellCount)
-    var invisibleMoney = [Int64](repeating: 0, count: cellCount)
     var toldStamp = [Int32](repeating: -1, count: periodCount)
-    var storyStamp = [Int32](repeating: -1, count: periodCount * 3)
-    var magnitude: UInt64 = 0
     var pair: Int32 = 0
     for entry in included {
       for id in entry.answers {
         pair += 1
         let column = (nodeColumn[entry.node] ?? 0) * answerCount + answerRank[id]
         func countTold(_ day: Day) {
-          let index = period(of: day)
+          let index = periods.index(of: day)
           guard index >= 0, index < periodCount, toldStamp[index] != pair else { return }
           toldStamp[index] = pair
           told[index * columnCount + column] += 1
         }
         countTold(stories[entry.story].toldOn)
         forEachTelling(of: entry.story) { countTold(tellings[$0].day) }
-        var item = stories[entry.story].firstItem
-        while item >= 0 {
-          let record = items[item]
-          item = record.nextInStory
-          let dimension = Int(record.dimensionIndex)
-          var cursor = record.first
-          var isFirst = true
-          var previousVisible = false
-          var previousMoney: Int64 = 0
-          while cursor >= 0 {
-            let revision = revisions[cursor]
-            cursor = revision.next
-            let (sum, overflow) = magnitude.addingReportingOverflow(
-              2 * revision.effectiveMonetised.magnitude)
-            guard !overflow, sum <= UInt64(Int64.max) else {
-              throw LedgerError(.invalid, "the monetised values are too large to total exactly")
-            }
-            magnitude = sum
-            let index = period(of: revision.day)
-            if index >= 0 && index < periodCount {
-              let cell = (index * columnCount + column) * 3 + dimension
-              if isFirst { recorded[cell] += 1 }
-              if !isFirst && revision.isVisible && !previousVisible { madeVisible[cell] += 1 }
-              if storyStamp[index * 3 + dimension] != pair {
-                storyStamp[index * 3 + dimension] = pair
-                storiesCount[cell] += 1
-              }
-            }
-            if index < periodCount {
-              let cell = (max(index, 0) * columnCount + column) * 3 + dimension
-              if !isFirst {
-                if previousVisible {
-                  visibleDelta[cell] -= 1
-                  visibleMoney[cell] -= previousMoney
-                } else {
-                  invisibleDelta[cell] -= 1
-                  invisibleMoney[cell] -= previousMoney
-                }
-              }
-              if revision.isVisible {
-                visibleDelta[cell] += 1
-                visibleMoney[cell] += revision.effectiveMonetised
-              } else {
-                invisibleDelta[cell] += 1
-                invisibleMoney[cell] += revision.effectiveMonetised
-              }
-            }
-            isFirst = false
-            previousVisible = revision.isVisible
-            previousMoney = revision.effectiveMonetised
-          }
-        }
+        cells.add(story: entry.story, column: column, stamp: pair, in: self)
       }
     }
-    let stride = columnCount * 3
-    if periodCount > 1 {
-      for cell in stride..<cellCount {
-        visibleDelta[cell] += visibleDelta[cell - stride]
-        invisibleDelta[cell] += invisibleDelta[cell - stride]
-        visibleMoney[cell] += visibleMoney[cell - stride]
-        invisibleMoney[cell] += invisibleMoney[cell - stride]
-      }
-    }
-    let dimensions = Dimension.allCases
+    cells.accumulate()
     for index in 0..<periodCount {
-      let periodEnd = (index + 1 < periodCount ? starts[index + 1] : rangeEnd.adding(days: 1))
-        .adding(days: -1)
       for (nodePosition, node) in nodeList.enumerated() {
         for (rank, id) in answerOrder.enumerated() {
           let column = nodePosition * answerCount + rank
           for dimension in 0..<3 {
-            let cell = (index * columnCount + column) * 3 + dimension
             try body(
               AnswerSeriesRow(
-                figures: TimeSeriesRow(
-                  periodStart: starts[index], periodEnd: periodEnd, node: nodes[Int(node)].path,
-                  level: levelName, dimension: dimensions[dimension],
-                  stories: Int(storiesCount[cell]), itemsRecorded: Int(recorded[cell]),
-                  madeVisible: Int(madeVisible[cell]), visibleItems: Int(visibleDelta[cell]),
-                  invisibleItems: Int(invisibleDelta[cell]),
-                  monetisedVisible: Money(cents: visibleMoney[cell]),
-                  monetisedInvisible: Money(cents: invisibleMoney[cell])),
+                figures: cells.row(
+                  period: index, column: column, dimension: dimension,
+                  node: nodes[Int(node)].path, level: levelName),
                 answer: answerTexts[id], storiesTold: Int(told[index * columnCount + column])))
           }
         }

@@ -19,7 +19,7 @@ public struct TimeSeriesQuery: Hashable, Sendable {
     if let from, let to, from > to {
       throw ValueError(
         field: "from", value: from.description,
-        reason: "is after --to \(to); give a range that runs forward")
+        reason: "is after the end of the range, \(to); give a range that runs forward")
     }
     self.period = period
     self.level = level
@@ -81,40 +81,13 @@ extension LedgerState {
     }
     let levelName = configuration.levels[depth - 1]
     guard let dates = revisionDateRange() else { return }
-    let firstDay = query.from ?? dates.lowerBound
-    let lastDay = query.to ?? dates.upperBound
-    let period = query.period
-
-    // The periods, and a table from day to period index over the span of interest.
-    var starts: [Day] = []
-    var start = period.start(of: firstDay)
-    while start <= lastDay {
-      starts.append(start)
-      start = period.next(after: start)
-    }
     // The periods run from the one holding the first day to the one holding the last, so
     // a --from after the latest revision still gives its period when that holds both.
-    guard let rangeStart = starts.first else { return }
-    let periodCount = starts.count
-    let rangeEnd = start.adding(days: -1)
-    let spanStart = min(rangeStart, dates.lowerBound)
-    let spanEnd = max(rangeEnd, dates.upperBound)
-    var periodOfDay = [Int32](
-      repeating: 0, count: Int(spanEnd.daysSinceEpoch - spanStart.daysSinceEpoch) + 1)
-    do {
-      var index: Int32 = -1
-      var nextStart = rangeStart
-      for offset in periodOfDay.indices {
-        let day = spanStart.adding(days: offset)
-        if day > rangeEnd {
-          index = Int32(periodCount)
-        } else if day >= nextStart {
-          index += 1
-          nextStart = period.next(after: nextStart)
-        }
-        periodOfDay[offset] = index
-      }
-    }
+    guard
+      let periods = PeriodTable(
+        query.period, from: query.from ?? dates.lowerBound, to: query.to ?? dates.upperBound,
+        spanning: dates)
+    else { return }
 
     // The nodes at the level that have at least one item in their subtree, in byte order.
     var columnOfNode = [Int32](repeating: -1, count: nodes.count)
@@ -135,112 +108,24 @@ extension LedgerState {
     let columnCount = levelNodes.count
     guard columnCount > 0 else { return }
 
-    let cellCount = periodCount * columnCount * 3
-    var storiesCount = [Int32](repeating: 0, count: cellCount)
-    var recorded = [Int32](repeating: 0, count: cellCount)
-    var madeVisible = [Int32](repeating: 0, count: cellCount)
-    var visibleDelta = [Int32](repeating: 0, count: cellCount)
-    var invisibleDelta = [Int32](repeating: 0, count: cellCount)
-    var visibleMoney = [Int64](repeating: 0, count: cellCount)
-    var invisibleMoney = [Int64](repeating: 0, count: cellCount)
-    var storyStamp = [Int32](repeating: -1, count: periodCount * 3)
-    let spanBase = spanStart.daysSinceEpoch
-
-    // Every cell is a sum of at most twice the magnitudes of all effective values; if that
-    // fits in 64 bits, no sum below can overflow.
-    var magnitude: UInt64 = 0
-    var fits = true
-    revisions.forEachElement { _, revision in
-      let (sum, overflow) = magnitude.addingReportingOverflow(
-        2 * revision.effectiveMonetised.magnitude)
-      if overflow || sum > UInt64(Int64.max) { fits = false }
-      magnitude = sum
-    }
-    guard fits else {
-      throw LedgerError(.invalid, "the monetised values are too large to total exactly")
-    }
-
+    var cells = try SeriesCells(periods: periods, columnCount: columnCount, state: self)
     for storyIndex in 0..<stories.count {
       let node = storyColumn[storyIndex]
       guard node >= 0 else { continue }
-      let column = Int(columnOfNode[Int(node)])
-      var item = stories[storyIndex].firstItem
-      while item >= 0 {
-        let record = items[item]
-        item = record.nextInStory
-        let dimension = record.dimension.index
-        var cursor = record.first
-        var isFirst = true
-        var previousVisible = false
-        var previousMoney: Int64 = 0
-        while cursor >= 0 {
-          let revision = revisions[cursor]
-          cursor = revision.next
-          let period = Int(periodOfDay[Int(revision.day.daysSinceEpoch - spanBase)])
-          if period >= 0 && period < periodCount {
-            let cell = (period * columnCount + column) * 3 + dimension
-            if isFirst { recorded[cell] += 1 }
-            if !isFirst && revision.isVisible && !previousVisible { madeVisible[cell] += 1 }
-            let stamp = period * 3 + dimension
-            if storyStamp[stamp] != Int32(storyIndex) {
-              storyStamp[stamp] = Int32(storyIndex)
-              storiesCount[cell] += 1
-            }
-          }
-          if period < periodCount {
-            let cell = (max(period, 0) * columnCount + column) * 3 + dimension
-            if !isFirst {
-              if previousVisible {
-                visibleDelta[cell] -= 1
-                visibleMoney[cell] -= previousMoney
-              } else {
-                invisibleDelta[cell] -= 1
-                invisibleMoney[cell] -= previousMoney
-              }
-            }
-            if revision.isVisible {
-              visibleDelta[cell] += 1
-              visibleMoney[cell] += revision.effectiveMonetised
-            } else {
-              invisibleDelta[cell] += 1
-              invisibleMoney[cell] += revision.effectiveMonetised
-            }
-          }
-          isFirst = false
-          previousVisible = revision.isVisible
-          previousMoney = revision.effectiveMonetised
-        }
-      }
+      cells.add(
+        story: Int32(storyIndex), column: Int(columnOfNode[Int(node)]), stamp: Int32(storyIndex),
+        in: self)
     }
+    cells.accumulate()
 
-    // Running sums turn the changes of stock into the stock at each period's end.
-    let stride = columnCount * 3
-    if periodCount > 1 {
-      for cell in stride..<cellCount {
-        visibleDelta[cell] += visibleDelta[cell - stride]
-        invisibleDelta[cell] += invisibleDelta[cell - stride]
-        visibleMoney[cell] += visibleMoney[cell - stride]
-        invisibleMoney[cell] += invisibleMoney[cell - stride]
-      }
-    }
-
-    let dimensions = Dimension.allCases
-    for period in 0..<periodCount {
-      let periodStart = starts[period]
-      let periodEnd = (period + 1 < periodCount ? starts[period + 1] : rangeEnd.adding(days: 1))
-        .adding(days: -1)
+    for period in 0..<periods.count {
       for column in 0..<columnCount {
         let path = nodes[Int(levelNodes[column])].path
         for dimension in 0..<3 {
-          let cell = (period * columnCount + column) * 3 + dimension
           try body(
-            TimeSeriesRow(
-              periodStart: periodStart, periodEnd: periodEnd, node: path, level: levelName,
-              dimension: dimensions[dimension], stories: Int(storiesCount[cell]),
-              itemsRecorded: Int(recorded[cell]), madeVisible: Int(madeVisible[cell]),
-              visibleItems: Int(visibleDelta[cell]), invisibleItems: Int(invisibleDelta[cell]),
-              monetisedVisible: Money(cents: visibleMoney[cell]),
-              monetisedInvisible: Money(cents: invisibleMoney[cell])))
+            cells.row(
+              period: period, column: column, dimension: dimension, node: path,
+              level: levelName))
         }
       }
     }

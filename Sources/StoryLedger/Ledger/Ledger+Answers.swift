@@ -1,6 +1,6 @@
 import Foundation
 
-/// Questionnaire answers, and stories brought in by the batch (issue 17).
+/// Questionnaire answers, and stories brought in by the batch.
 ///
 /// ```swift
 /// try ledger.answer(
@@ -21,10 +21,10 @@ extension Ledger {
   ///   question or choice, a number that is not a decimal or lies outside its scale).
   @discardableResult
   public func answer(
-    story key: String, on: Day? = nil, answers: [Answer], options: AppendOptions = AppendOptions()
-  ) throws -> Recorded {
+    story: StoryRef, on: Day? = nil, answers: [Answer], options: AppendOptions = AppendOptions()
+  ) throws -> Recorded<StoryRef> {
     let day = on ?? today
-    return try recordAboutStory(key, options: options) { story, _ in
+    return try recordAboutStory(story, options: options) { story, _ in
       [.storyAnswered(StoryAnswered(story: story, on: day, answers: answers))]
     }
   }

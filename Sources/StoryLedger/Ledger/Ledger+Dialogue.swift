@@ -15,19 +15,20 @@ import Foundation
 /// ```
 extension Ledger {
   private func person(_ by: String?, _ options: AppendOptions) -> String {
-    let name = (by ?? options.actor).trimmingCharacters(in: .whitespaces)
-    return name.isEmpty ? options.actor : name
+    let actor = actor(of: options)
+    let name = (by ?? actor).trimmingCharacters(in: .whitespaces)
+    return name.isEmpty ? actor : name
   }
 
-  private func appendDialogue(
-    _ options: AppendOptions, key: String = "", _ make: (LedgerState) throws -> EventPayload
-  ) throws -> Recorded {
+  private func appendDialogue<Ref>(
+    _ options: AppendOptions, ref: Ref, _ make: (LedgerState) throws -> EventPayload
+  ) throws -> Recorded<Ref> {
     let result = try appendPlanned(options: options) { state in
       let events = [try make(state)]
       try state.validate(events)
       return events
     }
-    return Recorded(key: key, version: 0, append: result)
+    return Recorded(ref: ref, version: 0, append: result)
   }
 
   // MARK: Accounts
@@ -40,9 +41,9 @@ extension Ledger {
   public func proposeAccount(
     of node: NodePath, period: DateRange, narrative: String, by: String? = nil,
     options: AppendOptions = AppendOptions()
-  ) throws -> Recorded {
+  ) throws -> Recorded<AccountRef> {
     let who = person(by, options)
-    return try appendDialogue(options, key: AccountKey(node: node, period: period).description) {
+    return try appendDialogue(options, ref: AccountKey(node: node, period: period)) {
       state in
       let figures = try state.accountFigures(of: node, period: period)
       let model = state.dialogueModel()
@@ -71,7 +72,7 @@ extension Ledger {
   public func objectToAccount(
     of node: NodePath, period: DateRange, reason: String, by: String? = nil,
     options: AppendOptions = AppendOptions()
-  ) throws -> Recorded {
+  ) throws -> Recorded<AccountRef> {
     try accountStep(node, period, text: reason, by: by, options) { .accountObjected($0) }
   }
 
@@ -80,7 +81,7 @@ extension Ledger {
   public func respondToObjection(
     _ objection: Int, of node: NodePath, period: DateRange, response: String, by: String? = nil,
     options: AppendOptions = AppendOptions()
-  ) throws -> Recorded {
+  ) throws -> Recorded<AccountRef> {
     try accountStep(node, period, text: response, objection: objection, by: by, options) {
       .accountResponded($0)
     }
@@ -92,7 +93,7 @@ extension Ledger {
   public func settleAccount(
     of node: NodePath, period: DateRange, overObjections note: String? = nil, by: String? = nil,
     options: AppendOptions = AppendOptions()
-  ) throws -> Recorded {
+  ) throws -> Recorded<AccountRef> {
     try accountStep(node, period, text: note ?? "", by: by, options) { .accountSettled($0) }
   }
 
@@ -101,7 +102,7 @@ extension Ledger {
   public func reopenAccount(
     of node: NodePath, period: DateRange, reason: String, by: String? = nil,
     options: AppendOptions = AppendOptions()
-  ) throws -> Recorded {
+  ) throws -> Recorded<AccountRef> {
     try accountStep(node, period, text: reason, by: by, options) { .accountReopened($0) }
   }
 
@@ -109,10 +110,10 @@ extension Ledger {
   private func accountStep(
     _ node: NodePath, _ period: DateRange, text: String, objection: Int = 0, by: String?,
     _ options: AppendOptions, _ make: (AccountStep) -> EventPayload
-  ) throws -> Recorded {
+  ) throws -> Recorded<AccountRef> {
     let step = AccountStep(
       node: node, period: period, by: person(by, options), text: text, objection: objection)
-    return try appendDialogue(options, key: AccountKey(node: node, period: period).description) {
+    return try appendDialogue(options, ref: AccountKey(node: node, period: period)) {
       _ in make(step)
     }
   }
@@ -125,12 +126,12 @@ extension Ledger {
   public func selectStories(
     at node: NodePath, period: DateRange, choices: [StoriesSelected.Choice], by: String? = nil,
     options: AppendOptions = AppendOptions()
-  ) throws -> Recorded {
+  ) throws -> Recorded<[StoryRef]> {
     let who = person(by, options)
     let resolved = try choices.map { choice in
       StoriesSelected.Choice(story: try resolveStory(choice.story), reason: choice.reason)
     }
-    return try appendDialogue(options, key: resolved.map(\.story).joined(separator: ",")) { state in
+    return try appendDialogue(options, ref: resolved.map { StoryRef($0.story) }) { state in
       let candidates = try state.candidates(at: node, period: period)
       let chosen = Set(resolved.map(\.story))
       let before = Set(
@@ -149,12 +150,12 @@ extension Ledger {
   /// optionally about a story or one of the sender's accounts.
   @discardableResult
   public func sendFeedback(
-    from: NodePath, to: NodePath, toSubtree: Bool = false, text: String, story: String? = nil,
+    from: NodePath, to: NodePath, toSubtree: Bool = false, text: String, story: StoryRef? = nil,
     account: DateRange? = nil, by: String? = nil, options: AppendOptions = AppendOptions()
-  ) throws -> Recorded {
+  ) throws -> Recorded<NodeRef> {
     let who = person(by, options)
-    let storyKey = try story.map { try resolveStory($0) }
-    return try appendDialogue(options, key: to.description) { _ in
+    let storyKey = try story.map { try resolveStory($0.key) }
+    return try appendDialogue(options, ref: NodeRef(to)) { _ in
       .feedbackSent(
         FeedbackSent(
           from: from, to: to, toSubtree: toSubtree, by: who,
@@ -171,11 +172,11 @@ extension Ledger {
   public func makePledge(
     at node: NodePath, text: String, on: Day? = nil, due: Day? = nil, condition: Int = 0,
     by: String? = nil, key: String? = nil, options: AppendOptions = AppendOptions()
-  ) throws -> Recorded {
+  ) throws -> Recorded<PledgeRef> {
     let who = person(by, options)
     let day = on ?? today
     var pledgeKey = key ?? ""
-    var recorded = try appendDialogue(options) { state in
+    var recorded = try appendDialogue(options, ref: PledgeRef(key ?? "")) { state in
       if key == nil { pledgeKey = state.newPledgeKey() }
       return .pledgeMade(
         PledgeMade(
@@ -188,15 +189,16 @@ extension Ledger {
         if case .pledgeMade(let made) = event.payload { pledgeKey = made.key }
       }
     }
-    recorded.key = pledgeKey
+    recorded.ref = PledgeRef(pledgeKey)
     return recorded
   }
 
   /// Joins a pledge (a key or prefix).
   @discardableResult
   public func joinPledge(
-    _ pledge: String, on: Day? = nil, by: String? = nil, options: AppendOptions = AppendOptions()
-  ) throws -> Recorded {
+    _ pledge: PledgeRef, on: Day? = nil, by: String? = nil,
+    options: AppendOptions = AppendOptions()
+  ) throws -> Recorded<PledgeRef> {
     let day = on ?? today
     let who = person(by, options)
     return try pledgeStep(pledge, options) { key in
@@ -207,10 +209,10 @@ extension Ledger {
   /// Records that a story fulfilled a pledge.
   @discardableResult
   public func fulfilPledge(
-    _ pledge: String, story: String, on: Day? = nil, by: String? = nil,
+    _ pledge: PledgeRef, story: StoryRef, on: Day? = nil, by: String? = nil,
     options: AppendOptions = AppendOptions()
-  ) throws -> Recorded {
-    let storyKey = try resolveStory(story)
+  ) throws -> Recorded<PledgeRef> {
+    let storyKey = try resolveStory(story.key)
     let day = on ?? today
     let who = person(by, options)
     return try pledgeStep(pledge, options) { key in
@@ -221,9 +223,9 @@ extension Ledger {
   /// Withdraws a pledge.
   @discardableResult
   public func withdrawPledge(
-    _ pledge: String, reason: String = "", on: Day? = nil, by: String? = nil,
+    _ pledge: PledgeRef, reason: String = "", on: Day? = nil, by: String? = nil,
     options: AppendOptions = AppendOptions()
-  ) throws -> Recorded {
+  ) throws -> Recorded<PledgeRef> {
     let day = on ?? today
     let who = person(by, options)
     return try pledgeStep(pledge, options) { key in
@@ -234,9 +236,9 @@ extension Ledger {
   /// Appends the step `make` builds for the resolved pledge key. `make` runs under the
   /// ledger's lock: it must not read `self.state` (or `today`).
   private func pledgeStep(
-    _ pledge: String, _ options: AppendOptions, _ make: (String) -> EventPayload
-  ) throws -> Recorded {
-    let key = try state.resolvePledge(pledge)
-    return try appendDialogue(options, key: key) { _ in make(key) }
+    _ pledge: PledgeRef, _ options: AppendOptions, _ make: (String) -> EventPayload
+  ) throws -> Recorded<PledgeRef> {
+    let key = try state.resolvePledge(pledge.key)
+    return try appendDialogue(options, ref: PledgeRef(key)) { _ in make(key) }
   }
 }

@@ -20,18 +20,6 @@ import Foundation
 ///   on: try Day(parsing: "2026-04-01"))
 /// ```
 extension Ledger {
-  /// What a recording method did: the key it recorded under, and the append.
-  public struct Recorded: Sendable {
-    /// The story key, the item key, or the node path, as the method says.
-    public var key: String
-    /// The story's version after the append, for story and item methods (0 otherwise).
-    public var version: Int
-    /// The append itself (``AppendResult/isRepeat`` when the idempotency key was used).
-    public var append: AppendResult
-    /// The story's full key, for the methods about a story or its items (`nil` otherwise).
-    public var story: String? = nil
-  }
-
   /// A story to tell: where, what, who, and its first telling.
   public struct NewStory: Sendable {
     /// The node it is told at.
@@ -78,7 +66,7 @@ extension Ledger {
   public func addNode(
     _ path: NodePath, name: String? = nil, creatingParents: Bool = false,
     options: AppendOptions = AppendOptions()
-  ) throws -> Recorded {
+  ) throws -> Recorded<NodeRef> {
     let result = try appendPlanned(options: options) { state in
       var events: [EventPayload] = []
       if creatingParents {
@@ -93,23 +81,21 @@ extension Ledger {
       try state.validate(events)
       return events
     }
-    return Recorded(key: path.description, version: 0, append: result)
+    return Recorded(ref: NodeRef(path), version: 0, append: result)
   }
 
   /// Gives a node a new display name.
   @discardableResult
   public func renameNode(
     _ path: NodePath, to name: String, options: AppendOptions = AppendOptions()
-  )
-    throws -> Recorded
-  {
+  ) throws -> Recorded<NodeRef> {
     let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
     let result = try appendPlanned(options: options) { state in
       let events = [EventPayload.nodeRenamed(NodeRenamed(path: path, name: trimmed))]
       try state.validate(events)
       return events
     }
-    return Recorded(key: path.description, version: 0, append: result)
+    return Recorded(ref: NodeRef(path), version: 0, append: result)
   }
 
   /// Moves a node and its subtree under `parent` (`nil`: the top); returns its new path as
@@ -117,14 +103,14 @@ extension Ledger {
   @discardableResult
   public func moveNode(
     _ path: NodePath, under parent: NodePath?, options: AppendOptions = AppendOptions()
-  ) throws -> Recorded {
+  ) throws -> Recorded<NodeRef> {
     let moved = NodeMoved(path: path, parent: parent)
     let result = try appendPlanned(options: options) { state in
       let events = [EventPayload.nodeMoved(moved)]
       try state.validate(events)
       return events
     }
-    return Recorded(key: moved.newPath.description, version: 0, append: result)
+    return Recorded(ref: NodeRef(moved.newPath), version: 0, append: result)
   }
 
   /// Retires a node: it keeps its history and figures but takes no new stories or children.
@@ -133,21 +119,21 @@ extension Ledger {
   public func retireNode(
     _ path: NodePath, reason: String = "", force: Bool = false,
     options: AppendOptions = AppendOptions()
-  ) throws -> Recorded {
+  ) throws -> Recorded<NodeRef> {
     let result = try appendPlanned(options: options) { state in
       let index = try state.node(at: path)
       let active = state.activeStoryCount(under: index)
       if active > 0 && !force {
         throw LedgerError(
           .invalid,
-          "node \(path) still has \(active) active \(active == 1 ? "story" : "stories") in its subtree; withdraw them or retire it anyway with --force"
-        )
+          "node \(path) still has \(active) active \(active == 1 ? "story" : "stories") in its subtree; withdraw them or retire it anyway",
+          remedy: .retireAnyway)
       }
       let events = [EventPayload.nodeRetired(NodeRetired(path: path, reason: reason))]
       try state.validate(events)
       return events
     }
-    return Recorded(key: path.description, version: 0, append: result)
+    return Recorded(ref: NodeRef(path), version: 0, append: result)
   }
 
   // MARK: Stories
@@ -156,15 +142,16 @@ extension Ledger {
   /// key (generated when the story gives none).
   @discardableResult
   public func tellStory(_ story: NewStory, options: AppendOptions = AppendOptions()) throws
-    -> Recorded
+    -> Recorded<StoryRef>
   {
     let narrative = story.narrative.trimmingCharacters(in: .whitespacesAndNewlines)
     guard !narrative.isEmpty else {
-      throw LedgerError(
-        .invalid, "a story needs a narrative: give it with --text, --file, or on standard input")
+      throw LedgerError(.invalid, "a story needs a narrative", remedy: .giveNarrative)
     }
     let title = story.title.trimmingCharacters(in: .whitespacesAndNewlines)
-    guard !title.isEmpty else { throw LedgerError(.invalid, "a story needs a title (--title)") }
+    guard !title.isEmpty else {
+      throw LedgerError(.invalid, "a story needs a title", remedy: .giveTitle)
+    }
     let day = story.on ?? today
     var key = story.key ?? ""
     let result = try appendPlanned(options: options) { state in
@@ -186,21 +173,21 @@ extension Ledger {
     if result.isRepeat, let sequence = result.originalSequence {
       key = try originalStoryKey(at: sequence) ?? key
     }
-    return Recorded(key: key, version: (try? state.storyVersion(forKey: key)) ?? 0, append: result)
+    return Recorded(
+      ref: StoryRef(key), version: (try? state.storyVersion(forKey: key)) ?? 0, append: result)
   }
 
   /// Records a new telling of a story (a retelling) on `on` (default: today).
   @discardableResult
   public func retellStory(
-    _ key: String, narrative: String, on: Day? = nil, options: AppendOptions = AppendOptions()
-  ) throws -> Recorded {
+    _ story: StoryRef, narrative: String, on: Day? = nil, options: AppendOptions = AppendOptions()
+  ) throws -> Recorded<StoryRef> {
     let text = narrative.trimmingCharacters(in: .whitespacesAndNewlines)
     guard !text.isEmpty else {
-      throw LedgerError(
-        .invalid, "a telling needs a narrative: give it with --text, --file, or on standard input")
+      throw LedgerError(.invalid, "a telling needs a narrative", remedy: .giveNarrative)
     }
     let day = on ?? today
-    return try recordAboutStory(key, options: options) { story, _ in
+    return try recordAboutStory(story, options: options) { story, _ in
       [.tellingRecorded(TellingRecorded(story: story, on: day, narrative: text))]
     }
   }
@@ -208,10 +195,10 @@ extension Ledger {
   /// Changes a story's title, tags or share scope (`nil`: unchanged).
   @discardableResult
   public func updateStory(
-    _ key: String, title: String? = nil, tags: [String]? = nil, share: String? = nil,
+    _ story: StoryRef, title: String? = nil, tags: [String]? = nil, share: String? = nil,
     options: AppendOptions = AppendOptions()
-  ) throws -> Recorded {
-    try recordAboutStory(key, options: options) { story, _ in
+  ) throws -> Recorded<StoryRef> {
+    try recordAboutStory(story, options: options) { story, _ in
       [.storyUpdated(StoryUpdated(story: story, title: title, tags: tags, share: share))]
     }
   }
@@ -223,9 +210,10 @@ extension Ledger {
   /// with erasure finishes an erasure that was interrupted (the result is a repeat).
   @discardableResult
   public func withdrawStory(
-    _ key: String, reason: String = "", erase: Bool = false,
+    _ story: StoryRef, reason: String = "", erase: Bool = false,
     options: AppendOptions = AppendOptions()
-  ) throws -> Recorded {
+  ) throws -> Recorded<StoryRef> {
+    let key = story.key
     // A withdrawal with erasure whose erasing never ran (the process died after the
     // withdrawal was recorded): asking again finishes the erasure instead of refusing.
     if erase, let resolved = try? resolveStory(key),
@@ -234,10 +222,10 @@ extension Ledger {
     {
       try eraseWithdrawnStory(resolved, lockTimeout: options.lockTimeout)
       return Recorded(
-        key: resolved, version: (try? state.storyVersion(forKey: resolved)) ?? 0,
+        ref: StoryRef(resolved), version: (try? state.storyVersion(forKey: resolved)) ?? 0,
         append: AppendResult(events: [], isRepeat: true, originalSequence: withdrawal.sequence))
     }
-    let recorded = try recordAboutStory(key, options: options) { story, state in
+    let recorded = try recordAboutStory(story, options: options) { story, state in
       // Withdrawn with erasure by an append this ledger had not read when it opened (one a
       // crash left for the next writer to keep): finish that erasure, append nothing.
       if erase, let index = state.storyIndex(forKey: story),
@@ -247,7 +235,7 @@ extension Ledger {
       }
       return [.storyWithdrawn(StoryWithdrawn(story: story, reason: reason, erase: erase))]
     }
-    if erase { try eraseWithdrawnStory(recorded.key, lockTimeout: options.lockTimeout) }
+    if erase { try eraseWithdrawnStory(recorded.ref.key, lockTimeout: options.lockTimeout) }
     return recorded
   }
 
@@ -278,48 +266,48 @@ extension Ledger {
   /// when `key` is `nil`). `facts.visibility` is required.
   @discardableResult
   public func addItem(
-    to story: String, key: String? = nil, dimension: Dimension, on: Day? = nil, facts: ItemFacts,
-    options: AppendOptions = AppendOptions()
-  ) throws -> Recorded {
+    to story: StoryRef, key: String? = nil, dimension: Dimension, on: Day? = nil,
+    facts: ItemFacts, options: AppendOptions = AppendOptions()
+  ) throws -> Recorded<ItemRef> {
     let day = on ?? today
     var itemKey = key ?? ""
-    var recorded = try recordAboutStory(story, options: options) { story, state in
+    let recorded = try recordAboutStory(story, options: options) { story, state in
       if key == nil { itemKey = try state.newItemKey(inStory: story) }
       return [
         .itemRecorded(
           ItemRecorded(story: story, item: itemKey, on: day, dimension: dimension, facts: facts))
       ]
     }
-    recorded.key = itemKey
-    return recorded
+    return Recorded(
+      ref: ItemRef(story: recorded.ref, key: itemKey), version: recorded.version,
+      append: recorded.append)
   }
 
   /// Revises an item as of `on` (default: today): the facts given replace the earlier ones.
   @discardableResult
   public func reviseItem(
-    story: String, item: String, on: Day? = nil, facts: ItemFacts,
-    options: AppendOptions = AppendOptions()
-  ) throws -> Recorded {
+    _ item: ItemRef, on: Day? = nil, facts: ItemFacts, options: AppendOptions = AppendOptions()
+  ) throws -> Recorded<ItemRef> {
     let day = on ?? today
-    var itemKey = item
-    var recorded = try recordAboutStory(story, options: options) { story, state in
-      itemKey = try state.resolveItem(item, inStory: story)
+    var itemKey = item.key
+    let recorded = try recordAboutStory(item.story, options: options) { story, state in
+      itemKey = try state.resolveItem(item.key, inStory: story)
       return [.itemRevised(ItemRevised(story: story, item: itemKey, on: day, facts: facts))]
     }
-    recorded.key = itemKey
-    return recorded
+    return Recorded(
+      ref: ItemRef(story: recorded.ref, key: itemKey), version: recorded.version,
+      append: recorded.append)
   }
 
   /// Attaches evidence to an item and makes it visible, in one revision.
   @discardableResult
   public func attachEvidence(
-    story: String, item: String, evidence: String, on: Day? = nil,
-    options: AppendOptions = AppendOptions()
-  ) throws -> Recorded {
+    to item: ItemRef, evidence: String, on: Day? = nil, options: AppendOptions = AppendOptions()
+  ) throws -> Recorded<ItemRef> {
     let text = evidence.trimmingCharacters(in: .whitespacesAndNewlines)
     guard !text.isEmpty else { throw LedgerError(.invalid, "the evidence is empty") }
     return try reviseItem(
-      story: story, item: item, on: on, facts: ItemFacts(visibility: .visible, evidence: text),
+      item, on: on, facts: ItemFacts(visibility: .visible, evidence: text),
       options: options)
   }
 
@@ -333,13 +321,18 @@ extension Ledger {
     try state.resolveStory(text)
   }
 
+  /// The story `story` names, with its full key (see ``resolveStory(_:)``).
+  public func resolve(_ story: StoryRef) throws -> StoryRef {
+    StoryRef(try state.resolveStory(story.key))
+  }
+
   /// Appends the events `make` builds for the story `key` names (a key or prefix), with the
   /// options' expected version checked against the resolved key.
   func recordAboutStory(
-    _ key: String, options: AppendOptions,
+    _ story: StoryRef, options: AppendOptions,
     _ make: (String, LedgerState) throws -> [EventPayload]
-  ) throws -> Recorded {
-    let resolved = try resolveStory(key)
+  ) throws -> Recorded<StoryRef> {
+    let resolved = try resolveStory(story.key)
     var checked = options
     if var expected = options.expectedVersion {
       expected.story = resolved
@@ -351,8 +344,8 @@ extension Ledger {
       return events
     }
     return Recorded(
-      key: resolved, version: (try? state.storyVersion(forKey: resolved)) ?? 0, append: result,
-      story: resolved)
+      ref: StoryRef(resolved), version: (try? state.storyVersion(forKey: resolved)) ?? 0,
+      append: result)
   }
 
   /// The key of the story opened by the append whose first event is `sequence`.

@@ -35,7 +35,8 @@ extension Ledger {
     guard shouldFold(source.eventCount, state), let encoded = source as? any EncodedEventSource
     else {
       let head = try store.append(
-        contentsOf: source, actor: options.actor, idempotencyKey: options.idempotencyKey,
+        contentsOf: source, actor: options.actor ?? Ledger.defaultActor,
+        idempotencyKey: options.idempotencyKey,
         after: position)
       return (head, nil)
     }
@@ -45,7 +46,8 @@ extension Ledger {
     (source as? any StateGrowth)?.reserveGrowth(in: &grown)
     let fold = StreamFold(state: grown)
     let head = try store.append(
-      contentsOf: FoldingSource(base: encoded, fold: fold), actor: options.actor,
+      contentsOf: FoldingSource(base: encoded, fold: fold),
+      actor: options.actor ?? Ledger.defaultActor,
       idempotencyKey: options.idempotencyKey, after: position)
     guard fold.isComplete, fold.folded == source.eventCount else { return (head, nil) }
     return (head, fold.take())

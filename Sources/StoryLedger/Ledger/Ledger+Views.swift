@@ -15,7 +15,7 @@ public struct ItemView: Hashable, Sendable, Codable {
   /// What the item of value is.
   public var description: String?
   /// A decimal quantity.
-  public var quantity: String?
+  public var quantity: Quantity?
   /// The quantity's unit.
   public var unit: String?
   /// Its monetised proxy value.
@@ -41,7 +41,11 @@ public struct ItemQuery: Sendable, Hashable {
     /// The stories of a node's subtree (withdrawn stories left out).
     case node(NodePath)
     /// One story (a key or an unambiguous prefix).
-    case story(String)
+    case story(StoryRef)
+    /// What `text` names, as a person typed it: the node at that path when there is one,
+    /// else a story key or prefix (text with a `/` is always a node path, so that the error
+    /// names the nearest node or where a node moved).
+    case named(String)
     /// Every active story.
     case everything
   }
@@ -109,8 +113,8 @@ public struct StoryHistory: Hashable, Sendable, Codable {
     public var kind: Kind
     /// The event's sequence number.
     public var sequence: UInt64
-    /// When it was recorded, ISO 8601 in UTC.
-    public var recordedAt: String
+    /// When it was recorded (encoded as ISO 8601 text in UTC).
+    @Timestamp public var recordedAt: Date
     /// Who recorded it.
     public var actor: String
     /// The item it concerns, for item entries.
@@ -199,19 +203,19 @@ extension Ledger {
   /// ```
   ///
   /// - Parameters:
-  ///   - text: the story's key, or an unambiguous prefix of it.
-  ///   - viewer: the node the story is shown at (default: its own). When the viewer is not
+  ///   - story: the story's key, or an unambiguous prefix of it.
+  ///   - viewer: who reads it (default: its own node, which reads all of it). When the viewer is not
   ///     within the story's share scope (the subtree of its node's ancestor at the share
   ///     level), its title, tellers and narratives are withheld (``StoryHistory/isShared``
   ///     is `false`); its figures still show.
-  public func storyHistory(_ text: String, at viewer: NodePath? = nil) throws -> StoryHistory {
+  public func storyHistory(_ story: StoryRef, viewer: Viewer? = nil) throws -> StoryHistory {
     let state = self.state
-    let key = try state.resolveStory(text)
+    let key = try state.resolveStory(story.key)
     guard let index = state.storyIndex(forKey: key) else {
       throw LedgerError(.invalid, "no story \(key)")
     }
     var fields = state.storyFields(index)
-    let viewerNode = try viewer.map { try state.node(at: $0) } ?? state.stories[index].node
+    let viewerNode = try state.readerIndex(viewer, default: state.stories[index].node)
     let isShared = state.canRead(index, by: viewerNode)
     let withheld = "(shared only up to \(fields.share) level)"
     if !isShared {
@@ -243,7 +247,7 @@ extension Ledger {
       func entry(_ on: Day, _ kind: StoryHistory.Entry.Kind, _ text: String) -> StoryHistory.Entry {
         StoryHistory.Entry(
           on: on, kind: kind, sequence: event.sequence,
-          recordedAt: RecordedEvent.timestamp(event.recordedAtMilliseconds), actor: event.actor,
+          recordedAt: event.recordedAt, actor: event.actor,
           item: nil, dimension: nil, visibility: nil, text: text)
       }
       let recordedDay = Day.day(of: event.recordedAt, in: zone)
@@ -340,9 +344,20 @@ extension Ledger {
     let state = self.state
     let cutoff = query.range?.end ?? Day.latest
     var storyIndices: [Int32] = []
-    switch query.scope {
-    case .story(let text):
-      let key = try state.resolveStory(text)
+    var scope = query.scope
+    if case .named(let text) = scope {
+      if let path = try? NodePath(parsing: text), state.hasNodeAt(path) {
+        scope = .node(path)
+      } else if text.contains("/") {
+        scope = .node(try NodePath(parsing: text, field: "NODE"))
+      } else {
+        scope = .story(StoryRef(text))
+      }
+    }
+    switch scope {
+    case .named: break
+    case .story(let story):
+      let key = try state.resolveStory(story.key)
       if let index = state.storyIndex(forKey: key) { storyIndices = [index] }
     case .node(let path):
       storyIndices = try state.storiesInSubtree(of: path)
@@ -500,7 +515,8 @@ extension LedgerState {
       story: text.string(story.key), item: text.string(record.key),
       node: nodes[Int(story.node)].path, dimension: record.dimension,
       visibility: previousVisible ? .visible : .invisible, description: merged.description,
-      quantity: merged.quantity, unit: merged.unit, monetised: merged.monetised,
+      quantity: merged.quantity.map(Quantity.init(validText:)), unit: merged.unit,
+      monetised: merged.monetised,
       weight: merged.weight, evidence: merged.evidence, recordedOn: first, revisedOn: last,
       revisions: count, madeVisibleOn: madeVisibleOn)
   }

@@ -35,6 +35,30 @@ public final class Ledger: @unchecked Sendable {
   /// ``Ledger/isWorthStreamFolding(_:into:)``); a test may fold every batch this way.
   var streamFoldPolicy: (_ eventCount: Int, _ state: LedgerState) -> Bool =
     Ledger.isWorthStreamFolding
+  private var defaultActor: String
+
+  /// Who records when an append's ``AppendOptions/actor`` is `nil`: set it once for the
+  /// embedding service or user (default: ``defaultActor``, the login name).
+  ///
+  /// ```swift
+  /// ledger.actor = "facilitator@trust-07"
+  /// try ledger.retellStory("k3f9", narrative: "…")  // recorded by facilitator@trust-07
+  /// ```
+  public var actor: String {
+    get {
+      lock.lock()
+      defer { lock.unlock() }
+      return defaultActor
+    }
+    set {
+      lock.lock()
+      defaultActor = newValue
+      lock.unlock()
+    }
+  }
+
+  /// The actor an append with `options` records: the options' own, else the ledger's.
+  func actor(of options: AppendOptions) -> String { options.actor ?? actor }
 
   /// How long an append waits for another writer's lock before failing with
   /// ``LedgerError/Code/busy``.
@@ -50,10 +74,15 @@ public final class Ledger: @unchecked Sendable {
   ///
   /// - Parameters:
   ///   - store: the event store holding the log.
+  ///   - actor: who records when an append names no actor (see ``actor``).
   ///   - progress: called now and then with the events read so far.
   /// - Throws: ``LedgerError`` when the log cannot be read or is corrupt.
-  public init(store: any EventStore, progress: ((UInt64) -> Void)? = nil) throws {
+  public init(
+    store: any EventStore, actor: String = Ledger.defaultActor,
+    progress: ((UInt64) -> Void)? = nil
+  ) throws {
     self.store = store
+    self.defaultActor = actor
     let snapshots = store.snapshotStorage
     self.directory = snapshots?.snapshotDirectory
     let head = try store.head()
@@ -71,7 +100,7 @@ public final class Ledger: @unchecked Sendable {
       case .rejected(let reason):
         // Never answer from, validate against or re-snapshot unproven bytes: replay instead.
         notices.append(
-          "\(reason): it is ignored and the state is replayed from the log; `storyledger rebuild` replaces it"
+          "\(reason): it is ignored and the state is replayed from the log; rebuilding the ledger replaces it"
         )
       }
     }
@@ -155,15 +184,19 @@ public final class Ledger: @unchecked Sendable {
   /// Opens the ledger in `directory`.
   ///
   /// - Throws: ``LedgerError`` ``LedgerError/Code/notFound`` when there is no ledger there.
-  public static func open(at directory: URL, progress: ((UInt64) -> Void)? = nil) throws -> Ledger {
-    try Ledger(store: try FileLog(directory: directory), progress: progress)
+  public static func open(
+    at directory: URL, actor: String = Ledger.defaultActor, progress: ((UInt64) -> Void)? = nil
+  ) throws -> Ledger {
+    try Ledger(store: try FileLog(directory: directory), actor: actor, progress: progress)
   }
 
   /// Creates a ledger in `directory`, which must not exist yet (its parent must).
   public static func create(
     at directory: URL, configuration: LedgerConfiguration, actor: String = Ledger.defaultActor
   ) throws -> Ledger {
-    try Ledger(store: try FileLog.create(at: directory, configuration: configuration, actor: actor))
+    try Ledger(
+      store: try FileLog.create(at: directory, configuration: configuration, actor: actor),
+      actor: actor)
   }
 
   /// Creates a ledger in an empty `store` (an ``InMemoryLog`` for tests, or your own store).
@@ -180,7 +213,7 @@ public final class Ledger: @unchecked Sendable {
       _ = try store.append(
         AppendBatch(events: [.ledgerCreated(configuration)], actor: actor), after: head)
     }
-    return try Ledger(store: store)
+    return try Ledger(store: store, actor: actor)
   }
 
   /// The actor recorded when none is given: the user's login name, or `storyledger`.
@@ -238,8 +271,8 @@ public final class Ledger: @unchecked Sendable {
 
   /// How to append: who records, a client key, an expected version, how long to wait.
   public struct AppendOptions: Sendable {
-    /// Who is recording.
-    public var actor: String
+    /// Who is recording (`nil`: the ledger's ``Ledger/actor``).
+    public var actor: String?
     /// A client key: repeating an append with the same key adds nothing.
     public var idempotencyKey: String?
     /// The story version the append expects.
@@ -249,7 +282,7 @@ public final class Ledger: @unchecked Sendable {
 
     /// Creates options.
     public init(
-      actor: String = Ledger.defaultActor, idempotencyKey: String? = nil,
+      actor: String? = nil, idempotencyKey: String? = nil,
       expectedVersion: ExpectedVersion? = nil, lockTimeout: Duration = Ledger.defaultLockTimeout
     ) {
       self.actor = actor
@@ -305,7 +338,7 @@ public final class Ledger: @unchecked Sendable {
       let events = try plan(current)
       guard !events.isEmpty else { return AppendResult(events: [], isRepeat: false) }
       let batch = AppendBatch(
-        events: events, actor: options.actor, idempotencyKey: options.idempotencyKey)
+        events: events, actor: actor(of: options), idempotencyKey: options.idempotencyKey)
       let (recorded, newHead) = try store.append(batch, after: position)
       for event in recorded { try current.apply(event) }
       position = newHead
@@ -335,8 +368,10 @@ public final class Ledger: @unchecked Sendable {
         return StreamedAppend(source: source, sequences: nil, isRepeat: false)
       }
       // A large batch is folded into a copy of the state while it is written.
+      var resolved = options
+      resolved.actor = actor(of: options)
       let (newHead, folded) = try Ledger.appendFolding(
-        source, to: store, options: options, after: position, state: current,
+        source, to: store, options: resolved, after: position, state: current,
         shouldFold: streamFoldPolicy)
       let first = position.sequence + 1
       if let folded {
@@ -373,8 +408,8 @@ public final class Ledger: @unchecked Sendable {
         guard actual == expected.version else {
           throw LedgerError(
             .conflict,
-            "story \(expected.story) is at version \(actual), not \(expected.version): someone changed it since you read it; look at it again (`storyledger story show \(expected.story)`) and retry"
-          )
+            "story \(expected.story) is at version \(actual), not \(expected.version): someone changed it since you read it; look at it again and retry",
+            remedy: .reviewStory(StoryRef(expected.story)))
         }
       }
       let result = try append()

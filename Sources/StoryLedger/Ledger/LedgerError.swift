@@ -41,11 +41,15 @@ public struct LedgerError: Error, Hashable, Sendable, CustomStringConvertible {
   /// The file or directory involved, if any.
   public var path: String?
 
+  /// What would put it right, when the library knows (a front end words it for its users).
+  public var remedy: Remedy?
+
   /// Creates an error.
-  public init(_ code: Code, _ message: String, path: String? = nil) {
+  public init(_ code: Code, _ message: String, path: String? = nil, remedy: Remedy? = nil) {
     self.code = code
     self.message = message
     self.path = path
+    self.remedy = remedy
   }
 
   /// The message, with the path when there is one.

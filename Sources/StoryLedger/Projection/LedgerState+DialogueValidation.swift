@@ -4,17 +4,18 @@ extension LedgerState {
     func invalid(_ message: String) -> LedgerError { LedgerError(.invalid, message) }
     func nonEmpty(_ text: String, _ what: String) throws(LedgerError) {
       if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-        throw invalid("\(what) cannot be empty")
+        throw LedgerError(.invalid, "\(what) cannot be empty", remedy: .namePerson)
       }
     }
     let model = dialogueModel()
     func account(_ step: AccountStep) throws(LedgerError) -> DialogueModel.Account {
       _ = try node(at: step.node)
-      try nonEmpty(step.by, "who takes the step (--by)")
+      try nonEmpty(step.by, "who takes the step")
       let key = AccountKey(node: step.node, period: step.period)
       guard let account = model.accounts[key] else {
-        throw invalid(
-          "no account of \(step.node) for \(step.period); propose one with `storyledger account propose`"
+        throw LedgerError(
+          .invalid, "no account of \(step.node) for \(step.period); propose one first",
+          remedy: .proposeAccount
         )
       }
       return account
@@ -22,12 +23,14 @@ extension LedgerState {
     switch event {
     case .accountProposed(let proposed):
       _ = try node(at: proposed.node)
-      try nonEmpty(proposed.by, "who proposes (--by)")
+      try nonEmpty(proposed.by, "who proposes")
       try Prose.check(proposed.narrative, field: "the account's narrative")
       let key = AccountKey(node: proposed.node, period: proposed.period)
       if model.accounts[key]?.status == .settled {
-        throw invalid(
-          "the account of \(proposed.node) for \(proposed.period) is settled; reopen it first (`storyledger account reopen`)"
+        throw LedgerError(
+          .invalid,
+          "the account of \(proposed.node) for \(proposed.period) is settled; reopen it first",
+          remedy: .reopenAccount
         )
       }
       let selected = Set(
@@ -39,8 +42,10 @@ extension LedgerState {
     case .accountObjected(let step):
       let current = try account(step)
       if current.status == .settled {
-        throw invalid(
-          "the account of \(step.node) for \(step.period) is settled; reopen it first (`storyledger account reopen`), then object"
+        throw LedgerError(
+          .invalid,
+          "the account of \(step.node) for \(step.period) is settled; reopen it first, then object",
+          remedy: .reopenAccount
         )
       }
       try Prose.check(step.text, field: "reason")
@@ -62,8 +67,10 @@ extension LedgerState {
       }
       let open = current.objections.filter(\.isOpen).map { String($0.number) }
       if !open.isEmpty && step.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-        throw invalid(
-          "objection\(open.count == 1 ? "" : "s") \(open.joined(separator: ", ")) \(open.count == 1 ? "is" : "are") still open: answer \(open.count == 1 ? "it" : "them") (`storyledger account respond`) or settle over \(open.count == 1 ? "it" : "them") with --over-objections NOTE, recorded with the account"
+        throw LedgerError(
+          .invalid,
+          "objection\(open.count == 1 ? "" : "s") \(open.joined(separator: ", ")) \(open.count == 1 ? "is" : "are") still open: answer \(open.count == 1 ? "it" : "them") or settle over \(open.count == 1 ? "it" : "them") with a note recorded with the account",
+          remedy: .answerOrSettleOverObjections
         )
       }
     case .accountReopened(let step):
@@ -76,7 +83,7 @@ extension LedgerState {
       try Prose.check(step.text, field: "the reason to reopen")
     case .storiesSelected(let selected):
       _ = try node(at: selected.node)
-      try nonEmpty(selected.by, "who selects (--by)")
+      try nonEmpty(selected.by, "who selects")
       guard !selected.chosen.isEmpty else { throw invalid("select at least one story") }
       let candidates = Set(try candidates(at: selected.node, period: selected.period))
       let already = Set(
@@ -105,7 +112,7 @@ extension LedgerState {
           "\(feedback.to) is not a descendant of \(feedback.from): feedback goes down, to a child or deeper"
         )
       }
-      try nonEmpty(feedback.by, "who sends it (--by)")
+      try nonEmpty(feedback.by, "who sends it")
       try Prose.check(feedback.text, field: "the feedback")
       if let story = feedback.story, storyIndex(forKey: story) == nil {
         throw invalid("no story \(story)")
@@ -120,7 +127,7 @@ extension LedgerState {
       if isClosed(index) { throw invalid("node \(made.node) is retired; it takes no new pledges") }
       do { try Key.validate(made.key, field: "pledge") } catch { throw LedgerError.invalid(error) }
       if model.pledges[made.key] != nil { throw invalid("pledge \(made.key) already exists") }
-      try nonEmpty(made.by, "who pledges (--by)")
+      try nonEmpty(made.by, "who pledges")
       try Prose.check(made.text, field: "the pledge")
       if let due = made.due, due < made.on {
         throw invalid("the pledge is due \(due), before it is made (\(made.on))")
@@ -130,7 +137,7 @@ extension LedgerState {
       guard let pledge = model.pledges[step.pledge] else {
         throw invalid("no pledge \(step.pledge)")
       }
-      try nonEmpty(step.by, "who (--by)")
+      try nonEmpty(step.by, "who")
       if pledge.withdrawn != nil {
         throw invalid(
           "pledge \(step.pledge) was withdrawn; a withdrawn pledge cannot be joined, fulfilled or withdrawn"

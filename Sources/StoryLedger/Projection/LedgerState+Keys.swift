@@ -49,9 +49,8 @@ extension LedgerState {
     case 1: return storyKey(matches[0])
     case 0:
       throw LedgerError(
-        .invalid,
-        "no story \(text): no story key is or starts with \"\(text)\"; `storyledger items NODE` lists stories"
-      )
+        .invalid, "no story \(text): no story key is or starts with \"\(text)\"",
+        remedy: .listStories)
     default:
       let shown = matches.prefix(10).map { index in
         "  \(storyKey(index))  \(self.text.string(stories[index].title))"

@@ -71,7 +71,7 @@ public struct CascadeDown: Hashable, Sendable, Codable {
   /// Each ancestor's summary (its subtree and its children), from the top down.
   public var ancestors: [Summary]
   /// What came down to the node from the dialogue, newest first (see
-  /// ``LedgerState/inbox(of:)``).
+  /// ``Ledger/inbox(of:)``).
   public var inbox: [InboxEntry] = []
 }
 
@@ -217,8 +217,8 @@ extension LedgerState {
 
   /// What reaches `path` from above: each ancestor's summary as of the end of `day`, from
   /// the top down.
-  public func cascadeDown(of path: NodePath, asOf day: Day? = nil) throws(LedgerError)
-    -> CascadeDown
+  public func cascadeDown(of path: NodePath, asOf day: Day? = nil, viewer: Viewer? = nil)
+    throws(LedgerError) -> CascadeDown
   {
     let target = try node(at: path)
     var ancestors: [Int32] = []
@@ -233,7 +233,7 @@ extension LedgerState {
     }
     return CascadeDown(
       node: nodes[Int(target)].path, asOf: day, currency: configuration.currency,
-      ancestors: summaries, inbox: try inbox(of: path))
+      ancestors: summaries, inbox: try inbox(of: path, viewer: viewer))
   }
 
   /// Running figures of one node while a cascade is computed.

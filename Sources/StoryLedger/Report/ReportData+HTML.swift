@@ -399,7 +399,7 @@ struct ReportPage {
           " · story \(esc(story))" + (entry.title.map { " “\(esc($0))”" } ?? "")
         } ?? ""
       text +=
-        "<li><span class=\"badge\">\(esc(entry.kind))</span> <span class=\"path\">from \(esc(entry.from.description)) · \(esc(entry.by)) · \(esc(String(entry.recordedAt.prefix(10))))\(entry.period.map { " · \($0)" } ?? "")\(about)</span>\(paragraphs(entry.text))</li>\n"
+        "<li><span class=\"badge\">\(esc(entry.kind.rawValue))</span> <span class=\"path\">from \(esc(entry.from.description)) · \(esc(entry.by)) · \(esc(String(Timestamp(wrappedValue: entry.recordedAt).text.prefix(10))))\(entry.period.map { " · \($0)" } ?? "")\(about)</span>\(paragraphs(entry.text))</li>\n"
     }
     if list.count > 40 { text += "<li class=\"more\">… and \(list.count - 40) more</li>\n" }
     return text + "</ul>\n"

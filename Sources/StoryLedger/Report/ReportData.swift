@@ -133,10 +133,11 @@ extension LedgerState {
   /// reads them from the log.
   ///
   /// - Throws: ``LedgerError`` when there is no such node.
-  public func report(of path: NodePath, range: DateRange? = nil, by period: Period? = nil)
-    throws(LedgerError) -> ReportData
-  {
+  public func report(
+    of path: NodePath, range: DateRange? = nil, by period: Period? = nil, viewer: Viewer? = nil
+  ) throws(LedgerError) -> ReportData {
     let target = try node(at: path)
+    let reader = try readerIndex(viewer, default: target)
     let record = nodes[Int(target)]
     let range = range ?? reportRange(by: period)
     let granularity = period ?? Self.reportGranularity(for: range)
@@ -166,34 +167,39 @@ extension LedgerState {
     var seenFeedback = Set<UInt64>()
     for (index, figures) in childFigures.enumerated() {
       let accounts =
-        dialogue.isEmpty ? [] : try accounts(of: figures.node).filter { overlaps($0.period) }
+        dialogue.isEmpty
+        ? []
+        : try accounts(of: figures.node, viewer: viewer ?? .node(record.path)).filter {
+          overlaps($0.period)
+        }
       children.append(
         ReportData.Child(
           figures: figures,
           level: configuration.level(ofDepth: figures.node.depth) ?? "",
           movement: movements[index + 1], account: accounts.last))
       if !dialogue.isEmpty {
-        for entry in try inbox(of: figures.node)
-        where entry.kind == "feedback" && entry.from == record.path
+        for entry in try inbox(of: figures.node, viewer: viewer ?? .node(record.path))
+        where entry.kind == .feedback && entry.from == record.path
           && seenFeedback.insert(entry.sequence).inserted
         {
           feedbackSent.append(entry)
         }
       }
     }
-    let selections = try selections(at: record.path).filter { overlaps($0.period) }.map {
-      ReportData.SelectedStory(
-        selection: $0, narrative: nil,
-        isShared: canRead(story: $0.story, at: record.path))
-    }
+    let selections = try selections(at: record.path, viewer: viewer).filter { overlaps($0.period) }
+      .map {
+        ReportData.SelectedStory(
+          selection: $0, narrative: nil,
+          isShared: storyIndex(forKey: $0.story).map { canRead($0, by: reader) } ?? false)
+      }
     return ReportData(
       node: record.path, name: record.name,
       level: configuration.level(ofDepth: record.depth) ?? "", currency: configuration.currency,
       range: range, granularity: granularity, stories: own.stories, before: before,
       boxes: own.boxes, madeVisible: own.madeVisible, pledgeCounts: own.pledges,
       movement: movements[0], children: children,
-      accounts: try accounts(of: record.path).filter { overlaps($0.period) },
-      selections: selections, inbox: try inbox(of: record.path),
+      accounts: try accounts(of: record.path, viewer: viewer).filter { overlaps($0.period) },
+      selections: selections, inbox: try inbox(of: record.path, viewer: viewer),
       feedbackSent: feedbackSent.sorted { $0.sequence > $1.sequence },
       pledges: try pledges(under: record.path, asOf: range.end).reversed())
   }
@@ -211,10 +217,17 @@ extension Ledger {
   public func report(of path: NodePath, range: DateRange? = nil, by period: Period? = nil)
     throws -> ReportData
   {
-    var report = try state.report(of: path, range: range, by: period)
+    try view(as: .node(path)).report(of: path, range: range, by: period)
+  }
+
+  /// The report of `path` as `viewer` may read it (see ``Ledger/report(of:range:by:)``).
+  func report(of path: NodePath, range: DateRange?, by period: Period?, viewer: Viewer) throws
+    -> ReportData
+  {
+    var report = try state.report(of: path, range: range, by: period, viewer: viewer)
     for index in report.selections.indices where report.selections[index].isShared {
       let key = report.selections[index].selection.story
-      guard let history = try? storyHistory(key, at: report.node), history.isShared else {
+      guard let history = try? storyHistory(StoryRef(key), viewer: viewer), history.isShared else {
         report.selections[index].isShared = false
         continue
       }

@@ -49,9 +49,10 @@ enum StoryAnswerCommand: Command {
     let day = try Recording.day(arguments)
     let options = try Recording.options(arguments, story: story)
     let ledger = try context.openLedger()
-    let recorded = try ledger.answer(story: story, on: day, answers: [answer], options: options)
+    let recorded = try ledger.answer(
+      story: StoryRef(story), on: day, answers: [answer], options: options)
     Recording.report(
-      recorded, printing: recorded.key, what: "the answer", arguments: arguments,
+      recorded, printing: recorded.ref.description, what: "the answer", arguments: arguments,
       context: context)
   }
 

@@ -108,7 +108,8 @@ enum AccountProposeCommand: Command {
     let recorded = try ledger.proposeAccount(
       of: node, period: period, narrative: narrative, by: arguments.value("--by"), options: options)
     Recording.report(
-      recorded, printing: recorded.key, what: "the proposal", arguments: arguments, context: context
+      recorded, printing: recorded.ref.description, what: "the proposal", arguments: arguments,
+      context: context
     )
   }
 }
@@ -135,7 +136,7 @@ enum AccountObjectCommand: Command {
     let recorded = try ledger.objectToAccount(
       of: node, period: period, reason: reason, by: arguments.value("--by"), options: options)
     Recording.report(
-      recorded, printing: recorded.key, what: "the objection", arguments: arguments,
+      recorded, printing: recorded.ref.description, what: "the objection", arguments: arguments,
       context: context)
   }
 }
@@ -168,7 +169,8 @@ enum AccountRespondCommand: Command {
       number, of: node, period: period, response: text, by: arguments.value("--by"),
       options: options)
     Recording.report(
-      recorded, printing: recorded.key, what: "the response", arguments: arguments, context: context
+      recorded, printing: recorded.ref.description, what: "the response", arguments: arguments,
+      context: context
     )
   }
 }
@@ -202,7 +204,7 @@ enum AccountSettleCommand: Command {
       of: node, period: period, overObjections: arguments.value("--over-objections"),
       by: arguments.value("--by"), options: options)
     Recording.report(
-      recorded, printing: recorded.key, what: "the settlement", arguments: arguments,
+      recorded, printing: recorded.ref.description, what: "the settlement", arguments: arguments,
       context: context)
   }
 }
@@ -228,7 +230,7 @@ enum AccountReopenCommand: Command {
     let recorded = try ledger.reopenAccount(
       of: node, period: period, reason: reason, by: arguments.value("--by"), options: options)
     Recording.report(
-      recorded, printing: recorded.key, what: "the reopening", arguments: arguments,
+      recorded, printing: recorded.ref.description, what: "the reopening", arguments: arguments,
       context: context)
   }
 }
@@ -335,7 +337,8 @@ enum SelectCommand: Command {
     let recorded = try ledger.selectStories(
       at: node, period: period, choices: choices, by: arguments.value("--by"), options: options)
     Recording.report(
-      recorded, printing: recorded.key, what: "the selection", arguments: arguments,
+      recorded, printing: recorded.ref.map(\.key).joined(separator: ","), what: "the selection",
+      arguments: arguments,
       context: context)
   }
 }
@@ -376,10 +379,12 @@ enum FeedbackCommand: Command {
     let ledger = try context.openLedger()
     let recorded = try ledger.sendFeedback(
       from: from, to: to, toSubtree: arguments.has("--subtree"), text: text,
-      story: arguments.value("--story"), account: account, by: arguments.value("--by"),
+      story: arguments.value("--story").map { StoryRef($0) }, account: account,
+      by: arguments.value("--by"),
       options: options)
     Recording.report(
-      recorded, printing: recorded.key, what: "the feedback", arguments: arguments, context: context
+      recorded, printing: recorded.ref.description, what: "the feedback", arguments: arguments,
+      context: context
     )
   }
 }
@@ -470,7 +475,8 @@ enum PledgeMakeCommand: Command {
       by: arguments.value("--by"),
       key: arguments.value("--key"), options: options)
     Recording.report(
-      recorded, printing: recorded.key, what: "the pledge", arguments: arguments, context: context)
+      recorded, printing: recorded.ref.description, what: "the pledge", arguments: arguments,
+      context: context)
   }
 }
 
@@ -488,9 +494,10 @@ enum PledgeJoinCommand: Command {
     let options = try Recording.options(arguments)
     let ledger = try context.openLedger()
     let recorded = try ledger.joinPledge(
-      arguments.positionals[0], on: on, by: arguments.value("--by"), options: options)
+      PledgeRef(arguments.positionals[0]), on: on, by: arguments.value("--by"), options: options)
     Recording.report(
-      recorded, printing: recorded.key, what: "the joining", arguments: arguments, context: context)
+      recorded, printing: recorded.ref.description, what: "the joining", arguments: arguments,
+      context: context)
   }
 }
 
@@ -514,9 +521,10 @@ enum PledgeFulfilCommand: Command {
     let options = try Recording.options(arguments)
     let ledger = try context.openLedger()
     let recorded = try ledger.fulfilPledge(
-      arguments.positionals[0], story: story, on: on, by: arguments.value("--by"), options: options)
+      PledgeRef(arguments.positionals[0]), story: StoryRef(story), on: on,
+      by: arguments.value("--by"), options: options)
     Recording.report(
-      recorded, printing: recorded.key, what: "the fulfilment", arguments: arguments,
+      recorded, printing: recorded.ref.description, what: "the fulfilment", arguments: arguments,
       context: context)
   }
 }
@@ -538,10 +546,10 @@ enum PledgeWithdrawCommand: Command {
     let options = try Recording.options(arguments)
     let ledger = try context.openLedger()
     let recorded = try ledger.withdrawPledge(
-      arguments.positionals[0], reason: arguments.value("--reason") ?? "", on: on,
+      PledgeRef(arguments.positionals[0]), reason: arguments.value("--reason") ?? "", on: on,
       by: arguments.value("--by"), options: options)
     Recording.report(
-      recorded, printing: recorded.key, what: "the withdrawal", arguments: arguments,
+      recorded, printing: recorded.ref.description, what: "the withdrawal", arguments: arguments,
       context: context)
   }
 }

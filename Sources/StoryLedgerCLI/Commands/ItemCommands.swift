@@ -44,11 +44,11 @@ enum ItemAddCommand: Command {
     let options = try Recording.options(arguments, story: story)
     let ledger = try context.openLedger()
     let recorded = try ledger.addItem(
-      to: story, key: arguments.value("--key"), dimension: dimension, on: day, facts: facts,
+      to: StoryRef(story), key: arguments.value("--key"), dimension: dimension, on: day,
+      facts: facts,
       options: options)
-    let storyKey = recorded.story ?? story
     Recording.report(
-      recorded, printing: "\(storyKey)/\(recorded.key)", what: "the item", arguments: arguments,
+      recorded, printing: recorded.ref.description, what: "the item", arguments: arguments,
       context: context)
   }
 }
@@ -88,13 +88,11 @@ enum ItemReviseCommand: Command {
         usage: spec.usage)
     }
     let day = try Recording.day(arguments)
-    let options = try Recording.options(arguments, story: reference.story)
+    let options = try Recording.options(arguments, story: reference.story.key)
     let ledger = try context.openLedger()
-    let recorded = try ledger.reviseItem(
-      story: reference.story, item: reference.item, on: day, facts: facts, options: options)
-    let storyKey = recorded.story ?? reference.story
+    let recorded = try ledger.reviseItem(reference, on: day, facts: facts, options: options)
     Recording.report(
-      recorded, printing: "\(storyKey)/\(recorded.key)", what: "the revision",
+      recorded, printing: recorded.ref.description, what: "the revision",
       arguments: arguments, context: context)
   }
 }
@@ -124,13 +122,12 @@ enum ItemEvidenceCommand: Command {
       throw UsageError("missing --evidence", usage: spec.usage)
     }
     let day = try Recording.day(arguments)
-    let options = try Recording.options(arguments, story: reference.story)
+    let options = try Recording.options(arguments, story: reference.story.key)
     let ledger = try context.openLedger()
     let recorded = try ledger.attachEvidence(
-      story: reference.story, item: reference.item, evidence: evidence, on: day, options: options)
-    let storyKey = recorded.story ?? reference.story
+      to: reference, evidence: evidence, on: day, options: options)
     Recording.report(
-      recorded, printing: "\(storyKey)/\(recorded.key)", what: "the evidence",
+      recorded, printing: recorded.ref.description, what: "the evidence",
       arguments: arguments, context: context)
   }
 }
@@ -179,17 +176,7 @@ enum ItemsCommand: Command {
     let limitOption = try arguments.integer("--limit", in: 0...Int(Int32.max))
     let limit = limitOption.map { $0 == 0 ? nil : $0 } ?? (isJSON ? nil : 100)
     let ledger = try context.openLedger()
-    var scope = ItemQuery.Scope.everything
-    if let target = arguments.positionals.first {
-      if let path = try? NodePath(parsing: target), ledger.state.hasNodeAt(path) {
-        scope = .node(path)
-      } else if target.contains("/") {
-        // Not a node now: the library's error names the nearest node or where it moved.
-        scope = .node(try NodePath(parsing: target, field: "NODE"))
-      } else {
-        scope = .story(target)
-      }
-    }
+    let scope = arguments.positionals.first.map { ItemQuery.Scope.named($0) } ?? .everything
     let range: DateRange? =
       from == nil && to == nil ? nil : DateRange(start: from ?? .earliest, end: to ?? .latest)
     var query = ItemQuery(

@@ -56,15 +56,15 @@ enum LogCommand: Command {
     let ledger = try context.openLedger()
     let state = ledger.state
     let story = try arguments.value("--story").map { try state.resolveStory($0) }
-    let viewer = try arguments.value("--at").map { text -> NodePath in
+    let viewer = try arguments.value("--at").map { text -> Viewer in
       let path = try NodePath(parsing: text, field: "--at")
-      try state.requireNode(at: path)
-      return path
+      try ledger.requireNode(at: path)
+      return .node(path)
     }
     var buffer: [UInt8] = []
     buffer.reserveCapacity(1 << 16)
     do {
-      try ledger.forEachEvent(from: first) { event in
+      try ledger.view(as: viewer ?? .keeper).forEachEvent(from: first) { event in
         guard event.sequence <= last else { throw StopLog() }
         if !types.isEmpty && !types.contains(event.type) { return }
         if let story, event.payload.storyKey != story { return }
@@ -83,8 +83,7 @@ enum LogCommand: Command {
           }
           guard let eventNode, node.contains(eventNode) else { return }
         }
-        let shown = try viewer.map { try state.scoped(event, for: $0) } ?? event
-        shown.appendJSON(to: &buffer)
+        event.appendJSON(to: &buffer)
         buffer.append(0x0A)
         if buffer.count >= 1 << 16 {
           context.console.write(bytes: buffer)

@@ -82,7 +82,8 @@ enum NodeMoveCommand: Command {
     let ledger = try context.openLedger()
     let recorded = try ledger.moveNode(path, under: parent, options: options)
     Recording.report(
-      recorded, printing: recorded.key, what: "the move", arguments: arguments, context: context)
+      recorded, printing: recorded.ref.description, what: "the move", arguments: arguments,
+      context: context)
   }
 }
 

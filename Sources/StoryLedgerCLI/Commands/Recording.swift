@@ -87,7 +87,8 @@ enum Recording {
   /// Prints what a recording command did: `key` alone (or JSON) on standard output, and a
   /// note on standard error when it repeated an idempotency key.
   static func report(
-    _ recorded: Ledger.Recorded, printing key: String, what: String, arguments: ParsedArguments,
+    _ recorded: Ledger.Recorded<some Sendable & Hashable>, printing key: String, what: String,
+    arguments: ParsedArguments,
     context: Context
   ) {
     if arguments.has("--json") {
@@ -110,13 +111,11 @@ enum Recording {
   }
 
   /// Parses `STORY/ITEM` (the story part may be a prefix).
-  static func itemReference(_ text: String, usage: String) throws -> (story: String, item: String) {
-    guard let slash = text.lastIndex(of: "/"), slash != text.startIndex,
-      text.index(after: slash) != text.endIndex
-    else {
+  static func itemReference(_ text: String, usage: String) throws -> ItemRef {
+    guard let reference = ItemRef(parsing: text) else {
       throw UsageError("\"\(text)\" is not STORY/ITEM (for example k3f9xq/i1)", usage: usage)
     }
-    return (String(text[..<slash]), String(text[text.index(after: slash)...]))
+    return reference
   }
 
   /// The item facts the options give (`--visibility`, `--description`, …).

@@ -58,7 +58,8 @@ enum StoryTellCommand: Command {
         key: arguments.value("--key")),
       options: options)
     Recording.report(
-      recorded, printing: recorded.key, what: "the story", arguments: arguments, context: context)
+      recorded, printing: recorded.ref.description, what: "the story", arguments: arguments,
+      context: context)
   }
 }
 
@@ -88,9 +89,11 @@ enum StoryRetellCommand: Command {
     let options = try Recording.options(arguments, story: story)
     let narrative = try Recording.narrative(arguments, in: context)
     let ledger = try context.openLedger()
-    let recorded = try ledger.retellStory(story, narrative: narrative, on: day, options: options)
+    let recorded = try ledger.retellStory(
+      StoryRef(story), narrative: narrative, on: day, options: options)
     Recording.report(
-      recorded, printing: recorded.key, what: "the telling", arguments: arguments, context: context)
+      recorded, printing: recorded.ref.description, what: "the telling", arguments: arguments,
+      context: context)
   }
 }
 
@@ -138,9 +141,10 @@ enum StoryUpdateCommand: Command {
         ).description, usage: spec.usage)
     }
     let recorded = try ledger.updateStory(
-      story, title: title, tags: tags, share: share, options: options)
+      StoryRef(story), title: title, tags: tags, share: share, options: options)
     Recording.report(
-      recorded, printing: recorded.key, what: "the update", arguments: arguments, context: context)
+      recorded, printing: recorded.ref.description, what: "the update", arguments: arguments,
+      context: context)
   }
 }
 
@@ -174,14 +178,14 @@ enum StoryWithdrawCommand: Command {
     let options = try Recording.options(arguments, story: story)
     let ledger = try context.openLedger()
     let recorded = try ledger.withdrawStory(
-      story, reason: arguments.value("--reason") ?? "", erase: arguments.has("--erase"),
+      StoryRef(story), reason: arguments.value("--reason") ?? "", erase: arguments.has("--erase"),
       options: options)
     Recording.report(
-      recorded, printing: recorded.key, what: "the withdrawal", arguments: arguments,
+      recorded, printing: recorded.ref.description, what: "the withdrawal", arguments: arguments,
       context: context)
     if arguments.has("--erase") && !arguments.has("--json") {
       context.console.message(
-        "erased the narratives, teller names and personal answers of story \(recorded.key)")
+        "erased the narratives, teller names and personal answers of story \(recorded.ref)")
     }
   }
 }
@@ -207,8 +211,10 @@ enum StoryShowCommand: Command {
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
     let ledger = try context.openLedger()
-    let viewer = try arguments.value("--at") { try NodePath(parsing: $0, field: "--at") }
-    let history = try ledger.storyHistory(arguments.positionals[0], at: viewer)
+    let viewer = try arguments.value("--at") {
+      Viewer.node(try NodePath(parsing: $0, field: "--at"))
+    }
+    let history = try ledger.storyHistory(StoryRef(arguments.positionals[0]), viewer: viewer)
     if arguments.has("--json") {
       try JSONOutput.write(history, to: context)
       return

@@ -108,11 +108,12 @@ func run() async throws {
       on: try day("2026-01-05")))
   for key in ["families", "volunteers", "savings"] {
     try ledger.addItem(
-      to: story.key, key: key, dimension: .capacitating, on: try day("2026-01-05"),
+      to: story.ref, key: key, dimension: .capacitating, on: try day("2026-01-05"),
       facts: ItemFacts(visibility: .invisible, description: key))
   }
   try ledger.attachEvidence(
-    story: story.key, item: "families", evidence: "sign-up sheet", on: try day("2026-01-26"))
+    to: ItemRef(story: story.ref, key: "families"), evidence: "sign-up sheet",
+    on: try day("2026-01-26"))
 
   // 1. Fold the whole log, and keep the position reached (a real embedder saves it).
   var projection = TimeToVisible()
@@ -122,7 +123,7 @@ func run() async throws {
 
   // 2. More is recorded; a projection resumed from the checkpoint reads only what is new.
   try ledger.attachEvidence(
-    story: story.key, item: "volunteers", evidence: "rota", on: try day("2026-02-16"))
+    to: ItemRef(story: story.ref, key: "volunteers"), evidence: "rota", on: try day("2026-02-16"))
   var resumed = TimeToVisible()
   resumed.items = projection.items
   resumed.position = checkpoint
@@ -138,9 +139,10 @@ func run() async throws {
   let writer = Task.detached {
     let other = try Ledger.open(at: ledgerDirectory)
     try other.attachEvidence(
-      story: story.key, item: "savings", evidence: "budget line", on: try day("2026-03-02"))
+      to: ItemRef(story: story.ref, key: "savings"), evidence: "budget line",
+      on: try day("2026-03-02"))
     try other.retellStory(
-      story.key, narrative: "Now every ward does it.", on: try day("2026-03-09"))
+      story.ref, narrative: "Now every ward does it.", on: try day("2026-03-09"))
   }
   var live = 0
   for try await event in stream {

@@ -16,57 +16,53 @@ func main() throws {
     configuration: try LedgerConfiguration(
       levels: ["national", "region", "organisation", "team"], currency: "GBP"),
     actor: "example")
-  let options = Ledger.AppendOptions(actor: "facilitator")
+  // Who records from now on, set once (an append's options may still name another).
+  ledger.actor = "facilitator"
 
   // 2. The hierarchy: teams in two organisations of one region.
   let teams = [
     "nhs/north/trust-7/ward-3", "nhs/north/trust-7/ward-5", "nhs/north/trust-9/clinic-1",
   ]
   for team in teams {
-    try ledger.addNode(try NodePath(parsing: team), creatingParents: true, options: options)
+    // Text from outside the program is parsed; literals in code need no `try`.
+    try ledger.addNode(try NodePath(parsing: team), creatingParents: true)
   }
 
   // 3. Stories told at the teams, each translated into items of value.
   let walking = try ledger.tellStory(
     Ledger.NewStory(
-      node: try NodePath(parsing: "nhs/north/trust-7/ward-3"), title: "Walking ward rounds",
+      node: "nhs/north/trust-7/ward-3", title: "Walking ward rounds",
       narrative: "We started walking the ward with patients' families every morning.",
-      on: try Day(parsing: "2026-01-12"), tellers: ["Sam"], tags: ["patient-experience"]),
-    options: options)
+      on: "2026-01-12", tellers: ["Sam"], tags: ["patient-experience"]))
   let network = try ledger.addItem(
-    to: walking.key, dimension: .capacitating, on: try Day(parsing: "2026-01-12"),
-    facts: ItemFacts(visibility: .invisible, description: "families who now join the rounds"),
-    options: options)
+    to: walking.ref, dimension: .capacitating, on: "2026-01-12",
+    facts: ItemFacts(visibility: .invisible, description: "families who now join the rounds"))
   try ledger.addItem(
-    to: walking.key, dimension: .calculating, on: try Day(parsing: "2026-01-20"),
+    to: walking.ref, dimension: .calculating, on: "2026-01-20",
     facts: ItemFacts(
       visibility: .visible, description: "complaints avoided", quantity: "6", unit: "complaints",
-      monetised: try Money(parsing: "1800.00")),
-    options: options)
+      monetised: try Money(parsing: "1800.00")))
   // Evidence arrives in February: the network is made visible.
   try ledger.attachEvidence(
-    story: walking.key, item: network.key, evidence: "sign-up sheet with 14 families",
-    on: try Day(parsing: "2026-02-09"), options: options)
+    to: network.ref, evidence: "sign-up sheet with 14 families",
+    on: "2026-02-09")
 
   let clinic = try ledger.tellStory(
     Ledger.NewStory(
-      node: try NodePath(parsing: "nhs/north/trust-9/clinic-1"), title: "Text reminders",
+      node: "nhs/north/trust-9/clinic-1", title: "Text reminders",
       narrative: "Reminders by text halved the missed appointments.",
-      on: try Day(parsing: "2026-02-03"), tellers: ["Priya"]),
-    options: options)
+      on: "2026-02-03", tellers: ["Priya"]))
   try ledger.addItem(
-    to: clinic.key, dimension: .calibrating, on: try Day(parsing: "2026-02-03"),
-    facts: ItemFacts(visibility: .visible, description: "staff time moved to care", weight: 4),
-    options: options)
+    to: clinic.ref, dimension: .calibrating, on: "2026-02-03",
+    facts: ItemFacts(visibility: .visible, description: "staff time moved to care", weight: 4))
   try ledger.addItem(
-    to: clinic.key, dimension: .calculating, on: try Day(parsing: "2026-02-03"),
+    to: clinic.ref, dimension: .calculating, on: "2026-02-03",
     facts: ItemFacts(
       visibility: .invisible, description: "missed appointments avoided",
-      monetised: try Money(parsing: "5200.50")),
-    options: options)
+      monetised: try Money(parsing: "5200.50")))
 
   // 4. The cascade up from the region: each level's six boxes.
-  let cascade = try ledger.state.cascadeUp(of: try NodePath(parsing: "nhs/north"))
+  let cascade = try ledger.cascadeUp(of: "nhs/north")
   print("Cascade up from nhs/north")
   for level in cascade.levels {
     print("  \(level.level)")

@@ -99,9 +99,9 @@ struct Handlers: Sendable {
         monetised: try body.monetised.map { try Money(parsing: $0) }, weight: body.weight,
         evidence: body.evidence)
       let recorded = try ledger.addItem(
-        to: story, key: body.key, dimension: try Dimension(parsing: body.dimension),
+        to: StoryRef(story), key: body.key, dimension: try Dimension(parsing: body.dimension),
         on: try body.on.map { try Day(parsing: $0, field: "on") }, facts: facts, options: options)
-      return RecordedResponse(recorded)
+      return RecordedResponse(recorded, key: recorded.ref.key)
     }
   }
 

@@ -44,8 +44,12 @@ struct RecordedResponse: Encodable, Sendable {
   /// The sequence numbers of the events recorded.
   var events: [UInt64]
 
-  init(_ recorded: Ledger.Recorded) {
-    key = recorded.key
+  init<Ref: CustomStringConvertible>(_ recorded: Ledger.Recorded<Ref>) {
+    self.init(recorded, key: recorded.ref.description)
+  }
+
+  init<Ref>(_ recorded: Ledger.Recorded<Ref>, key: String) {
+    self.key = key
     version = recorded.version
     isRepeat = recorded.append.isRepeat
     events = recorded.append.events.map(\.sequence)
