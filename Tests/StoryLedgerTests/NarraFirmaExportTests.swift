@@ -154,6 +154,26 @@ func values(_ story: ExternalStory) -> [String: ExternalAnswerValue?] {
     #expect(export.stories[1].answer("Scope")?.writeIn == "a whole ward")
   }
 
+  /// Headers written with NarraFirma's internal prefixes (`P_` participant, `A_`
+  /// annotation) give the question's subject, under its short name.
+  @Test func internalPrefixesInHeadersGiveTheSubject() throws {
+    let csv = """
+      Story title,Story text,Collection date,Language,Eliciting question,Scope,P_Age group,A_Theme
+      ;,,,,,,,
+      Lost,We lost the keys.,2024-03-01,English,Best or worst,ward,30-40,keys
+
+      """
+    let export = try NarraFirmaExport.read(Array(csv.utf8), fileName: "prefixed.csv")
+    let questions = Dictionary(uniqueKeysWithValues: export.questions.map { ($0.id, $0) })
+    #expect(questions["Scope"]?.subject == .story)
+    #expect(questions["P_Age group"]?.subject == .participant)
+    #expect(questions["P_Age group"]?.name == "Age group")
+    #expect(questions["P_Age group"]?.isPersonal == true)
+    #expect(questions["A_Theme"]?.subject == .annotation)
+    #expect(questions["A_Theme"]?.name == "Theme")
+    #expect(export.stories.first?.answer("A_Theme")?.value == .text("keys"))
+  }
+
   @Test func readsASemicolonDelimitedExport() throws {
     let text = #"""
       Story title;Story text;Collection date;Language;Eliciting question;Needed;Needed;Amount of trust

@@ -301,11 +301,17 @@ extension NarraFirmaExport {
             "column \(name): the story form's type \"\(formQuestion.type)\" is not one StoryLedger knows; its answers are kept as text"
           )
         }
-        let subject = formQuestion?.subject ?? .story
+        var subject = formQuestion?.subject ?? .story
         var id = name
+        var displayName = name
         if formQuestion != nil {
           let prefix = subject == .story ? "S_" : subject == .participant ? "P_" : "A_"
           id = prefix + name
+        } else if let prefixed = NarraFirmaExport.internalPrefix(of: name) {
+          // A header written with NarraFirma's internal prefix (`A_` for annotations, as
+          // some exports and hand-made files have): its subject, under its short name.
+          subject = prefixed.subject
+          displayName = prefixed.shortName
         }
         var suffix = 2
         let baseID = id
@@ -319,7 +325,7 @@ extension NarraFirmaExport {
         var knownOptions = formQuestion?.answers ?? []
         if kind == .choices { knownOptions = options.map { $0 ?? "" } }
         let question = ExternalQuestion(
-          id: id, name: name, prompt: formQuestion?.prompt, subject: subject,
+          id: id, name: displayName, prompt: formQuestion?.prompt, subject: subject,
           isPersonal: subject == .participant, kind: kind,
           options: kind == .choice || kind == .choices ? knownOptions : [],
           scale: formQuestion?.scale)
@@ -403,6 +409,20 @@ extension NarraFirmaExport {
         return .text(raw)
       }
     }
+  }
+
+  /// The subject and short name of a header written with NarraFirma's internal prefix
+  /// (`S_` story, `P_` participant, `A_` annotation), or `nil` for a plain short name.
+  static func internalPrefix(of header: String) -> (
+    subject: ExternalQuestion.Subject, shortName: String
+  )? {
+    for (prefix, subject) in [
+      ("S_", ExternalQuestion.Subject.story), ("P_", .participant), ("A_", .annotation),
+    ]
+    where header.hasPrefix(prefix) && header.count > prefix.count {
+      return (subject, String(header.dropFirst(prefix.count)))
+    }
+    return nil
   }
 
   /// The kind of a single-column question without a form, from its answers (see
