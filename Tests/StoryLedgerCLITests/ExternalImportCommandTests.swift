@@ -164,6 +164,28 @@ private let senseMakerData = """
     #expect(again["items"] as? Int == 0)
   }
 
+  /// Many notes (here eleven stories repeating the first) show the first ten and a count;
+  /// `--json` lists them all.
+  @Test func manyNotesAreCountedNotFlooded() throws {
+    let session = try Session()
+    session.ok(["init", "--levels", "national,region,organisation,team"])
+    let header = """
+      Story title,Story text,Collection date,Language,Eliciting question
+      ;,,,,
+
+      """
+    let rows = Array(repeating: "Same,The same story.,2026-01-05,English,Best", count: 12)
+    try write(header + rows.joined(separator: "\n") + "\n", to: "same.csv", in: session)
+    let command = ["import", "--format", "narrafirma", "same.csv", "--node", "nhs", "--dry-run"]
+    let result = session.run(command)
+    #expect(result.status == 0, "\(result.error)")
+    let notes = result.error.split(separator: "\n").filter { $0.hasPrefix("note: ") }
+    #expect(notes.count == 11)
+    #expect(notes.last == "note: and 1 more notes like these (--json lists them all)")
+    let json = try session.json(command)
+    #expect((json["notes"] as? [String])?.count == 11)
+  }
+
   @Test func withoutAMappingStoriesComeInWithNoItems() throws {
     let session = try session()
     let counts = try session.json(narraFirma)

@@ -110,7 +110,13 @@ enum ExternalImportCommand {
       console.write(bytes: object.finish() + [0x0A])
       return
     }
-    for note in export.notes { console.message("note: \(note)") }
+    // People read the first notes; the rest are counted (`--json` carries them all).
+    let shown = 10
+    for note in export.notes.prefix(shown) { console.message("note: \(note)") }
+    if export.notes.count > shown {
+      console.message(
+        "note: and \(export.notes.count - shown) more notes like these (--json lists them all)")
+    }
     let what =
       "\(summary.storiesAdded) stories, \(summary.tellingsAdded) tellings, \(summary.answersAdded) answers, \(summary.itemsAdded) items, \(summary.nodesAdded) nodes"
     let unchanged =
