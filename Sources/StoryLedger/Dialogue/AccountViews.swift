@@ -199,7 +199,7 @@ public struct InboxEntry: Hashable, Sendable, Codable {
   public var text: String
   /// The story it concerns, if any.
   public var story: String?
-  /// The story's title, when the receiving node's level may read it.
+  /// The story's title, when the receiving node is within the story's share scope.
   public var title: String?
   /// The period of the account or selection it concerns, if any.
   public var period: DateRange?

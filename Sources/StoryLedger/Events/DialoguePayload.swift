@@ -94,7 +94,7 @@ public struct StoriesSelected: Hashable, Sendable {
   public struct Choice: Hashable, Sendable, Codable {
     /// The story's key.
     public var story: String
-    /// Why it was chosen, in full sentences.
+    /// Why it was chosen, in any language (it must say something: see ``Prose``).
     public var reason: String
     /// Creates a choice.
     public init(story: String, reason: String) {

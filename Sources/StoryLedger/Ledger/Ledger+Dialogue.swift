@@ -67,7 +67,7 @@ extension Ledger {
     }
   }
 
-  /// Objects to a proposed account, with a reason in full sentences.
+  /// Objects to a proposed account, with a reason (in any language; see ``Prose``).
   @discardableResult
   public func objectToAccount(
     of node: NodePath, period: DateRange, reason: String, by: String? = nil,

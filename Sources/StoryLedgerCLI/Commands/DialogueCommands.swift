@@ -60,7 +60,7 @@ enum Dialogue {
     }
     for story in account.selected {
       lines.append(
-        "  selected \(story.story) \(story.title.map { "\"\($0)\"" } ?? "(title not shared at this level)"): \(story.reason)"
+        "  selected \(story.story) \(story.title.map { "\"\($0)\"" } ?? "(title not shared here)"): \(story.reason)"
       )
     }
     for objection in account.objections {
@@ -120,17 +120,17 @@ enum AccountObjectCommand: Command {
     arguments: "NODE --period P --reason TEXT [--by WHO]", positionals: ["NODE"],
     minimumPositionals: 1,
     discussion:
-      "The reason is full sentences. A settled account is reopened before anyone objects.",
+      "The reason says why, in any language. A settled account is reopened before anyone objects.",
     examples: [
       "storyledger account object nhs/north-east --period 2026-Q1 --reason \"The walking figures leave out the night teams.\" --by \"Sam Reed\""
     ],
-    options: [Dialogue.period, .value("--reason", "TEXT", "why, in full sentences"), Dialogue.by]
+    options: [Dialogue.period, .value("--reason", "TEXT", "why, in any language"), Dialogue.by]
       + Recording.writeOptions)
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
     let node = try Dialogue.node(arguments)
     let period = try Dialogue.period(arguments)
-    let reason = try Dialogue.text(arguments, "--reason", what: "why, in full sentences")
+    let reason = try Dialogue.text(arguments, "--reason", what: "why, in any language")
     let options = try Recording.options(arguments)
     let ledger = try context.openLedger()
     let recorded = try ledger.objectToAccount(
@@ -245,7 +245,7 @@ enum AccountsCommand: Command {
       Each account of NODE by period: its state (proposed, objected, settled, reopened), its
       frozen figures, and STALE with the differences when the ledger now says otherwise (a
       late story, a revision); then its objections and its history. Story titles show only
-      where their share scope reaches NODE's level.
+      where their share scope reaches NODE (the subtree of the story's ancestor at its share level).
       """,
     examples: ["storyledger accounts nhs/north-east", "storyledger accounts nhs --json"],
     options: [.json])
@@ -279,8 +279,8 @@ enum SelectCommand: Command {
     discussion: """
       As in the Most Significant Change technique: the candidates are NODE's own stories told
       (or retold) in the period and the stories NODE's children selected for the same period,
-      where NODE's level may read them. Give each chosen story with --story and its reason,
-      in full sentences, with the --reason after it; the candidates not chosen are recorded.
+      where NODE may read them (within their share scope). Give each chosen story with --story and its reason,
+      in any language, with the --reason after it; the candidates not chosen are recorded.
       Selections travel up as candidates for the parent. Without --story, lists the
       candidates and the selections made so far.
       """,
@@ -397,7 +397,7 @@ enum InboxCommand: Command {
     discussion: """
       Feedback sent to NODE (or to an ancestor's whole subtree), the stories NODE's ancestors
       selected, and their settled accounts, newest first. Story titles show only where their
-      share scope reaches NODE's level.
+      share scope reaches NODE (the subtree of the story's ancestor at its share level).
       """,
     examples: [
       "storyledger inbox nhs/north-east/trust-07/ward-3", "storyledger inbox nhs/north-east --json",
@@ -426,7 +426,7 @@ enum InboxCommand: Command {
       if let story = entry.story {
         line +=
           " · story \(story)"
-          + (entry.title.map { " \"\($0)\"" } ?? " (title not shared at this level)")
+          + (entry.title.map { " \"\($0)\"" } ?? " (title not shared here)")
       }
       return line + "\n    " + entry.text
     }.joined(separator: "\n")

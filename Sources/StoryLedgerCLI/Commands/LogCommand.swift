@@ -14,8 +14,9 @@ enum LogCommand: Command {
       the events about stories whose current answer to QUESTION is VALUE (or includes it, for
       several choices). Without --at the
       log is the ledger keeper's audit record and shows every text; with --at NODE the titles,
-      tellers and narratives of stories whose share scope does not reach NODE's level are
-      replaced by "(withheld)".
+      tellers, narratives and personal answers of stories whose share scope does not reach
+      NODE (the subtree of the story's ancestor at its share level) are replaced by
+      "(withheld)".
       """,
     examples: [
       "storyledger log --type item.revised --from-sequence 100",
@@ -33,7 +34,7 @@ enum LogCommand: Command {
       .value("--to-sequence", "N", "only events up to sequence number N"),
       .value(
         "--at", "NODE",
-        "as NODE's level may read it: titles, tellers and narratives of stories not shared that high are withheld"
+        "as someone at NODE may read it: titles, tellers and narratives of stories whose share scope does not reach NODE are withheld"
       ),
     ])
 

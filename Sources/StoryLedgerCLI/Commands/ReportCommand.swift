@@ -15,7 +15,7 @@ enum ReportCommand: Command {
       visible, each child node with its own six boxes and trend, and the dialogue (accounts
       and their states, stale ones marked; the stories selected as most significant with
       their reasons; feedback; pledges). Story titles and narratives appear only where their
-      share scope reaches NODE's level.
+      share scope reaches NODE (the subtree of the story's ancestor at its share level).
 
       The range is --period P (2026, 2026-Q1, 2026-03, 2026-W05, a day, or FROM..TO, as in
       `cascade up`), or --from/--to, or by default whole periods from the earliest item

@@ -200,14 +200,18 @@ enum StoryShowCommand: Command {
       stand, its current questionnaire answers (the latest to each question), and its history
       in date order: tellings, answers, items recorded and revised, items made visible,
       updates and withdrawal. STORY is a key or an unambiguous prefix. With --at, the
-      story is shown as NODE's level sees it: above its share scope its title, tellers and
-      narratives are withheld.
+      story is shown as someone at NODE sees it: outside its share scope (the subtree of its
+      node's ancestor at its share level) its title, tellers, narratives and personal answers
+      are withheld.
       """,
     examples: [
       "storyledger story show k3f9", "storyledger story show k3f9 --json | jq .entries",
       "storyledger story show k3f9 --at nhs",
     ],
-    options: [.value("--at", "NODE", "show it as NODE's level may read it"), .json])
+    options: [
+      .value("--at", "NODE", "show it as someone at NODE may read it (within its share scope)"),
+      .json,
+    ])
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
     let ledger = try context.openLedger()
