@@ -25,6 +25,26 @@ enum Dialogue {
     return period
   }
 
+  /// Runs one step of an account's life (propose, object, respond, settle, reopen): reads
+  /// NODE, `--period`, `--by` and the write options, records the step `record` makes, and
+  /// reports it as `what`.
+  static func accountStep(
+    _ arguments: ParsedArguments, in context: Context, what: String,
+    _ record: (
+      _ ledger: Ledger, _ node: NodePath, _ period: DateRange, _ by: String?,
+      _ options: Ledger.AppendOptions
+    ) throws -> Ledger.Recorded<AccountRef>
+  ) throws {
+    let node = try node(arguments)
+    let period = try period(arguments)
+    let options = try Recording.options(arguments)
+    let ledger = try context.openLedger()
+    let recorded = try record(ledger, node, period, arguments.value("--by"), options)
+    Recording.report(
+      recorded, printing: recorded.ref.description, what: what, arguments: arguments,
+      context: context)
+  }
+
   static func text(_ arguments: ParsedArguments, _ name: String, what: String) throws -> String {
     guard let text = arguments.value(name), !text.trimmingCharacters(in: .whitespaces).isEmpty
     else {
@@ -100,17 +120,12 @@ enum AccountProposeCommand: Command {
     ] + Recording.writeOptions)
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
-    let node = try Dialogue.node(arguments)
-    let period = try Dialogue.period(arguments)
-    let options = try Recording.options(arguments)
     let narrative = try Recording.narrative(arguments, in: context)
-    let ledger = try context.openLedger()
-    let recorded = try ledger.proposeAccount(
-      of: node, period: period, narrative: narrative, by: arguments.value("--by"), options: options)
-    Recording.report(
-      recorded, printing: recorded.ref.description, what: "the proposal", arguments: arguments,
-      context: context
-    )
+    try Dialogue.accountStep(arguments, in: context, what: "the proposal") {
+      ledger, node, period, by, options in
+      try ledger.proposeAccount(
+        of: node, period: period, narrative: narrative, by: by, options: options)
+    }
   }
 }
 
@@ -128,16 +143,12 @@ enum AccountObjectCommand: Command {
       + Recording.writeOptions)
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
-    let node = try Dialogue.node(arguments)
-    let period = try Dialogue.period(arguments)
     let reason = try Dialogue.text(arguments, "--reason", what: "why, in any language")
-    let options = try Recording.options(arguments)
-    let ledger = try context.openLedger()
-    let recorded = try ledger.objectToAccount(
-      of: node, period: period, reason: reason, by: arguments.value("--by"), options: options)
-    Recording.report(
-      recorded, printing: recorded.ref.description, what: "the objection", arguments: arguments,
-      context: context)
+    try Dialogue.accountStep(arguments, in: context, what: "the objection") {
+      ledger, node, period, by, options in
+      try ledger.objectToAccount(
+        of: node, period: period, reason: reason, by: by, options: options)
+    }
   }
 }
 
@@ -157,21 +168,15 @@ enum AccountRespondCommand: Command {
     ] + Recording.writeOptions)
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
-    let node = try Dialogue.node(arguments)
-    let period = try Dialogue.period(arguments)
     guard let number = try arguments.integer("--objection", in: 1...100_000) else {
       throw UsageError("missing --objection N", usage: spec.usage)
     }
     let text = try Dialogue.text(arguments, "--text", what: "the answer")
-    let options = try Recording.options(arguments)
-    let ledger = try context.openLedger()
-    let recorded = try ledger.respondToObjection(
-      number, of: node, period: period, response: text, by: arguments.value("--by"),
-      options: options)
-    Recording.report(
-      recorded, printing: recorded.ref.description, what: "the response", arguments: arguments,
-      context: context
-    )
+    try Dialogue.accountStep(arguments, in: context, what: "the response") {
+      ledger, node, period, by, options in
+      try ledger.respondToObjection(
+        number, of: node, period: period, response: text, by: by, options: options)
+    }
   }
 }
 
@@ -196,16 +201,12 @@ enum AccountSettleCommand: Command {
     ] + Recording.writeOptions)
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
-    let node = try Dialogue.node(arguments)
-    let period = try Dialogue.period(arguments)
-    let options = try Recording.options(arguments)
-    let ledger = try context.openLedger()
-    let recorded = try ledger.settleAccount(
-      of: node, period: period, overObjections: arguments.value("--over-objections"),
-      by: arguments.value("--by"), options: options)
-    Recording.report(
-      recorded, printing: recorded.ref.description, what: "the settlement", arguments: arguments,
-      context: context)
+    let note = arguments.value("--over-objections")
+    try Dialogue.accountStep(arguments, in: context, what: "the settlement") {
+      ledger, node, period, by, options in
+      try ledger.settleAccount(
+        of: node, period: period, overObjections: note, by: by, options: options)
+    }
   }
 }
 
@@ -222,16 +223,11 @@ enum AccountReopenCommand: Command {
       + Recording.writeOptions)
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
-    let node = try Dialogue.node(arguments)
-    let period = try Dialogue.period(arguments)
     let reason = try Dialogue.text(arguments, "--reason", what: "why it is reopened")
-    let options = try Recording.options(arguments)
-    let ledger = try context.openLedger()
-    let recorded = try ledger.reopenAccount(
-      of: node, period: period, reason: reason, by: arguments.value("--by"), options: options)
-    Recording.report(
-      recorded, printing: recorded.ref.description, what: "the reopening", arguments: arguments,
-      context: context)
+    try Dialogue.accountStep(arguments, in: context, what: "the reopening") {
+      ledger, node, period, by, options in
+      try ledger.reopenAccount(of: node, period: period, reason: reason, by: by, options: options)
+    }
   }
 }
 
