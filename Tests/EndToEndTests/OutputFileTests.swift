@@ -97,6 +97,12 @@ struct OutputFileTests {
     #expect(result.status == 0, "\(result.error)")
     #expect(result.output.hasPrefix("period_start,period_end,node,level"), "\(result.output)")
     #expect(fileKind(stdout) == S_IFLNK)
+    // Standard output named by its descriptor (a link to the pipe the test reads).
+    for descriptor in ["/dev/fd/1", "/proc/self/fd/1"] {
+      let named = try ToolProcess.run(export + ["--output", descriptor])
+      #expect(named.status == 0, "\(descriptor): \(named.error)")
+      #expect(named.output.hasPrefix("period_start,period_end,node,level"), "\(descriptor)")
+    }
     // `--output /dev/null` runs only once the writer is proven not to replace a link or a
     // device (run as root, a writer that renames over it would break the machine's /dev/null).
     guard fileKind(stdout) == S_IFLNK, fileKind("/dev/null") == S_IFCHR else { return }

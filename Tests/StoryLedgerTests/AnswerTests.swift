@@ -239,6 +239,15 @@ struct AnswerTests {
     var changed = stories
     changed[0].answers[0].value = .choice("tired")
     #expect(try ledger.importStories(changed).answersAdded == 1)
+    // Importing the original again after a later answer superseded it adds nothing: the
+    // story has that answer, as of that date, already.
+    try ledger.answer(
+      story: "nf-1", on: try day("2026-03-01"),
+      answers: [Answer(question: "Mood", value: .choice("calm"))])
+    let later = ledger.state.lastSequence
+    #expect(try ledger.importStories(stories).answersAdded == 0)
+    #expect(try ledger.importStories(changed).answersAdded == 0)
+    #expect(ledger.state.lastSequence == later)
     var moved = stories
     moved[1].node = try path("north/t1")
     #expect {

@@ -49,8 +49,11 @@ public final class AtomicOutputFile {
   public init(url: URL) throws(LedgerError) {
     self.url = url
     let path = url.path(percentEncoded: false)
-    target = try AtomicOutputFile.resolve(path)
-    if let descriptor = AtomicOutputFile.standardDescriptor(target) {
+    // A standard descriptor named as given (`/dev/fd/1` is itself a link, to a pipe or to the
+    // file a shell redirect opened): write through it, never resolve it to a path.
+    let given = AtomicOutputFile.standardDescriptor(path)
+    target = given == nil ? try AtomicOutputFile.resolve(path) : path
+    if let descriptor = given ?? AtomicOutputFile.standardDescriptor(target) {
       let duplicate = dup(descriptor)
       guard duplicate >= 0 else { throw SystemFile.error("write to", path) }
       temporaryPath = nil

@@ -238,7 +238,9 @@ public enum StoryRecordBatch {
             .tellingRecorded(
               TellingRecorded(story: story.key, on: story.toldOn, narrative: narrative)))
         }
-        answers.removeAll { state.isCurrent($0, of: existing) }
+        // An answer the story already has, as of the same date, adds nothing: importing the
+        // same file again adds nothing, even after later answers superseded it.
+        answers.removeAll { state.hasAnswer($0, on: story.toldOn, of: existing) }
         items.removeAll { state.itemIndex(story: existing, key: $0.key) != nil }
       } else {
         do { try state.configuration.validate(story.node) } catch {
@@ -334,15 +336,16 @@ extension LedgerState {
     return false
   }
 
-  /// Whether `answer` is the story's current answer to its question already (same value,
-  /// same personal flag).
-  func isCurrent(_ answer: Answer, of story: Int32) -> Bool {
-    for index in currentAnswers(of: story) {
-      let current = self.answer(at: index).answer
-      if current.question == answer.question {
-        return current.value == answer.value && current.isPersonal == answer.isPersonal
-      }
+  /// Whether the story at `story` has `answer` (question, value and personal flag) dated
+  /// `day`, among all its answers, current or superseded.
+  func hasAnswer(_ answer: Answer, on day: Day, of story: Int32) -> Bool {
+    var cursor = firstAnswer(of: story)
+    while cursor >= 0 {
+      let recorded = self.answer(at: cursor)
+      if recorded.on == day, recorded.answer == answer { return true }
+      cursor = answers[cursor].next
     }
     return false
   }
+
 }
