@@ -15,8 +15,11 @@ import Dispatch
 /// of a per-ledger secret, `snapshot.key`, followed by the header's bytes (which hold the
 /// section digests and the log position). A snapshot is used only when its seal and every
 /// section digest check out: damage is caught by the digests, and a snapshot whose
-/// checksums were recomputed after an edit fails the seal. The snapshot stays a cache: the
-/// log is the record, and erasure is judged from the log alone.
+/// checksums were recomputed after an edit fails the seal. XXH64 is a checksum, not a
+/// cryptographic digest: an edit crafted to leave a section's XXH64 unchanged passes, and so
+/// does anything written by someone who can read `snapshot.key`. The snapshot stays a
+/// cache: the log is the record, erasure is judged from the log alone, and
+/// `storyledger rebuild` replaces a snapshot that is not trusted.
 extension Snapshot {
   static let keyFileName = "snapshot.key"
   static let keySize = 32
