@@ -201,5 +201,19 @@ struct SecurityTests {
     #expect(try ok(["erase", "person", zoe]).contains("0 dialogue events"))
     let empty = try ToolProcess.run(["--ledger", ledger, "erase", "person", "  "])
     #expect(empty.status == 64, "\(empty.error)")
+    // A participant who recorded the event themselves (their name is its actor, in the
+    // hashed bytes) is told so: the events are listed, never silently kept.
+    _ = try ok([
+      "feedback", "nhs", "--to", "nhs/north", "--text", "thank you", "--actor", "Ada Self",
+    ])
+    let self_ = try ToolProcess.run(
+      ["--ledger", ledger, "erase", "person", "Ada Self", "--json"],
+      environment: ["USER": "recorder"])
+    #expect(self_.status == 0, "\(self_.error)")
+    let report = try #require(
+      try JSONSerialization.jsonObject(with: Data(self_.output.utf8)) as? [String: Any])
+    #expect((report["erased"] as? [Int])?.count == 1)
+    #expect((report["recorded_by"] as? [Int])?.count == 1, "\(self_.output)")
+    #expect(self_.error.contains("recorded by this person"), "\(self_.error)")
   }
 }

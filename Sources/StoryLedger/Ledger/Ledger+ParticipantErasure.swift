@@ -11,6 +11,10 @@ extension Ledger {
     /// (schema version 1 of the dialogue's events): the name is in their hashed bytes, and
     /// erasing it would break the chain, so it stays.
     public var unerasable: [UInt64]
+    /// Dialogue events the participant recorded themselves (their name is the event's actor,
+    /// the recording account): the actor is part of every record's hashed bytes, so it stays
+    /// even where the participant's name was erased.
+    public var recordedBy: [UInt64]
     /// The append of the `participant.erased` event (no events when nothing was erasable).
     public var append: AppendResult
   }
@@ -58,6 +62,15 @@ extension Ledger {
     if !sequences.isEmpty {
       try erasePersonalText(sequences: sequences, lockTimeout: options.lockTimeout)
     }
-    return ParticipantErasure(erased: erasable, unerasable: unerasable, append: append)
+    // The events they recorded themselves keep the name as their actor: say which.
+    let wanted = name.trimmingCharacters(in: .whitespaces)
+    var recordedBy: [UInt64] = []
+    try store.read(sequences: state.dialogue.map(\.sequence)) { event in
+      if event.actor.trimmingCharacters(in: .whitespaces) == wanted {
+        recordedBy.append(event.sequence)
+      }
+    }
+    return ParticipantErasure(
+      erased: erasable, unerasable: unerasable, recordedBy: recordedBy, append: append)
   }
 }

@@ -18,7 +18,10 @@ enum ErasePersonCommand: Command {
       are canonically equivalent match, for example a precomposed "ë" and "e" followed by a
       combining diaeresis), after trimming spaces; letter case counts. Events recorded by a
       version of StoryLedger before names became erasable keep the name in their hashed
-      bytes; they are listed as unerasable and stay as they are. Tellers' names and
+      bytes; they are listed as unerasable and stay as they are. The account that recorded
+      an event (--actor or $USER) is part of its hashed bytes too: events this person
+      recorded themselves are listed (recorded_by in --json) and keep the name as their
+      recording account; record the dialogue under a role account where that matters. Tellers' names and
       narratives are erased with `storyledger story withdraw STORY --erase`. Asking again
       finishes an erasure that a crash interrupted. Erasure cannot be undone.
 
@@ -49,6 +52,7 @@ enum ErasePersonCommand: Command {
       var object = JSONObjectWriter(bytes: [])
       object.raw("erased", list(result.erased))
       object.raw("unerasable", list(result.unerasable))
+      object.raw("recorded_by", list(result.recordedBy))
       object.raw("repeat", result.append.isRepeat ? "true" : "false")
       if let first = result.append.events.first?.sequence { object.number("sequence", first) }
       context.console.write(bytes: object.finish() + [0x0A])
@@ -60,6 +64,11 @@ enum ErasePersonCommand: Command {
     if !result.unerasable.isEmpty {
       context.console.message(
         "storyledger: warning: \(result.unerasable.count) older events (\(result.unerasable.map(String.init).joined(separator: ", "))) keep the name in their hashed bytes, recorded before names became erasable; erasing it there would break the chain"
+      )
+    }
+    if !result.recordedBy.isEmpty {
+      context.console.message(
+        "storyledger: warning: \(result.recordedBy.count) dialogue event\(result.recordedBy.count == 1 ? "" : "s") (\(result.recordedBy.map(String.init).joined(separator: ", "))) \(result.recordedBy.count == 1 ? "was" : "were") recorded by this person: their name stays as the recording account (--actor or $USER), which is part of the hashed record"
       )
     }
     if result.append.isRepeat {
