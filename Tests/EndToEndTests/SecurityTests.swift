@@ -206,14 +206,14 @@ struct SecurityTests {
     _ = try ok([
       "feedback", "nhs", "--to", "nhs/north", "--text", "thank you", "--actor", "Ada Self",
     ])
-    let self_ = try ToolProcess.run(
+    let ownRecord = try ToolProcess.run(
       ["--ledger", ledger, "erase", "person", "Ada Self", "--json"],
       environment: ["USER": "recorder"])
-    #expect(self_.status == 0, "\(self_.error)")
+    #expect(ownRecord.status == 0, "\(ownRecord.error)")
     let report = try #require(
-      try JSONSerialization.jsonObject(with: Data(self_.output.utf8)) as? [String: Any])
+      try JSONSerialization.jsonObject(with: Data(ownRecord.output.utf8)) as? [String: Any])
     #expect((report["erased"] as? [Int])?.count == 1)
-    #expect((report["recorded_by"] as? [Int])?.count == 1, "\(self_.output)")
-    #expect(self_.error.contains("recorded by this person"), "\(self_.error)")
+    #expect((report["recorded_by"] as? [Int])?.count == 1, "\(ownRecord.output)")
+    #expect(ownRecord.error.contains("recorded by this person"), "\(ownRecord.error)")
   }
 }
