@@ -521,13 +521,3 @@ extension LedgerState {
       revisions: count, madeVisibleOn: madeVisibleOn)
   }
 }
-
-extension Ledger {
-  /// The title of story `key` (which must exist), for views that have checked its share
-  /// scope.
-  public func storyTitle(_ key: String) -> String {
-    let state = self.state
-    guard let index = state.storyIndex(forKey: key) else { return "" }
-    return state.text.string(state.stories[index].title)
-  }
-}
