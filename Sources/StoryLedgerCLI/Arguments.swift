@@ -23,7 +23,10 @@ struct OptionSpec: Sendable {
 
   /// `--ledger DIR`, accepted by every command.
   static let ledger = OptionSpec.value(
-    "--ledger", "DIR", "the ledger directory (default: see `storyledger --help`)")
+    "--ledger", "DIR|URL", "the ledger directory or server URL (default: see `storyledger --help`)")
+  /// `--token-file FILE`, accepted by every command: the token for a ledger on a server.
+  static let tokenFile = OptionSpec.value(
+    "--token-file", "FILE", "the token for a ledger on a server (default: $STORYLEDGER_TOKEN)")
   /// `--json`, for commands that show data.
   static let json = OptionSpec.flag("--json", "machine output as JSON")
 }
@@ -45,12 +48,15 @@ struct CommandSpec: Sendable {
   var examples: [String] = []
   var options: [OptionSpec] = []
 
-  var usage: String { "usage: storyledger [--ledger DIR] \(name) \(arguments)" }
+  var usage: String { "usage: storyledger [--ledger DIR|URL] \(name) \(arguments)" }
 
   var help: String {
     var text = "\(abstract)\n\n\(usage)\n"
     if !discussion.isEmpty { text += "\n\(discussion)\n" }
-    let shown = options + [OptionSpec.ledger, OptionSpec.flag("--help", "show this help")]
+    let shown =
+      options + [
+        OptionSpec.ledger, OptionSpec.tokenFile, OptionSpec.flag("--help", "show this help"),
+      ]
     if !shown.isEmpty {
       text += "\noptions:\n"
       let labels = shown.map { option in
@@ -121,7 +127,8 @@ enum ArgumentParser {
   /// Parses `arguments` (after the command's name) against `spec`.
   static func parse(_ arguments: [String], for spec: CommandSpec) throws -> ParsedArguments {
     var parsed = ParsedArguments(usage: spec.usage)
-    let options = spec.options + [OptionSpec.ledger, OptionSpec.flag("--help", "")]
+    let options =
+      spec.options + [OptionSpec.ledger, OptionSpec.tokenFile, OptionSpec.flag("--help", "")]
     var index = 0
     var onlyPositionals = false
     while index < arguments.count {

@@ -23,6 +23,8 @@ public struct ExitCode: RawRepresentable, Hashable, Sendable, CustomStringConver
   public static let ioError = ExitCode(rawValue: 74)
   /// Another process held the ledger's lock past the wait.
   public static let busy = ExitCode(rawValue: 75)
+  /// The server refused: the token's role or subtree does not permit it (`sysexits`' NOPERM).
+  public static let notAllowed = ExitCode(rawValue: 77)
 
   /// The exit code for a ledger error.
   public init(_ code: LedgerError.Code) {
@@ -32,6 +34,7 @@ public struct ExitCode: RawRepresentable, Hashable, Sendable, CustomStringConver
     case .io: self = .ioError
     case .busy: self = .busy
     case .corrupt, .invalid, .conflict: self = .dataError
+    case .notAllowed: self = .notAllowed
     default: self = .failure
     }
   }

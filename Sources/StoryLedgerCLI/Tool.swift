@@ -62,13 +62,21 @@ public enum StoryLedgerTool {
           return .success
         case "--ledger":
           guard let directory = rest.first else {
-            throw UsageError("--ledger needs a directory", usage: usageLine)
+            throw UsageError("--ledger needs a directory or a server URL", usage: usageLine)
           }
           context.ledgerOption = directory
+          rest = rest.dropFirst()
+        case "--token-file":
+          guard let file = rest.first else {
+            throw UsageError("--token-file needs a file", usage: usageLine)
+          }
+          context.tokenFileOption = file
           rest = rest.dropFirst()
         default:
           if first.hasPrefix("--ledger=") {
             context.ledgerOption = String(first.dropFirst("--ledger=".count))
+          } else if first.hasPrefix("--token-file=") {
+            context.tokenFileOption = String(first.dropFirst("--token-file=".count))
           } else {
             throw UsageError("unknown option \(first)", usage: usageLine)
           }
@@ -110,11 +118,13 @@ public enum StoryLedgerTool {
         return .success
       }
       if let directory = parsed.value("--ledger") { context.ledgerOption = directory }
+      if let file = parsed.value("--token-file") { context.tokenFileOption = file }
       if context.ledgerOption == "" {
         throw UsageError(
           "--ledger is empty; give the ledger directory (for example --ledger .storyledger)",
           usage: usageLine)
       }
+      try context.checkLocation(for: command.spec.name, parsed)
       do {
         try command.run(parsed, context)
       } catch {
@@ -129,7 +139,8 @@ public enum StoryLedgerTool {
     }
   }
 
-  static let usageLine = "usage: storyledger [--ledger DIR] COMMAND [OPTIONS]"
+  static let usageLine =
+    "usage: storyledger [--ledger DIR|URL] [--token-file FILE] COMMAND [OPTIONS]"
 
   /// How long writes wait for another writer's lock: `STORYLEDGER_LOCK_WAIT` seconds (a
   /// decimal from 0 to 3600), else ``Ledger/defaultLockTimeout``.
@@ -183,14 +194,18 @@ public enum StoryLedgerTool {
       \(list.joined(separator: "\n"))
 
       The ledger is the directory given by --ledger, else $STORYLEDGER_DIR, else the first
-      .storyledger/ found in the current directory or its parents.
+      .storyledger/ found in the current directory or its parents. A URL
+      http(s)://HOST[:PORT]/ledgers/NAME names a ledger kept by storyledger-server: every
+      command works the same there, with the token from --token-file FILE or
+      $STORYLEDGER_TOKEN.
 
       Writes from several processes take turns: a write waits up to STORYLEDGER_LOCK_WAIT
       seconds (default \(Int(Ledger.defaultLockTimeout.components.seconds))) for another writer's lock, then exits 75.
 
       Exit codes: 0 success, 64 usage error, 65 bad input data or a ledger that fails
       verification, 66 missing file or ledger, 73 cannot create, 74 I/O error, 75 ledger
-      busy, 1 anything else.
+      busy (or a server that did not answer), 77 not allowed (the token's role or subtree),
+      1 anything else.
 
       Start with `storyledger demo`.
 
@@ -281,6 +296,8 @@ struct Context {
   var environment: [String: String]
   var currentDirectory: String
   var ledgerOption: String?
+  /// `--token-file`: where the token for a ledger on a server is.
+  var tokenFileOption: String?
 
   /// Resolves a path given on the command line against the current directory.
   func url(for path: String) -> URL {
@@ -289,11 +306,13 @@ struct Context {
   }
 
   /// The ledger directory the user named: `--ledger`, else `STORYLEDGER_DIR`; `nil` when
-  /// neither is given.
+  /// neither is given, or when it is a server's URL (see ``namedLocation()``).
   func namedLedgerDirectory() -> URL? {
-    if let option = ledgerOption { return url(for: option) }
+    if let option = ledgerOption {
+      return RemoteLedgerAddress.looksLikeURL(option) ? nil : url(for: option)
+    }
     if let variable = environment["STORYLEDGER_DIR"], !variable.isEmpty {
-      return url(for: variable)
+      return RemoteLedgerAddress.looksLikeURL(variable) ? nil : url(for: variable)
     }
     return nil
   }
@@ -301,6 +320,9 @@ struct Context {
   /// The ledger directory: `--ledger`, else `STORYLEDGER_DIR`, else `.storyledger/` in the
   /// current directory or its nearest parent that has one.
   func ledgerDirectory() throws -> URL {
+    if case .remote(let address)? = try namedLocation() {
+      throw UsageError("this command works on a ledger directory, and \(address) is on a server")
+    }
     if let named = namedLedgerDirectory() { return named }
     var directory = URL(filePath: currentDirectory).standardizedFileURL
     while true {

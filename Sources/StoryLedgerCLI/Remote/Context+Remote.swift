@@ -1,0 +1,66 @@
+import Foundation
+import StoryLedger
+
+extension Context {
+  /// The ledger the user named with `--ledger`, else `STORYLEDGER_DIR`: a directory or a
+  /// server's URL; `nil` when neither is given.
+  ///
+  /// - Throws: ``UsageError`` for a malformed URL.
+  func namedLocation() throws -> LedgerLocation? {
+    if let option = ledgerOption {
+      return try LedgerLocation.parse(option, source: "--ledger", directory: url(for:))
+    }
+    if let variable = environment["STORYLEDGER_DIR"], !variable.isEmpty {
+      return try LedgerLocation.parse(variable, source: "STORYLEDGER_DIR", directory: url(for:))
+    }
+    return nil
+  }
+
+  /// Checks, before the command runs, that the ledger's URL is well formed, that the command
+  /// can work on a ledger on a server, and that `--token-file` is given only for one.
+  func checkLocation(for command: String, _ arguments: ParsedArguments) throws {
+    // A corpus written to a file needs no ledger.
+    if command == "demo", arguments.value("--csv") != nil || arguments.value("--into") != nil {
+      return
+    }
+    guard case .remote(let address)? = try namedLocation() else {
+      if let file = tokenFileOption {
+        throw UsageError(
+          "--token-file \(file) is for a ledger on a server (--ledger \(RemoteLedgerAddress.form)); this command's ledger is a directory",
+          usage: arguments.usage)
+      }
+      return
+    }
+    if let reason = Context.directoryOnly[command] {
+      throw UsageError(
+        "`storyledger \(command)` \(reason), and \(address) is a ledger on a server",
+        usage: arguments.usage)
+    }
+  }
+
+  /// The commands that work only on a ledger directory, and why.
+  static let directoryOnly: [String: String] = [
+    "init":
+      "creates a ledger directory (a ledger on the server is created with `storyledger-server ledger create`)",
+    "rebuild":
+      "rebuilds the projection snapshot of a ledger directory (the server keeps its own projections)",
+    "recover":
+      "repairs the log file of a ledger directory (the server keeps its log in PostgreSQL)",
+    "demo":
+      "builds a demo ledger directory (`demo --csv FILE` writes a corpus that `storyledger import` records on the server)",
+  ]
+
+  /// The transport to the server at `address`, with the token of `--token-file` or
+  /// `STORYLEDGER_TOKEN`.
+  func remoteTransport(_ address: RemoteLedgerAddress) throws -> RemoteTransport {
+    let token = try RemoteToken.read(
+      file: tokenFileOption.map(url(for:)), fileOption: tokenFileOption, environment: environment,
+      address: address, console: console)
+    if let setup = RemoteTransport.testSetup {
+      return RemoteTransport(
+        address: address, token: token, policy: setup.policy, configuration: setup.configuration(),
+        sleep: setup.sleep)
+    }
+    return RemoteTransport(address: address, token: token, policy: RemotePolicy(environment))
+  }
+}
