@@ -35,6 +35,8 @@ public struct ExitCode: RawRepresentable, Hashable, Sendable, CustomStringConver
     case .busy: self = .busy
     case .corrupt, .invalid, .conflict: self = .dataError
     case .notAllowed: self = .notAllowed
+    case .badRequest: self = .usage
+    case .unavailable: self = .busy
     default: self = .failure
     }
   }

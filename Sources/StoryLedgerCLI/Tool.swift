@@ -343,6 +343,11 @@ struct Context {
 
   /// Opens the ledger, showing progress while its log is read and any repair it made.
   func openLedger() throws -> Ledger {
+    if case .remote(let address)? = try namedLocation() {
+      let ledger = try openRemoteLedger(address)
+      opened.add(ledger)
+      return ledger
+    }
     let ledger = try Ledger.open(at: try ledgerDirectory()) { events in
       console.progress("reading the ledger: \(events) events")
     }

@@ -16,19 +16,34 @@ enum VerifyCommand: Command {
     options: [.json])
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
-    let directory = try context.ledgerDirectory()
-    let store = try FileLog(directory: directory)
-    var report = try store.verify { done, total in
-      context.console.progress("verifying", done: done, of: total)
-    }
-    if report.isIntact, !(try store.erasedSequences().isEmpty) {
-      context.console.progress("checking erasures")
-      if let problem = try Ledger.open(at: directory).unexplainedErasures().first {
-        report.problem = problem
+    var report: VerificationReport
+    var snapshotProblem: String?
+    if case .remote(let address)? = try context.namedLocation() {
+      // The server checks its log; every erasure is checked against the events here.
+      context.console.progress("verifying the ledger on \(address.hostAndPort)")
+      let store = RemoteEventStore(transport: try context.remoteTransport(address))
+      report = try store.verify(progress: nil)
+      if report.isIntact, !(try store.erasedSequences().isEmpty) {
+        context.console.progress("checking erasures")
+        if let problem = try Ledger(store: store).unexplainedErasures().first {
+          report.problem = problem
+        }
       }
+    } else {
+      let directory = try context.ledgerDirectory()
+      let store = try FileLog(directory: directory)
+      report = try store.verify { done, total in
+        context.console.progress("verifying", done: done, of: total)
+      }
+      if report.isIntact, !(try store.erasedSequences().isEmpty) {
+        context.console.progress("checking erasures")
+        if let problem = try Ledger.open(at: directory).unexplainedErasures().first {
+          report.problem = problem
+        }
+      }
+      context.console.progress("verifying the projection snapshot")
+      snapshotProblem = Ledger.snapshotProblem(in: directory)
     }
-    context.console.progress("verifying the projection snapshot")
-    let snapshotProblem = Ledger.snapshotProblem(in: directory)
     context.console.clearProgress()
     if arguments.has("--json") {
       var object = JSONObjectWriter(bytes: [])

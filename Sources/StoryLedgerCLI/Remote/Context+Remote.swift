@@ -63,4 +63,15 @@ extension Context {
     }
     return RemoteTransport(address: address, token: token, policy: RemotePolicy(environment))
   }
+
+  /// Opens the ledger on the server at `address`: reads its log (as the token may read it)
+  /// into the library's projections, as for a directory.
+  func openRemoteLedger(_ address: RemoteLedgerAddress) throws -> Ledger {
+    let store = RemoteEventStore(transport: try remoteTransport(address))
+    let ledger = try Ledger(store: store) { events in
+      console.progress("reading the ledger from \(address.hostAndPort): \(events) events")
+    }
+    console.clearProgress()
+    return ledger
+  }
 }

@@ -102,6 +102,11 @@ struct RemoteLedgerAddress: Hashable, Sendable, CustomStringConvertible {
     else {
       throw refuse("the ledger's name \"\(name)\" is not a name")
     }
+    guard RemoteAPI.isValidLedgerName(name) else {
+      throw refuse(
+        "the ledger's name \"\(name)\" is not one a server gives: a lower-case letter, then at most 47 lower-case letters, digits or _"
+      )
+    }
     var base = URLComponents()
     base.scheme = scheme
     base.percentEncodedHost = components.percentEncodedHost
@@ -186,10 +191,4 @@ enum RemoteToken {
     }
     return token
   }
-}
-
-extension LedgerError.Code {
-  /// The server refused: the token's role or subtree does not permit it, or the token is
-  /// missing, expired or revoked.
-  static let notAllowed = LedgerError.Code(rawValue: "not-allowed")
 }

@@ -130,7 +130,7 @@ final class RemoteTransport: @unchecked Sendable {
       switch perform(urlRequest) {
       case .success(let response):
         if (200..<300).contains(response.status) { return response }
-        if [429, 502, 503, 504].contains(response.status), request.isRetryable, canRetry {
+        if [423, 429, 502, 503, 504].contains(response.status), request.isRetryable, canRetry {
           if response.status == 502 || response.status == 504 { mayHaveBeenRecorded = true }
           sleep(policy.backoff(after: attempt, retryAfter: response.headers["retry-after"]))
           continue
@@ -224,10 +224,13 @@ final class RemoteTransport: @unchecked Sendable {
 
   // MARK: Failures
 
-  /// What the server said in a refusal: the message of a JSON error body (`{"error":
-  /// {"message": …}}`, `{"message": …}` or `{"error": …}`), else a short text body, else the
-  /// status's name.
+  /// What the server said in a refusal: the message of its ``RemoteErrorBody`` (with the
+  /// field at fault), or of another JSON error body (`{"error": {"message": …}}`,
+  /// `{"message": …}`), else a short text body, else the status's name.
   static func serverMessage(_ response: RemoteResponse) -> String {
+    if let body = try? RemoteAPI.decoder().decode(RemoteErrorBody.self, from: response.body) {
+      return body.ledgerError.message
+    }
     if let object = try? JSONSerialization.jsonObject(with: response.body) as? [String: Any] {
       if let error = object["error"] as? [String: Any], let message = error["message"] as? String {
         return message
@@ -244,6 +247,11 @@ final class RemoteTransport: @unchecked Sendable {
       return text
     }
     return HTTPURLResponse.localizedString(forStatusCode: response.status)
+  }
+
+  /// The code of the server's ``RemoteErrorBody``, if it sent one.
+  static func errorCode(_ response: RemoteResponse) -> LedgerError.Code? {
+    (try? RemoteAPI.decoder().decode(RemoteErrorBody.self, from: response.body))?.ledgerCode
   }
 
   /// What to do when the outcome of a write is unknown.
@@ -273,10 +281,12 @@ final class RemoteTransport: @unchecked Sendable {
         "\(server) does not accept the token (\(message)); check STORYLEDGER_TOKEN or --token-file, or ask a keeper for a new token"
       )
     case 403: return LedgerError(.notAllowed, "\(server) refused: \(message)")
-    case 400, 413, 422: return LedgerError(.invalid, message + uncertain)
+    case 400, 413, 422:
+      let code = RemoteTransport.errorCode(response)
+      return LedgerError(code == .badRequest ? .badRequest : .invalid, message + uncertain)
     case 404: return LedgerError(.notFound, "\(server): \(message)")
     case 409: return LedgerError(.conflict, message)
-    case 429, 503:
+    case 423, 429, 503:
       let nothing = request.isWrite && !mayHaveBeenRecorded ? "; nothing was recorded" : uncertain
       return LedgerError(
         .busy,

@@ -61,6 +61,8 @@ struct RemoteAddressTests {
       ("https:///ledgers/nhs", "no host"),
       ("https://host/ledgers/n hs", "space"),
       ("https://host/ledgers/%2e%2e", "not a name"),
+      ("https://host/ledgers/North", "lower-case letter"),
+      ("https://host/ledgers/9lives", "lower-case letter"),
     ]
     for (text, reason) in cases {
       do {
