@@ -253,4 +253,65 @@ struct RemoteCommandTests {
     #expect(verified.output.contains(#""intact":true"#))
     #expect(server.requests.contains { $0.path.hasSuffix("/verify") })
   }
+
+  @Test func writersThatNeverStopMovingTheHeadMakeItBusyAfterTheWait() throws {
+    let server = try StubLedgerServer()
+    ok(server, ["node", "add", "nhs"])
+    server.keepsMovingHead = true
+    server.beforeAppend = { log in
+      _ = try? log.withWriteLock(timeout: .seconds(1)) {
+        try log.append(
+          AppendBatch(
+            events: [
+              .nodeAdded(
+                NodeAdded(
+                  path: try path("other\(UUID().uuidString.prefix(4).lowercased())"), name: "x"))
+            ], actor: "other"),
+          after: try log.head())
+      }
+    }
+    let (console, capture) = Console.capturing()
+    let status = StoryLedgerTool.run(
+      ["node", "add", "nhs/north"],
+      environment: [
+        "STORYLEDGER_DIR": server.url, "STORYLEDGER_TOKEN": "t", "STORYLEDGER_LOCK_WAIT": "0.3",
+      ],
+      currentDirectory: FileManager.default.temporaryDirectory.path, console: console)
+    #expect(status == .busy, "\(capture.error)")
+    #expect(capture.error.contains("nothing was recorded"), "\(capture.error)")
+    #expect(capture.error.contains("STORYLEDGER_LOCK_WAIT"))
+    let added = try server.events().contains {
+      if case .nodeAdded(let node) = $0.payload {
+        node.path.description == "nhs/north"
+      } else {
+        false
+      }
+    }
+    #expect(!added)
+  }
+
+  @Test func anImportIsOneBatchOnTheServerWithTheSameFigures() throws {
+    let session = try Session()
+    let csv = session.root.appending(path: "corpus.csv")
+    session.ok(["demo", "--rows", "300", "--csv", csv.path])
+    session.ok(["init", "--levels", "national,region,organisation,team", "--currency", "GBP"])
+    let server = try StubLedgerServer(levels: ["national", "region", "organisation", "team"])
+    let local = session.run(["import", csv.path])
+    let remote = run(server, ["import", csv.path])
+    #expect(local.status == 0 && remote.status == 0, "\(remote.error)")
+    #expect(remote.output == local.output)
+    #expect(
+      server.requests.filter { $0.method == "POST" }.map(\.path) == ["/v1/ledgers/north/import"])
+    for arguments in [
+      ["export", "timeseries", "--period", "quarter", "--level", "region"], ["tree"],
+    ] {
+      let expected = session.run(arguments)
+      let actual = run(server, arguments)
+      #expect(expected.status == 0 && actual.status == 0, "\(actual.error)")
+      #expect(actual.output == expected.output, "\(arguments)")
+    }
+    // Imported again: nothing added, on both.
+    let again = run(server, ["import", csv.path])
+    #expect(again.status == session.run(["import", csv.path]).status)
+  }
 }

@@ -13,6 +13,8 @@ final class StubLedgerServer: @unchecked Sendable {
   private let lock = NSLock()
   /// Runs before each append is handled: a test appends "another writer's" events here.
   var beforeAppend: ((InMemoryLog) -> Void)?
+  /// Whether ``beforeAppend`` runs before every append rather than once.
+  var keepsMovingHead = false
   /// Answers in place of the server for the request, or `nil` to let it answer.
   var fault: ((StubServer.Request, _ committed: Bool) -> StubServer.Reply?)?
   /// The actor the server records (the token's name).
@@ -117,7 +119,7 @@ final class StubLedgerServer: @unchecked Sendable {
           first: first.sequence, count: 0, isRepeat: true, head: RemoteHead(try log.head())))
     }
     beforeAppend?(log)
-    beforeAppend = nil
+    if !keepsMovingHead { beforeAppend = nil }
     let head = try log.head()
     if let expected, expected != RemoteHead(head) {
       return refuse(
