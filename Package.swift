@@ -7,8 +7,13 @@ let package = Package(
   products: [
     .library(name: "StoryLedger", targets: ["StoryLedger"]),
     .executable(name: "storyledger", targets: ["storyledger"]),
+    // `storyledger` for ledgers on a server: URLSession linked in (see HTTPExchange).
+    .executable(name: "storyledger-remote", targets: ["storyledger-remote"]),
     // The checks every EventStore must pass, for embedders testing their own store.
     .library(name: "StoryLedgerConformance", targets: ["StoryLedgerConformance"]),
+    // The commands, run in process: Examples/LedgerServer's tests run them against a server.
+    .library(name: "StoryLedgerCLI", targets: ["StoryLedgerCLI"]),
+    .library(name: "StoryLedgerNetworking", targets: ["StoryLedgerNetworking"]),
   ],
   targets: [
     // The library: Foundation only.
@@ -17,6 +22,11 @@ let package = Package(
     .target(name: "StoryLedgerCLI", dependencies: ["StoryLedger"]),
     // The executable: one call into StoryLedgerCLI.
     .executableTarget(name: "storyledger", dependencies: ["StoryLedgerCLI"]),
+    // URLSession for the commands, and the executable that links it: `storyledger` hands a
+    // command on a ledger at a URL to it, so that it starts without loading networking.
+    .target(name: "StoryLedgerNetworking", dependencies: ["StoryLedgerCLI"]),
+    .executableTarget(
+      name: "storyledger-remote", dependencies: ["StoryLedgerCLI", "StoryLedgerNetworking"]),
     // The event store conformance checks: test support, reused by Examples/PostgresLedger.
     .target(name: "StoryLedgerConformance", dependencies: ["StoryLedger"]),
     // What the test targets share: temporary directories, `day(_:)` and `path(_:)`.
@@ -28,10 +38,13 @@ let package = Package(
       dependencies: ["StoryLedger", "StoryLedgerConformance", "StoryLedgerTestSupport"]),
     .testTarget(
       name: "StoryLedgerCLITests",
-      dependencies: ["StoryLedgerCLI", "StoryLedger", "StoryLedgerTestSupport"]),
+      dependencies: [
+        "StoryLedgerCLI", "StoryLedgerNetworking", "StoryLedger", "StoryLedgerTestSupport",
+      ]),
     // Runs the built `storyledger` executable; depending on it makes `swift test` build it.
     .testTarget(
-      name: "EndToEndTests", dependencies: ["StoryLedger", "storyledger", "StoryLedgerTestSupport"]),
+      name: "EndToEndTests",
+      dependencies: ["StoryLedger", "storyledger", "storyledger-remote", "StoryLedgerTestSupport"]),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -124,7 +124,7 @@ public enum StoryLedgerTool {
           "--ledger is empty; give the ledger directory (for example --ledger .storyledger)",
           usage: usageLine)
       }
-      try context.checkLocation(for: command.spec.name, parsed)
+      try context.checkLocation(for: command.spec.name, parsed, commandLine: arguments)
       do {
         try command.run(parsed, context)
       } catch {

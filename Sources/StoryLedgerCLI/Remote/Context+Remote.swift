@@ -18,7 +18,12 @@ extension Context {
 
   /// Checks, before the command runs, that the ledger's URL is well formed, that the command
   /// can work on a ledger on a server, and that `--token-file` is given only for one.
-  func checkLocation(for command: String, _ arguments: ParsedArguments) throws {
+  ///
+  /// A process without networking (the `storyledger` executable) hands a command on a ledger
+  /// at a URL, run with `commandLine`, to `storyledger-remote` here, before it reads anything.
+  func checkLocation(for command: String, _ arguments: ParsedArguments, commandLine: [String])
+    throws
+  {
     // A corpus written to a file needs no ledger.
     if command == "demo", arguments.value("--csv") != nil || arguments.value("--into") != nil {
       return
@@ -35,6 +40,9 @@ extension Context {
       throw UsageError(
         "`storyledger \(command)` \(reason), and \(address) is a ledger on a server",
         usage: arguments.usage)
+    }
+    if StoryLedgerTool.httpExchange == nil, ProcessExit.isImminent {
+      throw RemoteHandOff.exec(commandLine)
     }
   }
 
@@ -56,12 +64,19 @@ extension Context {
     let token = try RemoteToken.read(
       file: tokenFileOption.map(url(for:)), fileOption: tokenFileOption, environment: environment,
       address: address, console: console)
-    if let setup = RemoteTransport.testSetup {
-      return RemoteTransport(
-        address: address, token: token, policy: setup.policy, configuration: setup.configuration(),
-        sleep: setup.sleep)
+    guard let exchange = StoryLedgerTool.httpExchange else {
+      throw LedgerError(
+        .io,
+        "this process cannot reach \(address.hostAndPort): it has no networking (run storyledger-remote)"
+      )
     }
-    return RemoteTransport(address: address, token: token, policy: RemotePolicy(environment))
+    guard let setup = RemoteTransport.testSetup else {
+      return RemoteTransport(
+        address: address, token: token, exchange: exchange, policy: RemotePolicy(environment))
+    }
+    return RemoteTransport(
+      address: address, token: token, exchange: exchange, policy: setup.policy,
+      sleep: setup.sleep)
   }
 
   /// Opens the ledger on the server at `address`: reads its log (as the token may read it)

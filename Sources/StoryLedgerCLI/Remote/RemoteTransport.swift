@@ -1,10 +1,6 @@
 import Foundation
 import StoryLedger
 
-#if canImport(FoundationNetworking)
-  import FoundationNetworking
-#endif
-
 /// A request to the shared server.
 struct RemoteRequest: Sendable {
   /// `GET` or `POST`.
@@ -73,42 +69,33 @@ struct RemotePolicy: Sendable {
   }
 }
 
-/// Sends requests to the server over URLSession, synchronously (the tool runs one command at
-/// a time): bearer token, timeouts, retries with backoff for reads and for writes that carry
-/// an idempotency key, and every failure turned into a ``LedgerError`` whose code gives the
-/// tool's exit code.
+/// Sends requests to the server through an ``HTTPExchange``, synchronously (the tool runs
+/// one command at a time): bearer token, timeouts, retries with backoff for reads and for
+/// writes that carry an idempotency key, and every failure turned into a ``LedgerError``
+/// whose code gives the tool's exit code.
 final class RemoteTransport: @unchecked Sendable {
   let address: RemoteLedgerAddress
   private let token: String
-  private let session: URLSession
+  private let exchange: any HTTPExchange
   let policy: RemotePolicy
   private let sleep: @Sendable (Duration) -> Void
 
-  /// Creates a transport; tests give a session whose protocol classes answer in place of a
+  /// Creates a transport; tests give an exchange whose protocol classes answer in place of a
   /// server, and a `sleep` that does not wait.
   init(
-    address: RemoteLedgerAddress, token: String, policy: RemotePolicy = RemotePolicy(),
-    configuration: URLSessionConfiguration = .ephemeral,
+    address: RemoteLedgerAddress, token: String, exchange: any HTTPExchange,
+    policy: RemotePolicy = RemotePolicy(),
     sleep: @escaping @Sendable (Duration) -> Void = { Thread.sleep(forTimeInterval: $0.seconds) }
   ) {
     self.address = address
     self.token = token
+    self.exchange = exchange
     self.policy = policy
     self.sleep = sleep
-    configuration.timeoutIntervalForRequest = policy.requestTimeout
-    configuration.timeoutIntervalForResource = policy.resourceTimeout
-    configuration.httpCookieStorage = nil
-    configuration.urlCache = nil
-    configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-    self.session = URLSession(configuration: configuration)
   }
 
-  deinit { session.finishTasksAndInvalidate() }
-
-  /// What tests put in place of the network: a session configuration whose protocol classes
-  /// answer, a policy, and a sleep that does not wait. `nil` outside tests.
+  /// What tests put in place of the waits and timeouts. `nil` outside tests.
   struct TestSetup: Sendable {
-    var configuration: @Sendable () -> URLSessionConfiguration
     var policy: RemotePolicy
     var sleep: @Sendable (Duration) -> Void
   }
@@ -120,106 +107,54 @@ final class RemoteTransport: @unchecked Sendable {
   ///   `notFound` for 404, `conflict` for 409, `busy` for 429/503 and for a write whose
   ///   outcome is unknown, `io` for a server that cannot be reached or fails.
   func send(_ request: RemoteRequest) throws(LedgerError) -> RemoteResponse {
-    let urlRequest = try makeURLRequest(request)
+    let exchangeRequest = try makeRequest(request)
     // Whether an earlier attempt of this write may have reached the server unanswered.
     var mayHaveBeenRecorded = false
     var attempt = 0
     while true {
       attempt += 1
       let canRetry = attempt < policy.attempts
-      switch perform(urlRequest) {
+      switch exchange.send(exchangeRequest) {
       case .success(let response):
-        if (200..<300).contains(response.status) { return response }
+        if (200..<300).contains(response.status) {
+          return RemoteResponse(
+            status: response.status, body: response.body, headers: response.headers)
+        }
+        let answer = RemoteResponse(
+          status: response.status, body: response.body, headers: response.headers)
         if [423, 429, 502, 503, 504].contains(response.status), request.isRetryable, canRetry {
           if response.status == 502 || response.status == 504 { mayHaveBeenRecorded = true }
           sleep(policy.backoff(after: attempt, retryAfter: response.headers["retry-after"]))
           continue
         }
-        throw failure(for: response, request, mayHaveBeenRecorded: mayHaveBeenRecorded)
-      case .failure(let error):
-        let code = (error as? URLError)?.code
-        let reached = code.map { !RemoteTransport.neverSent.contains($0) } ?? true
-        if reached { mayHaveBeenRecorded = true }
-        let transient = code.map { RemoteTransport.transient.contains($0) } ?? false
-        if transient, canRetry, request.isRetryable || !reached {
+        throw failure(for: answer, request, mayHaveBeenRecorded: mayHaveBeenRecorded)
+      case .failure(let failure):
+        if !failure.wasNeverSent { mayHaveBeenRecorded = true }
+        if failure.isTransient, canRetry, request.isRetryable || failure.wasNeverSent {
           sleep(policy.backoff(after: attempt, retryAfter: nil))
           continue
         }
-        throw failure(for: error, request, mayHaveBeenRecorded: mayHaveBeenRecorded)
+        throw self.failure(for: failure, request, mayHaveBeenRecorded: mayHaveBeenRecorded)
       }
     }
   }
 
-  /// Failures where the request never left this machine.
-  static let neverSent: Set<URLError.Code> = [
-    .cannotConnectToHost, .cannotFindHost, .dnsLookupFailed, .notConnectedToInternet,
-    .secureConnectionFailed, .serverCertificateUntrusted, .serverCertificateHasBadDate,
-    .serverCertificateNotYetValid, .serverCertificateHasUnknownRoot, .badURL, .unsupportedURL,
-    .cancelled,
-  ]
-
-  /// Failures worth another try.
-  static let transient: Set<URLError.Code> = [
-    .cannotConnectToHost, .timedOut, .networkConnectionLost, .notConnectedToInternet,
-    .dnsLookupFailed, .cannotFindHost,
-  ]
-
-  private func makeURLRequest(_ request: RemoteRequest) throws(LedgerError) -> URLRequest {
+  private func makeRequest(_ request: RemoteRequest) throws(LedgerError) -> HTTPExchangeRequest {
     var components = URLComponents(url: address.server, resolvingAgainstBaseURL: false)
     components?.percentEncodedPath = request.path
     if !request.query.isEmpty { components?.queryItems = request.query }
     guard let url = components?.url else {
       throw LedgerError(.invalid, "cannot make a URL of \(address.server)\(request.path)")
     }
-    var urlRequest = URLRequest(url: url, timeoutInterval: policy.requestTimeout)
-    urlRequest.httpMethod = request.method
-    urlRequest.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
-    urlRequest.setValue("application/json", forHTTPHeaderField: "Accept")
-    urlRequest.setValue("storyledger/\(StoryLedgerTool.version)", forHTTPHeaderField: "User-Agent")
-    if let key = request.idempotencyKey {
-      urlRequest.setValue(key, forHTTPHeaderField: "Idempotency-Key")
-    }
-    if let body = request.body {
-      urlRequest.httpBody = body
-      urlRequest.setValue("application/json", forHTTPHeaderField: "Content-Type")
-    }
-    return urlRequest
-  }
-
-  /// Runs one request and waits for its end.
-  private func perform(_ request: URLRequest) -> Result<RemoteResponse, any Error> {
-    let outcome = Outcome()
-    let done = DispatchSemaphore(value: 0)
-    let task = session.dataTask(with: request) { data, response, error in
-      if let error {
-        outcome.result = .failure(error)
-      } else if let http = response as? HTTPURLResponse {
-        var headers: [String: String] = [:]
-        for (name, value) in http.allHeaderFields {
-          if let name = name as? String, let value = value as? String {
-            headers[name.lowercased()] = value
-          }
-        }
-        outcome.result = .success(
-          RemoteResponse(status: http.statusCode, body: data ?? Data(), headers: headers))
-      } else {
-        outcome.result = .failure(URLError(.badServerResponse))
-      }
-      done.signal()
-    }
-    task.resume()
-    done.wait()
-    return outcome.result ?? .failure(URLError(.unknown))
-  }
-
-  /// The result a data task hands over from URLSession's queue.
-  private final class Outcome: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: Result<RemoteResponse, any Error>?
-    var result: Result<RemoteResponse, any Error>? {
-      get { lock.withLock { stored } }
-      set { lock.withLock { stored = newValue } }
-    }
+    var headers = [
+      "Authorization": "Bearer \(token)", "Accept": "application/json",
+      "User-Agent": "storyledger/\(StoryLedgerTool.version)",
+    ]
+    if let key = request.idempotencyKey { headers["Idempotency-Key"] = key }
+    if request.body != nil { headers["Content-Type"] = "application/json" }
+    return HTTPExchangeRequest(
+      method: request.method, url: url, headers: headers, body: request.body,
+      timeout: policy.requestTimeout)
   }
 
   // MARK: Failures
@@ -246,7 +181,7 @@ final class RemoteTransport: @unchecked Sendable {
     {
       return text
     }
-    return HTTPURLResponse.localizedString(forStatusCode: response.status)
+    return "HTTP \(response.status)"
   }
 
   /// The code of the server's ``RemoteErrorBody``, if it sent one.
@@ -299,43 +234,37 @@ final class RemoteTransport: @unchecked Sendable {
     }
   }
 
-  func failure(for error: any Error, _ request: RemoteRequest, mayHaveBeenRecorded: Bool)
-    -> LedgerError
-  {
+  func failure(
+    for failure: HTTPExchangeFailure, _ request: RemoteRequest, mayHaveBeenRecorded: Bool
+  ) -> LedgerError {
     let host = address.hostAndPort
-    let code = (error as? URLError)?.code
     let uncertain =
       request.isWrite && mayHaveBeenRecorded ? "; " + RemoteTransport.unknownOutcome(request) : ""
     let nothing =
       request.isWrite ? (mayHaveBeenRecorded ? uncertain : "; nothing was recorded") : ""
-    switch code {
-    case .cannotConnectToHost?:
+    switch failure {
+    case .connectionRefused:
       return LedgerError(
         .io,
         "cannot reach the server \(host): the connection was refused (is storyledger-server running there?)\(nothing)"
       )
-    case .cannotFindHost?, .dnsLookupFailed?:
+    case .hostNotFound:
       return LedgerError(.io, "cannot find the server \(host): no such host\(nothing)")
-    case .notConnectedToInternet?:
+    case .offline:
       return LedgerError(.io, "cannot reach the server \(host): this machine is offline\(nothing)")
-    case .timedOut?, .networkConnectionLost?:
+    case .timedOut, .connectionLost:
       let what =
-        code == .timedOut
+        failure == .timedOut
         ? "did not answer within \(Int(policy.requestTimeout)) s"
         : "closed the connection before answering"
+      let next =
+        request.isWrite ? "; " + RemoteTransport.unknownOutcome(request) : "; try again in a moment"
+      return LedgerError(.busy, "the server \(host) \(what)\(next)")
+    case .insecure(let reason):
+      return LedgerError(.io, "cannot make a secure connection to \(host) (\(reason))\(nothing)")
+    case .other(let reason):
       return LedgerError(
-        .busy,
-        "the server \(host) \(what)\(request.isWrite ? "; " + RemoteTransport.unknownOutcome(request) : "; try again in a moment")"
-      )
-    case .secureConnectionFailed?, .serverCertificateUntrusted?, .serverCertificateHasBadDate?,
-      .serverCertificateNotYetValid?, .serverCertificateHasUnknownRoot?:
-      return LedgerError(
-        .io,
-        "cannot make a secure connection to \(host) (\(error.localizedDescription))\(nothing)")
-    default:
-      return LedgerError(
-        .io,
-        "the connection to the server \(host) failed: \(error.localizedDescription)\(uncertain)")
+        .io, "the connection to the server \(host) failed: \(reason)\(uncertain)")
     }
   }
 }

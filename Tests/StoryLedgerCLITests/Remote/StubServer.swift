@@ -1,4 +1,5 @@
 import Foundation
+import StoryLedgerNetworking
 
 @testable import StoryLedgerCLI
 
@@ -72,28 +73,30 @@ final class StubServer: @unchecked Sendable {
 
   static func stub(for host: String) -> StubServer? { registryLock.withLock { stubs[host] } }
 
-  /// Routes every transport the tool makes through ``StubProtocol``, with no waiting between
-  /// attempts and short timeouts; the waits asked for are kept in ``sleeps``.
+  /// The exchange through ``StubProtocol``: URLSession as `storyledger-remote` has it, with
+  /// the stub in place of the network.
+  static let exchange: URLSessionExchange = {
+    let configuration = URLSessionConfiguration.ephemeral
+    configuration.protocolClasses = [StubProtocol.self]
+    return URLSessionExchange(configuration: configuration)
+  }()
+
+  /// Routes every command the tool runs on a URL through ``StubProtocol``, with no waiting
+  /// between attempts and short timeouts.
   private static let installOnce: Void = {
     var policy = RemotePolicy()
     policy.requestTimeout = 5
-    RemoteTransport.testSetup = RemoteTransport.TestSetup(
-      configuration: {
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.protocolClasses = [StubProtocol.self]
-        return configuration
-      }, policy: policy, sleep: { _ in })
+    StoryLedgerTool.httpExchange = exchange
+    RemoteTransport.testSetup = RemoteTransport.TestSetup(policy: policy, sleep: { _ in })
   }()
 
   /// A transport to this stub, with its own record of the waits between attempts.
   func transport(token: String = "tok-123", policy: RemotePolicy = RemotePolicy(), sleeps: Sleeps)
     throws -> RemoteTransport
   {
-    let configuration = URLSessionConfiguration.ephemeral
-    configuration.protocolClasses = [StubProtocol.self]
-    return RemoteTransport(
+    RemoteTransport(
       address: try RemoteLedgerAddress(parsing: ledgerURL(), source: "--ledger"), token: token,
-      policy: policy, configuration: configuration, sleep: { sleeps.add($0) })
+      exchange: StubServer.exchange, policy: policy, sleep: { sleeps.add($0) })
   }
 }
 
