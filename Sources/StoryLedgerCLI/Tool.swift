@@ -197,7 +197,7 @@ public enum StoryLedgerTool {
       .storyledger/ found in the current directory or its parents. A URL
       http(s)://HOST[:PORT]/ledgers/NAME names a ledger kept by storyledger-server: every
       command works the same there, with the token from --token-file FILE or
-      $STORYLEDGER_TOKEN.
+      $STORYLEDGER_TOKEN; a request waits STORYLEDGER_TIMEOUT seconds (default 30).
 
       Writes from several processes take turns: a write waits up to STORYLEDGER_LOCK_WAIT
       seconds (default \(Int(Ledger.defaultLockTimeout.components.seconds))) for another writer's lock, then exits 75.

@@ -145,6 +145,13 @@ final class RemoteEventStore: EventStore, @unchecked Sendable {
   func append(_ batch: AppendBatch, after position: LogPosition) throws(LedgerError) -> (
     events: [RecordedEvent], head: LogPosition
   ) {
+    if batch.events.count > RemoteAPI.maximumAppendEvents {
+      // More than one append may hold: the import route takes any number, as one batch.
+      let head = try append(
+        contentsOf: Payloads(events: batch.events), actor: batch.actor,
+        idempotencyKey: batch.idempotencyKey, after: position)
+      return (try recorded(after: position, upTo: head), head)
+    }
     let key = batch.idempotencyKey ?? Self.newKey()
     let request = try RemoteAppendRequest(
       events: batch.events, expectedHead: RemoteHead(position), idempotencyKey: key)
@@ -157,8 +164,14 @@ final class RemoteEventStore: EventStore, @unchecked Sendable {
       throw error
     }
     let head = try logPosition(of: answer.head)
-    // The events as recorded (the server's actor, time and chain), read back: for a repeat,
-    // those of the first sending, which this process has not seen either.
+    return (try recorded(after: position, upTo: head), head)
+  }
+
+  /// The events as recorded (the server's actor, time and chain), read back: for a repeat,
+  /// those of the first sending, which this process has not seen either.
+  private func recorded(after position: LogPosition, upTo head: LogPosition) throws(LedgerError)
+    -> [RecordedEvent]
+  {
     var events: [RecordedEvent] = []
     do {
       try read(after: position, upTo: head) { events.append($0) }
@@ -167,7 +180,16 @@ final class RemoteEventStore: EventStore, @unchecked Sendable {
     } catch {
       throw LedgerError(.io, "cannot read back the events just recorded: \(error)")
     }
-    return (events, head)
+    return events
+  }
+
+  /// Events held as an array, appended as a stream.
+  private struct Payloads: EventBatchSource {
+    var events: [EventPayload]
+    var eventCount: Int { events.count }
+    func forEachEvent(_ body: (EventPayload) throws -> Void) rethrows {
+      for event in events { try body(event) }
+    }
   }
 
   func append(

@@ -314,4 +314,23 @@ struct RemoteCommandTests {
     let again = run(server, ["import", csv.path])
     #expect(again.status == session.run(["import", csv.path]).status)
   }
+
+  @Test func aBatchLargerThanAnAppendGoesToTheImportRouteAndIsReadBack() throws {
+    let server = try StubLedgerServer()
+    let store = RemoteEventStore(transport: try server.stub.transport(sleeps: Sleeps()))
+    let head = try store.head()
+    let count = RemoteAPI.maximumAppendEvents + 1
+    let events = try (0..<count).map { index in
+      EventPayload.nodeAdded(NodeAdded(path: try path("n\(index)"), name: "n\(index)"))
+    }
+    let (recorded, newHead) = try store.withWriteLock(timeout: .seconds(1)) {
+      try store.append(AppendBatch(events: events, actor: "me"), after: head)
+    }
+    #expect(recorded.count == count)
+    #expect(recorded.first?.sequence == head.sequence + 1)
+    #expect(newHead.sequence == head.sequence + UInt64(count))
+    #expect(
+      server.requests.filter { $0.method == "POST" }.map(\.path) == ["/v1/ledgers/north/import"])
+    #expect(try server.events().count == Int(newHead.sequence))
+  }
 }
