@@ -333,4 +333,25 @@ struct RemoteCommandTests {
       server.requests.filter { $0.method == "POST" }.map(\.path) == ["/v1/ledgers/north/import"])
     #expect(try server.events().count == Int(newHead.sequence))
   }
+
+  @Test func theTokenFileIsSentAndNeverShown() throws {
+    let server = try StubLedgerServer()
+    let directory = try TemporaryDirectory()
+    let file = directory.url.appending(path: "token")
+    try Data("file-token-9f8e\n".utf8).write(to: file)
+    #expect(chmod(file.path, 0o644) == 0)
+    for arguments in [
+      ["--token-file", file.path, "tree"], ["tree", "--token-file=\(file.path)"],
+    ] {
+      let (console, capture) = Console.capturing()
+      let status = StoryLedgerTool.run(
+        arguments, environment: ["STORYLEDGER_DIR": server.url, "STORYLEDGER_TOKEN": "env-token"],
+        currentDirectory: directory.url.path, console: console)
+      #expect(status == .success, "\(capture.error)")
+      #expect(capture.error.contains("can be read by every user"), "\(capture.error)")
+      #expect(
+        !capture.error.contains("file-token-9f8e") && !capture.output.contains("file-token-9f8e"))
+    }
+    #expect(server.requests.allSatisfy { $0.headers["authorization"] == "Bearer file-token-9f8e" })
+  }
 }
