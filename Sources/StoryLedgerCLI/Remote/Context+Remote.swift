@@ -25,7 +25,9 @@ extension Context {
     throws
   {
     // A corpus written to a file needs no ledger.
-    if command == "demo", arguments.value("--csv") != nil || arguments.value("--into") != nil {
+    if command == DemoCommand.spec.name,
+      arguments.isGiven(DemoCommand.csv) || arguments.isGiven(DemoCommand.into)
+    {
       return
     }
     guard case .remote(let address)? = try namedLocation() else {
