@@ -17,7 +17,7 @@ let package = Package(
     .target(name: "StoryLedgerCLI", dependencies: ["StoryLedger"]),
     // The executable: one call into StoryLedgerCLI.
     .executableTarget(name: "storyledger", dependencies: ["StoryLedgerCLI"]),
-    // The event store conformance checks: test support, reused by Examples/PostgresLedger.
+    // The event store conformance checks: test support, reused by Examples/LedgerServer.
     .target(name: "StoryLedgerConformance", dependencies: ["StoryLedger"]),
     // What the test targets share: temporary directories, `day(_:)` and `path(_:)`.
     .target(
