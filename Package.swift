@@ -27,7 +27,7 @@ let package = Package(
     .target(name: "StoryLedgerNetworking", dependencies: ["StoryLedgerCLI"]),
     .executableTarget(
       name: "storyledger-remote", dependencies: ["StoryLedgerCLI", "StoryLedgerNetworking"]),
-    // The event store conformance checks: test support, reused by Examples/PostgresLedger.
+    // The event store conformance checks: test support, reused by Examples/LedgerServer.
     .target(name: "StoryLedgerConformance", dependencies: ["StoryLedger"]),
     // What the test targets share: temporary directories, `day(_:)` and `path(_:)`.
     .target(

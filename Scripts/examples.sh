@@ -4,11 +4,13 @@
 #   Scripts/examples.sh [NAME...]     (default: all; NAME is an Examples/ folder)
 #
 # Examples/Embedding and Examples/CustomProjection are executables of their own packages;
-# Examples/LedgerService and Examples/PostgresLedger have tests. PostgresLedger runs the
-# event store conformance suite against a real PostgreSQL server: this script installs
-# Debian's `postgresql` when `initdb` is missing, creates a throwaway cluster in a temporary
-# directory, starts it on 127.0.0.1 on a free port, and stops and removes it on exit.
-# Set STORYLEDGER_PG_URL to use a server of your own instead.
+# Examples/LedgerServer (storyledger-server) has tests against a real PostgreSQL server and
+# real server processes on 127.0.0.1: the event store conformance suite, the access table,
+# share scopes, two instances with one killed mid-run, and the database restarted under a
+# running server. This script installs Debian's `postgresql` when `initdb` is missing,
+# creates a throwaway cluster in a temporary directory, starts it on 127.0.0.1 on a free
+# port, and stops and removes it on exit. Set STORYLEDGER_PG_URL to use a server of your own
+# instead (the restart test is then skipped).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -18,7 +20,7 @@ step() { printf '\n==> %s (%ss)\n' "$1" "$(( $(date +%s) - start ))"; }
 
 examples=("$@")
 if [ ${#examples[@]} -eq 0 ]; then
-  examples=(Embedding CustomProjection LedgerService PostgresLedger)
+  examples=(Embedding CustomProjection LedgerServer)
 fi
 
 pg_dir=""
@@ -60,8 +62,14 @@ start_postgres() {
   as_postgres "$pg_bin/initdb" -D "$pg_dir/data" -U "$user" --auth=trust -E UTF8 >"$pg_dir/initdb.log" 2>&1 \
     || { cat "$pg_dir/initdb.log" >&2; exit 1; }
   as_postgres "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w -t 30 \
-    -o "-c listen_addresses=127.0.0.1 -p $port -k $pg_dir -c fsync=on" start >/dev/null \
+    -o "-c listen_addresses=127.0.0.1 -p $port -k $pg_dir -c fsync=on -c max_connections=300" start >/dev/null \
     || { cat "$pg_dir/server.log" >&2; exit 1; }
+  # For the test that stops and starts the database under a running server.
+  local ctl="$pg_bin/pg_ctl -D $pg_dir/data"
+  local runner=""
+  if [ "$(id -u)" -eq 0 ]; then runner="runuser -u postgres --"; fi
+  export STORYLEDGER_PG_STOP="$runner $ctl -m fast -w stop >/dev/null"
+  export STORYLEDGER_PG_START="$runner $ctl -l $pg_dir/server.log -w -t 30 -o '-c listen_addresses=127.0.0.1 -p $port -k $pg_dir -c fsync=on -c max_connections=300' start >/dev/null"
   as_postgres "$pg_bin/createdb" -h 127.0.0.1 -p "$port" -U "$user" storyledger
   export STORYLEDGER_PG_URL="postgres://$user@127.0.0.1:$port/storyledger"
   echo "PostgreSQL on 127.0.0.1:$port, STORYLEDGER_PG_URL=$STORYLEDGER_PG_URL"
@@ -76,15 +84,13 @@ for name in "${examples[@]}"; do
       (cd "$dir" && swift build && swift run --skip-build "$(swift package describe --type json \
         | python3 -c 'import json,sys; print([p["name"] for p in json.load(sys.stdin)["products"] if "executable" in p["type"]][0])')")
       ;;
-    LedgerService)
-      step "$name: build and test (real HTTP requests on loopback)"
-      (cd "$dir" && swift build --build-tests && swift test --skip-build)
-      ;;
-    PostgresLedger)
+    LedgerServer)
       if [ -z "${STORYLEDGER_PG_URL:-}" ]; then start_postgres; fi
-      step "$name: build and test (the conformance suite against PostgreSQL)"
+      step "$name: build and test (PostgreSQL and server processes on loopback)"
+      # The restart test takes the database away from everything else: it runs on its own.
       (cd "$dir" && swift build --build-tests \
-        && STORYLEDGER_REQUIRE_POSTGRES=1 swift test --skip-build)
+        && STORYLEDGER_REQUIRE_POSTGRES=1 swift test --skip-build --skip DatabaseRestartTests \
+        && STORYLEDGER_REQUIRE_POSTGRES=1 swift test --skip-build --filter DatabaseRestartTests)
       ;;
     *)
       step "$name: build"

@@ -5,7 +5,7 @@ import StoryLedgerTestSupport
 import Testing
 
 /// The event store contract, checked against the two stores the library ships. The same
-/// checks run against PostgreSQL in Examples/PostgresLedger.
+/// checks run against PostgreSQL in Examples/LedgerServer.
 @Suite struct EventStoreConformanceTests {
   /// File logs in a temporary directory of their own, removed when the test ends.
   final class FileLogHarness: EventStoreHarness {

@@ -94,7 +94,7 @@ public enum RemoteRoute: String, CaseIterable, Codable, Sendable {
   case verify
   /// `GET ?node=P[&as_of=D]`: the library's ``Summary``.
   case summary
-  /// `GET [?node=P]`: the hierarchy as ``RemoteTreeNode`` rows.
+  /// `GET [?node=P]`: the hierarchy as the library's ``TreeEntry`` rows.
   case tree
   /// `GET ?story=K`: the library's ``StoryHistory`` as the token's node may read it.
   case story
@@ -526,26 +526,6 @@ public struct RemoteImportHeader: Hashable, Sendable, Codable {
     self.expectedHead = expectedHead
     self.idempotencyKey = idempotencyKey
     self.eventCount = eventCount
-  }
-}
-
-/// One node of the ``RemoteRoute/tree`` answer.
-public struct RemoteTreeNode: Hashable, Sendable, Codable {
-  /// Its path.
-  public var path: NodePath
-  /// Its display name.
-  public var name: String
-  /// Its level's name.
-  public var level: String
-  /// Whether it is retired.
-  public var retired: Bool
-
-  /// Creates a row.
-  public init(path: NodePath, name: String, level: String, retired: Bool) {
-    self.path = path
-    self.name = name
-    self.level = level
-    self.retired = retired
   }
 }
 

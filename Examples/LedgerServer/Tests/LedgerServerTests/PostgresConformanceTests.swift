@@ -1,5 +1,5 @@
 import Foundation
-import PostgresLedger
+import LedgerServer
 import StoryLedger
 import StoryLedgerConformance
 import Testing

@@ -41,10 +41,17 @@ import StoryLedger
 public final class PostgresEventStore: EventStore, @unchecked Sendable {
   /// Where the ledger is kept.
   public let configuration: PostgresConfiguration
-  /// Reads and the head: never inside another call's transaction.
-  private let reader: PostgresConnection
+  /// Reads and the head: never inside another call's transaction (replaced, under
+  /// `connections`, when the server closed it).
+  private var readerConnection: PostgresConnection
   /// The write lock, appends and erasure, used by one thread at a time (under `writers`).
-  private let writer: PostgresConnection
+  private var writerConnection: PostgresConnection
+  /// Guards replacing a closed connection.
+  private let connections = NSLock()
+  /// The write connection a transaction runs on (under `writers`).
+  private var pinned: PostgresConnection?
+  private let settings: PostgresConnection.Configuration
+  private let eventLoopGroup: any EventLoopGroup
   private let logger: Logger
   private let table: String
   // Serialises this instance's threads on `writer`; the advisory lock serialises instances.
@@ -68,25 +75,21 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
   ) throws(LedgerError) {
     self.configuration = configuration
     self.logger = logger
+    self.eventLoopGroup = eventLoopGroup
     table = configuration.table
     let settings = PostgresConnection.Configuration(
       host: configuration.host, port: configuration.port, username: configuration.username,
       password: configuration.password, database: configuration.database, tls: .disable)
-    let reader = try PostgresEventStore.wait("connect to \(configuration.host)") {
-      PostgresConnection.connect(
-        on: eventLoopGroup.next(), configuration: settings, id: 1, logger: logger)
-    }
+    self.settings = settings
+    let reader = try PostgresEventStore.connect(settings, on: eventLoopGroup, id: 1, logger)
     do {
-      writer = try PostgresEventStore.wait("connect to \(configuration.host)") {
-        PostgresConnection.connect(
-          on: eventLoopGroup.next(), configuration: settings, id: 2, logger: logger)
-      }
+      writerConnection = try PostgresEventStore.connect(settings, on: eventLoopGroup, id: 2, logger)
     } catch {
       let closing: EventLoopFuture<Void> = reader.close()
       try? closing.wait()
       throw error
     }
-    self.reader = reader
+    self.readerConnection = reader
     do {
       try createTable()
     } catch {
@@ -100,9 +103,53 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
   /// Closes the store's connections and waits until they are closed; the store must not be
   /// used afterwards. The store closes them itself when it goes away.
   public func close() {
-    for connection in [reader, writer] where !connection.isClosed {
+    connections.lock()
+    let all = [readerConnection, writerConnection]
+    connections.unlock()
+    for connection in all where !connection.isClosed {
       let closing: EventLoopFuture<Void> = connection.close()
       try? closing.wait()
+    }
+  }
+
+  static func connect(
+    _ settings: PostgresConnection.Configuration, on group: any EventLoopGroup, id: Int,
+    _ logger: Logger
+  ) throws(LedgerError) -> PostgresConnection {
+    try wait("connect to \(settings.host ?? "the server")") {
+      PostgresConnection.connect(on: group.next(), configuration: settings, id: id, logger: logger)
+    }
+  }
+
+  /// The read connection, connected again when the server closed it (a restart).
+  private var reader: PostgresConnection {
+    get throws(LedgerError) {
+      connections.lock()
+      defer { connections.unlock() }
+      if readerConnection.isClosed {
+        readerConnection = try Self.connect(settings, on: eventLoopGroup, id: 1, logger)
+      }
+      return readerConnection
+    }
+  }
+
+  /// The write connection, connected again when the server closed it; use it under
+  /// `writers`. A session lock held on a closed connection was released with it.
+  private var writer: PostgresConnection {
+    get throws(LedgerError) {
+      if let pinned {
+        // Inside a transaction: never continue it on another connection.
+        guard !pinned.isClosed else {
+          throw LedgerError(.io, "PostgreSQL closed the connection during a transaction")
+        }
+        return pinned
+      }
+      connections.lock()
+      defer { connections.unlock() }
+      if writerConnection.isClosed {
+        writerConnection = try Self.connect(settings, on: eventLoopGroup, id: 2, logger)
+      }
+      return writerConnection
     }
   }
 
@@ -183,6 +230,38 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
         throw LedgerError(.corrupt, "event \(next) is missing from \(table)")
       }
     }
+  }
+
+  /// The stored records after `sequence` up to `last`, at most `limit` of them, in order:
+  /// what a server sends a client replaying the log.
+  ///
+  /// - Throws: ``LedgerError`` ``LedgerError/Code/corrupt`` when a row is missing.
+  public func records(after sequence: UInt64, through last: UInt64, limit: Int)
+    throws(LedgerError) -> [(sequence: UInt64, bytes: [UInt8])]
+  {
+    let end = min(last, sequence + UInt64(max(0, limit)))
+    guard end > sequence else { return [] }
+    let rows = try rows(
+      reader,
+      """
+      SELECT sequence, record FROM \(unescaped: table)
+      WHERE sequence > \(Int64(sequence)) AND sequence <= \(Int64(end)) ORDER BY sequence
+      """, "read events \(sequence + 1)...\(end)")
+    var result: [(sequence: UInt64, bytes: [UInt8])] = []
+    result.reserveCapacity(rows.count)
+    for row in rows {
+      let (number, record) = try Self.decode(row, as: (Int64, ByteBuffer).self)
+      guard UInt64(number) == sequence + UInt64(result.count) + 1 else {
+        throw LedgerError(
+          .corrupt, "event \(sequence + UInt64(result.count) + 1) is missing from \(table)")
+      }
+      result.append((UInt64(number), Array(record.readableBytesView)))
+    }
+    guard result.count == Int(end - sequence) else {
+      throw LedgerError(
+        .corrupt, "event \(sequence + UInt64(result.count) + 1) is missing from \(table)")
+    }
+    return result
   }
 
   /// Calls `body` with the events `sequences` names, in ascending order, each once.
@@ -356,6 +435,8 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
   /// Runs `body` between `BEGIN` and `COMMIT` on the write connection, rolling back when it
   /// throws; call it holding `writers`.
   private func transaction(_ body: () throws(LedgerError) -> Void) throws(LedgerError) {
+    pinned = try writer
+    defer { pinned = nil }
     try run(writer, "BEGIN", "begin a transaction")
     do {
       try body()

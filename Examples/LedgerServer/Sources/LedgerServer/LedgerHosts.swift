@@ -1,0 +1,121 @@
+import Foundation
+import Logging
+import NIOPosix
+import StoryLedger
+
+/// One ledger served by this instance: its store in PostgreSQL and the read models folded
+/// from it, kept in memory and brought up to date before every request.
+public final class LedgerHost: Sendable {
+  /// The ledger's name.
+  public let name: String
+  /// Its events table.
+  public let store: PostgresEventStore
+  /// Its read models.
+  public let ledger: Ledger
+
+  init(name: String, store: PostgresEventStore, ledger: Ledger) {
+    self.name = name
+    self.store = store
+    self.ledger = ledger
+  }
+
+  /// Connects to the ledger's table and folds its whole log (blocking).
+  static func open(
+    name: String, configuration: PostgresConfiguration, logger: Logger
+  ) throws -> LedgerHost {
+    let store = try PostgresEventStore(
+      configuration: try configuration.withTable(Directory.eventsTable(name)), logger: logger)
+    do {
+      let ledger = try Ledger(store: store, actor: "storyledger-server")
+      return LedgerHost(name: name, store: store, ledger: ledger)
+    } catch {
+      store.close()
+      throw error
+    }
+  }
+
+  /// The read models and the head they reflect, taken together: the head is read first,
+  /// so the state holds at least every event up to it.
+  func readModels() throws -> (state: LedgerState, head: LogPosition) {
+    try ledger.refresh()
+    let head = ledger.head
+    return (ledger.state, head)
+  }
+}
+
+/// The ledgers this instance serves, opened on first use (each once, however many requests
+/// ask at the same time); one that fails to open is tried again on the next request.
+actor LedgerHosts {
+  private var hosts: [String: Task<LedgerHost, any Error>] = [:]
+  let configuration: PostgresConfiguration
+  let directory: Directory
+  let blocking: NIOThreadPool
+  let logger: Logger
+
+  init(
+    configuration: PostgresConfiguration, directory: Directory, blocking: NIOThreadPool,
+    logger: Logger
+  ) {
+    self.configuration = configuration
+    self.directory = directory
+    self.blocking = blocking
+    self.logger = logger
+  }
+
+  /// The ledger `name`, opening it if this instance has not yet.
+  ///
+  /// - Throws: ``ServerError`` `not-found` when the database keeps no such ledger.
+  func host(_ name: String) async throws -> LedgerHost {
+    if let task = hosts[name] {
+      do {
+        return try await task.value
+      } catch {
+        if hosts[name] == task { hosts[name] = nil }
+        throw error
+      }
+    }
+    guard try await directory.hasLedger(name) else {
+      throw ServerError(.notFound, "no ledger called \(name) on this server", field: "ledger")
+    }
+    let configuration = configuration
+    let logger = logger
+    let blocking = blocking
+    let task = Task {
+      let started = ContinuousClock.now
+      let host = try await blocking.runIfActive {
+        try LedgerHost.open(name: name, configuration: configuration, logger: logger)
+      }
+      logger.info(
+        "opened ledger",
+        metadata: [
+          "ledger": "\(name)", "events": "\(host.ledger.head.sequence)",
+          "seconds": "\(ContinuousClock.now - started)",
+        ])
+      return host
+    }
+    hosts[name] = task
+    do {
+      return try await task.value
+    } catch {
+      if hosts[name] == task { hosts[name] = nil }
+      throw error
+    }
+  }
+
+  /// Opens every ledger in the database (at start-up, so the first request finds it warm).
+  func openAll() async {
+    do {
+      for name in try await directory.ledgers() { _ = try await host(name) }
+    } catch {
+      logger.warning("could not open every ledger yet: \(error)")
+    }
+  }
+
+  /// Closes every store.
+  func closeAll() async {
+    for task in hosts.values {
+      if let host = try? await task.value { host.store.close() }
+    }
+    hosts = [:]
+  }
+}

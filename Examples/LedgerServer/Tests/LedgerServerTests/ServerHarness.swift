@@ -1,0 +1,221 @@
+import Foundation
+import LedgerServer
+import StoryLedger
+import Testing
+
+#if canImport(FoundationNetworking)
+  import FoundationNetworking
+#endif
+
+/// A real `storyledger-server serve` process on 127.0.0.1, on a port the kernel picked.
+final class ServerProcess: @unchecked Sendable {
+  let process: Process
+  let port: Int
+  let errors: Pipe
+
+  /// The executable the tests were built with: beside the test bundle.
+  static var executable: URL {
+    let runner = URL(fileURLWithPath: CommandLine.arguments[0])
+    var directory = runner.deletingLastPathComponent()
+    while !directory.path.isEmpty, directory.path != "/" {
+      let candidate = directory.appending(path: "storyledger-server")
+      if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+      directory = directory.deletingLastPathComponent()
+    }
+    return runner.deletingLastPathComponent().appending(path: "storyledger-server")
+  }
+
+  /// Starts a server on `postgres` and waits (at most 60 s) until it listens.
+  static func start(postgres: String, port: Int = 0) throws -> ServerProcess {
+    let process = Process()
+    process.executableURL = executable
+    process.arguments = ["serve", "--postgres", postgres, "--port", String(port)]
+    let errors = Pipe()
+    process.standardError = errors
+    process.standardOutput = FileHandle.nullDevice
+    try process.run()
+    let deadline = Date().addingTimeInterval(60)
+    var text = ""
+    let handle = errors.fileHandleForReading
+    while Date() < deadline {
+      let chunk = handle.availableData
+      if chunk.isEmpty {
+        guard process.isRunning else { break }
+        continue
+      }
+      text += String(decoding: chunk, as: UTF8.self)
+      if let range = text.range(of: "listening on port ") {
+        let digits = text[range.upperBound...].prefix { $0.isNumber }
+        if let port = Int(digits), text[range.upperBound...].contains("\n") {
+          let server = ServerProcess(process: process, port: port, errors: errors)
+          server.drain()
+          return server
+        }
+      }
+    }
+    process.terminate()
+    throw TestFailure("the server did not start listening: \(text)")
+  }
+
+  private init(process: Process, port: Int, errors: Pipe) {
+    self.process = process
+    self.port = port
+    self.errors = errors
+  }
+
+  /// Keeps reading the server's log so that it never blocks on a full pipe.
+  private func drain() {
+    let handle = errors.fileHandleForReading
+    Thread.detachNewThread {
+      while !handle.availableData.isEmpty {}
+    }
+  }
+
+  var client: HTTPTestClient { HTTPTestClient(port: port) }
+
+  /// Sends `signal` and waits for the process to end (at most 30 s).
+  func stop(signal: Int32 = SIGTERM) {
+    guard process.isRunning else { return }
+    kill(process.processIdentifier, signal)
+    let deadline = Date().addingTimeInterval(30)
+    while process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+    if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    process.waitUntilExit()
+  }
+
+  deinit { stop(signal: SIGKILL) }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+  var description: String
+  init(_ description: String) { self.description = description }
+}
+
+/// An HTTP answer.
+struct Answer: Sendable {
+  var status: Int
+  var body: Data
+  var text: String { String(decoding: body, as: UTF8.self) }
+
+  func decode<Value: Decodable>(_ type: Value.Type) throws -> Value {
+    try RemoteAPI.decoder().decode(type, from: body)
+  }
+
+  var error: RemoteErrorBody? { try? decode(RemoteErrorBody.self) }
+}
+
+/// Requests to one server on loopback.
+struct HTTPTestClient: Sendable {
+  let port: Int
+
+  static let session: URLSession = {
+    let configuration = URLSessionConfiguration.ephemeral
+    configuration.timeoutIntervalForRequest = 30
+    configuration.httpMaximumConnectionsPerHost = 64
+    return URLSession(configuration: configuration)
+  }()
+
+  func url(_ path: String, _ query: [String: String] = [:]) -> URL {
+    var components = URLComponents()
+    components.scheme = "http"
+    components.host = "127.0.0.1"
+    components.port = port
+    components.path = path
+    if !query.isEmpty {
+      components.queryItems = query.sorted { $0.key < $1.key }.map {
+        URLQueryItem(name: $0.key, value: $0.value)
+      }
+    }
+    return components.url ?? URL(fileURLWithPath: "/")
+  }
+
+  func send(
+    _ method: String, _ path: String, query: [String: String] = [:], token: String?,
+    body: Data? = nil, authorization: String? = nil
+  ) async throws -> Answer {
+    var request = URLRequest(url: url(path, query))
+    request.httpMethod = method
+    if let authorization {
+      request.setValue(authorization, forHTTPHeaderField: "Authorization")
+    } else if let token {
+      request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+    }
+    if let body {
+      request.httpBody = body
+      request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+    }
+    let (data, response) = try await Self.session.data(for: request)
+    return Answer(status: (response as? HTTPURLResponse)?.statusCode ?? 0, body: data)
+  }
+
+  func get(
+    _ route: RemoteRoute, ledger: String, query: [String: String] = [:], token: String?
+  ) async throws -> Answer {
+    try await send("GET", RemoteAPI.path(route, ledger: ledger), query: query, token: token)
+  }
+
+  func append(
+    _ events: [EventPayload], ledger: String, token: String?, key: String? = nil,
+    expectedHead: RemoteHead? = nil
+  ) async throws -> Answer {
+    let request = try RemoteAppendRequest(
+      events: events, expectedHead: expectedHead, idempotencyKey: key)
+    return try await send(
+      "POST", RemoteAPI.path(.events, ledger: ledger), token: token,
+      body: try RemoteAPI.encoder().encode(request))
+  }
+}
+
+/// The database the tests use, and a fresh ledger in it.
+enum Fixture {
+  static var url: String? {
+    let value = ProcessInfo.processInfo.environment["STORYLEDGER_PG_URL"] ?? ""
+    return value.isEmpty ? nil : value
+  }
+
+  static let levels = ["national", "region", "organisation", "team"]
+  static let nodes = [
+    "nhs/north/trust-7/ward-1", "nhs/north/trust-7/ward-2", "nhs/south/trust-9/ward-5",
+  ]
+  static let secret = "Nobody above the trust may read this narrative"
+  static let teller = "Ana Ruiz-Secret-Teller"
+
+  static func freshName() -> String {
+    "t" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(20)
+  }
+
+  /// A new ledger with the nodes and one story at ward-1 shared up to the organisation.
+  static func ledger() async throws -> (name: String, admin: Administration) {
+    let url = try #require(url)
+    let admin = Administration(postgres: try PostgresConfiguration(url: url))
+    let name = freshName()
+    try await admin.createLedger(
+      name, configuration: try LedgerConfiguration(levels: levels, currency: "GBP"))
+    let store = try PostgresEventStore(
+      configuration: try admin.postgres.withTable(Directory.eventsTable(name)))
+    defer { store.close() }
+    let ledger = try Ledger(store: store, actor: "fixture")
+    for node in nodes { try ledger.addNode(try NodePath(parsing: node), creatingParents: true) }
+    try ledger.tellStory(
+      Ledger.NewStory(
+        node: try NodePath(parsing: "nhs/north/trust-7/ward-1"), title: "Ward one story",
+        narrative: secret, on: try Day(parsing: "2026-04-10"), tellers: [teller],
+        share: "organisation", key: "s1"))
+    try ledger.addItem(
+      to: "s1", dimension: .capacitating, on: try Day(parsing: "2026-04-10"),
+      facts: ItemFacts(visibility: .invisible))
+    return (name, admin)
+  }
+
+  static func token(
+    _ admin: Administration, ledger: String, role: RemoteRole, node: String?,
+    expires: Date? = nil
+  ) async throws -> (token: String, id: String) {
+    let scope = try node.map { try NodePath(parsing: $0) }
+    let (token, record) = try await admin.withDirectory {
+      try await $0.createToken(
+        ledger: ledger, role: role, node: scope, name: "\(role)-\(node ?? "all")", expires: expires)
+    }
+    return (token, record.id)
+  }
+}
