@@ -50,6 +50,9 @@ let package = Package(
         "storyledger-server",
         .product(name: "StoryLedger", package: "StoryLedger"),
         .product(name: "StoryLedgerConformance", package: "StoryLedger"),
+        // The command line, run in process against the server (CLIAgainstServerTests).
+        .product(name: "StoryLedgerCLI", package: "StoryLedger"),
+        .product(name: "StoryLedgerNetworking", package: "StoryLedger"),
         .product(name: "HummingbirdTesting", package: "hummingbird"),
       ]),
   ],
