@@ -51,6 +51,10 @@ public enum EventType: UInt16, CaseIterable, Sendable, Hashable {
   case pledgeWithdrawn = 53
   /// A participant's name was erased from the dialogue events that named them.
   case participantErased = 60
+  /// A session (a workshop, a meeting) was started at a node.
+  case sessionStarted = 80
+  /// The events just before, in the same append, were recorded in a session.
+  case sessionLinked = 81
 
   /// The name used in JSON dumps, for example `item.revised`.
   public var name: String {
@@ -79,6 +83,8 @@ public enum EventType: UInt16, CaseIterable, Sendable, Hashable {
     case .pledgeFulfilled: "pledge.fulfilled"
     case .pledgeWithdrawn: "pledge.withdrawn"
     case .participantErased: "participant.erased"
+    case .sessionStarted: "session.started"
+    case .sessionLinked: "session.linked"
     }
   }
 
@@ -86,28 +92,32 @@ public enum EventType: UInt16, CaseIterable, Sendable, Hashable {
   ///
   /// Version 2 of the dialogue's events (accounts, selections, feedback, pledges) keeps the
   /// participant's name (`by`) in the record's personal part, where it can be erased;
-  /// version 1 kept it in the hashed part, and such events stay readable.
+  /// version 1 kept it in the hashed part, and such events stay readable. Version 3 of
+  /// `stories.selected` keeps a panel's names (several) where version 2 kept one.
   public var currentSchemaVersion: UInt16 {
     switch self {
+    case .storiesSelected:
+      3
     case .accountProposed, .accountObjected, .accountResponded, .accountSettled,
-      .accountReopened, .storiesSelected, .feedbackSent, .pledgeMade, .pledgeJoined,
-      .pledgeFulfilled, .pledgeWithdrawn:
+      .accountReopened, .feedbackSent, .pledgeMade, .pledgeJoined, .pledgeFulfilled,
+      .pledgeWithdrawn:
       2
     case .ledgerCreated, .nodeAdded, .nodeRenamed, .nodeMoved, .nodeRetired, .storyTold,
       .tellingRecorded, .storyUpdated, .storyWithdrawn, .storyAnswered, .itemRecorded,
-      .itemRevised, .participantErased:
+      .itemRevised, .participantErased, .sessionStarted, .sessionLinked:
       1
     }
   }
 
   /// Whether events of the type belong to the dialogue (accounts, selections, feedback,
-  /// pledges, and the erasure of a participant's name from them): the state keeps them
-  /// whole, and each is appended alone.
+  /// pledges, sessions, and the erasure of a participant's name from them): the state keeps
+  /// them whole, and each is appended alone (but for the `session.linked` event the ledger
+  /// appends after an append made in a session).
   public var isDialogue: Bool {
     switch self {
     case .accountProposed, .accountObjected, .accountResponded, .accountSettled,
       .accountReopened, .storiesSelected, .feedbackSent, .pledgeMade, .pledgeJoined,
-      .pledgeFulfilled, .pledgeWithdrawn, .participantErased:
+      .pledgeFulfilled, .pledgeWithdrawn, .participantErased, .sessionStarted, .sessionLinked:
       true
     case .ledgerCreated, .nodeAdded, .nodeRenamed, .nodeMoved, .nodeRetired, .storyTold,
       .tellingRecorded, .storyUpdated, .storyWithdrawn, .storyAnswered, .itemRecorded,
@@ -180,6 +190,10 @@ public enum EventPayload: Hashable, Sendable {
   case pledgeWithdrawn(PledgeStep)
   /// See ``EventType/participantErased``.
   case participantErased(ParticipantErased)
+  /// See ``EventType/sessionStarted``.
+  case sessionStarted(SessionStarted)
+  /// See ``EventType/sessionLinked``.
+  case sessionLinked(SessionLinked)
 
   /// The type of the event.
   public var type: EventType {
@@ -208,6 +222,8 @@ public enum EventPayload: Hashable, Sendable {
     case .pledgeFulfilled: .pledgeFulfilled
     case .pledgeWithdrawn: .pledgeWithdrawn
     case .participantErased: .participantErased
+    case .sessionStarted: .sessionStarted
+    case .sessionLinked: .sessionLinked
     }
   }
 
@@ -228,7 +244,7 @@ public enum EventPayload: Hashable, Sendable {
     case .ledgerCreated, .nodeAdded, .nodeRenamed, .nodeMoved, .nodeRetired, .accountProposed,
       .accountObjected, .accountResponded, .accountSettled, .accountReopened, .storiesSelected,
       .feedbackSent, .pledgeMade, .pledgeJoined, .pledgeFulfilled, .pledgeWithdrawn,
-      .participantErased:
+      .participantErased, .sessionStarted, .sessionLinked:
       nil
     }
   }
@@ -248,9 +264,10 @@ public enum EventPayload: Hashable, Sendable {
     case .storiesSelected(let event): event.node
     case .feedbackSent(let event): event.from
     case .pledgeMade(let event): event.node
+    case .sessionStarted(let event): event.node
     case .ledgerCreated, .tellingRecorded, .storyUpdated, .storyWithdrawn, .storyAnswered,
       .itemRecorded, .itemRevised, .pledgeJoined, .pledgeFulfilled, .pledgeWithdrawn,
-      .participantErased:
+      .participantErased, .sessionLinked:
       nil
     }
   }

@@ -132,6 +132,7 @@ extension EventPayload {
       object.string("node", event.node.description)
       object.string("period", event.period.description)
       object.string("by", event.by)
+      if event.panel.count > 1 { object.strings("panel", event.panel) }
       object.raw("chosen", json(event.chosen))
       object.strings("not_chosen", event.notChosen)
     case .feedbackSent(let event):
@@ -160,6 +161,16 @@ extension EventPayload {
     case .participantErased(let event):
       object.raw("events", "[" + event.sequences.map(String.init).joined(separator: ",") + "]")
       object.string("reason", event.reason)
+    case .sessionStarted(let event):
+      object.string("session", event.key)
+      object.string("node", event.node.description)
+      object.string("on", event.on.description)
+      object.string("facilitator", event.facilitator)
+      object.strings("with", event.with)
+      if !event.note.isEmpty { object.string("note", event.note) }
+    case .sessionLinked(let event):
+      object.string("session", event.session)
+      object.number("events", event.count)
     }
   }
 

@@ -165,6 +165,12 @@ extension LedgerState {
     case .participantErased:
       // Checked by the erasure that writes it, against the events it lists.
       break
+    case .sessionStarted(let started):
+      try validateSessionStarted(started)
+    case .sessionLinked:
+      throw invalid(
+        "a session.linked event is written by the ledger after the events recorded in a session: name the session in the append's options (AppendOptions.session, --session)"
+      )
     case .ledgerCreated, .nodeAdded, .nodeRenamed, .nodeMoved, .nodeRetired, .storyTold,
       .tellingRecorded, .storyUpdated, .storyWithdrawn, .storyAnswered, .itemRecorded,
       .itemRevised:

@@ -144,7 +144,7 @@ extension LedgerState {
         try validate(revised.facts)
       case .accountProposed, .accountObjected, .accountResponded, .accountSettled,
         .accountReopened, .storiesSelected, .feedbackSent, .pledgeMade, .pledgeJoined,
-        .pledgeFulfilled, .pledgeWithdrawn, .participantErased:
+        .pledgeFulfilled, .pledgeWithdrawn, .participantErased, .sessionStarted, .sessionLinked:
         try validateDialogue(event)
       }
     }
