@@ -31,6 +31,8 @@ public enum StoryLedgerTool {
     CommandEntry(AccountReopenCommand.self), CommandEntry(AccountsCommand.self),
     CommandEntry(SelectCommand.self), CommandEntry(FeedbackCommand.self),
     CommandEntry(InboxCommand.self),
+    CommandEntry(SessionStartCommand.self), CommandEntry(SessionShowCommand.self),
+    CommandEntry(SessionsCommand.self),
     CommandEntry(PledgeMakeCommand.self), CommandEntry(PledgeJoinCommand.self),
     CommandEntry(PledgeFulfilCommand.self), CommandEntry(PledgeWithdrawCommand.self),
     CommandEntry(PledgesCommand.self), CommandEntry(ExportPledgesCommand.self),

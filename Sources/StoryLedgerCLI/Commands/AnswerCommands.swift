@@ -34,7 +34,7 @@ enum StoryAnswerCommand: Command {
       .flag("--personal", "the answer identifies or describes a person (erasable)"),
       .value("--on", "DATE", "the date the answer is about (default today)"),
       Recording.expectVersion,
-    ] + Recording.writeOptions)
+    ] + Recording.recordingOptions)
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
     let story = arguments.positionals[0]

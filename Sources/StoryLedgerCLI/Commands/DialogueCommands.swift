@@ -117,7 +117,7 @@ enum AccountProposeCommand: Command {
     options: [
       Dialogue.period, .value("--text", "T", "the account's narrative"),
       .value("--file", "F", "read the narrative from a UTF-8 file"), Dialogue.by,
-    ] + Recording.writeOptions)
+    ] + Recording.recordingOptions)
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
     let narrative = try Recording.narrative(arguments, in: context)
@@ -140,7 +140,7 @@ enum AccountObjectCommand: Command {
       "storyledger account object nhs/north-east --period 2026-Q1 --reason \"The walking figures leave out the night teams.\" --by \"Sam Reed\""
     ],
     options: [Dialogue.period, .value("--reason", "TEXT", "why, in any language"), Dialogue.by]
-      + Recording.writeOptions)
+      + Recording.recordingOptions)
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
     let reason = try Dialogue.text(arguments, "--reason", what: "why, in any language")
@@ -165,7 +165,7 @@ enum AccountRespondCommand: Command {
     options: [
       Dialogue.period, .value("--objection", "N", "the objection's number"),
       .value("--text", "T", "the answer"), Dialogue.by,
-    ] + Recording.writeOptions)
+    ] + Recording.recordingOptions)
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
     guard let number = try arguments.integer("--objection", in: 1...100_000) else {
@@ -198,7 +198,7 @@ enum AccountSettleCommand: Command {
       Dialogue.period,
       .value("--over-objections", "NOTE", "settle although objections are open, with this note"),
       Dialogue.by,
-    ] + Recording.writeOptions)
+    ] + Recording.recordingOptions)
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
     let note = arguments.value("--over-objections")
@@ -220,7 +220,7 @@ enum AccountReopenCommand: Command {
       "storyledger account reopen nhs/north-east --period 2026-Q1 --reason \"Late stories from two wards.\""
     ],
     options: [Dialogue.period, .value("--reason", "TEXT", "why"), Dialogue.by]
-      + Recording.writeOptions)
+      + Recording.recordingOptions)
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
     let reason = try Dialogue.text(arguments, "--reason", what: "why it is reopened")
@@ -270,26 +270,31 @@ enum SelectCommand: Command {
   static let spec = CommandSpec(
     name: "select",
     abstract: "choose the most significant stories at NODE for a period, or list the candidates",
-    arguments: "NODE --period P [--story K --reason TEXT]... [--by WHO] [--json]",
+    arguments:
+      "NODE --period P [--story K --reason TEXT]... [--by WHO]... [--session KEY] [--json]",
     positionals: ["NODE"], minimumPositionals: 1,
     discussion: """
       As in the Most Significant Change technique: the candidates are NODE's own stories told
       (or retold) in the period and the stories NODE's children selected for the same period,
       where NODE may read them (within their share scope). Give each chosen story with --story and its reason,
       in any language, with the --reason after it; the candidates not chosen are recorded.
-      Selections travel up as candidates for the parent. Without --story, lists the
-      candidates and the selections made so far.
+      Selections travel up as candidates for the parent. A panel selects with one --by per
+      member. Without --story, lists the candidates and the selections made so far.
       """,
     examples: [
       "storyledger select nhs/north-east/trust-07 --period 2026-Q1",
       "storyledger select nhs/north-east/trust-07 --period 2026-Q1 --story k3f9 --reason \"It shows how walking together builds trust.\"",
+      "storyledger select nhs/north-east --period 2026-Q1 --story k3f9 --reason \"Trust grew.\" --by \"Ana Lima\" --by \"Dilnoza Karimova\" --session s4k2m9p",
     ],
     options: [
       Dialogue.period,
       .value("--story", "K", "a story chosen (repeat for several)", repeatable: true),
       .value("--reason", "TEXT", "why the story before it was chosen", repeatable: true),
-      Dialogue.by,
-    ] + Recording.writeOptions)
+      .value(
+        "--by", "WHO",
+        "who selected (default: --actor or $USER); repeat for a panel of several people",
+        repeatable: true),
+    ] + Recording.recordingOptions)
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
     let node = try Dialogue.node(arguments)
@@ -323,7 +328,9 @@ enum SelectCommand: Command {
       if candidates.isEmpty { lines.append("  (none)") }
       lines.append("selected:")
       for selection in selections {
-        lines.append("  \(selection.story)  \(selection.title ?? "")  — \(selection.reason)")
+        lines.append(
+          "  \(selection.story)  \(selection.title ?? "")  — \(selection.reason) (by \(selection.by)"
+            + (selection.session.map { ", session \($0)" } ?? "") + ")")
       }
       if selections.isEmpty { lines.append("  (none yet)") }
       context.console.write(lines.joined(separator: "\n") + "\n")
@@ -331,7 +338,7 @@ enum SelectCommand: Command {
     }
     let choices = zip(stories, reasons).map { StoriesSelected.Choice(story: $0, reason: $1) }
     let recorded = try ledger.selectStories(
-      at: node, period: period, choices: choices, by: arguments.value("--by"), options: options)
+      at: node, period: period, choices: choices, panel: arguments.all("--by"), options: options)
     Recording.report(
       recorded, printing: recorded.ref.map(\.key).joined(separator: ","), what: "the selection",
       arguments: arguments,
@@ -359,7 +366,7 @@ enum FeedbackCommand: Command {
       .flag("--subtree", "send it to the descendant's whole subtree"),
       .value("--text", "T", "the feedback"), .value("--story", "K", "a story it is about"),
       .value("--account", "P", "the period of NODE's account it is about"), Dialogue.by,
-    ] + Recording.writeOptions)
+    ] + Recording.recordingOptions)
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
     let from = try Dialogue.node(arguments)
@@ -449,7 +456,7 @@ enum PledgeMakeCommand: Command {
       .value("--if-joined", "N", "active only once N others join (N ≥ 1)"),
       .value("--on", "DATE", "the date it is made (default today)"),
       .value("--key", "KEY", "the pledge's key (default: generated)"), Dialogue.by,
-    ] + Recording.writeOptions)
+    ] + Recording.recordingOptions)
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
     let node = try Dialogue.node(arguments)
@@ -483,7 +490,7 @@ enum PledgeJoinCommand: Command {
     discussion: "One joins a pledge once, and not one's own.",
     examples: ["storyledger pledge join p7k2m --by \"Sam Reed\""],
     options: [.value("--on", "DATE", "the date (default today)"), Dialogue.by]
-      + Recording.writeOptions)
+      + Recording.recordingOptions)
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
     let on = try arguments.day("--on")
@@ -509,7 +516,7 @@ enum PledgeFulfilCommand: Command {
       .value("--story", "K", "the story that fulfils it"),
       .value("--on", "DATE", "the date (default today)"),
       Dialogue.by,
-    ] + Recording.writeOptions)
+    ] + Recording.recordingOptions)
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
     let story = try Dialogue.text(arguments, "--story", what: "the story that fulfils it")
@@ -535,7 +542,7 @@ enum PledgeWithdrawCommand: Command {
     options: [
       .value("--reason", "TEXT", "why"), .value("--on", "DATE", "the date (default today)"),
       Dialogue.by,
-    ] + Recording.writeOptions)
+    ] + Recording.recordingOptions)
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
     let on = try arguments.day("--on")

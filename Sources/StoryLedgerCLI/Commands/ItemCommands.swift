@@ -23,7 +23,7 @@ enum ItemAddCommand: Command {
       .value("--key", "KEY", "the item's key within the story (default: i1, i2, …)"),
       .value("--on", "DATE", "the date the item is recorded as of (default today)"),
       Recording.expectVersion,
-    ] + Recording.factOptions + Recording.writeOptions)
+    ] + Recording.factOptions + Recording.recordingOptions)
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
     let story = arguments.positionals[0]
@@ -77,7 +77,7 @@ enum ItemReviseCommand: Command {
       .value("--on", "DATE", "the date the revision is about (default today)"),
       .flag("--mention", "record a mention that changes nothing (no fact is needed)"),
       Recording.expectVersion,
-    ] + Recording.factOptions + Recording.writeOptions)
+    ] + Recording.factOptions + Recording.recordingOptions)
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
     let reference = try Recording.itemReference(arguments.positionals[0], usage: spec.usage)
@@ -114,7 +114,7 @@ enum ItemEvidenceCommand: Command {
       .value("--evidence", "E", "the evidence (required)"),
       .value("--on", "DATE", "the date the evidence is about (default today)"),
       Recording.expectVersion,
-    ] + Recording.writeOptions)
+    ] + Recording.recordingOptions)
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
     let reference = try Recording.itemReference(arguments.positionals[0], usage: spec.usage)

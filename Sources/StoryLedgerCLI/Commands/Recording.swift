@@ -12,6 +12,17 @@ enum Recording {
     .json,
   ]
 
+  /// `--session`, for the commands that record what people tell, sort, select and
+  /// negotiate.
+  static let session = OptionSpec.value(
+    "--session", "KEY",
+    "record it in this session (see `session start`): the session's node must be this command's node or above it"
+  )
+
+  /// The write options and `--session`: for every command that records what came out of a
+  /// session.
+  static let recordingOptions: [OptionSpec] = writeOptions + [session]
+
   /// `--expect-version`, for commands about a story.
   static let expectVersion = OptionSpec.value(
     "--expect-version", "N",
@@ -33,6 +44,12 @@ enum Recording {
         throw UsageError("--idempotency-key must be 1 to 200 bytes", usage: arguments.usage)
       }
       options.idempotencyKey = key
+    }
+    if let session = arguments.value("--session") {
+      guard !session.trimmingCharacters(in: .whitespaces).isEmpty else {
+        throw UsageError("--session cannot be empty: give a session's key", usage: arguments.usage)
+      }
+      options.session = session
     }
     if let version = try arguments.integer("--expect-version", in: 1...Int(Int32.max)),
       let story

@@ -28,7 +28,7 @@ enum StoryTellCommand: Command {
       .value("--file", "F", "read the narrative from a UTF-8 file"),
       .value("--on", "DATE", "the date it was told (YYYY-MM-DD; default today)"),
       .value("--key", "KEY", "the story's key (default: a short generated key)"),
-    ] + Recording.writeOptions)
+    ] + Recording.recordingOptions)
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
     let node = try NodePath(parsing: arguments.positionals[0], field: "NODE")
@@ -81,7 +81,7 @@ enum StoryRetellCommand: Command {
       .value("--file", "F", "read the narrative from a UTF-8 file"),
       .value("--on", "DATE", "the date of the telling (default today)"),
       Recording.expectVersion,
-    ] + Recording.writeOptions)
+    ] + Recording.recordingOptions)
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
     let story = arguments.positionals[0]
@@ -114,7 +114,7 @@ enum StoryUpdateCommand: Command {
       .flag("--no-tags", "remove every tag"),
       .value("--share", "LEVEL", "the highest level at which its narrative may be read"),
       Recording.expectVersion,
-    ] + Recording.writeOptions)
+    ] + Recording.recordingOptions)
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
     let story = arguments.positionals[0]
@@ -171,7 +171,7 @@ enum StoryWithdrawCommand: Command {
         "--erase", "erase the story's narratives, teller names and personal answers from the ledger"
       ),
       Recording.expectVersion,
-    ] + Recording.writeOptions)
+    ] + Recording.recordingOptions)
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
     let story = arguments.positionals[0]
