@@ -106,6 +106,17 @@ public struct StoryHistory: Hashable, Sendable, Codable {
       case withdrawn
       /// Questionnaire answers were recorded.
       case answered
+      /// A level selected it as most significant (``Entry/node``, ``Entry/period``, who,
+      /// and the reason in ``Entry/text``).
+      case selected
+      /// Feedback about it was sent down from ``Entry/node`` to ``Entry/to``.
+      case feedback
+      /// An account proposed at ``Entry/node`` froze it among its selected stories.
+      case accountProposed = "account-proposed"
+      /// An account that froze it was settled.
+      case accountSettled = "account-settled"
+      /// It fulfilled a pledge made at ``Entry/node``.
+      case pledgeFulfilled = "pledge-fulfilled"
     }
     /// The date the entry is about (for updates and withdrawals, the day they were recorded).
     public var on: Day
@@ -123,8 +134,23 @@ public struct StoryHistory: Hashable, Sendable, Codable {
     public var dimension: Dimension?
     /// The facts the entry set, for item entries.
     public var visibility: Visibility?
-    /// The narrative of a telling, or what changed, in words.
+    /// The narrative of a telling, or what changed, in words; for the story's path, the
+    /// reason it was selected, the feedback, the account's version, the pledge.
     public var text: String
+    /// For the story's path: the node that selected it, sent the feedback, proposed or
+    /// settled the account, or made the pledge.
+    public var node: NodePath? = nil
+    /// For feedback: the node it was sent to.
+    public var to: NodePath? = nil
+    /// For a selection or an account: the period.
+    public var period: DateRange? = nil
+    /// For the story's path: who selected it (a panel's names joined by `, `), sent the
+    /// feedback, proposed or settled the account, or fulfilled the pledge.
+    public var by: String? = nil
+    /// For a selection by a panel of several people: their names.
+    public var panel: [String]? = nil
+    /// The session the event was recorded in, if any.
+    public var session: String? = nil
   }
 
   /// The story's key.
@@ -158,6 +184,10 @@ public struct StoryHistory: Hashable, Sendable, Codable {
   /// first answered (personal answers withheld when the story is not shared, gone once
   /// erased).
   public var answers: [AnswerView] = []
+  /// How many entries of its path (selections, feedback, accounts, pledges) were left out
+  /// because they were made at nodes the viewer does not read: neither the viewer's node,
+  /// nor above it, nor under it.
+  public var leftOut: Int = 0
 }
 
 /// A story's answer to one question, as ``StoryHistory`` and `story show --json` give it.
@@ -313,6 +343,12 @@ extension Ledger {
         break
       }
     }
+    let sessions = state.sessionOfEvents()
+    for index in entries.indices { entries[index].session = sessions[entries[index].sequence] }
+    let path = state.path(
+      ofStory: key, viewer: viewerNode, isShared: isShared, withheld: withheld,
+      sessions: sessions)
+    entries += path.entries
     entries.sort { ($0.on, $0.sequence) < ($1.on, $1.sequence) }
     let items = itemIndices.compactMap { item in
       state.itemView(item, asOf: .latest, facts: factsOfItem[item] ?? [])
@@ -329,6 +365,7 @@ extension Ledger {
       status: withdrawal == nil ? "active" : withdrawal?.isErased == true ? "erased" : "withdrawn",
       isShared: isShared, items: items, entries: entries)
     history.answers = answers
+    history.leftOut = path.leftOut
     return history
   }
 

@@ -36,6 +36,12 @@ public struct ReportData: Hashable, Sendable, Codable {
     public var narrative: String?
     /// Whether the story's share scope reaches the node's level.
     public var isShared: Bool
+    /// The story's path as the node reads it, in time order: every level that selected it,
+    /// the feedback sent down about it, the accounts that froze it, the pledges it fulfilled
+    /// (see ``StoryHistory``; texts withheld when the story is not shared this far).
+    public var path: [StoryHistory.Entry] = []
+    /// How many steps of its path were made at nodes off the node's line and left out.
+    public var pathLeftOut: Int = 0
   }
 
   /// The node.
@@ -225,9 +231,15 @@ extension Ledger {
     -> ReportData
   {
     var report = try state.report(of: path, range: range, by: period, viewer: viewer)
-    for index in report.selections.indices where report.selections[index].isShared {
+    for index in report.selections.indices {
       let key = report.selections[index].selection.story
-      guard let history = try? storyHistory(StoryRef(key), viewer: viewer), history.isShared else {
+      let history = try? storyHistory(StoryRef(key), viewer: viewer)
+      if let history {
+        report.selections[index].path = history.entries.filter { $0.node != nil }
+        report.selections[index].pathLeftOut = history.leftOut
+      }
+      guard report.selections[index].isShared else { continue }
+      guard let history, history.isShared else {
         report.selections[index].isShared = false
         continue
       }

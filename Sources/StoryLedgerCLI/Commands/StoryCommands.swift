@@ -199,7 +199,12 @@ enum StoryShowCommand: Command {
       Shows the story (node, tellers, tags, share scope, version, status), its items as they
       stand, its current questionnaire answers (the latest to each question), and its history
       in date order: tellings, answers, items recorded and revised, items made visible,
-      updates and withdrawal. STORY is a key or an unambiguous prefix. With --at, the
+      updates and withdrawal, and its path up and down the hierarchy: every level that
+      selected it (who or which panel, why), the feedback sent down about it, the accounts
+      that froze it (proposed and settled) and the pledges it fulfilled, each with the
+      session it was recorded in. Path steps made at nodes off the line of the hierarchy
+      through the reader (neither above nor under it) are left out, and the listing says
+      how many. STORY is a key or an unambiguous prefix. With --at, the
       story is shown as someone at NODE sees it: outside its share scope (the subtree of its
       node's ancestor at its share level) its title, tellers, narratives and personal answers
       are withheld.
@@ -267,13 +272,27 @@ enum StoryShowCommand: Command {
     lines.append("")
     lines.append("history:")
     for entry in history.entries {
-      let subject = entry.item.map { "\($0) (\(entry.dimension?.rawValue ?? ""))" } ?? ""
+      var subject = entry.item.map { "\($0) (\(entry.dimension?.rawValue ?? ""))" } ?? ""
+      if let node = entry.node {
+        subject = (entry.kind == .feedback ? "from " : "at ") + node.description
+        if let to = entry.to { subject += " to \(to)" }
+        if let period = entry.period { subject += " for \(period)" }
+        if let by = entry.by { subject += " by \(oneLine(by))" }
+      }
+      if let session = entry.session {
+        subject += (subject.isEmpty ? "" : " · ") + "session \(session)"
+      }
       let heading =
         "  \(entry.on)  \(entry.kind.rawValue)" + (subject.isEmpty ? "" : "  \(subject)")
       lines.append(heading)
       for line in entry.text.split(separator: "\n", omittingEmptySubsequences: false) {
         lines.append("      " + line)
       }
+    }
+    if history.leftOut > 0 {
+      lines.append(
+        "\(history.leftOut) \(history.leftOut == 1 ? "step" : "steps") of its path, made at nodes outside the line of the hierarchy through \(arguments.value("--at") ?? history.node.description), \(history.leftOut == 1 ? "is" : "are") left out"
+      )
     }
     context.console.write(lines.joined(separator: "\n") + "\n")
   }
