@@ -133,4 +133,34 @@ struct SessionCommandTests {
     #expect(shown["with"] as? [String] == [])
     #expect(session.run(["verify"]).status == 0)
   }
+
+  /// The demo's round meets in sessions: each place that settles holds one, panels select
+  /// above the teams, and the story it names travels up several levels, which its path shows.
+  @Test func theDemoMeetsInSessionsAndShowsAStorysPath() throws {
+    let session = try Session()
+    let result = session.run(["demo", "--rows", "2000", "--into", "ledger"])
+    #expect(result.status == 0)
+    let story = try #require(
+      result.error.split(separator: "\n").first { $0.contains("story show") }?.split(
+        separator: " "
+      ).last.map(String.init))
+    let listed = try #require(
+      try JSONSerialization.jsonObject(with: Data(session.ok(["sessions", "--json"]).utf8))
+        as? [[String: Any]])
+    #expect(listed.count == 5)
+    #expect(
+      listed.map { $0["session"] as? String } == ["meet-1", "meet-2", "meet-3", "meet-4", "meet-5"])
+    #expect(Set(listed.compactMap { $0["facilitator"] as? String }).count == 5)
+    for meeting in listed {
+      let key = try #require(meeting["session"] as? String)
+      let types = try types(session, key)
+      #expect(types.contains("account.settled"), "\(key)")
+    }
+    let shown = try session.json(["story", "show", story, "--at", "nhs"])
+    let entries = try #require(shown["entries"] as? [[String: Any]])
+    let selections = entries.filter { $0["kind"] as? String == "selected" }
+    #expect(selections.count >= 2)
+    #expect(selections.allSatisfy { $0["session"] is String })
+    #expect(selections.contains { ($0["panel"] as? [String])?.count == 3 })
+  }
 }

@@ -68,17 +68,19 @@ struct StoryPathTests {
     #expect(pledge.text == "pledge p1: Walk at night too.")
     #expect(pledge.on == (try day("2026-06-01")) && pledge.node == south && pledge.by == "Sam")
 
-    // At nhs/south the story is not shared: its reasons and feedback are withheld, and the
-    // steps made on the north's line are left out.
+    // At nhs/south only the pledge made there is on the reader's line; the steps made on
+    // the north's line are left out.
     let southern = try ledger.storyHistory("walk", viewer: .node(south))
     #expect(southern.entries.filter { $0.node != nil }.map(\.kind) == [.pledgeFulfilled])
     #expect(southern.leftOut == 6)
-    // At the region (on the line, above the ward) everything of the north reads, the
-    // reasons too; the story is shared only up to organisation, so they are withheld.
+    #expect(!southern.isShared)
+    // At the region (on the line, above the ward) every step of the north reads, with its
+    // reasons: the dialogue's own words travel; the story's narrative is withheld.
     let region = try ledger.storyHistory(
       "walk", viewer: .node(try StoryLedgerTestSupport.path("nhs/north")))
     #expect(region.leftOut == 1)
-    #expect(region.entries.first { $0.kind == .selected }?.text.hasPrefix("(shared only") == true)
+    #expect(region.entries.first { $0.kind == .selected }?.text == "夜が変わった。")
+    #expect(region.entries.first { $0.kind == .telling }?.text.hasPrefix("(shared only") == true)
 
     // The report of the trust shows the path of the story it selected.
     let report = try ledger.report(of: trust, range: try DateRange(parsing: "2026"))

@@ -2,7 +2,9 @@
 /// for one quarter, down the branch with the most value, teams and organisations select their
 /// most significant stories, every node on the way proposes an account that is settled level
 /// by level up to the top (one objection raised and answered on the way), feedback flows
-/// down, and people make, join, fulfil and withdraw pledges.
+/// down, and people make, join, fulfil and withdraw pledges. Each place meets in a session
+/// (facilitated, with the people taking part and a note, in several languages) that records
+/// its selection and its account; above the teams, a panel of three selects.
 ///
 /// ```swift
 /// let round = try DemoDialogue.record(on: ledger, period: try DateRange(parsing: "2026-Q1"))
@@ -19,11 +21,38 @@ public enum DemoDialogue {
     public var feedback = 0
     /// The pledges made.
     public var pledges = 0
+    /// The sessions held (one per place that selected and settled).
+    public var sessions = 0
+    /// The story selected at the most levels (the first such key), whose path `story show`
+    /// tells.
+    public var furthest: String?
   }
 
   static let people = [
     "Asha Patel", "Sam Reed", "Dr Ioan Price", "Marta Nowak", "Kwame Mensah", "Li Wei",
     "Nadia Rahman", "Tom Hughes",
+  ]
+
+  /// Who facilitates the sessions, in turn.
+  static let facilitators = [
+    "Amina Yusuf", "Sofía Martínez", "Олена Коваленко", "田中 由美", "Chidi Okafor", "Aroha Ngata",
+  ]
+
+  /// The sessions' notes, in turn: the same meeting in several languages.
+  static let notes = [
+    "Story circle: we read the quarter's stories aloud and chose together.",
+    "Círculo de historias: leímos las historias del trimestre y elegimos juntos.",
+    "Коло історій: ми читали історії кварталу вголос і обирали разом.",
+    "物語の輪：四半期の物語を読み上げ、みんなで選びました。",
+    "Cercle d'histoires : nous avons lu les histoires du trimestre et choisi ensemble.",
+  ]
+
+  /// Why the places chose their stories, in turn: in the languages the sessions speak.
+  static let reasons = [
+    "It shows value that the figures alone would miss. People here told it again and again.",
+    "Muestra un valor que las cifras solas no ven: aquí la contaron una y otra vez.",
+    "Вона показує цінність, якої не видно в цифрах: люди розповідали її знову і знову.",
+    "数字だけでは見えない価値を示している。ここで何度も語られた物語だ。",
   ]
 
   /// Records the round for `period` on `ledger` (a demo ledger, or any ledger with stories).
@@ -42,6 +71,7 @@ public enum DemoDialogue {
       branch.append(child.node)
     }
     // Bottom up: the deepest node on the branch and its siblings select and settle first.
+    var levels: [String: Int] = [:]
     var person = 0
     func next() -> String {
       person += 1
@@ -58,19 +88,33 @@ public enum DemoDialogue {
         siblings = [node]
       }
       for place in Set(siblings + [node]).sorted() {
+        // The place meets: a week after the quarter for the teams, a week later each level up.
+        let meeting = try ledger.startSession(
+          at: place, on: period.end.adding(days: 7 * (branch.count - depth)),
+          facilitator: facilitators[round.sessions % facilitators.count],
+          with: [
+            people[(round.sessions + 3) % people.count],
+            people[(round.sessions + 5) % people.count],
+          ],
+          note: notes[round.sessions % notes.count], key: "meet-\(round.sessions + 1)",
+          options: options)
+        round.sessions += 1
+        var options = options
+        options.session = meeting.ref
         let candidates = try ledger.state.candidates(at: place, period: period)
         let chosen = Array(candidates.prefix(depth == 0 ? 1 : 2))
         if !chosen.isEmpty {
+          // The teams' lead selects; above them a panel of three.
+          let panel = depth == branch.count - 1 ? [next()] : [next(), next(), next()]
           try ledger.selectStories(
             at: place, period: period,
             choices: chosen.map {
               StoriesSelected.Choice(
                 story: $0,
-                reason:
-                  "It shows value that the figures alone would miss. People here told it again and again."
-              )
-            }, by: next(), options: options)
+                reason: reasons[(round.sessions + $0.count) % reasons.count])
+            }, panel: panel, options: options)
           round.selections += chosen.count
+          for story in chosen { levels[story, default: 0] += 1 }
         }
         try ledger.proposeAccount(
           of: place, period: period,
@@ -92,6 +136,7 @@ public enum DemoDialogue {
         round.settled.append(place)
       }
     }
+    round.furthest = levels.max { ($0.value, $1.key) < ($1.value, $0.key) }?.key
     // Feedback down the branch.
     for (parent, child) in zip(branch, branch.dropFirst()) {
       let selected = try ledger.state.selections(at: parent, period: period).first

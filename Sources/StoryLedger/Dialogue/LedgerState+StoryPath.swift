@@ -2,22 +2,21 @@ import Foundation
 
 /// A story's path through the hierarchy: where it went after it was told.
 extension LedgerState {
-  /// The entries of story `key`'s path, up and down the hierarchy, in the order they were
-  /// recorded: every selection of it (which node, for which period, who or which panel,
+  /// The entries of story `key`'s path, up and down the hierarchy, each dated by the session
+  /// it was recorded in (else the day it was recorded; a fulfilment by its own date): every selection of it (which node, for which period, who or which panel,
   /// why, in which session), the feedback sent down about it, the accounts that froze it
   /// among their selected stories (proposed, then settled), and the pledges it fulfilled.
   ///
   /// A viewer at node V (`viewer`; `nil` for the keeper, who reads everything) reads the
   /// entries made at V, at its ancestors and in its subtree: the line of the hierarchy that
-  /// runs through V. Entries made elsewhere are left out and counted in `leftOut`. When the
-  /// story is not shared as far as the viewer (`isShared` is `false`), the texts about it
-  /// (reasons, feedback) read `withheld`.
+  /// runs through V. Entries made elsewhere are left out and counted in `leftOut`. Reasons
+  /// and feedback are the dialogue's own words and are not withheld (see the share scopes in
+  /// the cascading article); the story's own text is, by ``Ledger/storyHistory(_:viewer:)``.
   ///
   /// Each kind of entry comes from one case below: an event type that says something
   /// about a story (a rating, a verification) joins the path with its own case.
   func path(
-    ofStory key: String, viewer: Int32?, isShared: Bool, withheld: String,
-    sessions: [UInt64: String]
+    ofStory key: String, viewer: Int32?, sessions: [UInt64: String]
   ) -> (entries: [StoryHistory.Entry], leftOut: Int) {
     let viewerPath = viewer.map { nodes[Int($0)].path }
     func reads(_ node: NodePath) -> Bool {
@@ -25,6 +24,9 @@ extension LedgerState {
       return viewerPath.contains(node) || node.contains(viewerPath)
     }
     let zone = configuration.timeZone
+    // A step recorded in a session is dated by the session.
+    var sessionDays: [String: Day] = [:]
+    for session in sessionTable().sessions { sessionDays[session.key] = session.on }
     var entries: [StoryHistory.Entry] = []
     var leftOut = 0
     // The accounts whose current proposal froze the story: key → (version, node).
@@ -45,7 +47,8 @@ extension LedgerState {
           return
         }
         var entry = StoryHistory.Entry(
-          on: on ?? day, kind: kind, sequence: record.sequence, recordedAt: stamp,
+          on: on ?? sessions[record.sequence].flatMap { sessionDays[$0] } ?? day, kind: kind,
+          sequence: record.sequence, recordedAt: stamp,
           actor: record.actor, item: nil, dimension: nil, visibility: nil, text: text)
         entry.node = node
         entry.period = period
@@ -57,7 +60,7 @@ extension LedgerState {
       case .storiesSelected(let selected):
         for choice in selected.chosen where choice.story == key {
           entry(
-            .selected, node: selected.node, text: isShared ? choice.reason : withheld,
+            .selected, node: selected.node, text: choice.reason,
             period: selected.period)
           if names.count > 1, let last = entries.indices.last,
             entries[last].sequence == record.sequence
@@ -66,7 +69,7 @@ extension LedgerState {
           }
         }
       case .feedbackSent(let feedback) where feedback.story == key:
-        entry(.feedback, node: feedback.from, text: isShared ? feedback.text : withheld)
+        entry(.feedback, node: feedback.from, text: feedback.text)
         if let last = entries.indices.last, entries[last].sequence == record.sequence {
           entries[last].to = feedback.to
         }

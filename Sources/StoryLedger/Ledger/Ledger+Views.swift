@@ -346,8 +346,7 @@ extension Ledger {
     let sessions = state.sessionOfEvents()
     for index in entries.indices { entries[index].session = sessions[entries[index].sequence] }
     let path = state.path(
-      ofStory: key, viewer: viewerNode, isShared: isShared, withheld: withheld,
-      sessions: sessions)
+      ofStory: key, viewer: viewerNode, sessions: sessions)
     entries += path.entries
     entries.sort { ($0.on, $0.sequence) < ($1.on, $1.sequence) }
     let items = itemIndices.compactMap { item in

@@ -38,7 +38,7 @@ public struct ReportData: Hashable, Sendable, Codable {
     public var isShared: Bool
     /// The story's path as the node reads it, in time order: every level that selected it,
     /// the feedback sent down about it, the accounts that froze it, the pledges it fulfilled
-    /// (see ``StoryHistory``; texts withheld when the story is not shared this far).
+    /// (see ``StoryHistory``).
     public var path: [StoryHistory.Entry] = []
     /// How many steps of its path were made at nodes off the node's line and left out.
     public var pathLeftOut: Int = 0

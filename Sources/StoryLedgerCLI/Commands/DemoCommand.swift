@@ -139,7 +139,7 @@ enum DemoCommand: Command {
 
         The dialogue for \(period): \(round.selections) stories selected as most significant, \
         accounts settled at \(round.settled.count) places up to \(top), \(round.feedback) \
-        feedback sent down, \(round.pledges) pledges.
+        feedback sent down, \(round.pledges) pledges, \(round.sessions) sessions.
 
 
         """)
@@ -157,6 +157,9 @@ enum DemoCommand: Command {
         storyledger --ledger \(ledgerURL.path) export timeseries --period quarter --level region
         storyledger --ledger \(ledgerURL.path) accounts \(ledger.state.topLevelNodes.first?.description ?? "NODE")
         storyledger --ledger \(ledgerURL.path) pledges
+        storyledger --ledger \(ledgerURL.path) sessions
+        storyledger --ledger \(ledgerURL.path) session show meet-1
+        storyledger --ledger \(ledgerURL.path) story show \(round.furthest ?? "STORY")
         storyledger --ledger \(ledgerURL.path) verify
       """)
   }
