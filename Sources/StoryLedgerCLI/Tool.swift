@@ -32,7 +32,7 @@ public enum StoryLedgerTool {
     CommandEntry(SelectCommand.self), CommandEntry(FeedbackCommand.self),
     CommandEntry(InboxCommand.self),
     CommandEntry(SessionStartCommand.self), CommandEntry(SessionShowCommand.self),
-    CommandEntry(SessionsCommand.self),
+    CommandEntry(SessionsCommand.self), CommandEntry(ExportSessionsCommand.self),
     CommandEntry(PledgeMakeCommand.self), CommandEntry(PledgeJoinCommand.self),
     CommandEntry(PledgeFulfilCommand.self), CommandEntry(PledgeWithdrawCommand.self),
     CommandEntry(PledgesCommand.self), CommandEntry(ExportPledgesCommand.self),

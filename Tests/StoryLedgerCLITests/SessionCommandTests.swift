@@ -162,5 +162,17 @@ struct SessionCommandTests {
     #expect(selections.count >= 2)
     #expect(selections.allSatisfy { $0["session"] is String })
     #expect(selections.contains { ($0["panel"] as? [String])?.count == 3 })
+    // The session series: the four sessions of the midlands' branch in 2026-Q2 (the top's
+    // session is above the level and left out).
+    let csv = session.ok(["export", "sessions", "--period", "quarter", "--level", "region"])
+    let lines = csv.split(separator: "\n").map(String.init)
+    #expect(lines.first == SessionSeriesRow.columns.joined(separator: ","))
+    let midlands = try #require(lines.first { $0.hasPrefix("2026-04-01,2026-06-30,nhs/midlands,") })
+    let cells = midlands.split(separator: ",").map(String.init)
+    #expect(cells[4] == "4")
+    #expect(cells[7] == "0" && Int(cells[10]) ?? 0 >= 4 && Int(cells[11]) ?? 0 >= 8)
+    #expect(
+      session.run(["export", "sessions", "--period", "quarter", "--level", "galaxy"]).status == 64)
+    #expect(session.run(["export", "sessions", "--level", "region"]).status == 64)
   }
 }

@@ -204,4 +204,109 @@ struct SessionTests {
     #expect(selected.panel == ["Ana Lima"])
     #expect(selected.by == "Ana Lima")
   }
+
+  /// The session series against a deliberately simple count straight from the log: walk the
+  /// events in order, give each `session.linked` event's `count` predecessors to its session,
+  /// and count per quarter and region by each session's date and node.
+  @Test func theSessionSeriesMatchesASimpleCountFromTheLog() throws {
+    let ledger = try Self.makeLedger()
+    try ledger.addNode(try path("nhs/south/trust-9"), creatingParents: true)
+    let ward = try path("nhs/north/trust/ward-a")
+    let south = try path("nhs/south/trust-9")
+    let q2 = try Self.q2
+    try ledger.startSession(
+      at: ward, on: try day("2026-04-20"), facilitator: "Amina", with: ["Jo", "Kwame"], key: "a")
+    try ledger.startSession(at: south, on: try day("2026-05-02"), facilitator: "Lin", key: "b")
+    try ledger.startSession(
+      at: try path("nhs/north"), on: try day("2026-07-03"), facilitator: "Ana", with: ["Bo"],
+      key: "c")
+    try ledger.startSession(
+      at: try path("nhs"), on: try day("2026-05-05"), facilitator: "X", key: "top")
+    for (key, node, session) in [("w1", ward, "a"), ("w2", ward, "a"), ("s1", south, "b")] {
+      let told = try ledger.tellStory(
+        Ledger.NewStory(
+          node: node, title: key, narrative: "…", on: try day("2026-04-20"), share: "national",
+          key: key),
+        options: Ledger.AppendOptions(session: session))
+      try ledger.addItem(
+        to: told.ref, dimension: .calibrating, on: try day("2026-04-21"),
+        facts: ItemFacts(visibility: .visible), options: Ledger.AppendOptions(session: session))
+    }
+    try ledger.retellStory("w1", narrative: "Again.", on: try day("2026-07-03"))
+    try ledger.selectStories(
+      at: ward, period: q2,
+      choices: [.init(story: "w1", reason: "One."), .init(story: "w2", reason: "Two.")],
+      options: Ledger.AppendOptions(session: "a"))
+    try ledger.selectStories(
+      at: try path("nhs/north/trust"), period: q2, choices: [.init(story: "w1", reason: "Up.")],
+      options: Ledger.AppendOptions(session: "c"))
+    try ledger.proposeAccount(
+      of: ward, period: q2, narrative: "Q2.", options: Ledger.AppendOptions(session: "a"))
+    try ledger.makePledge(
+      at: south, text: "Walk.", on: try day("2026-05-02"), key: "p",
+      options: Ledger.AppendOptions(session: "b"))
+    try ledger.sendFeedback(
+      from: try path("nhs/north"), to: ward, text: "Thanks.",
+      options: Ledger.AppendOptions(session: "c"))
+    try ledger.eraseParticipant("Lin")
+
+    // The reference: straight from the log.
+    var all: [RecordedEvent] = []
+    try ledger.forEachEvent { all.append($0) }
+    var started: [String: SessionStarted] = [:]
+    var members: [String: [EventPayload]] = [:]
+    for (index, event) in all.enumerated() {
+      if case .sessionStarted(let session) = event.payload { started[session.key] = session }
+      if case .sessionLinked(let link) = event.payload {
+        members[link.session, default: []] += all[(index - link.count)..<index].map(\.payload)
+      }
+    }
+    var expected: [[String]] = []
+    let quarters = [q2, try DateRange(parsing: "2026-Q3")]
+    for quarter in quarters {
+      for region in ["nhs/north", "nhs/south"] {
+        var counts = Array(repeating: 0, count: 10)
+        for (key, session) in started
+        where session.node.description.hasPrefix(region) && quarter.contains(session.on) {
+          counts[0] += 1
+          counts[1] += session.facilitator.isEmpty ? 0 : 1 + session.with.count
+          for payload in members[key] ?? [] {
+            counts[2] += 1
+            switch payload.type {
+            case .storyTold: counts[3] += 1
+            case .tellingRecorded: counts[4] += 1
+            case .itemRecorded, .itemRevised: counts[5] += 1
+            case .storiesSelected:
+              if case .storiesSelected(let selected) = payload {
+                counts[6] += selected.chosen.count
+              }
+            case .accountProposed: counts[7] += 1
+            case .feedbackSent: counts[8] += 1
+            case .pledgeMade: counts[9] += 1
+            default: break
+            }
+          }
+        }
+        expected.append(
+          ["\(quarter.start)", "\(quarter.end)", region, "region"] + counts.map(String.init))
+      }
+    }
+    var rows: [[String]] = []
+    try ledger.sessionSeries(try TimeSeriesQuery(period: .quarter, level: "region")) { row in
+      rows.append(
+        ["\(row.periodStart)", "\(row.periodEnd)", row.node.description, row.level]
+          + row.counts.map(String.init))
+    }
+    #expect(rows == expected)
+    // What the reference says, spelled out for the north in Q2: session a, three people,
+    // two stories told (two tellings), two items, two stories selected, one account step.
+    #expect(
+      rows.first == [
+        "2026-04-01", "2026-06-30", "nhs/north", "region", "1", "3", "8", "2", "2", "2", "2", "1",
+        "0", "0",
+      ])
+    // The session at the top (shallower than the level) is left out; the erased one counts
+    // no people.
+    #expect(rows[1][4...5] == ["1", "0"])
+  }
 }

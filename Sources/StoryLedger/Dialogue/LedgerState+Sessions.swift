@@ -18,6 +18,8 @@ public struct SessionView: Hashable, Sendable {
   public var sequence: UInt64
   /// The sequence numbers of the events recorded in it, in order.
   public var events: [UInt64]
+  /// Whether its names were erased (`erase person`).
+  public var isErased = false
 }
 
 extension LedgerState {
@@ -34,7 +36,7 @@ extension LedgerState {
           SessionView(
             key: event.key, node: event.node, on: event.on,
             facilitator: isErased ? "(erased)" : event.facilitator, with: event.with,
-            note: event.note, sequence: record.sequence, events: []))
+            note: event.note, sequence: record.sequence, events: [], isErased: isErased))
       case .sessionLinked(let link):
         guard let position = index[link.session], record.sequence > UInt64(link.count) else {
           continue

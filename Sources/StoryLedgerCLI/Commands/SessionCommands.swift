@@ -222,3 +222,80 @@ enum SessionsCommand: Command {
       "event_sequences", "[" + session.events.map(String.init).joined(separator: ",") + "]")
   }
 }
+
+/// `storyledger export sessions`: the session time series per period and node.
+enum ExportSessionsCommand: Command {
+  static let spec = CommandSpec(
+    name: "export sessions", abstract: "the session time series per period and node",
+    arguments:
+      "--period P --level L [--from DATE] [--to DATE] [--format csv|jsonl] [--output FILE]",
+    discussion: """
+      One row per (period, node at level L), sorted by period then node path, zero-filled,
+      over the sessions held in the node's subtree with their date in the period, with the
+      columns
+        \(SessionSeriesRow.columns.joined(separator: ","))
+      sessions counts them; people sums the names they record (facilitator and people taking
+      part); the other columns count the events recorded in them with --session, by kind,
+      stories_selected counting each story chosen. Each event counts in its session's period
+      and node. The README and the docs define every column.
+      """,
+    examples: [
+      "storyledger export sessions --period quarter --level region",
+      "storyledger export sessions --period month --level organisation --format jsonl --output sessions.jsonl",
+    ],
+    options: [
+      .value("--period", "P", "day, week, month, quarter or year"),
+      .value("--level", "L", "the level whose nodes are the rows"),
+      .value("--from", "DATE", "first day to cover"), .value("--to", "DATE", "last day to cover"),
+      .value("--format", "FORMAT", "csv (default) or jsonl"),
+      .value("--output", "FILE", "write to FILE instead of stdout"),
+    ])
+
+  static func run(_ arguments: ParsedArguments, in context: Context) throws {
+    guard let period = try arguments.value("--period", { try Period(parsing: $0) }) else {
+      throw UsageError(
+        "missing --period (one of \(Period.allCases.map(\.rawValue).joined(separator: ", ")))",
+        usage: spec.usage)
+    }
+    guard let level = arguments.value("--level") else {
+      throw UsageError("missing --level (a level name of the ledger)", usage: spec.usage)
+    }
+    let format =
+      try arguments.value("--format") { text -> ExportFormat in
+        guard let format = ExportFormat(rawValue: text.lowercased()) else {
+          throw ValueError(
+            field: "--format", value: text, reason: "is not a format",
+            validValues: ExportFormat.allCases.map(\.rawValue))
+        }
+        return format
+      } ?? .csv
+    let query: TimeSeriesQuery
+    do {
+      query = try TimeSeriesQuery(
+        period: period, level: level, from: try arguments.day("--from"),
+        to: try arguments.day("--to"))
+    } catch let error as ValueError {
+      throw UsageError(error.description, usage: spec.usage)
+    }
+    let ledger = try context.openLedger()
+    do { _ = try ledger.configuration.depth(parsingLevel: level, field: "--level") } catch {
+      throw UsageError(error.description, usage: spec.usage)
+    }
+    let output = try arguments.value("--output").map {
+      try AtomicOutputFile(url: context.url(for: $0))
+    }
+    var buffer: [UInt8] = format == .csv ? SessionSeriesRow.csvHeader : []
+    var rows = 0
+    try ledger.sessionSeries(query) { row in
+      row.append(as: format, to: &buffer)
+      rows += 1
+    }
+    if let output {
+      try output.write(buffer)
+      try output.commit()
+      context.console.message("wrote \(rows) rows to \(output.url.path)")
+    } else {
+      context.console.write(bytes: buffer)
+    }
+  }
+}
