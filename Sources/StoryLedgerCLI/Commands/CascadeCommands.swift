@@ -3,19 +3,18 @@ import StoryLedger
 
 /// Options shared by the cascade commands.
 enum CascadeOptions {
-  static let options: [OptionSpec] = [
-    .value(
-      "--period", "P",
-      "figures at the end of P, movement during it: 2026, 2026-Q1, 2026-03, 2026-W05, a day, or FROM..TO"
-    ),
-    .value("--as-of", "DATE", "figures as of the end of DATE (movement: everything before)"),
-    .json,
-  ]
+  static let period = Option.range(
+    "--period", "P",
+    "figures at the end of P, movement during it: 2026, 2026-Q1, 2026-03, 2026-W05, a day, or FROM..TO"
+  )
+  static let asOf = Option.day(
+    "--as-of", "DATE", "figures as of the end of DATE (movement: everything before)")
+  static let options: [any OptionDeclaration] = [period, asOf, Flag.json]
 
   /// The range the options give: `--period`, or everything up to `--as-of`, or `nil`.
   static func range(_ arguments: ParsedArguments, usage: String) throws -> DateRange? {
-    let asOf = try arguments.day("--as-of")
-    let period = try arguments.value("--period") { try DateRange(parsing: $0, field: "--period") }
+    let asOf = try arguments.value(Self.asOf)
+    let period = try arguments.value(Self.period)
     if asOf != nil && period != nil {
       throw UsageError("give --period or --as-of, not both", usage: usage)
     }
@@ -44,17 +43,19 @@ enum CascadeUpCommand: Command {
       "storyledger cascade up nhs/north-east --period 2026-Q1",
       "storyledger cascade up nhs --depth 1 --as-of 2026-06-30 --json",
     ],
-    options: [.value("--depth", "N", "show N levels below NODE (default 2)")]
-      + CascadeOptions.options)
+    options: [depth] + CascadeOptions.options)
+
+  static let depth = Option.integer(
+    "--depth", "N", "show N levels below NODE (default 2)", in: 0...64)
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
     let path = try NodePath(parsing: arguments.positionals[0], field: "NODE")
     let range = try CascadeOptions.range(arguments, usage: spec.usage)
-    let depth = try arguments.integer("--depth", in: 0...64) ?? 2
+    let depth = try arguments.value(Self.depth) ?? 2
     let ledger = try context.openLedger()
     var cascade = try ledger.state.cascadeUp(of: path, range: range)
     cascade.levels = Array(cascade.levels.prefix(depth + 1))
-    if arguments.has("--json") {
+    if arguments.has(Flag.json) {
       try JSONOutput.write(cascade, to: context)
       return
     }
@@ -148,7 +149,7 @@ enum CascadeDownCommand: Command {
     let range = try CascadeOptions.range(arguments, usage: spec.usage)
     let ledger = try context.openLedger()
     let cascade = try ledger.state.cascadeDown(of: path, asOf: range?.end)
-    if arguments.has("--json") {
+    if arguments.has(Flag.json) {
       try JSONOutput.write(cascade, to: context)
       return
     }

@@ -28,34 +28,36 @@ enum DemoCommand: Command {
       "storyledger demo --rows 1000000 --csv corpus.csv   # about 180 MB, for benchmarks",
       "storyledger demo --rows 100000 --csv stories.csv --format narrafirma",
     ],
-    options: [
-      .value("--rows", "N", "item rows in the corpus (default 5000)"),
-      .value("--seed", "S", "seed of the generator (default 1)"),
-      .value(
-        "--into", "DIR", "create the demo ledger in DIR (as --ledger DIR does; no ledger there yet)"
-      ),
-      .value("--csv", "FILE", "write the corpus to FILE as CSV instead of building a ledger"),
-      .value("--format", "F", "with --csv: csv (the import file, default) or narrafirma"),
-    ])
+    options: [rows, seed, into, csv, format])
+
+  static let rows = Option.integer(
+    "--rows", "N", "item rows in the corpus (default 5000)", in: 1...50_000_000)
+  static let seed = Option("--seed", "S", "seed of the generator (default 1)") {
+    text -> UInt64 in
+    guard let seed = UInt64(text) else {
+      throw ValueError(field: "--seed", value: text, reason: "is not a whole number ≥ 0")
+    }
+    return seed
+  }
+  static let into = Option(
+    "--into", "DIR", "create the demo ledger in DIR (as --ledger DIR does; no ledger there yet)")
+  static let csv = Option(
+    "--csv", "FILE", "write the corpus to FILE as CSV instead of building a ledger")
+  static let format = Option(
+    "--format", "F", "with --csv: csv (the import file, default) or narrafirma")
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
-    let rows = try arguments.integer("--rows", in: 1...50_000_000) ?? 5000
-    let seed =
-      try arguments.value("--seed") { text -> UInt64 in
-        guard let seed = UInt64(text) else {
-          throw ValueError(field: "--seed", value: text, reason: "is not a whole number ≥ 0")
-        }
-        return seed
-      } ?? 1
+    let rows = try arguments.value(Self.rows) ?? 5000
+    let seed = try arguments.value(Self.seed) ?? 1
     let console = context.console
     let corpus = DemoCorpus(rows: rows, seed: seed)
-    if let csv = arguments.value("--csv") {
-      if arguments.value("--into") != nil {
+    if let csv = try arguments.value(csv) {
+      if arguments.isGiven(into) {
         throw UsageError(
           "--csv writes a file and --into builds a ledger: give one of them", usage: spec.usage)
       }
       let url = context.url(for: csv)
-      switch arguments.value("--format") ?? "csv" {
+      switch try arguments.value(format) ?? "csv" {
       case "csv": break
       case "narrafirma":
         try NarraFirmaDemoCorpus(stories: rows, seed: seed).write(to: url) { done, total in
@@ -75,12 +77,12 @@ enum DemoCommand: Command {
       console.message("wrote \(rows) rows to \(url.path)")
       return
     }
-    if arguments.value("--format") != nil {
+    if arguments.isGiven(format) {
       throw UsageError("--format is for --csv", usage: spec.usage)
     }
     // Where the demo ledger goes: --into, else the ledger named by --ledger or
     // STORYLEDGER_DIR (as every command honours them), else a new temporary directory.
-    let into = arguments.value("--into").map(context.url(for:))
+    let into = try arguments.value(Self.into).map(context.url(for:))
     let named = context.namedLedgerDirectory()
     if let into, let named, into.standardizedFileURL.path != named.standardizedFileURL.path {
       throw UsageError(
@@ -144,7 +146,8 @@ enum DemoCommand: Command {
 
         """)
       for account in try ledger.state.accounts(of: top) {
-        console.write(Dialogue.render(account, currency: ledger.configuration.currency) + "\n")
+        console.write(
+          AccountsCommand.render(account, currency: ledger.configuration.currency) + "\n")
       }
       let inbox = try ledger.state.inbox(of: bottom)
       console.write("\nWhat came down to \(bottom):\n" + InboxCommand.render(inbox) + "\n")

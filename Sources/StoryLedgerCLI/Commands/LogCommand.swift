@@ -22,25 +22,28 @@ enum LogCommand: Command {
       "storyledger log --type item.revised --from-sequence 100",
       "storyledger log --story S0001 | jq .payload",
     ],
-    options: [
-      .value(
-        "--type", "T",
-        "only events of this type (\(EventType.allCases.map(\.name).joined(separator: ", ")))",
-        repeatable: true),
-      .value("--story", "KEY", "only events about this story"),
-      .value("--node", "PATH", "only events about this node's subtree"),
-      StoryAnswerCommand.filterOption,
-      .value("--from-sequence", "N", "only events from sequence number N"),
-      .value("--to-sequence", "N", "only events up to sequence number N"),
-      .value(
-        "--at", "NODE",
-        "as someone at NODE may read it: titles, tellers and narratives of stories whose share scope does not reach NODE are withheld"
-      ),
-    ])
+    options: [type, story, node, StoryAnswerCommand.filter, fromSequence, toSequence, at])
+
+  static let type = Option(
+    "--type", "T",
+    "only events of this type (\(EventType.allCases.map(\.name).joined(separator: ", ")))",
+    repeatable: true)
+  static let story = Option("--story", "KEY", "only events about this story")
+  static let node = Option("--node", "PATH", "only events about this node's subtree") {
+    try NodePath(parsing: $0, field: "--node")
+  }
+  static let fromSequence = Option.integer(
+    "--from-sequence", "N", "only events from sequence number N", in: 1...Int.max)
+  static let toSequence = Option.integer(
+    "--to-sequence", "N", "only events up to sequence number N", in: 1...Int.max)
+  static let at = Option(
+    "--at", "NODE",
+    "as someone at NODE may read it: titles, tellers and narratives of stories whose share scope does not reach NODE are withheld"
+  )
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
     let types = try Set(
-      arguments.all("--type").map { name throws -> EventType in
+      arguments.values(type).map { name throws -> EventType in
         guard let type = EventType(name: name) else {
           throw UsageError(
             ValueError(
@@ -50,14 +53,14 @@ enum LogCommand: Command {
         }
         return type
       })
-    let first = try arguments.integer("--from-sequence", in: 1...Int.max).map(UInt64.init) ?? 1
-    let last = try arguments.integer("--to-sequence", in: 1...Int.max).map(UInt64.init) ?? .max
-    let node = try arguments.value("--node") { try NodePath(parsing: $0, field: "--node") }
-    let answers = try StoryAnswerCommand.filters(arguments, usage: spec.usage)
+    let first = try arguments.value(fromSequence).map(UInt64.init) ?? 1
+    let last = try arguments.value(toSequence).map(UInt64.init) ?? .max
+    let node = try arguments.value(Self.node)
+    let answers = try StoryAnswerCommand.filters(arguments)
     let ledger = try context.openLedger()
     let state = ledger.state
-    let story = try arguments.value("--story").map { try state.resolveStory($0) }
-    let viewer = try arguments.value("--at").map { text -> Viewer in
+    let story = try arguments.value(Self.story).map { try state.resolveStory($0) }
+    let viewer = try arguments.value(at).map { text -> Viewer in
       let path = try NodePath(parsing: text, field: "--at")
       try ledger.requireNode(at: path)
       return .node(path)

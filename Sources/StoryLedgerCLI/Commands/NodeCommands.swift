@@ -15,21 +15,21 @@ enum NodeAddCommand: Command {
       "storyledger node add nhs/north-east --name \"North East\"",
       "storyledger node add nhs/north-east/trust-07/team-03 --parents",
     ],
-    options: [
-      .value("--name", "NAME", "the display name (default: the last segment)"),
-      .flag("--parents", "also add missing ancestors"),
-    ] + Recording.writeOptions)
+    options: [name, parents] + Recording.writeOptions)
+
+  static let name = Option("--name", "NAME", "the display name (default: the last segment)")
+  static let parents = Flag("--parents", "also add missing ancestors")
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
     let path = try NodePath(parsing: arguments.positionals[0], field: "PATH")
-    let name = arguments.value("--name")
+    let name = try arguments.value(Self.name)
     if let name, name.trimmingCharacters(in: .whitespaces).isEmpty {
       throw UsageError("--name cannot be empty", usage: spec.usage)
     }
     let options = try Recording.options(arguments)
     let ledger = try context.openLedger()
     let recorded = try ledger.addNode(
-      path, name: name, creatingParents: arguments.has("--parents"), options: options)
+      path, name: name, creatingParents: arguments.has(parents), options: options)
     Recording.report(
       recorded, printing: path.description, what: "the node", arguments: arguments, context: context
     )
@@ -99,17 +99,17 @@ enum NodeRetireCommand: Command {
     examples: [
       "storyledger node retire nhs/north-east/trust-07/team-09 --reason \"merged into team-03\""
     ],
-    options: [
-      .value("--reason", "TEXT", "why, in a few words"),
-      .flag("--force", "retire it even though its subtree has active stories"),
-    ] + Recording.writeOptions)
+    options: [reason, force] + Recording.writeOptions)
+
+  static let reason = Option("--reason", "TEXT", "why, in a few words")
+  static let force = Flag("--force", "retire it even though its subtree has active stories")
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
     let path = try NodePath(parsing: arguments.positionals[0], field: "PATH")
     let options = try Recording.options(arguments)
     let ledger = try context.openLedger()
     let recorded = try ledger.retireNode(
-      path, reason: arguments.value("--reason") ?? "", force: arguments.has("--force"),
+      path, reason: arguments.value(reason) ?? "", force: arguments.has(force),
       options: options)
     Recording.report(
       recorded, printing: path.description, what: "the retirement", arguments: arguments,
@@ -129,14 +129,17 @@ enum TreeCommand: Command {
       its subtree. Retired nodes are marked.
       """,
     examples: ["storyledger tree", "storyledger tree nhs/north-east --depth 1 --json"],
-    options: [.value("--depth", "N", "show only N levels below NODE (or the top)"), .json])
+    options: [depth, Flag.json])
+
+  static let depth = Option.integer(
+    "--depth", "N", "show only N levels below NODE (or the top)", in: 0...64)
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
     let path = try arguments.positionals.first.map { try NodePath(parsing: $0, field: "NODE") }
-    let depth = try arguments.integer("--depth", in: 0...64)
+    let depth = try arguments.value(Self.depth)
     let ledger = try context.openLedger()
     let entries = try ledger.state.tree(of: path, maximumDepth: depth)
-    if arguments.has("--json") {
+    if arguments.has(Flag.json) {
       try JSONOutput.write(entries, to: context)
       return
     }

@@ -21,36 +21,34 @@ enum SessionStartCommand: Command {
       "storyledger session start nhs/north-east/trust-07 --facilitator \"Amina Yusuf\" --with \"Jo Bloggs\" --with \"Kwame Mensah\" --on 2026-04-20 --note \"Ward 3 story circle\"",
       "storyledger story tell nhs/north-east/trust-07/ward-3 --title \"Night walks\" --text \"…\" --session s4k2m9p",
     ],
-    options: [
-      .value("--facilitator", "NAME", "who facilitates the session"),
-      .value(
-        "--with", "NAME", "someone else who takes part (repeat for several)", repeatable: true),
-      .value("--on", "DATE", "the date it is held (default today)"),
-      .value("--note", "T", "a note about the session (no personal details)"),
-      .value("--key", "K", "the session's key (default: generated)"),
-    ] + Recording.writeOptions)
+    options: [facilitator, with, on, note, key] + Recording.writeOptions)
+
+  static let facilitator = Option("--facilitator", "NAME", "who facilitates the session")
+  static let with = Option(
+    "--with", "NAME", "someone else who takes part (repeat for several)", repeatable: true)
+  static let on = Option.day("--on", "DATE", "the date it is held (default today)")
+  static let note = Option("--note", "T", "a note about the session (no personal details)")
+  static let key = Option("--key", "K", "the session's key (default: generated)") { text in
+    try Key.validate(text, field: "--key")
+    return text
+  }
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
     let node = try NodePath(parsing: arguments.positionals[0], field: "NODE")
-    guard let facilitator = arguments.value("--facilitator"),
+    guard let facilitator = try arguments.value(facilitator),
       !facilitator.trimmingCharacters(in: .whitespaces).isEmpty
     else {
       throw UsageError("missing --facilitator (who facilitates the session)", usage: spec.usage)
     }
-    let others = arguments.all("--with")
+    let others = try arguments.values(with)
     if others.contains(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
       throw UsageError("--with cannot be empty: name who takes part", usage: spec.usage)
-    }
-    let on = try Recording.day(arguments)
-    let key = try arguments.value("--key") { text -> String in
-      try Key.validate(text, field: "--key")
-      return text
     }
     let options = try Recording.options(arguments)
     let ledger = try context.openLedger()
     let recorded = try ledger.startSession(
-      at: node, on: on, facilitator: facilitator, with: others,
-      note: arguments.value("--note") ?? "", key: key, options: options)
+      at: node, on: try arguments.value(on), facilitator: facilitator, with: others,
+      note: try arguments.value(note) ?? "", key: try arguments.value(key), options: options)
     Recording.report(
       recorded, printing: recorded.ref, what: "the session", arguments: arguments,
       context: context)
@@ -75,21 +73,22 @@ enum SessionShowCommand: Command {
       "storyledger session show s4k2m9p",
       "storyledger session show s4k2m9p --json | jq '.events[].type'",
     ],
-    options: [
-      .value("--at", "NODE", "read as someone at NODE (default: the session's node)"), .json,
-    ])
+    options: [at, Flag.json])
+
+  static let at = Option("--at", "NODE", "read as someone at NODE (default: the session's node)") {
+    try NodePath(parsing: $0, field: "--at")
+  }
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
     let ledger = try context.openLedger()
     let key = arguments.positionals[0]
-    let viewer = try arguments.value("--at").map { text -> Viewer in
-      let path = try NodePath(parsing: text, field: "--at")
+    let viewer = try arguments.value(at).map { path -> Viewer in
       try ledger.requireNode(at: path)
       return .node(path)
     }
     let record = try ledger.sessionRecord(key, as: viewer)
     let session = record.session
-    if arguments.has("--json") {
+    if arguments.has(Flag.json) {
       var object = JSONObjectWriter(bytes: [])
       SessionsCommand.appendFields(of: session, to: &object)
       object.number("withheld", record.withheld)
@@ -179,13 +178,13 @@ enum SessionsCommand: Command {
       how many took part and how many events were recorded in it. --json gives an array.
       """,
     examples: ["storyledger sessions", "storyledger sessions nhs/north-east --json"],
-    options: [.json])
+    options: [Flag.json])
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
     let node = try arguments.positionals.first.map { try NodePath(parsing: $0, field: "NODE") }
     let ledger = try context.openLedger()
     let sessions = try ledger.state.sessions(under: node)
-    if arguments.has("--json") {
+    if arguments.has(Flag.json) {
       var bytes: [UInt8] = [UInt8(ascii: "[")]
       for (index, session) in sessions.enumerated() {
         if index > 0 { bytes.append(UInt8(ascii: ",")) }
@@ -243,59 +242,17 @@ enum ExportSessionsCommand: Command {
       "storyledger export sessions --period quarter --level region",
       "storyledger export sessions --period month --level organisation --format jsonl --output sessions.jsonl",
     ],
-    options: [
-      .value("--period", "P", "day, week, month, quarter or year"),
-      .value("--level", "L", "the level whose nodes are the rows"),
-      .value("--from", "DATE", "first day to cover"), .value("--to", "DATE", "last day to cover"),
-      .value("--format", "FORMAT", "csv (default) or jsonl"),
-      .value("--output", "FILE", "write to FILE instead of stdout"),
-    ])
+    options: Export.options(from: from, to: to))
+
+  static let from = Option.day("--from", "DATE", "first day to cover")
+  static let to = Option.day("--to", "DATE", "last day to cover")
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
-    guard let period = try arguments.value("--period", { try Period(parsing: $0) }) else {
-      throw UsageError(
-        "missing --period (one of \(Period.allCases.map(\.rawValue).joined(separator: ", ")))",
-        usage: spec.usage)
-    }
-    guard let level = arguments.value("--level") else {
-      throw UsageError("missing --level (a level name of the ledger)", usage: spec.usage)
-    }
-    let format =
-      try arguments.value("--format") { text -> ExportFormat in
-        guard let format = ExportFormat(rawValue: text.lowercased()) else {
-          throw ValueError(
-            field: "--format", value: text, reason: "is not a format",
-            validValues: ExportFormat.allCases.map(\.rawValue))
-        }
-        return format
-      } ?? .csv
-    let query: TimeSeriesQuery
-    do {
-      query = try TimeSeriesQuery(
-        period: period, level: level, from: try arguments.day("--from"),
-        to: try arguments.day("--to"))
-    } catch let error as ValueError {
-      throw UsageError(error.description, usage: spec.usage)
-    }
-    let ledger = try context.openLedger()
-    do { _ = try ledger.configuration.depth(parsingLevel: level, field: "--level") } catch {
-      throw UsageError(error.description, usage: spec.usage)
-    }
-    let output = try arguments.value("--output").map {
-      try AtomicOutputFile(url: context.url(for: $0))
-    }
-    var buffer: [UInt8] = format == .csv ? SessionSeriesRow.csvHeader : []
-    var rows = 0
-    try ledger.sessionSeries(query) { row in
-      row.append(as: format, to: &buffer)
-      rows += 1
-    }
-    if let output {
-      try output.write(buffer)
-      try output.commit()
-      context.console.message("wrote \(rows) rows to \(output.url.path)")
-    } else {
-      context.console.write(bytes: buffer)
-    }
+    let request = try Export.request(arguments, from: from, to: to, in: context)
+    let writer = ExportWriter(request, of: SessionSeriesRow.self, console: context.console)
+    try request.ledger.sessionSeries(request.query) { try writer.write($0) }
+    try writer.finish()
   }
 }
+
+extension SessionSeriesRow: ExportRow {}

@@ -22,34 +22,35 @@ enum SummaryCommand: Command {
       "storyledger summary nhs",
       "storyledger summary nhs/london --as-of 2026-03-31 --json",
     ],
-    options: [
-      .value("--as-of", "DATE", "figures as of the end of this day (YYYY-MM-DD)"),
-      .flag("--trend", "show the twelve-month trend however large the ledger"),
-      .flag("--no-trend", "do not show the trend"), .json,
-    ])
+    options: [asOf, trend, noTrend, Flag.json])
+
+  static let asOf = Option.day(
+    "--as-of", "DATE", "figures as of the end of this day (YYYY-MM-DD)")
+  static let trend = Flag("--trend", "show the twelve-month trend however large the ledger")
+  static let noTrend = Flag("--no-trend", "do not show the trend")
 
   /// The largest ledger (in items) whose summary shows the trend without --trend.
   static let trendItemLimit = 200_000
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
     let path = try NodePath(parsing: arguments.positionals[0], field: "NODE")
-    let day = try arguments.day("--as-of")
+    let day = try arguments.value(asOf)
     let ledger = try context.openLedger()
     let summary = try ledger.summary(of: path, asOf: day)
     let state = ledger.state
-    if arguments.has("--trend") && arguments.has("--no-trend") {
+    if arguments.has(Self.trend) && arguments.has(noTrend) {
       throw UsageError("give --trend or --no-trend, not both", usage: spec.usage)
     }
     let showsTrend =
-      arguments.has("--trend")
-      || (!arguments.has("--no-trend") && state.itemCount <= trendItemLimit)
+      arguments.has(Self.trend)
+      || (!arguments.has(noTrend) && state.itemCount <= trendItemLimit)
     let trend =
       try showsTrend
       ? Trend(
         state.movement(
           of: [summary.total.node], through: Trend.months(in: state, endingOn: day)
         ).first) : nil
-    if arguments.has("--json") {
+    if arguments.has(Flag.json) {
       let encoder = JSONEncoder()
       encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
       encoder.keyEncodingStrategy = .convertToSnakeCase

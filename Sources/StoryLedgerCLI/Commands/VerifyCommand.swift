@@ -13,7 +13,7 @@ enum VerifyCommand: Command {
       record when it is not (or saying that the snapshot needs `storyledger rebuild`).
       """,
     examples: ["storyledger verify", "storyledger --ledger nhs.ledger verify --json"],
-    options: [.json])
+    options: [Flag.json])
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
     let directory = try context.ledgerDirectory()
@@ -30,7 +30,7 @@ enum VerifyCommand: Command {
     context.console.progress("verifying the projection snapshot")
     let snapshotProblem = Ledger.snapshotProblem(in: directory)
     context.console.clearProgress()
-    if arguments.has("--json") {
+    if arguments.has(Flag.json) {
       var object = JSONObjectWriter(bytes: [])
       object.raw("intact", report.isIntact ? "true" : "false")
       object.number("events", report.eventCount)
