@@ -67,6 +67,8 @@ struct SessionTests {
         if case .storyTold(let told) = event.payload { told.title } else { "" }
       } == RecordedEvent.withheldMark)
     #expect(try ledger.sessionRecord("w1", as: .keeper).withheld == 0)
+    #expect(try ledger.view(as: .node(ward)).sessionRecord("w1").withheld == 0)
+    #expect(try ledger.view(as: .node(try path("nhs"))).sessionRecord("w1").withheld == 2)
     // The panel: names repeated (ignoring case) count once, in the order given.
     let selection = try #require(try ledger.state.selections(at: ward).first)
     #expect(selection.panel == ["Amina Yusuf", "Jo Bloggs", "Kwame Mensah"])

@@ -38,6 +38,12 @@ public struct LedgerReader: Sendable {
     try ledger.storyHistory(story, viewer: viewer)
   }
 
+  /// A session and every event recorded in it, each as the viewer may read it.
+  public func sessionRecord(_ key: String) throws -> Ledger.SessionRecord {
+    if case .node(let path) = viewer { try ledger.state.requireNode(at: path) }
+    return try ledger.sessionRecord(key, as: viewer)
+  }
+
   /// The items of a subtree or a story (``ItemQuery/scope``), filtered.
   public func items(_ query: ItemQuery) throws -> ItemList {
     try ledger.items(query)
