@@ -88,6 +88,24 @@ enum Recording {
     return String(decoding: bytes, as: UTF8.self)
   }
 
+  /// Records what `record` appends, with the append options the command line gives (`story`
+  /// is the story the command is about), and reports it as `what`, printing `key` (by
+  /// default the reference of what was recorded).
+  @discardableResult
+  static func record<Ref: Sendable & Hashable & CustomStringConvertible>(
+    _ arguments: ParsedArguments, in context: Context, story: String? = nil, what: String,
+    printing key: String? = nil,
+    _ record: (_ ledger: Ledger, _ options: Ledger.AppendOptions) throws -> Ledger.Recorded<Ref>
+  ) throws -> Ledger.Recorded<Ref> {
+    let options = try options(arguments, story: story)
+    let ledger = try context.openLedger()
+    let recorded = try record(ledger, options)
+    report(
+      recorded, printing: key ?? recorded.ref.description, what: what, arguments: arguments,
+      context: context)
+    return recorded
+  }
+
   /// Prints what a recording command did: `key` alone (or JSON) on standard output, and a
   /// note on standard error when it repeated an idempotency key.
   static func report(

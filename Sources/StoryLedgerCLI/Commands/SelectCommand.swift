@@ -39,9 +39,8 @@ enum SelectCommand: Command {
     let options = try Recording.options(arguments)
     let ledger = try context.openLedger()
     if stories.isEmpty {
-      let state = ledger.state
-      let candidates = try state.candidateViews(at: node, period: period)
-      let selections = try state.selections(at: node, period: period)
+      let candidates = try ledger.candidates(at: node, period: period)
+      let selections = try ledger.selections(at: node, period: period)
       if arguments.has(Flag.json) {
         struct Listing: Encodable {
           var candidates: [String]

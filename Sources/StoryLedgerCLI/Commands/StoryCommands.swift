@@ -126,14 +126,12 @@ enum StoryUpdateCommand: Command {
       throw UsageError(
         "nothing to change: give --title, --tag, --no-tags or --share", usage: spec.usage)
     }
-    let options = try Recording.options(arguments, story: story)
-    let ledger = try context.openLedger()
-    try Recording.checkShare(share, in: ledger, usage: spec.usage)
-    let recorded = try ledger.updateStory(
-      StoryRef(story), title: title, tags: tags, share: share, options: options)
-    Recording.report(
-      recorded, printing: recorded.ref.description, what: "the update", arguments: arguments,
-      context: context)
+    try Recording.record(arguments, in: context, story: story, what: "the update") {
+      ledger, options in
+      try Recording.checkShare(share, in: ledger, usage: spec.usage)
+      return try ledger.updateStory(
+        StoryRef(story), title: title, tags: tags, share: share, options: options)
+    }
   }
 }
 
@@ -163,14 +161,14 @@ enum StoryWithdrawCommand: Command {
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
     let story = arguments.positionals[0]
-    let options = try Recording.options(arguments, story: story)
-    let ledger = try context.openLedger()
-    let recorded = try ledger.withdrawStory(
-      StoryRef(story), reason: arguments.value(reason) ?? "", erase: arguments.has(erase),
-      options: options)
-    Recording.report(
-      recorded, printing: recorded.ref.description, what: "the withdrawal", arguments: arguments,
-      context: context)
+    let recorded = try Recording.record(
+      arguments, in: context, story: story, what: "the withdrawal"
+    ) {
+      ledger, options in
+      try ledger.withdrawStory(
+        StoryRef(story), reason: arguments.value(reason) ?? "", erase: arguments.has(erase),
+        options: options)
+    }
     if arguments.has(erase) && !arguments.has(Flag.json) {
       context.console.message(
         "erased the narratives, teller names and personal answers of story \(recorded.ref)")
