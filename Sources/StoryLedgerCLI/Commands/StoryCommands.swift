@@ -113,7 +113,8 @@ enum StoryUpdateCommand: Command {
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
     let story = arguments.positionals[0]
-    var tags: [String]? = try arguments.values(tag).isEmpty ? nil : try arguments.values(tag)
+    let given = try arguments.values(tag)
+    var tags: [String]? = given.isEmpty ? nil : given
     if arguments.has(noTags) {
       guard tags == nil else {
         throw UsageError("give --tag or --no-tags, not both", usage: spec.usage)
