@@ -97,7 +97,19 @@ enum Recording {
     printing key: String? = nil,
     _ record: (_ ledger: Ledger, _ options: Ledger.AppendOptions) throws -> Ledger.Recorded<Ref>
   ) throws -> Ledger.Recorded<Ref> {
-    let options = try options(arguments, story: story)
+    try self.record(
+      arguments, in: context, options: try options(arguments, story: story), what: what,
+      printing: key, record)
+  }
+
+  /// Records what `record` appends with `options`, read by ``options(_:story:)`` before
+  /// something else the command reads, and reports it as `what`.
+  @discardableResult
+  static func record<Ref: Sendable & Hashable & CustomStringConvertible>(
+    _ arguments: ParsedArguments, in context: Context, options: Ledger.AppendOptions,
+    what: String, printing key: String? = nil,
+    _ record: (_ ledger: Ledger, _ options: Ledger.AppendOptions) throws -> Ledger.Recorded<Ref>
+  ) throws -> Ledger.Recorded<Ref> {
     let ledger = try context.openLedger()
     let recorded = try record(ledger, options)
     report(

@@ -44,18 +44,17 @@ enum StoryTellCommand: Command {
     let day = try arguments.value(on)
     let options = try Recording.options(arguments)
     let narrative = try Recording.narrative(arguments, in: context)
-    let ledger = try context.openLedger()
-    let share = try arguments.value(Self.share)
-    try Recording.checkShare(share, in: ledger, usage: spec.usage)
-    let recorded = try ledger.tellStory(
-      Ledger.NewStory(
-        node: node, title: title, narrative: narrative, on: day,
-        tellers: arguments.values(teller), tags: arguments.values(tag), share: share,
-        key: arguments.value(key)),
-      options: options)
-    Recording.report(
-      recorded, printing: recorded.ref.description, what: "the story", arguments: arguments,
-      context: context)
+    try Recording.record(arguments, in: context, options: options, what: "the story") {
+      ledger, options in
+      let share = try arguments.value(Self.share)
+      try Recording.checkShare(share, in: ledger, usage: spec.usage)
+      return try ledger.tellStory(
+        Ledger.NewStory(
+          node: node, title: title, narrative: narrative, on: day,
+          tellers: arguments.values(teller), tags: arguments.values(tag), share: share,
+          key: arguments.value(key)),
+        options: options)
+    }
   }
 }
 
@@ -83,12 +82,10 @@ enum StoryRetellCommand: Command {
     let day = try arguments.value(on)
     let options = try Recording.options(arguments, story: story)
     let narrative = try Recording.narrative(arguments, in: context)
-    let ledger = try context.openLedger()
-    let recorded = try ledger.retellStory(
-      StoryRef(story), narrative: narrative, on: day, options: options)
-    Recording.report(
-      recorded, printing: recorded.ref.description, what: "the telling", arguments: arguments,
-      context: context)
+    try Recording.record(arguments, in: context, options: options, what: "the telling") {
+      ledger, options in
+      try ledger.retellStory(StoryRef(story), narrative: narrative, on: day, options: options)
+    }
   }
 }
 
