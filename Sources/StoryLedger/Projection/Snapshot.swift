@@ -29,7 +29,7 @@
 enum Snapshot {
   static let fileName = "state.snapshot"
   static let magic: [UInt8] = Array("SLSNAP\0\n".utf8)
-  /// Bump whenever a record's fields change. Version 6 adds the answers (issue 17); version
+  /// Bump whenever a record's fields change. Version 6 holds the answers; version
   /// 7 keeps the dialogue's events in the layout of their records (public and personal
   /// parts), for a selection's panel and a session's people.
   static let formatVersion: UInt32 = 7

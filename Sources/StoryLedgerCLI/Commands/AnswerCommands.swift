@@ -51,13 +51,11 @@ enum StoryAnswerCommand: Command {
       throw UsageError(error.description, usage: spec.usage)
     }
     let day = try arguments.value(on)
-    let options = try Recording.sessionOptions(arguments, story: story)
-    let ledger = try context.openLedger()
-    let recorded = try ledger.answer(
-      story: StoryRef(story), on: day, answers: [answer], options: options)
-    Recording.report(
-      recorded, printing: recorded.ref.description, what: "the answer", arguments: arguments,
-      context: context)
+    try Recording.record(arguments, in: context, story: story, what: "the answer") {
+      ledger, options in
+      try ledger.answer(
+        story: StoryRef(story), on: day, answers: [answer], options: options)
+    }
   }
 
   /// The one value the options give.

@@ -127,7 +127,7 @@ enum DemoCommand: Command {
     console.write(
       """
       A demo ledger of a national health system: \(counts.stories) stories told and retold at \
-      \(ledger.state.nodeCount) places, \(counts.items) items of value revised \(counts.revisions) times \
+      \(ledger.nodeCount) places, \(counts.items) items of value revised \(counts.revisions) times \
       (\(counts.events) events, SHA-256 chained).
 
       The cascade, from the top, down the branch with the most value:
@@ -135,7 +135,7 @@ enum DemoCommand: Command {
 
       """)
     try printCascade(of: ledger, console: console)
-    if let top = ledger.state.topLevelNodes.first, let bottom = round.settled.first {
+    if let top = ledger.topLevelNodes.first, let bottom = round.settled.first {
       console.write(
         """
 
@@ -145,20 +145,20 @@ enum DemoCommand: Command {
 
 
         """)
-      for account in try ledger.state.accounts(of: top) {
+      for account in try ledger.accounts(of: top) {
         console.write(
           AccountsCommand.render(account, currency: ledger.configuration.currency) + "\n")
       }
-      let inbox = try ledger.state.inbox(of: bottom)
+      let inbox = try ledger.inbox(of: bottom)
       console.write("\nWhat came down to \(bottom):\n" + InboxCommand.render(inbox) + "\n")
     }
     console.message(
       """
 
       The demo ledger is at \(ledgerURL.path). Explore it:
-        storyledger --ledger \(ledgerURL.path) summary \(ledger.state.topLevelNodes.first?.description ?? "NODE")
+        storyledger --ledger \(ledgerURL.path) summary \(ledger.topLevelNodes.first?.description ?? "NODE")
         storyledger --ledger \(ledgerURL.path) export timeseries --period quarter --level region
-        storyledger --ledger \(ledgerURL.path) accounts \(ledger.state.topLevelNodes.first?.description ?? "NODE")
+        storyledger --ledger \(ledgerURL.path) accounts \(ledger.topLevelNodes.first?.description ?? "NODE")
         storyledger --ledger \(ledgerURL.path) pledges
         storyledger --ledger \(ledgerURL.path) sessions
         storyledger --ledger \(ledgerURL.path) session show meet-1
@@ -169,7 +169,7 @@ enum DemoCommand: Command {
 
   /// Prints the summary of the top node, then of its child with most items, and so on down.
   static func printCascade(of ledger: Ledger, console: Console) throws {
-    var next = ledger.state.topLevelNodes.first
+    var next = ledger.topLevelNodes.first
     while let path = next {
       let summary = try ledger.summary(of: path)
       console.write(SummaryCommand.render(summary, childLimit: 8) + "\n")

@@ -43,15 +43,13 @@ enum ItemAddCommand: Command {
       }
     }
     let day = try arguments.value(on)
-    let options = try Recording.sessionOptions(arguments, story: story)
-    let ledger = try context.openLedger()
-    let recorded = try ledger.addItem(
-      to: StoryRef(story), key: arguments.value(key), dimension: dimension, on: day,
-      facts: facts,
-      options: options)
-    Recording.report(
-      recorded, printing: recorded.ref.description, what: "the item", arguments: arguments,
-      context: context)
+    try Recording.record(arguments, in: context, story: story, what: "the item") {
+      ledger, options in
+      try ledger.addItem(
+        to: StoryRef(story), key: arguments.value(key), dimension: dimension, on: day,
+        facts: facts,
+        options: options)
+    }
   }
 }
 
@@ -91,12 +89,10 @@ enum ItemReviseCommand: Command {
         usage: spec.usage)
     }
     let day = try arguments.value(on)
-    let options = try Recording.sessionOptions(arguments, story: reference.story.key)
-    let ledger = try context.openLedger()
-    let recorded = try ledger.reviseItem(reference, on: day, facts: facts, options: options)
-    Recording.report(
-      recorded, printing: recorded.ref.description, what: "the revision",
-      arguments: arguments, context: context)
+    try Recording.record(arguments, in: context, story: reference.story.key, what: "the revision") {
+      ledger, options in
+      try ledger.reviseItem(reference, on: day, facts: facts, options: options)
+    }
   }
 }
 
@@ -124,13 +120,11 @@ enum ItemEvidenceCommand: Command {
       throw UsageError("missing --evidence", usage: spec.usage)
     }
     let day = try arguments.value(on)
-    let options = try Recording.sessionOptions(arguments, story: reference.story.key)
-    let ledger = try context.openLedger()
-    let recorded = try ledger.attachEvidence(
-      to: reference, evidence: evidence, on: day, options: options)
-    Recording.report(
-      recorded, printing: recorded.ref.description, what: "the evidence",
-      arguments: arguments, context: context)
+    try Recording.record(arguments, in: context, story: reference.story.key, what: "the evidence") {
+      ledger, options in
+      try ledger.attachEvidence(
+        to: reference, evidence: evidence, on: day, options: options)
+    }
   }
 }
 

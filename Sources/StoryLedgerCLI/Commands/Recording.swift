@@ -51,23 +51,14 @@ enum Recording {
       }
       options.idempotencyKey = key
     }
-    if let story, let version = try arguments.value(expectVersion) {
-      options.expectedVersion = Ledger.ExpectedVersion(story: story, version: version)
-    }
-    return options
-  }
-
-  /// The append options of a command that declares ``recordingOptions``: those of
-  /// ``options(_:story:)`` and the session `--session` names.
-  static func sessionOptions(_ arguments: ParsedArguments, story: String? = nil) throws
-    -> Ledger.AppendOptions
-  {
-    var options = try options(arguments, story: story)
-    if let key = try arguments.value(session) {
+    if arguments.declares(session), let key = try arguments.value(session) {
       guard !key.trimmingCharacters(in: .whitespaces).isEmpty else {
         throw UsageError("--session cannot be empty: give a session's key", usage: arguments.usage)
       }
       options.session = key
+    }
+    if let story, let version = try arguments.value(expectVersion) {
+      options.expectedVersion = Ledger.ExpectedVersion(story: story, version: version)
     }
     return options
   }
@@ -111,6 +102,36 @@ enum Recording {
       )
     }
     return String(decoding: bytes, as: UTF8.self)
+  }
+
+  /// Records what `record` appends, with the append options the command line gives (`story`
+  /// is the story the command is about), and reports it as `what`, printing `key` (by
+  /// default the reference of what was recorded).
+  @discardableResult
+  static func record<Ref: Sendable & Hashable & CustomStringConvertible>(
+    _ arguments: ParsedArguments, in context: Context, story: String? = nil, what: String,
+    printing key: String? = nil,
+    _ record: (_ ledger: Ledger, _ options: Ledger.AppendOptions) throws -> Ledger.Recorded<Ref>
+  ) throws -> Ledger.Recorded<Ref> {
+    try self.record(
+      arguments, in: context, options: try options(arguments, story: story), what: what,
+      printing: key, record)
+  }
+
+  /// Records what `record` appends with `options`, read by ``options(_:story:)`` before
+  /// something else the command reads, and reports it as `what`.
+  @discardableResult
+  static func record<Ref: Sendable & Hashable & CustomStringConvertible>(
+    _ arguments: ParsedArguments, in context: Context, options: Ledger.AppendOptions,
+    what: String, printing key: String? = nil,
+    _ record: (_ ledger: Ledger, _ options: Ledger.AppendOptions) throws -> Ledger.Recorded<Ref>
+  ) throws -> Ledger.Recorded<Ref> {
+    let ledger = try context.openLedger()
+    let recorded = try record(ledger, options)
+    report(
+      recorded, printing: key ?? recorded.ref.description, what: what, arguments: arguments,
+      context: context)
+    return recorded
   }
 
   /// Prints what a recording command did: `key` alone (or JSON) on standard output, and a

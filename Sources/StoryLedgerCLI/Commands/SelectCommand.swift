@@ -44,12 +44,11 @@ enum SelectCommand: Command {
         "give one --reason for each --story (\(stories.count) stories, \(reasons.count) reasons)",
         usage: spec.usage)
     }
-    let options = try Recording.sessionOptions(arguments)
+    let options = try Recording.options(arguments)
     let ledger = try context.openLedger()
     if stories.isEmpty {
-      let state = ledger.state
-      let candidates = try state.candidateViews(at: node, period: period)
-      let selections = try state.selections(at: node, period: period)
+      let candidates = try ledger.candidates(at: node, period: period)
+      let selections = try ledger.selections(at: node, period: period)
       if arguments.has(Flag.json) {
         struct Listing: Encodable {
           var candidates: [String]

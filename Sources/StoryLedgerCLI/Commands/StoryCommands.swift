@@ -42,20 +42,19 @@ enum StoryTellCommand: Command {
       }
     }
     let day = try arguments.value(on)
-    let options = try Recording.sessionOptions(arguments)
+    let options = try Recording.options(arguments)
     let narrative = try Recording.narrative(arguments, in: context)
-    let ledger = try context.openLedger()
-    let share = try arguments.value(Self.share)
-    try Recording.checkShare(share, in: ledger, usage: spec.usage)
-    let recorded = try ledger.tellStory(
-      Ledger.NewStory(
-        node: node, title: title, narrative: narrative, on: day,
-        tellers: arguments.values(teller), tags: arguments.values(tag), share: share,
-        key: arguments.value(key)),
-      options: options)
-    Recording.report(
-      recorded, printing: recorded.ref.description, what: "the story", arguments: arguments,
-      context: context)
+    try Recording.record(arguments, in: context, options: options, what: "the story") {
+      ledger, options in
+      let share = try arguments.value(Self.share)
+      try Recording.checkShare(share, in: ledger, usage: spec.usage)
+      return try ledger.tellStory(
+        Ledger.NewStory(
+          node: node, title: title, narrative: narrative, on: day,
+          tellers: arguments.values(teller), tags: arguments.values(tag), share: share,
+          key: arguments.value(key)),
+        options: options)
+    }
   }
 }
 
@@ -81,14 +80,12 @@ enum StoryRetellCommand: Command {
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
     let story = arguments.positionals[0]
     let day = try arguments.value(on)
-    let options = try Recording.sessionOptions(arguments, story: story)
+    let options = try Recording.options(arguments, story: story)
     let narrative = try Recording.narrative(arguments, in: context)
-    let ledger = try context.openLedger()
-    let recorded = try ledger.retellStory(
-      StoryRef(story), narrative: narrative, on: day, options: options)
-    Recording.report(
-      recorded, printing: recorded.ref.description, what: "the telling", arguments: arguments,
-      context: context)
+    try Recording.record(arguments, in: context, options: options, what: "the telling") {
+      ledger, options in
+      try ledger.retellStory(StoryRef(story), narrative: narrative, on: day, options: options)
+    }
   }
 }
 
@@ -113,7 +110,8 @@ enum StoryUpdateCommand: Command {
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
     let story = arguments.positionals[0]
-    var tags: [String]? = try arguments.values(tag).isEmpty ? nil : try arguments.values(tag)
+    let given = try arguments.values(tag)
+    var tags: [String]? = given.isEmpty ? nil : given
     if arguments.has(noTags) {
       guard tags == nil else {
         throw UsageError("give --tag or --no-tags, not both", usage: spec.usage)
@@ -126,14 +124,12 @@ enum StoryUpdateCommand: Command {
       throw UsageError(
         "nothing to change: give --title, --tag, --no-tags or --share", usage: spec.usage)
     }
-    let options = try Recording.sessionOptions(arguments, story: story)
-    let ledger = try context.openLedger()
-    try Recording.checkShare(share, in: ledger, usage: spec.usage)
-    let recorded = try ledger.updateStory(
-      StoryRef(story), title: title, tags: tags, share: share, options: options)
-    Recording.report(
-      recorded, printing: recorded.ref.description, what: "the update", arguments: arguments,
-      context: context)
+    try Recording.record(arguments, in: context, story: story, what: "the update") {
+      ledger, options in
+      try Recording.checkShare(share, in: ledger, usage: spec.usage)
+      return try ledger.updateStory(
+        StoryRef(story), title: title, tags: tags, share: share, options: options)
+    }
   }
 }
 
@@ -163,14 +159,14 @@ enum StoryWithdrawCommand: Command {
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
     let story = arguments.positionals[0]
-    let options = try Recording.sessionOptions(arguments, story: story)
-    let ledger = try context.openLedger()
-    let recorded = try ledger.withdrawStory(
-      StoryRef(story), reason: arguments.value(reason) ?? "", erase: arguments.has(erase),
-      options: options)
-    Recording.report(
-      recorded, printing: recorded.ref.description, what: "the withdrawal", arguments: arguments,
-      context: context)
+    let recorded = try Recording.record(
+      arguments, in: context, story: story, what: "the withdrawal"
+    ) {
+      ledger, options in
+      try ledger.withdrawStory(
+        StoryRef(story), reason: arguments.value(reason) ?? "", erase: arguments.has(erase),
+        options: options)
+    }
     if arguments.has(erase) && !arguments.has(Flag.json) {
       context.console.message(
         "erased the narratives, teller names and personal answers of story \(recorded.ref)")
