@@ -82,7 +82,7 @@ extension LedgerState {
       case .pledgeJoined, .pledgeFulfilled, .pledgeWithdrawn, .participantErased, .ledgerCreated,
         .nodeAdded,
         .nodeRenamed, .nodeMoved, .nodeRetired, .storyTold, .storyUpdated, .storyWithdrawn,
-        .storyAnswered, .tellingRecorded, .itemRecorded, .itemRevised:
+        .storyAnswered, .tellingRecorded, .itemRecorded, .itemRevised, .itemRated, .itemAgreed:
         break
       }
     }

@@ -28,10 +28,10 @@ enum EventCodec {
     case .storyAnswered: true
     case .accountProposed, .accountObjected, .accountResponded, .accountSettled,
       .accountReopened, .storiesSelected, .feedbackSent, .pledgeMade, .pledgeJoined,
-      .pledgeFulfilled, .pledgeWithdrawn:
+      .pledgeFulfilled, .pledgeWithdrawn, .itemRated:
       type.currentSchemaVersion >= 2
     case .ledgerCreated, .nodeAdded, .nodeRenamed, .nodeMoved, .nodeRetired, .storyUpdated,
-      .storyWithdrawn, .itemRecorded, .itemRevised, .participantErased:
+      .storyWithdrawn, .itemRecorded, .itemRevised, .participantErased, .itemAgreed:
       false
     }
   }
@@ -104,6 +104,8 @@ enum EventCodec {
     case .pledgeJoined(let step), .pledgeFulfilled(let step), .pledgeWithdrawn(let step):
       writePledgeStep(step, into: &writer)
     case .participantErased(let event): writeParticipantErased(event, into: &writer)
+    case .itemRated(let event): writeItemRated(event, into: &writer)
+    case .itemAgreed(let event): writeItemAgreed(event, into: &writer)
     }
   }
 
@@ -124,14 +126,14 @@ enum EventCodec {
       return AnswerCodec.writePersonal(event, into: &writer)
     case .accountProposed, .accountObjected, .accountResponded, .accountSettled,
       .accountReopened, .storiesSelected, .feedbackSent, .pledgeMade, .pledgeJoined,
-      .pledgeFulfilled, .pledgeWithdrawn:
+      .pledgeFulfilled, .pledgeWithdrawn, .itemRated:
       guard hasPersonalPart(payload.type), let participant = payload.participant else {
         return false
       }
       writer.appendString(participant)
       return true
     case .ledgerCreated, .nodeAdded, .nodeRenamed, .nodeMoved, .nodeRetired, .storyUpdated,
-      .storyWithdrawn, .itemRecorded, .itemRevised, .participantErased:
+      .storyWithdrawn, .itemRecorded, .itemRevised, .participantErased, .itemAgreed:
       return false
     }
   }
@@ -253,6 +255,8 @@ enum EventCodec {
     case .pledgeFulfilled: dialogue = .pledgeFulfilled(try readPledgeStep(&reader))
     case .pledgeWithdrawn: dialogue = .pledgeWithdrawn(try readPledgeStep(&reader))
     case .participantErased: dialogue = .participantErased(try readParticipantErased(&reader))
+    case .itemRated: dialogue = .itemRated(try readItemRated(&reader))
+    case .itemAgreed: dialogue = .itemAgreed(try readItemAgreed(&reader))
     }
     return try withParticipant(dialogue, schemaVersion, personalBytes, materializingText)
   }

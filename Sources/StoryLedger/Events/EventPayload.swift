@@ -27,6 +27,10 @@ public enum EventType: UInt16, CaseIterable, Sendable, Hashable {
   case itemRecorded = 20
   /// An item of value was revised as of a date.
   case itemRevised = 21
+  /// A person rated an item (their own rating, revisable) as of a date.
+  case itemRated = 22
+  /// A group agreed an item's value as of a date.
+  case itemAgreed = 23
   /// An account was proposed for a node and a period.
   case accountProposed = 30
   /// Someone objected to an account.
@@ -67,6 +71,8 @@ public enum EventType: UInt16, CaseIterable, Sendable, Hashable {
     case .storyAnswered: "story.answered"
     case .itemRecorded: "item.recorded"
     case .itemRevised: "item.revised"
+    case .itemRated: "item.rated"
+    case .itemAgreed: "item.agreed"
     case .accountProposed: "account.proposed"
     case .accountObjected: "account.objected"
     case .accountResponded: "account.responded"
@@ -86,28 +92,30 @@ public enum EventType: UInt16, CaseIterable, Sendable, Hashable {
   ///
   /// Version 2 of the dialogue's events (accounts, selections, feedback, pledges) keeps the
   /// participant's name (`by`) in the record's personal part, where it can be erased;
-  /// version 1 kept it in the hashed part, and such events stay readable.
+  /// version 1 kept it in the hashed part, and such events stay readable. `item.rated` is
+  /// written as version 2 from the start (the rater's name in the personal part); its
+  /// version 1 is only the snapshot's layout.
   public var currentSchemaVersion: UInt16 {
     switch self {
     case .accountProposed, .accountObjected, .accountResponded, .accountSettled,
       .accountReopened, .storiesSelected, .feedbackSent, .pledgeMade, .pledgeJoined,
-      .pledgeFulfilled, .pledgeWithdrawn:
+      .pledgeFulfilled, .pledgeWithdrawn, .itemRated:
       2
     case .ledgerCreated, .nodeAdded, .nodeRenamed, .nodeMoved, .nodeRetired, .storyTold,
       .tellingRecorded, .storyUpdated, .storyWithdrawn, .storyAnswered, .itemRecorded,
-      .itemRevised, .participantErased:
+      .itemRevised, .participantErased, .itemAgreed:
       1
     }
   }
 
   /// Whether events of the type belong to the dialogue (accounts, selections, feedback,
-  /// pledges, and the erasure of a participant's name from them): the state keeps them
-  /// whole, and each is appended alone.
+  /// pledges, the ratings and agreed values of items, and the erasure of a participant's
+  /// name from them): the state keeps them whole, and each is appended alone.
   public var isDialogue: Bool {
     switch self {
     case .accountProposed, .accountObjected, .accountResponded, .accountSettled,
       .accountReopened, .storiesSelected, .feedbackSent, .pledgeMade, .pledgeJoined,
-      .pledgeFulfilled, .pledgeWithdrawn, .participantErased:
+      .pledgeFulfilled, .pledgeWithdrawn, .participantErased, .itemRated, .itemAgreed:
       true
     case .ledgerCreated, .nodeAdded, .nodeRenamed, .nodeMoved, .nodeRetired, .storyTold,
       .tellingRecorded, .storyUpdated, .storyWithdrawn, .storyAnswered, .itemRecorded,
@@ -156,6 +164,10 @@ public enum EventPayload: Hashable, Sendable {
   case itemRecorded(ItemRecorded)
   /// See ``EventType/itemRevised``.
   case itemRevised(ItemRevised)
+  /// See ``EventType/itemRated``.
+  case itemRated(ItemRated)
+  /// See ``EventType/itemAgreed``.
+  case itemAgreed(ItemAgreed)
   /// See ``EventType/accountProposed``.
   case accountProposed(AccountProposed)
   /// See ``EventType/accountObjected``.
@@ -196,6 +208,8 @@ public enum EventPayload: Hashable, Sendable {
     case .storyAnswered: .storyAnswered
     case .itemRecorded: .itemRecorded
     case .itemRevised: .itemRevised
+    case .itemRated: .itemRated
+    case .itemAgreed: .itemAgreed
     case .accountProposed: .accountProposed
     case .accountObjected: .accountObjected
     case .accountResponded: .accountResponded
@@ -225,6 +239,8 @@ public enum EventPayload: Hashable, Sendable {
     case .storyAnswered(let event): event.story
     case .itemRecorded(let event): event.story
     case .itemRevised(let event): event.story
+    case .itemRated(let event): event.story
+    case .itemAgreed(let event): event.story
     case .ledgerCreated, .nodeAdded, .nodeRenamed, .nodeMoved, .nodeRetired, .accountProposed,
       .accountObjected, .accountResponded, .accountSettled, .accountReopened, .storiesSelected,
       .feedbackSent, .pledgeMade, .pledgeJoined, .pledgeFulfilled, .pledgeWithdrawn,
@@ -250,7 +266,7 @@ public enum EventPayload: Hashable, Sendable {
     case .pledgeMade(let event): event.node
     case .ledgerCreated, .tellingRecorded, .storyUpdated, .storyWithdrawn, .storyAnswered,
       .itemRecorded, .itemRevised, .pledgeJoined, .pledgeFulfilled, .pledgeWithdrawn,
-      .participantErased:
+      .participantErased, .itemRated, .itemAgreed:
       nil
     }
   }

@@ -30,9 +30,10 @@ extension EventPayload {
     case .feedbackSent(let event): event.by
     case .pledgeMade(let event): event.by
     case .pledgeJoined(let step), .pledgeFulfilled(let step), .pledgeWithdrawn(let step): step.by
+    case .itemRated(let event): event.by
     case .ledgerCreated, .nodeAdded, .nodeRenamed, .nodeMoved, .nodeRetired, .storyTold,
       .tellingRecorded, .storyUpdated, .storyWithdrawn, .storyAnswered, .itemRecorded,
-      .itemRevised,
+      .itemRevised, .itemAgreed,
       .participantErased:
       nil
     }
@@ -75,9 +76,12 @@ extension EventPayload {
     case .pledgeWithdrawn(var step):
       step.by = name
       return .pledgeWithdrawn(step)
+    case .itemRated(var event):
+      event.by = name
+      return .itemRated(event)
     case .ledgerCreated, .nodeAdded, .nodeRenamed, .nodeMoved, .nodeRetired, .storyTold,
       .tellingRecorded, .storyUpdated, .storyWithdrawn, .storyAnswered, .itemRecorded,
-      .itemRevised,
+      .itemRevised, .itemAgreed,
       .participantErased:
       return self
     }

@@ -160,6 +160,19 @@ extension EventPayload {
     case .participantErased(let event):
       object.raw("events", "[" + event.sequences.map(String.init).joined(separator: ",") + "]")
       object.string("reason", event.reason)
+    case .itemRated(let event):
+      object.string("story", event.story)
+      object.string("item", event.item)
+      object.string("by", event.by)
+      object.number("weight", event.weight)
+      object.string("on", event.on.description)
+      if let first = event.first { object.number("first", first) }
+    case .itemAgreed(let event):
+      object.string("story", event.story)
+      object.string("item", event.item)
+      object.number("weight", event.weight)
+      object.string("on", event.on.description)
+      if !event.note.isEmpty { object.string("note", event.note) }
     }
   }
 

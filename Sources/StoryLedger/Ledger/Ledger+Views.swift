@@ -32,6 +32,9 @@ public struct ItemView: Hashable, Sendable, Codable {
   public var revisions: Int
   /// The date it was last made visible (from invisible), if it was.
   public var madeVisibleOn: Day?
+  /// Its ratings by several people and the group's agreed value, as of the same date; `nil`
+  /// when it has no rating and no value agreed by `item agree`.
+  public var calibration: ItemCalibration?
 }
 
 /// Which items ``Ledger/items(_:)`` lists.
@@ -106,6 +109,10 @@ public struct StoryHistory: Hashable, Sendable, Codable {
       case withdrawn
       /// Questionnaire answers were recorded.
       case answered
+      /// Someone rated an item.
+      case rated
+      /// A group agreed an item's value.
+      case agreed
     }
     /// The date the entry is about (for updates and withdrawals, the day they were recorded).
     public var on: Day
@@ -240,6 +247,9 @@ extension Ledger {
     for sequence in state.answerSequences(of: index) where seen.insert(sequence).inserted {
       sequences.append(sequence)
     }
+    for record in state.dialogue where record.payload.storyKey == key {
+      if seen.insert(record.sequence).inserted { sequences.append(record.sequence) }
+    }
     var entries: [StoryHistory.Entry] = []
     let zone = state.configuration.timeZone
     var factsOfItem: [Int32: [(sequence: UInt64, facts: ItemFacts)]] = [:]
@@ -309,13 +319,38 @@ extension Ledger {
         item.visibility = revised.facts.visibility
         entries.append(item)
         factsOfItem[itemIndex, default: []].append((event.sequence, revised.facts))
+      case .itemRated(let rated):
+        let who =
+          !isShared
+          ? "someone" : event.isPersonalTextErased || rated.by.isEmpty ? "(name erased)" : rated.by
+        var item = entry(rated.on, .rated, "rated \(rated.weight) by \(who)")
+        item.item = rated.item
+        item.dimension = state.itemIndex(story: index, key: rated.item).map {
+          state.items[$0].dimension
+        }
+        entries.append(item)
+      case .itemAgreed(let agreed):
+        var item = entry(
+          agreed.on, .agreed,
+          "agreed value \(agreed.weight)" + (agreed.note.isEmpty ? "" : ": \(agreed.note)"))
+        item.item = agreed.item
+        item.dimension = state.itemIndex(story: index, key: agreed.item).map {
+          state.items[$0].dimension
+        }
+        entries.append(item)
       default:
         break
       }
     }
     entries.sort { ($0.on, $0.sequence) < ($1.on, $1.sequence) }
-    let items = itemIndices.compactMap { item in
-      state.itemView(item, asOf: .latest, facts: factsOfItem[item] ?? [])
+    let ratingIndex = state.ratingIndex()
+    let items = itemIndices.compactMap { item -> ItemView? in
+      let facts = factsOfItem[item] ?? []
+      var view = state.itemView(item, asOf: .latest, facts: facts)
+      view?.calibration = state.calibration(
+        of: item, asOf: .latest, index: ratingIndex,
+        weights: state.weightMarks(of: item, facts: facts), showNames: isShared)
+      return view
     }
     let withdrawal = state.withdrawals[index]
     let answers = state.currentAnswers(of: index).compactMap { answerIndex -> AnswerView? in
@@ -340,7 +375,10 @@ extension Ledger {
   ///   ItemQuery(scope: .node(try NodePath(parsing: "nhs/london")), visibility: .invisible))
   /// for item in list.items { print(item.story, item.item, item.description ?? "") }
   /// ```
-  public func items(_ query: ItemQuery) throws -> ItemList {
+  ///
+  /// Raters' names (``ItemView/calibration``) are withheld from a `viewer` outside a story's
+  /// share scope (default: no viewer, every name shown).
+  public func items(_ query: ItemQuery, viewer: Viewer? = nil) throws -> ItemList {
     let state = self.state
     let cutoff = query.range?.end ?? Day.latest
     var storyIndices: [Int32] = []
@@ -405,7 +443,16 @@ extension Ledger {
       default: break
       }
     }
-    let views = selected.compactMap { state.itemView($0, asOf: cutoff, facts: facts[$0] ?? []) }
+    let ratingIndex = state.ratingIndex()
+    let viewerNode: Int32? = viewer == nil ? nil : try state.readerIndex(viewer, default: -1)
+    let views = selected.compactMap { item -> ItemView? in
+      var view = state.itemView(item, asOf: cutoff, facts: facts[item] ?? [])
+      view?.calibration = state.calibration(
+        of: item, asOf: cutoff, index: ratingIndex,
+        weights: state.weightMarks(of: item, facts: facts[item] ?? []),
+        showNames: state.canRead(state.items[item].story, by: viewerNode))
+      return view
+    }
     return ItemList(items: views, matched: matched)
   }
 

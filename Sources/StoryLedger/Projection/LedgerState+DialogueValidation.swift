@@ -167,8 +167,8 @@ extension LedgerState {
       break
     case .ledgerCreated, .nodeAdded, .nodeRenamed, .nodeMoved, .nodeRetired, .storyTold,
       .tellingRecorded, .storyUpdated, .storyWithdrawn, .storyAnswered, .itemRecorded,
-      .itemRevised:
-      // Not the dialogue's: checked by `validate(_:)`.
+      .itemRevised, .itemRated, .itemAgreed:
+      // Not the dialogue's, or checked by `validate(_:)`.
       break
     }
   }

@@ -50,7 +50,7 @@ extension LedgerState {
         .storyWithdrawn, .storyAnswered, .accountProposed, .accountObjected, .accountResponded,
         .accountSettled,
         .accountReopened, .storiesSelected, .feedbackSent, .pledgeMade, .pledgeJoined,
-        .pledgeFulfilled, .pledgeWithdrawn, .participantErased:
+        .pledgeFulfilled, .pledgeWithdrawn, .participantErased, .itemRated, .itemAgreed:
         self = RecordFoldCache()
       }
     }
@@ -175,7 +175,7 @@ extension LedgerState {
         .storyWithdrawn, .storyAnswered, .accountProposed, .accountObjected, .accountResponded,
         .accountSettled,
         .accountReopened, .storiesSelected, .feedbackSent, .pledgeMade, .pledgeJoined,
-        .pledgeFulfilled, .pledgeWithdrawn, .participantErased:
+        .pledgeFulfilled, .pledgeWithdrawn, .participantErased, .itemRated, .itemAgreed:
         // Rare: the reference fold applies them.
         return false
       }

@@ -146,6 +146,14 @@ extension LedgerState {
         .accountReopened, .storiesSelected, .feedbackSent, .pledgeMade, .pledgeJoined,
         .pledgeFulfilled, .pledgeWithdrawn, .participantErased:
         try validateDialogue(event)
+      case .itemRated(let rated):
+        try validateRating(
+          story: rated.story, item: rated.item, weight: rated.weight, on: rated.on,
+          by: rated.by)
+      case .itemAgreed(let agreed):
+        try validateRating(
+          story: agreed.story, item: agreed.item, weight: agreed.weight, on: agreed.on, by: nil)
+        if !agreed.note.isEmpty { try Prose.check(agreed.note, field: "note") }
       }
     }
   }

@@ -191,16 +191,20 @@ enum ItemsCommand: Command {
       context.console.message("no items match")
       return
     }
-    var table = TextTable(columns: [
-      .init("item"), .init("node"), .init("dimension"), .init("visibility"),
-      .init("monetised", right: true), .init("revised"), .init("description"),
-    ])
+    // The ratings column appears when some item listed was rated or has an agreed value.
+    let hasRatings = list.items.contains { $0.calibration != nil }
+    var table = TextTable(
+      columns: [
+        .init("item"), .init("node"), .init("dimension"), .init("visibility"),
+        .init("monetised", right: true), .init("revised"), .init("description"),
+      ] + (hasRatings ? [.init("ratings")] : []))
     for item in list.items {
-      table.add([
-        "\(item.story)/\(item.item)", item.node.description, item.dimension.rawValue,
-        item.visibility.rawValue, item.monetised?.description ?? "", item.revisedOn.description,
-        item.description ?? "",
-      ])
+      table.add(
+        [
+          "\(item.story)/\(item.item)", item.node.description, item.dimension.rawValue,
+          item.visibility.rawValue, item.monetised?.description ?? "",
+          item.revisedOn.description, item.description ?? "",
+        ] + (hasRatings ? [RatingText.spread(item.calibration)] : []))
     }
     context.console.write(table.render() + "\n")
     if list.matched > list.items.count {

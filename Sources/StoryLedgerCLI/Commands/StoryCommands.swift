@@ -250,6 +250,18 @@ enum StoryShowCommand: Command {
       }
       lines.append(table.render())
     }
+    let calibrated = history.items.filter { $0.calibration != nil }
+    if !calibrated.isEmpty {
+      lines.append("")
+      lines.append("ratings:")
+      for item in calibrated {
+        lines.append("  \(item.item)  \(RatingText.spread(item.calibration))")
+        let raters = (item.calibration?.ratings ?? []).map {
+          "\(oneLine($0.by.isEmpty ? "(name erased)" : $0.by)) \($0.weight) (\($0.on))"
+        }
+        if !raters.isEmpty { lines.append("      " + raters.joined(separator: ", ")) }
+      }
+    }
     if !history.answers.isEmpty {
       lines.append("")
       var table = TextTable(columns: [

@@ -114,13 +114,17 @@ enum SummaryCommand: Command {
         "pledges: \(pledges.made) made · \(pledges.active) active · \(pledges.conditional) waiting for others · \(pledges.fulfilled) fulfilled · \(pledges.lapsed) lapsed · \(pledges.withdrawn) withdrawn"
       )
     }
+    if let ratings = total.ratings {
+      lines.append("ratings: \(RatingText.counts(ratings))")
+    }
     if !summary.children.isEmpty {
       lines.append("")
-      var children = TextTable(columns: [
-        .init("child"), .init("level"), .init("stories", right: true),
-        .init("capacitating v/i", right: true), .init("calibrating v/i", right: true),
-        .init("calculating v/i", right: true), .init("monetised v/i\(money)", right: true),
-      ])
+      var children = TextTable(
+        columns: [
+          .init("child"), .init("level"), .init("stories", right: true),
+          .init("capacitating v/i", right: true), .init("calibrating v/i", right: true),
+          .init("calculating v/i", right: true), .init("monetised v/i\(money)", right: true),
+        ] + (total.ratings == nil ? [] : [.init("ratings median (n)", right: true)]))
       var shown = summary.children
       if let childLimit, shown.count > childLimit {
         shown = Array(
@@ -139,6 +143,11 @@ enum SummaryCommand: Command {
           invisible += child.boxes[dimension].invisible.monetised
         }
         row.append("\(visible)/\(invisible)")
+        if total.ratings != nil {
+          let ratings = child.ratings ?? RatingCounts()
+          row.append(
+            ratings.median.map { "\(ItemCalibration.text($0)) (\(ratings.ratings))" } ?? "—")
+        }
         children.add(row)
       }
       lines.append(children.render())
