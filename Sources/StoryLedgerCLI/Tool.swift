@@ -22,7 +22,7 @@ public enum StoryLedgerTool {
     CommandEntry(StoryTellCommand.self), CommandEntry(StoryRetellCommand.self),
     CommandEntry(StoryUpdateCommand.self), CommandEntry(StoryShowCommand.self),
     CommandEntry(StoryWithdrawCommand.self), CommandEntry(ErasePersonCommand.self),
-    CommandEntry(StoryAnswerCommand.self),
+    CommandEntry(StoryAnswerCommand.self), CommandEntry(StoryVerifiedCommand.self),
     CommandEntry(ItemAddCommand.self), CommandEntry(ItemReviseCommand.self),
     CommandEntry(ItemEvidenceCommand.self), CommandEntry(ItemRateCommand.self),
     CommandEntry(ItemAgreeCommand.self), CommandEntry(ItemsCommand.self),

@@ -82,7 +82,8 @@ extension LedgerState {
       case .pledgeJoined, .pledgeFulfilled, .pledgeWithdrawn, .participantErased, .ledgerCreated,
         .nodeAdded,
         .nodeRenamed, .nodeMoved, .nodeRetired, .storyTold, .storyUpdated, .storyWithdrawn,
-        .storyAnswered, .tellingRecorded, .itemRecorded, .itemRevised, .itemRated, .itemAgreed:
+        .storyAnswered, .tellingRecorded, .itemRecorded, .itemRevised, .itemRated, .itemAgreed,
+        .storyVerified:
         break
       }
     }

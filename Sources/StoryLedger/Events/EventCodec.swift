@@ -28,7 +28,7 @@ enum EventCodec {
     case .storyAnswered: true
     case .accountProposed, .accountObjected, .accountResponded, .accountSettled,
       .accountReopened, .storiesSelected, .feedbackSent, .pledgeMade, .pledgeJoined,
-      .pledgeFulfilled, .pledgeWithdrawn, .itemRated:
+      .pledgeFulfilled, .pledgeWithdrawn, .itemRated, .storyVerified:
       type.currentSchemaVersion >= 2
     case .ledgerCreated, .nodeAdded, .nodeRenamed, .nodeMoved, .nodeRetired, .storyUpdated,
       .storyWithdrawn, .itemRecorded, .itemRevised, .participantErased, .itemAgreed:
@@ -106,6 +106,7 @@ enum EventCodec {
     case .participantErased(let event): writeParticipantErased(event, into: &writer)
     case .itemRated(let event): writeItemRated(event, into: &writer)
     case .itemAgreed(let event): writeItemAgreed(event, into: &writer)
+    case .storyVerified(let event): writeStoryVerified(event, into: &writer)
     }
   }
 
@@ -126,7 +127,7 @@ enum EventCodec {
       return AnswerCodec.writePersonal(event, into: &writer)
     case .accountProposed, .accountObjected, .accountResponded, .accountSettled,
       .accountReopened, .storiesSelected, .feedbackSent, .pledgeMade, .pledgeJoined,
-      .pledgeFulfilled, .pledgeWithdrawn, .itemRated:
+      .pledgeFulfilled, .pledgeWithdrawn, .itemRated, .storyVerified:
       guard hasPersonalPart(payload.type), let participant = payload.participant else {
         return false
       }
@@ -257,6 +258,7 @@ enum EventCodec {
     case .participantErased: dialogue = .participantErased(try readParticipantErased(&reader))
     case .itemRated: dialogue = .itemRated(try readItemRated(&reader))
     case .itemAgreed: dialogue = .itemAgreed(try readItemAgreed(&reader))
+    case .storyVerified: dialogue = .storyVerified(try readStoryVerified(&reader))
     }
     return try withParticipant(dialogue, schemaVersion, personalBytes, materializingText)
   }

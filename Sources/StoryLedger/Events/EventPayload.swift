@@ -23,6 +23,8 @@ public enum EventType: UInt16, CaseIterable, Sendable, Hashable {
   case storyWithdrawn = 13
   /// Questionnaire answers about a story were recorded as of a date.
   case storyAnswered = 14
+  /// Someone verified a story, and said how.
+  case storyVerified = 15
   /// An item of value was recorded in a story.
   case itemRecorded = 20
   /// An item of value was revised as of a date.
@@ -69,6 +71,7 @@ public enum EventType: UInt16, CaseIterable, Sendable, Hashable {
     case .storyUpdated: "story.updated"
     case .storyWithdrawn: "story.withdrawn"
     case .storyAnswered: "story.answered"
+    case .storyVerified: "story.verified"
     case .itemRecorded: "item.recorded"
     case .itemRevised: "item.revised"
     case .itemRated: "item.rated"
@@ -94,16 +97,19 @@ public enum EventType: UInt16, CaseIterable, Sendable, Hashable {
   /// participant's name (`by`) in the record's personal part, where it can be erased;
   /// version 1 kept it in the hashed part, and such events stay readable. `item.rated` is
   /// written as version 2 from the start (the rater's name in the personal part); its
-  /// version 1 is only the snapshot's layout.
+  /// version 1 is only the snapshot's layout. Version 2 of `item.recorded` and `item.revised`
+  /// may carry an evidence link and an evidence file's SHA-256 digest
+  /// (``ItemFacts/evidenceLink``, ``ItemFacts/evidenceDigest``); version 1 could not.
   public var currentSchemaVersion: UInt16 {
     switch self {
     case .accountProposed, .accountObjected, .accountResponded, .accountSettled,
       .accountReopened, .storiesSelected, .feedbackSent, .pledgeMade, .pledgeJoined,
-      .pledgeFulfilled, .pledgeWithdrawn, .itemRated:
+      .pledgeFulfilled, .pledgeWithdrawn, .itemRated, .itemRecorded, .itemRevised,
+      .storyVerified:
       2
     case .ledgerCreated, .nodeAdded, .nodeRenamed, .nodeMoved, .nodeRetired, .storyTold,
-      .tellingRecorded, .storyUpdated, .storyWithdrawn, .storyAnswered, .itemRecorded,
-      .itemRevised, .participantErased, .itemAgreed:
+      .tellingRecorded, .storyUpdated, .storyWithdrawn, .storyAnswered, .participantErased,
+      .itemAgreed:
       1
     }
   }
@@ -115,7 +121,8 @@ public enum EventType: UInt16, CaseIterable, Sendable, Hashable {
     switch self {
     case .accountProposed, .accountObjected, .accountResponded, .accountSettled,
       .accountReopened, .storiesSelected, .feedbackSent, .pledgeMade, .pledgeJoined,
-      .pledgeFulfilled, .pledgeWithdrawn, .participantErased, .itemRated, .itemAgreed:
+      .pledgeFulfilled, .pledgeWithdrawn, .participantErased, .itemRated, .itemAgreed,
+      .storyVerified:
       true
     case .ledgerCreated, .nodeAdded, .nodeRenamed, .nodeMoved, .nodeRetired, .storyTold,
       .tellingRecorded, .storyUpdated, .storyWithdrawn, .storyAnswered, .itemRecorded,
@@ -160,6 +167,8 @@ public enum EventPayload: Hashable, Sendable {
   case storyWithdrawn(StoryWithdrawn)
   /// See ``EventType/storyAnswered``.
   case storyAnswered(StoryAnswered)
+  /// See ``EventType/storyVerified``.
+  case storyVerified(StoryVerified)
   /// See ``EventType/itemRecorded``.
   case itemRecorded(ItemRecorded)
   /// See ``EventType/itemRevised``.
@@ -206,6 +215,7 @@ public enum EventPayload: Hashable, Sendable {
     case .storyUpdated: .storyUpdated
     case .storyWithdrawn: .storyWithdrawn
     case .storyAnswered: .storyAnswered
+    case .storyVerified: .storyVerified
     case .itemRecorded: .itemRecorded
     case .itemRevised: .itemRevised
     case .itemRated: .itemRated
@@ -237,6 +247,7 @@ public enum EventPayload: Hashable, Sendable {
     case .storyUpdated(let event): event.story
     case .storyWithdrawn(let event): event.story
     case .storyAnswered(let event): event.story
+    case .storyVerified(let event): event.story
     case .itemRecorded(let event): event.story
     case .itemRevised(let event): event.story
     case .itemRated(let event): event.story
@@ -266,7 +277,7 @@ public enum EventPayload: Hashable, Sendable {
     case .pledgeMade(let event): event.node
     case .ledgerCreated, .tellingRecorded, .storyUpdated, .storyWithdrawn, .storyAnswered,
       .itemRecorded, .itemRevised, .pledgeJoined, .pledgeFulfilled, .pledgeWithdrawn,
-      .participantErased, .itemRated, .itemAgreed:
+      .participantErased, .itemRated, .itemAgreed, .storyVerified:
       nil
     }
   }
@@ -433,11 +444,17 @@ public struct ItemFacts: Hashable, Sendable {
   public var weight: Int?
   /// Evidence of the value.
   public var evidence: String?
+  /// Where the evidence can be checked: an absolute URL (`https://…`, `doi:…`).
+  public var evidenceLink: String?
+  /// The SHA-256 digest of an evidence file kept outside the ledger, as 64 lowercase
+  /// hexadecimal digits: anyone holding the file can check it is the one recorded.
+  public var evidenceDigest: String?
 
   /// Creates a set of facts.
   public init(
     visibility: Visibility? = nil, description: String? = nil, quantity: String? = nil,
-    unit: String? = nil, monetised: Money? = nil, weight: Int? = nil, evidence: String? = nil
+    unit: String? = nil, monetised: Money? = nil, weight: Int? = nil, evidence: String? = nil,
+    evidenceLink: String? = nil, evidenceDigest: String? = nil
   ) {
     self.visibility = visibility
     self.description = description
@@ -446,6 +463,8 @@ public struct ItemFacts: Hashable, Sendable {
     self.monetised = monetised
     self.weight = weight
     self.evidence = evidence
+    self.evidenceLink = evidenceLink
+    self.evidenceDigest = evidenceDigest
   }
 
   /// Why a unit given without a quantity is refused, wherever facts come from (the CLI,

@@ -31,6 +31,7 @@ extension EventPayload {
     case .pledgeMade(let event): event.by
     case .pledgeJoined(let step), .pledgeFulfilled(let step), .pledgeWithdrawn(let step): step.by
     case .itemRated(let event): event.by
+    case .storyVerified(let event): event.by
     case .ledgerCreated, .nodeAdded, .nodeRenamed, .nodeMoved, .nodeRetired, .storyTold,
       .tellingRecorded, .storyUpdated, .storyWithdrawn, .storyAnswered, .itemRecorded,
       .itemRevised, .itemAgreed,
@@ -79,6 +80,9 @@ extension EventPayload {
     case .itemRated(var event):
       event.by = name
       return .itemRated(event)
+    case .storyVerified(var event):
+      event.by = name
+      return .storyVerified(event)
     case .ledgerCreated, .nodeAdded, .nodeRenamed, .nodeMoved, .nodeRetired, .storyTold,
       .tellingRecorded, .storyUpdated, .storyWithdrawn, .storyAnswered, .itemRecorded,
       .itemRevised, .itemAgreed,

@@ -173,6 +173,11 @@ extension EventPayload {
       object.number("weight", event.weight)
       object.string("on", event.on.description)
       if !event.note.isEmpty { object.string("note", event.note) }
+    case .storyVerified(let event):
+      object.string("story", event.story)
+      object.string("by", event.by)
+      object.string("how", event.how)
+      object.string("on", event.on.description)
     }
   }
 
@@ -220,6 +225,8 @@ extension ItemFacts {
     if let monetised { object.string("monetised", monetised.description) }
     if let weight { object.number("weight", weight) }
     if let evidence { object.string("evidence", evidence) }
+    if let evidenceLink { object.string("evidence_link", evidenceLink) }
+    if let evidenceDigest { object.string("evidence_sha256", evidenceDigest) }
   }
 }
 

@@ -24,6 +24,10 @@ public struct ItemView: Hashable, Sendable, Codable {
   public var weight: Int?
   /// Its evidence.
   public var evidence: String?
+  /// Where its evidence can be checked (a URL), if given.
+  public var evidenceLink: String?
+  /// The SHA-256 digest (hexadecimal) of its evidence file, kept outside the ledger, if given.
+  public var evidenceDigest: String?
   /// The date of its first revision.
   public var recordedOn: Day
   /// The date of its latest revision at the date.
@@ -113,6 +117,8 @@ public struct StoryHistory: Hashable, Sendable, Codable {
       case rated
       /// A group agreed an item's value.
       case agreed
+      /// Someone verified the story.
+      case verified
     }
     /// The date the entry is about (for updates and withdrawals, the day they were recorded).
     public var on: Day
@@ -165,6 +171,8 @@ public struct StoryHistory: Hashable, Sendable, Codable {
   /// first answered (personal answers withheld when the story is not shared, gone once
   /// erased).
   public var answers: [AnswerView] = []
+  /// Who verified the story and how, in date order (names withheld outside the share scope).
+  public var verifications: [VerificationView] = []
 }
 
 /// A story's answer to one question, as ``StoryHistory`` and `story show --json` give it.
@@ -329,6 +337,12 @@ extension Ledger {
           state.items[$0].dimension
         }
         entries.append(item)
+      case .storyVerified(let verified):
+        let who =
+          !isShared
+          ? "someone"
+          : event.isPersonalTextErased || verified.by.isEmpty ? "(name erased)" : verified.by
+        entries.append(entry(verified.on, .verified, "verified by \(who): \(verified.how)"))
       case .itemAgreed(let agreed):
         var item = entry(
           agreed.on, .agreed,
@@ -364,6 +378,7 @@ extension Ledger {
       status: withdrawal == nil ? "active" : withdrawal?.isErased == true ? "erased" : "withdrawn",
       isShared: isShared, items: items, entries: entries)
     history.answers = answers
+    history.verifications = state.verifications(ofStory: key, showNames: isShared)
     return history
   }
 
@@ -469,6 +484,8 @@ extension Ledger {
     if let monetised = facts.monetised { parts.append("monetised \(monetised)") }
     if let weight = facts.weight { parts.append("weight \(weight)") }
     if let evidence = facts.evidence { parts.append("evidence: \(evidence)") }
+    if let link = facts.evidenceLink { parts.append("evidence link: \(link)") }
+    if let digest = facts.evidenceDigest { parts.append("evidence file SHA-256: \(digest)") }
     // A revision that changes nothing is a dated mention of the item in a telling.
     return parts.isEmpty ? "mentioned, unchanged" : parts.joined(separator: "; ")
   }
@@ -548,6 +565,8 @@ extension LedgerState {
         if let value = given.monetised { merged.monetised = value }
         if let value = given.weight { merged.weight = value }
         if let value = given.evidence { merged.evidence = value }
+        if let value = given.evidenceLink { merged.evidenceLink = value }
+        if let value = given.evidenceDigest { merged.evidenceDigest = value }
       }
       if count > 0, revision.isVisible, !previousVisible { madeVisibleOn = revision.day }
       previousVisible = revision.isVisible
@@ -564,7 +583,8 @@ extension LedgerState {
       visibility: previousVisible ? .visible : .invisible, description: merged.description,
       quantity: merged.quantity.map(Quantity.init(validText:)), unit: merged.unit,
       monetised: merged.monetised,
-      weight: merged.weight, evidence: merged.evidence, recordedOn: first, revisedOn: last,
+      weight: merged.weight, evidence: merged.evidence, evidenceLink: merged.evidenceLink,
+      evidenceDigest: merged.evidenceDigest, recordedOn: first, revisedOn: last,
       revisions: count, madeVisibleOn: madeVisibleOn)
   }
 }

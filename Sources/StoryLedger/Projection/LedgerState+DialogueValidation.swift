@@ -167,7 +167,7 @@ extension LedgerState {
       break
     case .ledgerCreated, .nodeAdded, .nodeRenamed, .nodeMoved, .nodeRetired, .storyTold,
       .tellingRecorded, .storyUpdated, .storyWithdrawn, .storyAnswered, .itemRecorded,
-      .itemRevised, .itemRated, .itemAgreed:
+      .itemRevised, .itemRated, .itemAgreed, .storyVerified:
       // Not the dialogue's, or checked by `validate(_:)`.
       break
     }

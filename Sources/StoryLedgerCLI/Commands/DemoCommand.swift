@@ -139,7 +139,10 @@ enum DemoCommand: Command {
 
         The dialogue for \(period): \(round.selections) stories selected as most significant, \
         accounts settled at \(round.settled.count) places up to \(top), \(round.feedback) \
-        feedback sent down, \(round.pledges) pledges.
+        feedback sent down, \(round.pledges) pledges, \(round.ratings) ratings by several \
+        people of \(round.agreed) item\(round.agreed == 1 ? "" : "s") with the values their groups agreed, \
+        \(round.verified) selected stor\(round.verified == 1 ? "y" : "ies") verified, \(round.checkableEvidence) \
+        item\(round.checkableEvidence == 1 ? "" : "s") with evidence that can be checked.
 
 
         """)
@@ -157,6 +160,7 @@ enum DemoCommand: Command {
         storyledger --ledger \(ledgerURL.path) export timeseries --period quarter --level region
         storyledger --ledger \(ledgerURL.path) accounts \(ledger.state.topLevelNodes.first?.description ?? "NODE")
         storyledger --ledger \(ledgerURL.path) pledges
+        storyledger --ledger \(ledgerURL.path) export ratings --period month --level region
         storyledger --ledger \(ledgerURL.path) verify
       """)
   }

@@ -31,7 +31,7 @@ enum ItemAddCommand: Command {
       throw UsageError(
         "missing --dimension (capacitating, calibrating or calculating)", usage: spec.usage)
     }
-    let facts = try Recording.facts(arguments)
+    let facts = try Recording.facts(arguments, in: context)
     guard facts.visibility != nil else {
       throw UsageError("missing --visibility (visible or invisible)", usage: spec.usage)
     }
@@ -81,10 +81,10 @@ enum ItemReviseCommand: Command {
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
     let reference = try Recording.itemReference(arguments.positionals[0], usage: spec.usage)
-    let facts = try Recording.facts(arguments)
+    let facts = try Recording.facts(arguments, in: context)
     guard !facts.isEmpty || arguments.has("--mention") else {
       throw UsageError(
-        "nothing to revise: give --visibility, --description, --quantity, --unit, --monetised, --weight or --evidence, or --mention to record that a telling mentioned the item without changing it",
+        "nothing to revise: give --visibility, --description, --quantity, --unit, --monetised, --weight, --evidence, --evidence-link or --evidence-file, or --mention to record that a telling mentioned the item without changing it",
         usage: spec.usage)
     }
     let day = try Recording.day(arguments)
@@ -101,31 +101,41 @@ enum ItemReviseCommand: Command {
 enum ItemEvidenceCommand: Command {
   static let spec = CommandSpec(
     name: "item evidence", abstract: "attach evidence to an item and make it visible",
-    arguments: "STORY/ITEM --evidence E [--on DATE]", positionals: ["STORY/ITEM"],
+    arguments:
+      "STORY/ITEM [--evidence E] [--evidence-link URL] [--evidence-file PATH | --evidence-sha256 HEX] [--on DATE]",
+    positionals: ["STORY/ITEM"],
     minimumPositionals: 1,
     discussion: """
       One revision that records the evidence and makes the item visible: invisible value
-      becomes visible (the movement the method measures).
+      becomes visible (the movement the method measures). Evidence can be checked: a link
+      says where it is, and --evidence-file records the SHA-256 digest of a file that stays
+      outside the ledger (anyone holding the file can check it is the one recorded). Give at
+      least one of --evidence, --evidence-link, --evidence-file and --evidence-sha256.
       """,
     examples: [
-      "storyledger item evidence k3f9/i1 --evidence \"attendance register, March–May\" --on 2026-06-01"
+      "storyledger item evidence k3f9/i1 --evidence \"attendance register, March–May\" --on 2026-06-01",
+      "storyledger item evidence k3f9/i1 --evidence-link https://example.org/registers/2026-05.pdf --evidence-file register.pdf",
     ],
     options: [
-      .value("--evidence", "E", "the evidence (required)"),
+      .value("--evidence", "E", "the evidence, in words"),
       .value("--on", "DATE", "the date the evidence is about (default today)"),
       Recording.expectVersion,
-    ] + Recording.writeOptions)
+    ] + Recording.evidenceOptions + Recording.writeOptions)
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
     let reference = try Recording.itemReference(arguments.positionals[0], usage: spec.usage)
-    guard let evidence = arguments.value("--evidence") else {
-      throw UsageError("missing --evidence", usage: spec.usage)
+    let evidence = arguments.value("--evidence")
+    let (link, digest) = try Recording.evidenceLinkAndDigest(arguments, in: context)
+    guard evidence != nil || link != nil || digest != nil else {
+      throw UsageError(
+        "missing evidence: give --evidence, --evidence-link, --evidence-file or --evidence-sha256",
+        usage: spec.usage)
     }
     let day = try Recording.day(arguments)
     let options = try Recording.options(arguments, story: reference.story.key)
     let ledger = try context.openLedger()
     let recorded = try ledger.attachEvidence(
-      to: reference, evidence: evidence, on: day, options: options)
+      to: reference, evidence: evidence, link: link, digest: digest, on: day, options: options)
     Recording.report(
       recorded, printing: recorded.ref.description, what: "the evidence",
       arguments: arguments, context: context)

@@ -118,8 +118,9 @@ enum Recording {
     return reference
   }
 
-  /// The item facts the options give (`--visibility`, `--description`, …).
-  static func facts(_ arguments: ParsedArguments) throws -> ItemFacts {
+  /// The item facts the options give (`--visibility`, `--description`, …); `--evidence-file`
+  /// is read (relative to the working directory) for its SHA-256 digest.
+  static func facts(_ arguments: ParsedArguments, in context: Context) throws -> ItemFacts {
     var facts = ItemFacts()
     facts.visibility = try arguments.value("--visibility") { try Visibility(parsing: $0) }
     facts.description = arguments.value("--description")
@@ -133,17 +134,55 @@ enum Recording {
     }
     facts.weight = try arguments.integer("--weight", in: 1...5)
     facts.evidence = arguments.value("--evidence")
+    (facts.evidenceLink, facts.evidenceDigest) = try evidenceLinkAndDigest(arguments, in: context)
     return facts
   }
 
-  /// The options that set item facts.
-  static let factOptions: [OptionSpec] = [
-    .value("--visibility", "V", "visible or invisible"),
-    .value("--description", "T", "what the item of value is"),
-    .value("--quantity", "Q", "a decimal quantity (with --unit)"),
-    .value("--unit", "U", "the quantity's unit"),
-    .value("--monetised", "M", "a proxy value in the ledger currency, at most 2 decimals"),
-    .value("--weight", "W", "how much it matters, 1 to 5"),
-    .value("--evidence", "E", "evidence of the value"),
+  /// `--evidence-link URL` and the digest of `--evidence-file PATH` or `--evidence-sha256 HEX`,
+  /// checked.
+  static func evidenceLinkAndDigest(_ arguments: ParsedArguments, in context: Context) throws
+    -> (link: String?, digest: String?)
+  {
+    let link = try arguments.value("--evidence-link") { text -> String in
+      try EvidenceLink.validate(text)
+      return text
+    }
+    let file = arguments.value("--evidence-file")
+    let given = arguments.value("--evidence-sha256")
+    if file != nil && given != nil {
+      throw UsageError(
+        "give --evidence-file or --evidence-sha256, not both", usage: arguments.usage)
+    }
+    if let given {
+      let digest = given.lowercased()
+      do { try EvidenceLink.validateDigest(digest) } catch {
+        throw UsageError(
+          error.description.replacingOccurrences(of: "evidence digest", with: "--evidence-sha256"),
+          usage: arguments.usage)
+      }
+      return (link, digest)
+    }
+    return (link, try file.map { try EvidenceLink.digest(ofFileAt: context.url(for: $0)) })
+  }
+
+  /// The options that make evidence checkable.
+  static let evidenceOptions: [OptionSpec] = [
+    .value("--evidence-link", "URL", "where the evidence can be checked (https://…, doi:…)"),
+    .value(
+      "--evidence-file", "PATH",
+      "an evidence file kept outside the ledger: its SHA-256 digest is recorded"),
+    .value("--evidence-sha256", "HEX", "the SHA-256 digest of an evidence file, if known"),
   ]
+
+  /// The options that set item facts.
+  static let factOptions: [OptionSpec] =
+    [
+      .value("--visibility", "V", "visible or invisible"),
+      .value("--description", "T", "what the item of value is"),
+      .value("--quantity", "Q", "a decimal quantity (with --unit)"),
+      .value("--unit", "U", "the quantity's unit"),
+      .value("--monetised", "M", "a proxy value in the ledger currency, at most 2 decimals"),
+      .value("--weight", "W", "how much it matters, 1 to 5"),
+      .value("--evidence", "E", "evidence of the value"),
+    ] + evidenceOptions
 }
