@@ -139,6 +139,13 @@ struct RatingTests {
     #expect(outside.median == 4, "figures always show")
     let history = try ledger.storyHistory(item.story, viewer: .node(try path("north/t2")))
     #expect(history.entries.first { $0.kind == .rated }?.text == "rated 4 by someone")
+    var logged: [RecordedEvent] = []
+    try ledger.view(as: .node(try path("north/t2"))).forEachEvent { logged.append($0) }
+    let rated = logged.compactMap { event -> ItemRated? in
+      if case .itemRated(let rated) = event.payload { return rated }
+      return nil
+    }
+    #expect(rated.map(\.by) == [RecordedEvent.withheldMark], "the log withholds the rater too")
   }
 
   // MARK: The ratings series

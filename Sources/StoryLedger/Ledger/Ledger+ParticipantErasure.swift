@@ -21,7 +21,7 @@ extension Ledger {
 
   /// Erases a participant's name from every dialogue event that names them (who proposed,
   /// objected, responded, settled or reopened an account, selected stories, sent feedback,
-  /// made, joined, fulfilled or withdrew a pledge): appends a `participant.erased` event
+  /// made, joined, fulfilled or withdrew a pledge, rated an item, verified a story): appends a `participant.erased` event
   /// listing those events (not the name), then erases the name in place in the log, as a
   /// story's narratives are erased (the chain still verifies), and writes a snapshot without
   /// it. Names are compared as Unicode text (canonically equivalent spellings match), after

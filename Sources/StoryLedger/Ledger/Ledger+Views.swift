@@ -41,7 +41,7 @@ public struct ItemView: Hashable, Sendable, Codable {
   public var calibration: ItemCalibration?
 }
 
-/// Which items ``Ledger/items(_:)`` lists.
+/// Which items ``Ledger/items(_:viewer:)`` lists.
 public struct ItemQuery: Sendable, Hashable {
   /// Where the items come from.
   public enum Scope: Sendable, Hashable {
@@ -83,7 +83,7 @@ public struct ItemQuery: Sendable, Hashable {
   }
 }
 
-/// What ``Ledger/items(_:)`` found: the items, and how many matched in all.
+/// What ``Ledger/items(_:viewer:)`` found: the items, and how many matched in all.
 public struct ItemList: Hashable, Sendable, Codable {
   /// The items, by node path, then story, then the order they were recorded.
   public var items: [ItemView]

@@ -10,8 +10,10 @@ enum ErasePersonCommand: Command {
     discussion: """
       Erases NAME wherever the dialogue names a participant: who proposed, objected to,
       answered, settled or reopened an account, selected stories, sent feedback, made,
-      joined, fulfilled or withdrew a pledge. The events stay (figures, accounts, pledges
-      and their texts are unchanged) and show the participant as "(erased)". A
+      joined, fulfilled or withdrew a pledge, rated an item (`item rate`) or verified a
+      story (`story verified`). The events stay (figures, accounts, pledges, ratings and
+      their texts are unchanged; a person's ratings stay one person's) and show the
+      participant as "(erased)". A
       participant.erased event listing the events, not the name, is recorded; the name
       is erased from the log itself and from the projection snapshot, and `storyledger
       verify` still passes. NAME is matched as Unicode text in any script (spellings that
