@@ -1,6 +1,6 @@
 import StoryLedger
 
-/// An option a command accepts.
+/// What the help and the parser know of an option: its name, placeholder and help line.
 struct OptionSpec: Sendable {
   /// The option with its dashes, for example `--rows`.
   var name: String
@@ -10,22 +10,102 @@ struct OptionSpec: Sendable {
   var isRepeatable = false
   /// One line of help.
   var help: String
+}
 
-  static func flag(_ name: String, _ help: String) -> OptionSpec {
-    OptionSpec(name: name, valueName: nil, help: help)
+/// An option a command declares once, in its ``CommandSpec/options``, and reads through
+/// the same declaration: a ``Flag`` or an ``Option``.
+///
+/// Reading options through their declarations makes a misspelt option a compile error:
+///
+/// ```swift
+/// static let depth = Option.integer("--depth", "N", "show N levels below NODE", in: 0...64)
+/// static let spec = CommandSpec(name: "tree", …, options: [depth, Flag.json])
+/// let levels = try arguments.value(depth) ?? 2
+/// ```
+protocol OptionDeclaration: Sendable {
+  var spec: OptionSpec { get }
+}
+
+/// An option without a value: given or not.
+struct Flag: OptionDeclaration {
+  let spec: OptionSpec
+
+  init(_ name: String, _ help: String) {
+    spec = OptionSpec(name: name, valueName: nil, help: help)
   }
 
-  static func value(_ name: String, _ valueName: String, _ help: String, repeatable: Bool = false)
-    -> OptionSpec
-  {
-    OptionSpec(name: name, valueName: valueName, isRepeatable: repeatable, help: help)
+  /// `--json`, for commands that show data.
+  static let json = Flag("--json", "machine output as JSON")
+  /// `--help` (or `-h`), accepted by every command.
+  static let help = Flag("--help", "show this help")
+}
+
+/// An option with a value, which `parse` reads as a `Value`.
+///
+/// A value `parse` rejects with a ``ValueError`` is a usage error naming the option; other
+/// errors pass through unchanged.
+struct Option<Value>: OptionDeclaration {
+  let spec: OptionSpec
+  let parse: @Sendable (String) throws -> Value
+
+  init(
+    _ name: String, _ valueName: String, _ help: String, repeatable: Bool = false,
+    parse: @escaping @Sendable (String) throws -> Value
+  ) {
+    spec = OptionSpec(name: name, valueName: valueName, isRepeatable: repeatable, help: help)
+    self.parse = parse
+  }
+
+  /// The option's name with its dashes, for messages.
+  var name: String { spec.name }
+}
+
+extension Option where Value == String {
+  /// An option whose value is the text as given.
+  init(_ name: String, _ valueName: String, _ help: String, repeatable: Bool = false) {
+    self.init(name, valueName, help, repeatable: repeatable) { $0 }
   }
 
   /// `--ledger DIR`, accepted by every command.
-  static let ledger = OptionSpec.value(
+  static let ledger = Option(
     "--ledger", "DIR", "the ledger directory (default: see `storyledger --help`)")
-  /// `--json`, for commands that show data.
-  static let json = OptionSpec.flag("--json", "machine output as JSON")
+}
+
+extension Option where Value == Day {
+  /// A date option in the form `YYYY-MM-DD`.
+  static func day(_ name: String, _ valueName: String = "DATE", _ help: String) -> Option {
+    Option(name, valueName, help) { try Day(parsing: $0, field: name) }
+  }
+}
+
+extension Option where Value == Int {
+  /// A whole-number option within `range`.
+  static func integer(
+    _ name: String, _ valueName: String = "N", _ help: String, in range: ClosedRange<Int>
+  ) -> Option {
+    Option(name, valueName, help) { text in
+      guard let number = Int(text), range.contains(number) else {
+        throw ValueError(
+          field: name, value: text,
+          reason: "is not a whole number from \(range.lowerBound) to \(range.upperBound)")
+      }
+      return number
+    }
+  }
+}
+
+extension Option where Value == Period {
+  /// A period length: `day`, `week`, `month`, `quarter` or `year`.
+  static func period(_ name: String, _ valueName: String = "P", _ help: String) -> Option {
+    Option(name, valueName, help) { try Period(parsing: $0) }
+  }
+}
+
+extension Option where Value == DateRange {
+  /// A period option: `2026`, `2026-Q1`, `2026-03`, `2026-W05`, a day, or `FROM..TO`.
+  static func range(_ name: String, _ valueName: String = "P", _ help: String) -> Option {
+    Option(name, valueName, help) { try DateRange(parsing: $0, field: name) }
+  }
 }
 
 /// What a command is: its name, usage, help and options.
@@ -43,14 +123,19 @@ struct CommandSpec: Sendable {
   var discussion: String = ""
   /// Worked examples, one command line each with a comment.
   var examples: [String] = []
-  var options: [OptionSpec] = []
+  /// The options the command declares and reads; `--ledger` and `--help` come with every
+  /// command.
+  var options: [any OptionDeclaration] = []
 
   var usage: String { "usage: storyledger [--ledger DIR] \(name) \(arguments)" }
+
+  /// Every option the command accepts, in the order of its help.
+  var allOptions: [OptionSpec] { options.map(\.spec) + [Option.ledger.spec, Flag.help.spec] }
 
   var help: String {
     var text = "\(abstract)\n\n\(usage)\n"
     if !discussion.isEmpty { text += "\n\(discussion)\n" }
-    let shown = options + [OptionSpec.ledger, OptionSpec.flag("--help", "show this help")]
+    let shown = allOptions
     if !shown.isEmpty {
       text += "\noptions:\n"
       let labels = shown.map { option in
@@ -70,58 +155,67 @@ struct CommandSpec: Sendable {
   }
 }
 
-/// A parsed command line: positional arguments, option values and flags.
+/// A parsed command line: positional arguments, and the options given, read through their
+/// declarations.
 struct ParsedArguments: Sendable {
   var positionals: [String] = []
-  var values: [String: [String]] = [:]
-  var flags: Set<String> = []
+  fileprivate var values: [String: [String]] = [:]
+  fileprivate var flags: Set<String> = []
+  /// The names of the options the command declares.
+  fileprivate var declared: Set<String> = []
   var usage: String
   /// How long a write waits for another writer's lock: `STORYLEDGER_LOCK_WAIT` seconds, set
   /// by the tool from the environment.
   var lockTimeout: Duration = Ledger.defaultLockTimeout
 
   /// Whether the flag was given.
-  func has(_ flag: String) -> Bool { flags.contains(flag) }
+  func has(_ flag: Flag) -> Bool {
+    assertDeclared(flag)
+    return flags.contains(flag.spec.name)
+  }
 
-  /// The last value of an option, if given.
-  func value(_ name: String) -> String? { values[name]?.last }
+  /// Whether the option or flag was given at all.
+  func isGiven(_ option: any OptionDeclaration) -> Bool {
+    assertDeclared(option)
+    return flags.contains(option.spec.name) || values[option.spec.name] != nil
+  }
 
-  /// Every value of a repeatable option, in order.
-  func all(_ name: String) -> [String] { values[name] ?? [] }
+  /// The option's last value, read by its parser, if given.
+  func value<Value>(_ option: Option<Value>) throws -> Value? {
+    assertDeclared(option)
+    guard let text = values[option.name]?.last else { return nil }
+    return try parse(text, as: option)
+  }
 
-  /// A value parsed by `parse`, with a usage error naming the option when it fails.
-  func value<T>(_ name: String, _ parse: (String) throws -> T) throws -> T? {
-    guard let text = value(name) else { return nil }
-    do { return try parse(text) } catch let error as ValueError {
+  /// Every value of a repeatable option, read by its parser, in order.
+  func values<Value>(_ option: Option<Value>) throws -> [Value] {
+    assertDeclared(option)
+    return try (values[option.name] ?? []).map { try parse($0, as: option) }
+  }
+
+  private func parse<Value>(_ text: String, as option: Option<Value>) throws -> Value {
+    do { return try option.parse(text) } catch let error as ValueError {
       var copy = error
-      copy.field = name
+      copy.field = option.name
       throw UsageError(copy.description, usage: usage)
     }
   }
 
-  /// A date option in the form `YYYY-MM-DD`.
-  func day(_ name: String) throws -> Day? {
-    try value(name) { try Day(parsing: $0, field: name) }
-  }
-
-  /// A positive integer option.
-  func integer(_ name: String, in range: ClosedRange<Int>) throws -> Int? {
-    try value(name) { text -> Int in
-      guard let number = Int(text), range.contains(number) else {
-        throw ValueError(
-          field: name, value: text,
-          reason: "is not a whole number from \(range.lowerBound) to \(range.upperBound)")
-      }
-      return number
-    }
+  /// An option read that the command did not declare would always be missing: a mistake
+  /// in the command, caught by its tests.
+  private func assertDeclared(_ option: any OptionDeclaration) {
+    assert(
+      declared.contains(option.spec.name),
+      "\(option.spec.name) is read but not in the command's options")
   }
 }
 
 enum ArgumentParser {
   /// Parses `arguments` (after the command's name) against `spec`.
   static func parse(_ arguments: [String], for spec: CommandSpec) throws -> ParsedArguments {
+    let options = spec.allOptions
     var parsed = ParsedArguments(usage: spec.usage)
-    let options = spec.options + [OptionSpec.ledger, OptionSpec.flag("--help", "")]
+    parsed.declared = Set(options.map(\.name))
     var index = 0
     var onlyPositionals = false
     while index < arguments.count {
@@ -136,7 +230,7 @@ enum ArgumentParser {
         continue
       }
       if argument == "-h" {
-        parsed.flags.insert("--help")
+        parsed.flags.insert(Flag.help.spec.name)
         continue
       }
       var name = argument
@@ -175,7 +269,7 @@ enum ArgumentParser {
       }
       parsed.values[name, default: []].append(value)
     }
-    if parsed.has("--help") { return parsed }
+    if parsed.has(Flag.help) { return parsed }
     if parsed.positionals.count < spec.minimumPositionals {
       let missing = spec.positionals[parsed.positionals.count]
       throw UsageError("missing \(missing)", usage: spec.usage)

@@ -107,11 +107,11 @@ public enum StoryLedgerTool {
       }
       var parsed = try ArgumentParser.parse(commandArguments, for: command.spec)
       parsed.lockTimeout = try lockWait(in: environment)
-      if parsed.has("--help") {
+      if parsed.has(Flag.help) {
         console.write(command.spec.help)
         return .success
       }
-      if let directory = parsed.value("--ledger") { context.ledgerOption = directory }
+      if let directory = try parsed.value(Option.ledger) { context.ledgerOption = directory }
       if context.ledgerOption == "" {
         throw UsageError(
           "--ledger is empty; give the ledger directory (for example --ledger .storyledger)",

@@ -116,6 +116,21 @@ extension Ledger {
   /// Whether a node is at `path` now.
   public func hasNode(at path: NodePath) -> Bool { state.hasNodeAt(path) }
 
+  /// The paths of the nodes at the top of the hierarchy, in path order.
+  public var topLevelNodes: [NodePath] { state.topLevelNodes }
+
+  /// The number of nodes in the hierarchy.
+  public var nodeCount: Int { state.nodeCount }
+
+  /// The number of items of value.
+  public var itemCount: Int { state.itemCount }
+
+  /// Whole periods of `period` (chosen from the span when `nil`) from the one holding the
+  /// earliest item revision to the one holding the latest (today when there are none).
+  public func reportRange(by period: Period? = nil) -> DateRange {
+    state.reportRange(by: period)
+  }
+
   /// Checks that a node is at `path`.
   ///
   /// - Throws: ``LedgerError`` saying so (with the new path of a node moved from there).

@@ -29,7 +29,7 @@
 enum Snapshot {
   static let fileName = "state.snapshot"
   static let magic: [UInt8] = Array("SLSNAP\0\n".utf8)
-  /// Bump whenever a record's fields change. Version 6 adds the answers (issue 17).
+  /// Bump whenever a record's fields change. Version 6 holds the answers.
   static let formatVersion: UInt32 = 6
 
   enum Kind: UInt32, CaseIterable {

@@ -23,54 +23,56 @@ enum StoryAnswerCommand: Command {
       "storyledger story answer k3f9 --question \"Your ward\" --text \"Ward 7\" --personal",
     ],
     options: [
-      .value("--question", "Q", "the question (required)"),
-      .value("--text", "T", "a free-text answer"),
-      .value("--choice", "C", "one choice"),
-      .value("--choices", "C1;C2", "several choices, separated by ;"),
-      .value("--number", "N", "an exact decimal number"),
-      .value("--scale", "MIN..MAX", "the scale of --number; the number must lie within it"),
-      .flag("--yes", "a yes answer"),
-      .flag("--no", "a no answer"),
-      .flag("--personal", "the answer identifies or describes a person (erasable)"),
-      .value("--on", "DATE", "the date the answer is about (default today)"),
+      question, text, choice, choices, number, scale, yes, no, personal, on,
       Recording.expectVersion,
     ] + Recording.writeOptions)
 
+  static let question = Option("--question", "Q", "the question (required)")
+  static let text = Option("--text", "T", "a free-text answer")
+  static let choice = Option("--choice", "C", "one choice")
+  static let choices = Option("--choices", "C1;C2", "several choices, separated by ;")
+  static let number = Option("--number", "N", "an exact decimal number")
+  static let scale = Option(
+    "--scale", "MIN..MAX", "the scale of --number; the number must lie within it")
+  static let yes = Flag("--yes", "a yes answer")
+  static let no = Flag("--no", "a no answer")
+  static let personal = Flag(
+    "--personal", "the answer identifies or describes a person (erasable)")
+  static let on = Option.day("--on", "DATE", "the date the answer is about (default today)")
+
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
     let story = arguments.positionals[0]
-    guard let question = arguments.value("--question") else {
+    guard let question = try arguments.value(question) else {
       throw UsageError("missing --question", usage: spec.usage)
     }
     let answer = Answer(
-      question: question, value: try value(arguments), isPersonal: arguments.has("--personal"))
+      question: question, value: try value(arguments), isPersonal: arguments.has(personal))
     do { try answer.validate() } catch {
       throw UsageError(error.description, usage: spec.usage)
     }
-    let day = try Recording.day(arguments)
-    let options = try Recording.options(arguments, story: story)
-    let ledger = try context.openLedger()
-    let recorded = try ledger.answer(
-      story: StoryRef(story), on: day, answers: [answer], options: options)
-    Recording.report(
-      recorded, printing: recorded.ref.description, what: "the answer", arguments: arguments,
-      context: context)
+    let day = try arguments.value(on)
+    try Recording.record(arguments, in: context, story: story, what: "the answer") {
+      ledger, options in
+      try ledger.answer(
+        story: StoryRef(story), on: day, answers: [answer], options: options)
+    }
   }
 
   /// The one value the options give.
   static func value(_ arguments: ParsedArguments) throws -> AnswerValue {
     var values: [AnswerValue] = []
-    if let text = arguments.value("--text") { values.append(.text(text)) }
-    if let choice = arguments.value("--choice") { values.append(.choice(choice)) }
-    if let choices = arguments.value("--choices") {
+    if let text = try arguments.value(text) { values.append(.text(text)) }
+    if let choice = try arguments.value(choice) { values.append(.choice(choice)) }
+    if let choices = try arguments.value(choices) {
       values.append(
         .choices(
           choices.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.filter {
             !$0.isEmpty
           }))
     }
-    if let number = arguments.value("--number") {
+    if let number = try arguments.value(number) {
       var scale: AnswerScale?
-      if let text = arguments.value("--scale") {
+      if let text = try arguments.value(Self.scale) {
         let bounds = text.components(separatedBy: "..")
         guard bounds.count == 2 else {
           throw UsageError(
@@ -82,11 +84,11 @@ enum StoryAnswerCommand: Command {
         scale = AnswerScale(minimum: bounds[0], maximum: bounds[1])
       }
       values.append(.number(number, scale: scale))
-    } else if arguments.value("--scale") != nil {
+    } else if arguments.isGiven(scale) {
       throw UsageError("--scale is the scale of --number: give both", usage: spec.usage)
     }
-    if arguments.has("--yes") { values.append(.boolean(true)) }
-    if arguments.has("--no") { values.append(.boolean(false)) }
+    if arguments.has(yes) { values.append(.boolean(true)) }
+    if arguments.has(no) { values.append(.boolean(false)) }
     guard values.count == 1, let value = values.first else {
       throw UsageError(
         "give exactly one of --text, --choice, --choices, --number, --yes, --no",
@@ -96,16 +98,16 @@ enum StoryAnswerCommand: Command {
   }
 
   /// The `--answer QUESTION=VALUE` filters of `items` and `log`.
-  static func filters(_ arguments: ParsedArguments, usage: String) throws -> [AnswerFilter] {
-    try arguments.all("--answer").map { text throws -> AnswerFilter in
+  static func filters(_ arguments: ParsedArguments) throws -> [AnswerFilter] {
+    try arguments.values(filter).map { text throws -> AnswerFilter in
       do { return try AnswerFilter(parsing: text) } catch {
-        throw UsageError(String(describing: error), usage: usage)
+        throw UsageError(String(describing: error), usage: arguments.usage)
       }
     }
   }
 
   /// The `--answer` option of `items` and `log`.
-  static let filterOption = OptionSpec.value(
+  static let filter = Option(
     "--answer", "QUESTION=VALUE",
     "only stories whose current public answer to QUESTION is VALUE (or includes it, for several choices; yes/no for a boolean); personal answers never match",
     repeatable: true)

@@ -3,19 +3,18 @@ import StoryLedger
 
 /// Options shared by the cascade commands.
 enum CascadeOptions {
-  static let options: [OptionSpec] = [
-    .value(
-      "--period", "P",
-      "figures at the end of P, movement during it: 2026, 2026-Q1, 2026-03, 2026-W05, a day, or FROM..TO"
-    ),
-    .value("--as-of", "DATE", "figures as of the end of DATE (movement: everything before)"),
-    .json,
-  ]
+  static let period = Option.range(
+    "--period", "P",
+    "figures at the end of P, movement during it: 2026, 2026-Q1, 2026-03, 2026-W05, a day, or FROM..TO"
+  )
+  static let asOf = Option.day(
+    "--as-of", "DATE", "figures as of the end of DATE (movement: everything before)")
+  static let options: [any OptionDeclaration] = [period, asOf, Flag.json]
 
   /// The range the options give: `--period`, or everything up to `--as-of`, or `nil`.
   static func range(_ arguments: ParsedArguments, usage: String) throws -> DateRange? {
-    let asOf = try arguments.day("--as-of")
-    let period = try arguments.value("--period") { try DateRange(parsing: $0, field: "--period") }
+    let asOf = try arguments.value(Self.asOf)
+    let period = try arguments.value(Self.period)
     if asOf != nil && period != nil {
       throw UsageError("give --period or --as-of, not both", usage: usage)
     }
@@ -44,17 +43,19 @@ enum CascadeUpCommand: Command {
       "storyledger cascade up nhs/north-east --period 2026-Q1",
       "storyledger cascade up nhs --depth 1 --as-of 2026-06-30 --json",
     ],
-    options: [.value("--depth", "N", "show N levels below NODE (default 2)")]
-      + CascadeOptions.options)
+    options: [depth] + CascadeOptions.options)
+
+  static let depth = Option.integer(
+    "--depth", "N", "show N levels below NODE (default 2)", in: 0...64)
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
     let path = try NodePath(parsing: arguments.positionals[0], field: "NODE")
     let range = try CascadeOptions.range(arguments, usage: spec.usage)
-    let depth = try arguments.integer("--depth", in: 0...64) ?? 2
+    let depth = try arguments.value(Self.depth) ?? 2
     let ledger = try context.openLedger()
-    var cascade = try ledger.state.cascadeUp(of: path, range: range)
+    var cascade = try ledger.cascadeUp(of: path, range: range)
     cascade.levels = Array(cascade.levels.prefix(depth + 1))
-    if arguments.has("--json") {
+    if arguments.has(Flag.json) {
       try JSONOutput.write(cascade, to: context)
       return
     }
@@ -65,10 +66,9 @@ enum CascadeUpCommand: Command {
       ?? "everything recorded"
     lines.append("cascade up from \(path) · \(when)")
     // Visible items month by month: for NODE per dimension, and for every node listed.
-    let state = ledger.state
-    let months = Trend.months(in: state, range: range)
+    let months = Trend.months(in: ledger, range: range)
     let listed = cascade.levels.flatMap { $0.nodes.prefix(40).map(\.node) }
-    let movements = try state.movement(of: listed, through: months)
+    let movements = try ledger.movement(of: listed, through: months)
     var trendOf: [NodePath: [Int]] = [:]
     for movement in movements { trendOf[movement.node] = movement.visibleItems }
     if let own = movements.first, own.node == cascade.levels.first?.nodes.first?.node {
@@ -87,18 +87,7 @@ enum CascadeUpCommand: Command {
         .init("pledges a/f/l", right: true), .init("visible by month"),
       ])
       func row(_ figures: CascadeFigures, label: String, trend: [Int]?) -> [String] {
-        var cells = [label, String(figures.stories)]
-        for dimension in Dimension.allCases {
-          cells.append(
-            "\(figures.boxes[dimension].visible.items)/\(figures.boxes[dimension].invisible.items)")
-        }
-        var visible = Money.zero
-        var invisible = Money.zero
-        for dimension in Dimension.allCases {
-          visible += figures.boxes[dimension].visible.monetised
-          invisible += figures.boxes[dimension].invisible.monetised
-        }
-        cells.append("\(visible)/\(invisible)")
+        var cells = [label, String(figures.stories)] + figures.boxes.visibleSlashInvisible
         cells.append(String(figures.totalMadeVisible))
         cells.append(
           "\(figures.pledges.active)/\(figures.pledges.fulfilled)/\(figures.pledges.lapsed)")
@@ -147,8 +136,8 @@ enum CascadeDownCommand: Command {
     let path = try NodePath(parsing: arguments.positionals[0], field: "NODE")
     let range = try CascadeOptions.range(arguments, usage: spec.usage)
     let ledger = try context.openLedger()
-    let cascade = try ledger.state.cascadeDown(of: path, asOf: range?.end)
-    if arguments.has("--json") {
+    let cascade = try ledger.cascadeDown(of: path, asOf: range?.end)
+    if arguments.has(Flag.json) {
       try JSONOutput.write(cascade, to: context)
       return
     }

@@ -28,34 +28,36 @@ enum DemoCommand: Command {
       "storyledger demo --rows 1000000 --csv corpus.csv   # about 180 MB, for benchmarks",
       "storyledger demo --rows 100000 --csv stories.csv --format narrafirma",
     ],
-    options: [
-      .value("--rows", "N", "item rows in the corpus (default 5000)"),
-      .value("--seed", "S", "seed of the generator (default 1)"),
-      .value(
-        "--into", "DIR", "create the demo ledger in DIR (as --ledger DIR does; no ledger there yet)"
-      ),
-      .value("--csv", "FILE", "write the corpus to FILE as CSV instead of building a ledger"),
-      .value("--format", "F", "with --csv: csv (the import file, default) or narrafirma"),
-    ])
+    options: [rows, seed, into, csv, format])
+
+  static let rows = Option.integer(
+    "--rows", "N", "item rows in the corpus (default 5000)", in: 1...50_000_000)
+  static let seed = Option("--seed", "S", "seed of the generator (default 1)") {
+    text -> UInt64 in
+    guard let seed = UInt64(text) else {
+      throw ValueError(field: "--seed", value: text, reason: "is not a whole number ≥ 0")
+    }
+    return seed
+  }
+  static let into = Option(
+    "--into", "DIR", "create the demo ledger in DIR (as --ledger DIR does; no ledger there yet)")
+  static let csv = Option(
+    "--csv", "FILE", "write the corpus to FILE as CSV instead of building a ledger")
+  static let format = Option(
+    "--format", "F", "with --csv: csv (the import file, default) or narrafirma")
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
-    let rows = try arguments.integer("--rows", in: 1...50_000_000) ?? 5000
-    let seed =
-      try arguments.value("--seed") { text -> UInt64 in
-        guard let seed = UInt64(text) else {
-          throw ValueError(field: "--seed", value: text, reason: "is not a whole number ≥ 0")
-        }
-        return seed
-      } ?? 1
+    let rows = try arguments.value(Self.rows) ?? 5000
+    let seed = try arguments.value(Self.seed) ?? 1
     let console = context.console
     let corpus = DemoCorpus(rows: rows, seed: seed)
-    if let csv = arguments.value("--csv") {
-      if arguments.value("--into") != nil {
+    if let csv = try arguments.value(csv) {
+      if arguments.isGiven(into) {
         throw UsageError(
           "--csv writes a file and --into builds a ledger: give one of them", usage: spec.usage)
       }
       let url = context.url(for: csv)
-      switch arguments.value("--format") ?? "csv" {
+      switch try arguments.value(format) ?? "csv" {
       case "csv": break
       case "narrafirma":
         try NarraFirmaDemoCorpus(stories: rows, seed: seed).write(to: url) { done, total in
@@ -75,12 +77,12 @@ enum DemoCommand: Command {
       console.message("wrote \(rows) rows to \(url.path)")
       return
     }
-    if arguments.value("--format") != nil {
+    if arguments.isGiven(format) {
       throw UsageError("--format is for --csv", usage: spec.usage)
     }
     // Where the demo ledger goes: --into, else the ledger named by --ledger or
     // STORYLEDGER_DIR (as every command honours them), else a new temporary directory.
-    let into = arguments.value("--into").map(context.url(for:))
+    let into = try arguments.value(Self.into).map(context.url(for:))
     let named = context.namedLedgerDirectory()
     if let into, let named, into.standardizedFileURL.path != named.standardizedFileURL.path {
       throw UsageError(
@@ -125,7 +127,7 @@ enum DemoCommand: Command {
     console.write(
       """
       A demo ledger of a national health system: \(counts.stories) stories told and retold at \
-      \(ledger.state.nodeCount) places, \(counts.items) items of value revised \(counts.revisions) times \
+      \(ledger.nodeCount) places, \(counts.items) items of value revised \(counts.revisions) times \
       (\(counts.events) events, SHA-256 chained).
 
       The cascade, from the top, down the branch with the most value:
@@ -133,7 +135,7 @@ enum DemoCommand: Command {
 
       """)
     try printCascade(of: ledger, console: console)
-    if let top = ledger.state.topLevelNodes.first, let bottom = round.settled.first {
+    if let top = ledger.topLevelNodes.first, let bottom = round.settled.first {
       console.write(
         """
 
@@ -146,19 +148,20 @@ enum DemoCommand: Command {
 
 
         """)
-      for account in try ledger.state.accounts(of: top) {
-        console.write(Dialogue.render(account, currency: ledger.configuration.currency) + "\n")
+      for account in try ledger.accounts(of: top) {
+        console.write(
+          AccountsCommand.render(account, currency: ledger.configuration.currency) + "\n")
       }
-      let inbox = try ledger.state.inbox(of: bottom)
+      let inbox = try ledger.inbox(of: bottom)
       console.write("\nWhat came down to \(bottom):\n" + InboxCommand.render(inbox) + "\n")
     }
     console.message(
       """
 
       The demo ledger is at \(ledgerURL.path). Explore it:
-        storyledger --ledger \(ledgerURL.path) summary \(ledger.state.topLevelNodes.first?.description ?? "NODE")
+        storyledger --ledger \(ledgerURL.path) summary \(ledger.topLevelNodes.first?.description ?? "NODE")
         storyledger --ledger \(ledgerURL.path) export timeseries --period quarter --level region
-        storyledger --ledger \(ledgerURL.path) accounts \(ledger.state.topLevelNodes.first?.description ?? "NODE")
+        storyledger --ledger \(ledgerURL.path) accounts \(ledger.topLevelNodes.first?.description ?? "NODE")
         storyledger --ledger \(ledgerURL.path) pledges
         storyledger --ledger \(ledgerURL.path) export ratings --period month --level region
         storyledger --ledger \(ledgerURL.path) verify
@@ -167,7 +170,7 @@ enum DemoCommand: Command {
 
   /// Prints the summary of the top node, then of its child with most items, and so on down.
   static func printCascade(of ledger: Ledger, console: Console) throws {
-    var next = ledger.state.topLevelNodes.first
+    var next = ledger.topLevelNodes.first
     while let path = next {
       let summary = try ledger.summary(of: path)
       console.write(SummaryCommand.render(summary, childLimit: 8) + "\n")

@@ -34,9 +34,7 @@ enum ErasePersonCommand: Command {
       "storyledger erase person \"Zoë Ångström\" --reason \"asked to be forgotten\"",
       "storyledger erase person 李小龍 --json",
     ],
-    options: [
-      .value("--reason", "TEXT", "why, in a few words (kept in the log: no personal details)")
-    ] + Recording.writeOptions)
+    options: [StoryWithdrawCommand.reason] + Recording.writeOptions)
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
     let name = arguments.positionals[0]
@@ -46,8 +44,8 @@ enum ErasePersonCommand: Command {
     let options = try Recording.options(arguments)
     let ledger = try context.openLedger()
     let result = try ledger.eraseParticipant(
-      name, reason: arguments.value("--reason") ?? "", options: options)
-    if arguments.has("--json") {
+      name, reason: arguments.value(StoryWithdrawCommand.reason) ?? "", options: options)
+    if arguments.has(Flag.json) {
       func list(_ sequences: [UInt64]) -> String {
         "[" + sequences.map(String.init).joined(separator: ",") + "]"
       }

@@ -8,38 +8,47 @@ enum ExternalImportCommand {
   static let formats = ["csv", "narrafirma", "sensemaker"]
 
   /// The options of `import` that only the other tools' formats take.
-  static let options: [OptionSpec] = [
-    .value("--format", "F", "the file's format: csv (default), narrafirma or sensemaker"),
-    .value("--node", "NODE", "narrafirma, sensemaker: the node the stories are told at (or below)"),
-    .value("--mapping", "MAP.json", "narrafirma, sensemaker: the mapping (nodes, tellers, items…)"),
-    .value("--definition", "FRAMEWORK.json", "sensemaker: the framework definition (required)"),
-    .value("--story-form", "FORM.csv", "narrafirma: the story-form export of the same collection"),
-    .flag("--mapping-template", "write an editable mapping for the file instead of importing"),
-    .value("--output", "FILE", "with --mapping-template: write to FILE instead of stdout"),
+  static let options: [any OptionDeclaration] = [
+    format, node, mapping, definition, storyForm, mappingTemplate, output,
   ]
+
+  static let format = Option(
+    "--format", "F", "the file's format: csv (default), narrafirma or sensemaker")
+  static let node = Option(
+    "--node", "NODE", "narrafirma, sensemaker: the node the stories are told at (or below)")
+  static let mapping = Option(
+    "--mapping", "MAP.json", "narrafirma, sensemaker: the mapping (nodes, tellers, items…)")
+  static let definition = Option(
+    "--definition", "FRAMEWORK.json", "sensemaker: the framework definition (required)")
+  static let storyForm = Option(
+    "--story-form", "FORM.csv", "narrafirma: the story-form export of the same collection")
+  static let mappingTemplate = Flag(
+    "--mapping-template", "write an editable mapping for the file instead of importing")
+  static let output = Option(
+    "--output", "FILE", "with --mapping-template: write to FILE instead of stdout")
 
   static func run(
     format: String, _ arguments: ParsedArguments, in context: Context, usage: String
   ) throws {
     let path = arguments.positionals[0]
     let console = context.console
-    if format == "narrafirma", arguments.value("--definition") != nil {
+    if format == "narrafirma", arguments.isGiven(definition) {
       throw UsageError("--definition is for --format sensemaker", usage: usage)
     }
-    if format == "sensemaker", arguments.value("--story-form") != nil {
+    if format == "sensemaker", arguments.isGiven(storyForm) {
       throw UsageError("--story-form is for --format narrafirma", usage: usage)
     }
-    if format == "sensemaker", arguments.value("--definition") == nil {
+    if format == "sensemaker", !arguments.isGiven(definition) {
       throw UsageError(
         "--format sensemaker needs --definition FRAMEWORK.json (the framework definition that names the columns)",
         usage: usage)
     }
-    let isTemplate = arguments.has("--mapping-template")
-    if !isTemplate, arguments.value("--output") != nil {
+    let isTemplate = arguments.has(mappingTemplate)
+    if !isTemplate, arguments.isGiven(output) {
       throw UsageError("--output is for --mapping-template", usage: usage)
     }
     var node: NodePath?
-    if let text = arguments.value("--node") {
+    if let text = try arguments.value(Self.node) {
       do { node = try NodePath(parsing: text, field: "--node") } catch {
         throw UsageError(String(describing: error), usage: usage)
       }
@@ -52,12 +61,12 @@ enum ExternalImportCommand {
     let bytes = try read(path, in: context)
     let export: ExternalExport
     if format == "narrafirma" {
-      let form = try arguments.value("--story-form").map { try read($0, in: context) }
+      let form = try arguments.value(storyForm).map { try read($0, in: context) }
       export = try NarraFirmaExport.read(
         bytes, fileName: path, storyForm: form,
-        formFileName: arguments.value("--story-form") ?? "story form")
+        formFileName: arguments.value(storyForm) ?? "story form")
     } else {
-      let definitionPath = arguments.value("--definition") ?? ""
+      let definitionPath = try arguments.value(definition) ?? ""
       export = try SenseMakerExport.read(
         csv: bytes, definition: try read(definitionPath, in: context), fileName: path,
         definitionFileName: definitionPath)
@@ -65,7 +74,7 @@ enum ExternalImportCommand {
     if isTemplate {
       let template = ExternalImportMapping.template(for: export, format: format, fileName: path)
       console.clearProgress()
-      if let output = arguments.value("--output") {
+      if let output = try arguments.value(output) {
         let file = try AtomicOutputFile(url: context.url(for: output))
         try file.write(template)
         try file.commit()
@@ -75,7 +84,7 @@ enum ExternalImportCommand {
       }
       return
     }
-    let mappingPath = arguments.value("--mapping")
+    let mappingPath = try arguments.value(Self.mapping)
     let mapping = try mappingPath.map {
       try ExternalImportMapping.decode(read($0, in: context), fileName: $0)
     }
@@ -84,15 +93,16 @@ enum ExternalImportCommand {
     }
     let ledger = try context.openLedger()
     console.progress("checking \(export.stories.count) stories of \(path)")
-    let isDryRun = arguments.has("--dry-run")
+    let isDryRun = arguments.has(ImportCommand.dryRun)
     let summary = try ledger.importExternal(
       export, mapping: mapping, node: node, fileName: path,
       mappingFileName: mappingPath ?? "mapping", isDryRun: isDryRun,
       options: Ledger.AppendOptions(
-        idempotencyKey: arguments.value("--idempotency-key"), lockTimeout: arguments.lockTimeout))
+        idempotencyKey: arguments.value(ImportCommand.idempotencyKey),
+        lockTimeout: arguments.lockTimeout))
     console.clearProgress()
     context.showNotices(of: ledger)
-    if arguments.has("--json") {
+    if arguments.has(Flag.json) {
       var object = JSONObjectWriter(bytes: [])
       object.string("format", format)
       object.raw("dry_run", isDryRun ? "true" : "false")
@@ -127,7 +137,7 @@ enum ExternalImportCommand {
       console.write("valid: importing \(path) would add \(what)\(unchanged)\n")
     } else if summary.isRepeat {
       console.write(
-        "already imported with idempotency key \(arguments.value("--idempotency-key") ?? ""): nothing added\n"
+        "already imported with idempotency key \(try arguments.value(ImportCommand.idempotencyKey) ?? ""): nothing added\n"
       )
     } else if summary.storiesAdded + summary.tellingsAdded + summary.answersAdded
       + summary.itemsAdded == 0

@@ -38,14 +38,14 @@ enum ImportCommand: Command {
       "storyledger import --format narrafirma stories.csv --mapping-template --output map.json",
       "storyledger import --format sensemaker data.csv --definition framework.json --node nhs --mapping map.json --dry-run",
     ],
-    options: [
-      .flag("--dry-run", "check the file and count what it would add; write nothing"),
-      .value("--idempotency-key", "K", "a key that makes a repeated import add nothing"),
-      .json,
-    ] + ExternalImportCommand.options)
+    options: [dryRun, idempotencyKey, Flag.json] + ExternalImportCommand.options)
+
+  static let dryRun = Flag("--dry-run", "check the file and count what it would add; write nothing")
+  static let idempotencyKey = Option(
+    "--idempotency-key", "K", "a key that makes a repeated import add nothing")
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
-    let format = arguments.value("--format") ?? "csv"
+    let format = try arguments.value(ExternalImportCommand.format) ?? "csv"
     guard ExternalImportCommand.formats.contains(format) else {
       throw UsageError(
         "--format \(format) is not a format; valid: \(ExternalImportCommand.formats.joined(separator: ", "))",
@@ -55,12 +55,12 @@ enum ImportCommand: Command {
       return try ExternalImportCommand.run(
         format: format, arguments, in: context, usage: spec.usage)
     }
-    let external = ExternalImportCommand.options.map(\.name).filter {
-      $0 != "--format" && (arguments.has($0) || arguments.value($0) != nil)
+    let external = ExternalImportCommand.options.filter {
+      $0.spec.name != ExternalImportCommand.format.name && arguments.isGiven($0)
     }
     if let option = external.first {
       throw UsageError(
-        "\(option) is for --format narrafirma or sensemaker, not the CSV import file",
+        "\(option.spec.name) is for --format narrafirma or sensemaker, not the CSV import file",
         usage: spec.usage)
     }
     let path = arguments.positionals[0]
@@ -69,9 +69,9 @@ enum ImportCommand: Command {
     let summary: ImportSummary
     do {
       summary = try ledger.importCSV(
-        contentsOf: context.url(for: path), fileName: path, isDryRun: arguments.has("--dry-run"),
+        contentsOf: context.url(for: path), fileName: path, isDryRun: arguments.has(dryRun),
         options: Ledger.AppendOptions(
-          idempotencyKey: arguments.value("--idempotency-key"), lockTimeout: arguments.lockTimeout)
+          idempotencyKey: arguments.value(idempotencyKey), lockTimeout: arguments.lockTimeout)
       ) { done, total in
         console.progress("checking \(path)", done: done, of: total)
         if done == total { console.progress("writing \(path) to the ledger") }
@@ -83,7 +83,7 @@ enum ImportCommand: Command {
     console.clearProgress()
     context.showNotices(of: ledger)
     let counts = summary.plan
-    if arguments.has("--json") {
+    if arguments.has(Flag.json) {
       var object = JSONObjectWriter(bytes: [])
       object.raw("dry_run", summary.isDryRun ? "true" : "false")
       object.raw("repeat", summary.isRepeat ? "true" : "false")
@@ -110,7 +110,7 @@ enum ImportCommand: Command {
         "imported \(path): \(what) (events \(sequences.lowerBound)–\(sequences.upperBound))\n")
     } else if summary.isRepeat {
       console.write(
-        "already imported with idempotency key \(arguments.value("--idempotency-key") ?? ""): nothing added\n"
+        "already imported with idempotency key \(try arguments.value(idempotencyKey) ?? ""): nothing added\n"
       )
     } else {
       console.write("nothing new in \(path): every row is already in the ledger\n")

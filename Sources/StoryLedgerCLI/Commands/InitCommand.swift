@@ -15,31 +15,33 @@ enum InitCommand: Command {
       "storyledger init                                   # ./.storyledger, default levels",
       "storyledger --ledger nhs.ledger init --levels national,region,organisation,team --currency GBP",
     ],
-    options: [
-      .value("--levels", "a,b,c", "level names, top first"),
-      .value("--currency", "CODE", "ISO 4217 currency of monetised values, e.g. GBP"),
-      .value("--timezone", "TZ", "IANA time zone for calendar computations (default UTC)"),
-      .json,
-    ])
+    options: [levels, currency, timezone, Flag.json])
+
+  static let levels = Option("--levels", "a,b,c", "level names, top first")
+  static let currency = Option(
+    "--currency", "CODE", "ISO 4217 currency of monetised values, e.g. GBP")
+  static let timezone = Option(
+    "--timezone", "TZ", "IANA time zone for calendar computations (default UTC)")
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
     let levels =
-      arguments.value("--levels").map {
+      try arguments.value(Self.levels).map {
         $0.split(separator: ",", omittingEmptySubsequences: false).map {
           String($0).trimmingCharacters(in: .whitespaces)
         }
       } ?? LedgerConfiguration.defaultLevels
+    let currency = try arguments.value(Self.currency)
+    let timezone = try arguments.value(Self.timezone) ?? "UTC"
     let configuration: LedgerConfiguration
     do {
       configuration = try LedgerConfiguration(
-        levels: levels, currency: arguments.value("--currency"),
-        timeZoneIdentifier: arguments.value("--timezone") ?? "UTC")
+        levels: levels, currency: currency, timeZoneIdentifier: timezone)
     } catch {
       throw UsageError(error.description, usage: spec.usage)
     }
     let directory = context.namedLedgerDirectory() ?? context.url(for: ".storyledger")
     _ = try Ledger.create(at: directory, configuration: configuration)
-    if arguments.has("--json") {
+    if arguments.has(Flag.json) {
       var object = JSONObjectWriter(bytes: [])
       object.string("ledger", directory.path)
       object.strings("levels", configuration.levels)

@@ -18,16 +18,18 @@ enum ItemAddCommand: Command {
       "storyledger item add k3f9 --dimension capacitating --visibility invisible --description \"a network of 40 walkers\"",
       "storyledger item add k3f9 --dimension calculating --visibility visible --quantity 120 --unit appointments --monetised 5400.00 --weight 4",
     ],
-    options: [
-      .value("--dimension", "D", "capacitating, calibrating or calculating (required)"),
-      .value("--key", "KEY", "the item's key within the story (default: i1, i2, …)"),
-      .value("--on", "DATE", "the date the item is recorded as of (default today)"),
-      Recording.expectVersion,
-    ] + Recording.factOptions + Recording.writeOptions)
+    options: [dimension, key, on, Recording.expectVersion] + Recording.Facts.all
+      + Recording.writeOptions)
+
+  static let dimension = Option(
+    "--dimension", "D", "capacitating, calibrating or calculating (required)"
+  ) { try Dimension(parsing: $0) }
+  static let key = Option("--key", "KEY", "the item's key within the story (default: i1, i2, …)")
+  static let on = Option.day("--on", "DATE", "the date the item is recorded as of (default today)")
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
     let story = arguments.positionals[0]
-    guard let dimension = try arguments.value("--dimension", { try Dimension(parsing: $0) }) else {
+    guard let dimension = try arguments.value(dimension) else {
       throw UsageError(
         "missing --dimension (capacitating, calibrating or calculating)", usage: spec.usage)
     }
@@ -35,21 +37,19 @@ enum ItemAddCommand: Command {
     guard facts.visibility != nil else {
       throw UsageError("missing --visibility (visible or invisible)", usage: spec.usage)
     }
-    if let key = arguments.value("--key") {
+    if let key = try arguments.value(key) {
       do { try Key.validate(key, field: "--key") } catch {
         throw UsageError(error.description, usage: spec.usage)
       }
     }
-    let day = try Recording.day(arguments)
-    let options = try Recording.options(arguments, story: story)
-    let ledger = try context.openLedger()
-    let recorded = try ledger.addItem(
-      to: StoryRef(story), key: arguments.value("--key"), dimension: dimension, on: day,
-      facts: facts,
-      options: options)
-    Recording.report(
-      recorded, printing: recorded.ref.description, what: "the item", arguments: arguments,
-      context: context)
+    let day = try arguments.value(on)
+    try Recording.record(arguments, in: context, story: story, what: "the item") {
+      ledger, options in
+      try ledger.addItem(
+        to: StoryRef(story), key: arguments.value(key), dimension: dimension, on: day,
+        facts: facts,
+        options: options)
+    }
   }
 }
 
@@ -73,27 +73,26 @@ enum ItemReviseCommand: Command {
       "storyledger item revise k3f9/i1 --visibility invisible --expect-version 5",
       "storyledger item revise k3f9/i1 --mention --on 2026-06-02",
     ],
-    options: [
-      .value("--on", "DATE", "the date the revision is about (default today)"),
-      .flag("--mention", "record a mention that changes nothing (no fact is needed)"),
-      Recording.expectVersion,
-    ] + Recording.factOptions + Recording.writeOptions)
+    options: [on, mention, Recording.expectVersion] + Recording.Facts.all
+      + Recording.writeOptions)
+
+  static let on = Option.day("--on", "DATE", "the date the revision is about (default today)")
+  static let mention = Flag(
+    "--mention", "record a mention that changes nothing (no fact is needed)")
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
     let reference = try Recording.itemReference(arguments.positionals[0], usage: spec.usage)
     let facts = try Recording.facts(arguments, in: context)
-    guard !facts.isEmpty || arguments.has("--mention") else {
+    guard !facts.isEmpty || arguments.has(mention) else {
       throw UsageError(
         "nothing to revise: give --visibility, --description, --quantity, --unit, --monetised, --weight, --evidence, --evidence-link or --evidence-file, or --mention to record that a telling mentioned the item without changing it",
         usage: spec.usage)
     }
-    let day = try Recording.day(arguments)
-    let options = try Recording.options(arguments, story: reference.story.key)
-    let ledger = try context.openLedger()
-    let recorded = try ledger.reviseItem(reference, on: day, facts: facts, options: options)
-    Recording.report(
-      recorded, printing: recorded.ref.description, what: "the revision",
-      arguments: arguments, context: context)
+    let day = try arguments.value(on)
+    try Recording.record(arguments, in: context, story: reference.story.key, what: "the revision") {
+      ledger, options in
+      try ledger.reviseItem(reference, on: day, facts: facts, options: options)
+    }
   }
 }
 
@@ -116,29 +115,27 @@ enum ItemEvidenceCommand: Command {
       "storyledger item evidence k3f9/i1 --evidence \"attendance register, March–May\" --on 2026-06-01",
       "storyledger item evidence k3f9/i1 --evidence-link https://example.org/registers/2026-05.pdf --evidence-file register.pdf",
     ],
-    options: [
-      .value("--evidence", "E", "the evidence, in words"),
-      .value("--on", "DATE", "the date the evidence is about (default today)"),
-      Recording.expectVersion,
-    ] + Recording.evidenceOptions + Recording.writeOptions)
+    options: [evidence, on, Recording.expectVersion] + Recording.Evidence.all
+      + Recording.writeOptions)
+
+  static let evidence = Option("--evidence", "E", "the evidence, in words")
+  static let on = Option.day("--on", "DATE", "the date the evidence is about (default today)")
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
     let reference = try Recording.itemReference(arguments.positionals[0], usage: spec.usage)
-    let evidence = arguments.value("--evidence")
+    let evidence = try arguments.value(evidence)
     let (link, digest) = try Recording.evidenceLinkAndDigest(arguments, in: context)
     guard evidence != nil || link != nil || digest != nil else {
       throw UsageError(
         "missing evidence: give --evidence, --evidence-link, --evidence-file or --evidence-sha256",
         usage: spec.usage)
     }
-    let day = try Recording.day(arguments)
-    let options = try Recording.options(arguments, story: reference.story.key)
-    let ledger = try context.openLedger()
-    let recorded = try ledger.attachEvidence(
-      to: reference, evidence: evidence, link: link, digest: digest, on: day, options: options)
-    Recording.report(
-      recorded, printing: recorded.ref.description, what: "the evidence",
-      arguments: arguments, context: context)
+    let day = try arguments.value(on)
+    try Recording.record(arguments, in: context, story: reference.story.key, what: "the evidence") {
+      ledger, options in
+      try ledger.attachEvidence(
+        to: reference, evidence: evidence, link: link, digest: digest, on: day, options: options)
+    }
   }
 }
 
@@ -164,26 +161,32 @@ enum ItemsCommand: Command {
       "storyledger items nhs --answer \"How do you feel about it?=hopeful\"",
     ],
     options: [
-      .value("--dimension", "D", "only items of this dimension"),
-      .value("--visibility", "V", "only items with this visibility at --to"),
-      StoryAnswerCommand.filterOption,
-      .value("--from", "DATE", "only items revised on or after DATE"),
-      .value("--to", "DATE", "facts as of DATE; only items revised on or before it"),
-      .value("--limit", "N", "at most N items (default 100 for text, all for --json; 0: all)"),
-      .json,
+      dimension, visibility, StoryAnswerCommand.filter, from, to, limit, Flag.json,
     ])
 
+  static let dimension = Option("--dimension", "D", "only items of this dimension") {
+    try Dimension(parsing: $0)
+  }
+  static let visibility = Option("--visibility", "V", "only items with this visibility at --to") {
+    try Visibility(parsing: $0)
+  }
+  static let from = Option.day("--from", "DATE", "only items revised on or after DATE")
+  static let to = Option.day("--to", "DATE", "facts as of DATE; only items revised on or before it")
+  static let limit = Option.integer(
+    "--limit", "N", "at most N items (default 100 for text, all for --json; 0: all)",
+    in: 0...Int(Int32.max))
+
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
-    let dimension = try arguments.value("--dimension") { try Dimension(parsing: $0) }
-    let visibility = try arguments.value("--visibility") { try Visibility(parsing: $0) }
-    let from = try arguments.day("--from")
-    let to = try arguments.day("--to")
+    let dimension = try arguments.value(Self.dimension)
+    let visibility = try arguments.value(Self.visibility)
+    let from = try arguments.value(Self.from)
+    let to = try arguments.value(Self.to)
     if let from, let to, from > to {
       throw UsageError("--from \(from) is after --to \(to)", usage: spec.usage)
     }
-    let answers = try StoryAnswerCommand.filters(arguments, usage: spec.usage)
-    let isJSON = arguments.has("--json")
-    let limitOption = try arguments.integer("--limit", in: 0...Int(Int32.max))
+    let answers = try StoryAnswerCommand.filters(arguments)
+    let isJSON = arguments.has(Flag.json)
+    let limitOption = try arguments.value(limit)
     let limit = limitOption.map { $0 == 0 ? nil : $0 } ?? (isJSON ? nil : 100)
     let ledger = try context.openLedger()
     let scope = arguments.positionals.first.map { ItemQuery.Scope.named($0) } ?? .everything

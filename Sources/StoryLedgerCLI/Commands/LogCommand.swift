@@ -22,79 +22,57 @@ enum LogCommand: Command {
       "storyledger log --type item.revised --from-sequence 100",
       "storyledger log --story S0001 | jq .payload",
     ],
-    options: [
-      .value(
-        "--type", "T",
-        "only events of this type (\(EventType.allCases.map(\.name).joined(separator: ", ")))",
-        repeatable: true),
-      .value("--story", "KEY", "only events about this story"),
-      .value("--node", "PATH", "only events about this node's subtree"),
-      StoryAnswerCommand.filterOption,
-      .value("--from-sequence", "N", "only events from sequence number N"),
-      .value("--to-sequence", "N", "only events up to sequence number N"),
-      .value(
-        "--at", "NODE",
-        "as someone at NODE may read it: titles, tellers and narratives of stories whose share scope does not reach NODE are withheld"
-      ),
-    ])
+    options: [type, story, node, StoryAnswerCommand.filter, fromSequence, toSequence, at])
+
+  static let type = Option(
+    "--type", "T",
+    "only events of this type (\(EventType.allCases.map(\.name).joined(separator: ", ")))",
+    repeatable: true
+  ) { name in
+    guard let type = EventType(name: name) else {
+      throw ValueError(
+        field: "--type", value: name, reason: "is not an event type",
+        validValues: EventType.allCases.map(\.name))
+    }
+    return type
+  }
+  static let story = Option("--story", "KEY", "only events about this story")
+  static let node = Option("--node", "PATH", "only events about this node's subtree") {
+    try NodePath(parsing: $0, field: "--node")
+  }
+  static let fromSequence = Option.integer(
+    "--from-sequence", "N", "only events from sequence number N", in: 1...Int.max)
+  static let toSequence = Option.integer(
+    "--to-sequence", "N", "only events up to sequence number N", in: 1...Int.max)
+  static let at = Option(
+    "--at", "NODE",
+    "as someone at NODE may read it: titles, tellers and narratives of stories whose share scope does not reach NODE are withheld"
+  )
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
-    let types = try Set(
-      arguments.all("--type").map { name throws -> EventType in
-        guard let type = EventType(name: name) else {
-          throw UsageError(
-            ValueError(
-              field: "--type", value: name, reason: "is not an event type",
-              validValues: EventType.allCases.map(\.name)
-            ).description, usage: spec.usage)
-        }
-        return type
-      })
-    let first = try arguments.integer("--from-sequence", in: 1...Int.max).map(UInt64.init) ?? 1
-    let last = try arguments.integer("--to-sequence", in: 1...Int.max).map(UInt64.init) ?? .max
-    let node = try arguments.value("--node") { try NodePath(parsing: $0, field: "--node") }
-    let answers = try StoryAnswerCommand.filters(arguments, usage: spec.usage)
+    var filter = EventFilter()
+    filter.types = Set(try arguments.values(type))
+    filter.first = try arguments.value(fromSequence).map(UInt64.init) ?? 1
+    filter.last = try arguments.value(toSequence).map(UInt64.init) ?? .max
+    filter.node = try arguments.value(node)
+    filter.answers = try StoryAnswerCommand.filters(arguments)
     let ledger = try context.openLedger()
-    let state = ledger.state
-    let story = try arguments.value("--story").map { try state.resolveStory($0) }
-    let viewer = try arguments.value("--at").map { text -> Viewer in
+    filter.story = try arguments.value(story).map { try ledger.resolve(StoryRef($0)) }
+    let viewer = try arguments.value(at).map { text -> Viewer in
       let path = try NodePath(parsing: text, field: "--at")
       try ledger.requireNode(at: path)
       return .node(path)
     }
     var buffer: [UInt8] = []
     buffer.reserveCapacity(1 << 16)
-    do {
-      try ledger.view(as: viewer ?? .keeper).forEachEvent(from: first) { event in
-        guard event.sequence <= last else { throw StopLog() }
-        if !types.isEmpty && !types.contains(event.type) { return }
-        if let story, event.payload.storyKey != story { return }
-        if !answers.isEmpty {
-          guard let key = event.payload.storyKey, state.story(key, matches: answers) else { return }
-        }
-        if let node {
-          let eventNode: NodePath?
-          if let key = event.payload.storyKey {
-            eventNode = state.node(ofStory: key)
-          } else if let dialogueNode = state.currentNode(ofDialogueEventAt: event.sequence) {
-            // A dialogue event belongs to the node it was recorded at, wherever it is now.
-            eventNode = dialogueNode
-          } else {
-            eventNode = event.payload.nodePath.flatMap { state.currentPath(of: $0) ?? $0 }
-          }
-          guard let eventNode, node.contains(eventNode) else { return }
-        }
-        event.appendJSON(to: &buffer)
-        buffer.append(0x0A)
-        if buffer.count >= 1 << 16 {
-          context.console.write(bytes: buffer)
-          buffer.removeAll(keepingCapacity: true)
-        }
+    try ledger.view(as: viewer ?? .keeper).forEachEvent(matching: filter) { event in
+      event.appendJSON(to: &buffer)
+      buffer.append(0x0A)
+      if buffer.count >= 1 << 16 {
+        context.console.write(bytes: buffer)
+        buffer.removeAll(keepingCapacity: true)
       }
-    } catch is StopLog {}
+    }
     context.console.write(bytes: buffer)
   }
 }
-
-/// Ends a `log` listing past its last sequence number.
-private struct StopLog: Error {}

@@ -22,29 +22,25 @@ enum ItemRateCommand: Command {
       "storyledger item rate k3f9/i2 --by 李小龍 --weight 2 --on 2026-03-02",
       "storyledger item rate k3f9/i2 --by \"Zoë Ångström\" --weight 5 --json",
     ],
-    options: [
-      .value("--by", "NAME", "who rates (required; any language)"),
-      .value("--weight", "W", "the rating, 1 to 5 (required)"),
-      .value("--on", "DATE", "the date the rating is about (default today)"),
-      Recording.expectVersion,
-    ] + Recording.writeOptions)
+    options: [by, weight, on, Recording.expectVersion] + Recording.writeOptions)
+
+  static let by = Option("--by", "NAME", "who rates (required; any language)")
+  static let weight = Option.integer("--weight", "W", "the rating, 1 to 5 (required)", in: 1...5)
+  static let on = Option.day("--on", "DATE", "the date the rating is about (default today)")
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
     let reference = try Recording.itemReference(arguments.positionals[0], usage: spec.usage)
-    guard let by = arguments.value("--by") else {
+    guard let name = try arguments.value(by) else {
       throw UsageError("missing --by (who rates the item)", usage: spec.usage)
     }
-    guard let weight = try arguments.integer("--weight", in: 1...5) else {
+    guard let rating = try arguments.value(weight) else {
       throw UsageError("missing --weight (the rating, 1 to 5)", usage: spec.usage)
     }
-    let day = try Recording.day(arguments)
-    let options = try Recording.options(arguments, story: reference.story.key)
-    let ledger = try context.openLedger()
-    let recorded = try ledger.rateItem(
-      reference, by: by, weight: weight, on: day, options: options)
-    Recording.report(
-      recorded, printing: recorded.ref.description, what: "the rating", arguments: arguments,
-      context: context)
+    let day = try arguments.value(on)
+    try Recording.record(arguments, in: context, story: reference.story.key, what: "the rating") {
+      ledger, options in
+      try ledger.rateItem(reference, by: name, weight: rating, on: day, options: options)
+    }
   }
 }
 
@@ -65,28 +61,29 @@ enum ItemAgreeCommand: Command {
       "storyledger item agree k3f9/i2 --weight 4",
       "storyledger item agree k3f9/i2 --weight 3 --note \"agreed at the March workshop\" --on 2026-03-20",
     ],
-    options: [
-      .value("--weight", "W", "the agreed value, 1 to 5 (required)"),
-      .value("--note", "T", "how the group reached it (any language)"),
-      .value("--on", "DATE", "the date of the agreement (default today)"),
-      Recording.expectVersion,
-    ] + Recording.writeOptions)
+    options: [weight, note, on, Recording.expectVersion] + Recording.writeOptions)
+
+  static let weight = Option.integer(
+    "--weight", "W", "the agreed value, 1 to 5 (required)", in: 1...5)
+  static let note = Option("--note", "T", "how the group reached it (any language)")
+  static let on = Option.day("--on", "DATE", "the date of the agreement (default today)")
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
     let reference = try Recording.itemReference(arguments.positionals[0], usage: spec.usage)
-    guard let weight = try arguments.integer("--weight", in: 1...5) else {
+    guard let value = try arguments.value(weight) else {
       throw UsageError("missing --weight (the agreed value, 1 to 5)", usage: spec.usage)
     }
-    let day = try Recording.day(arguments)
-    let options = try Recording.options(arguments, story: reference.story.key)
-    let ledger = try context.openLedger()
-    let recorded = try ledger.agreeOnItem(
-      reference, weight: weight, on: day, note: arguments.value("--note") ?? "", options: options)
-    Recording.report(
-      recorded, printing: recorded.ref.description, what: "the agreed value",
-      arguments: arguments, context: context)
+    let text = try arguments.value(note) ?? ""
+    let day = try arguments.value(on)
+    try Recording.record(
+      arguments, in: context, story: reference.story.key, what: "the agreed value"
+    ) { ledger, options in
+      try ledger.agreeOnItem(reference, weight: value, on: day, note: text, options: options)
+    }
   }
 }
+
+extension RatingSeriesRow: ExportRow {}
 
 /// `storyledger export ratings`: the ratings time series.
 enum ExportRatingsCommand: Command {
@@ -109,61 +106,17 @@ enum ExportRatingsCommand: Command {
       "storyledger export ratings --period quarter --level region",
       "storyledger export ratings --period month --level organisation --format jsonl --output ratings.jsonl",
     ],
-    options: [
-      .value("--period", "P", "day, week, month, quarter or year"),
-      .value("--level", "L", "the level whose nodes are the rows"),
-      .value("--from", "DATE", "first day to cover (its period is the first)"),
-      .value("--to", "DATE", "last day to cover (its period is the last)"),
-      .value("--format", "FORMAT", "csv (default) or jsonl"),
-      .value("--output", "FILE", "write to FILE instead of stdout"),
-    ])
+    options: Export.options(from: from, to: to))
+
+  static let from = Option.day(
+    "--from", "DATE", "first day to cover (its period is the first)")
+  static let to = Option.day("--to", "DATE", "last day to cover (its period is the last)")
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
-    guard let period = try arguments.value("--period", { try Period(parsing: $0) }) else {
-      throw UsageError(
-        "missing --period (one of \(Period.allCases.map(\.rawValue).joined(separator: ", ")))",
-        usage: spec.usage)
-    }
-    guard let level = arguments.value("--level") else {
-      throw UsageError("missing --level (a level name of the ledger)", usage: spec.usage)
-    }
-    let format =
-      try arguments.value("--format") { text -> ExportFormat in
-        guard let format = ExportFormat(rawValue: text.lowercased()) else {
-          throw ValueError(
-            field: "--format", value: text, reason: "is not a format",
-            validValues: ExportFormat.allCases.map(\.rawValue))
-        }
-        return format
-      } ?? .csv
-    let query: TimeSeriesQuery
-    do {
-      query = try TimeSeriesQuery(
-        period: period, level: level, from: try arguments.day("--from"),
-        to: try arguments.day("--to"))
-    } catch let error as ValueError {
-      throw UsageError(error.description, usage: spec.usage)
-    }
-    let ledger = try context.openLedger()
-    do { _ = try ledger.configuration.depth(parsingLevel: level, field: "--level") } catch {
-      throw UsageError(error.description, usage: spec.usage)
-    }
-    let output = try arguments.value("--output").map {
-      try AtomicOutputFile(url: context.url(for: $0))
-    }
-    var buffer: [UInt8] = format == .csv ? RatingSeriesRow.csvHeader : []
-    var rows = 0
-    try ledger.ratingSeries(query) { row in
-      row.append(as: format, to: &buffer)
-      rows += 1
-    }
-    if let output {
-      try output.write(buffer)
-      try output.commit()
-      context.console.message("wrote \(rows) rows to \(output.url.path)")
-    } else {
-      context.console.write(bytes: buffer)
-    }
+    let request = try Export.request(arguments, from: from, to: to, in: context)
+    let writer = ExportWriter(request, of: RatingSeriesRow.self, console: context.console)
+    try request.ledger.ratingSeries(request.query) { try writer.write($0) }
+    try writer.finish()
   }
 }
 

@@ -13,7 +13,7 @@ enum RebuildCommand: Command {
       to measure replay speed.
       """,
     examples: ["storyledger rebuild", "storyledger --ledger nhs.ledger rebuild --json"],
-    options: [.json])
+    options: [Flag.json])
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
     let ledger = try context.openLedger()
@@ -29,7 +29,7 @@ enum RebuildCommand: Command {
     console.clearProgress()
     let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     let rate = seconds > 0 ? Int(Double(events) / seconds) : 0
-    if arguments.has("--json") {
+    if arguments.has(Flag.json) {
       var object = JSONObjectWriter(bytes: [])
       object.number("events", events)
       object.raw("seconds", String(format: seconds))

@@ -23,9 +23,9 @@ enum RecoverCommand: Command {
       "storyledger recover --yes    # cut it",
       "storyledger --ledger nhs.ledger recover --json",
     ],
-    options: [
-      .flag("--yes", "cut the damaged tail (without it, only show what would be cut)"), .json,
-    ])
+    options: [yes, Flag.json])
+
+  static let yes = Flag("--yes", "cut the damaged tail (without it, only show what would be cut)")
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
     let store = try FileLog(directory: try context.ledgerDirectory())
@@ -33,7 +33,7 @@ enum RecoverCommand: Command {
     console.progress("checking the log")
     var plan = try store.recoveryPlan()
     console.clearProgress()
-    let isActing = arguments.has("--yes") && plan.verdict == .recoverable
+    let isActing = arguments.has(yes) && plan.verdict == .recoverable
     if isActing {
       plan = try store.recover(plan, timeout: arguments.lockTimeout)
     }
@@ -43,7 +43,7 @@ enum RecoverCommand: Command {
     case .refused: status = "refused"
     case .recoverable: status = isActing ? "recovered" : "recoverable"
     }
-    if arguments.has("--json") {
+    if arguments.has(Flag.json) {
       console.write(bytes: json(plan, status: status) + [0x0A])
     } else {
       switch status {
@@ -70,12 +70,7 @@ enum RecoverCommand: Command {
     var object = JSONObjectWriter(bytes: [])
     object.string("status", status)
     if let problem = plan.problem {
-      object.key("problem")
-      var detail = JSONObjectWriter(bytes: [])
-      detail.number("sequence", problem.sequence)
-      detail.number("offset", problem.offset)
-      detail.string("reason", problem.reason)
-      object.bytes += detail.finish()
+      object.problem(problem)
     }
     if let offset = plan.intactRecordAfterDamage {
       object.number("intact_record_after_damage", offset)

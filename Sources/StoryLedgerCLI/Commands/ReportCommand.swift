@@ -33,26 +33,27 @@ enum ReportCommand: Command {
       "storyledger report nhs/london --period 2026-Q1 --by week --output london-q1.html",
       "storyledger report nhs --from 2025-04-01 --to 2026-03-31 --by quarter --output year.html",
     ],
-    options: [
-      .value("--output", "FILE", "write the page to FILE (- for stdout)"),
-      .value(
-        "--period", "P",
-        "the range: 2026, 2026-Q1, 2026-03, 2026-W05, a day, or FROM..TO"),
-      .value("--from", "DATE", "the first day of the range (with or without --to)"),
-      .value("--to", "DATE", "the last day of the range (with or without --from)"),
-      .value("--by", "PERIOD", "chart periods: day, week, month, quarter or year"),
-    ])
+    options: [output, period, from, to, by])
+
+  static let output = Option("--output", "FILE", "write the page to FILE (- for stdout)")
+  static let period = Option.range(
+    "--period", "P", "the range: 2026, 2026-Q1, 2026-03, 2026-W05, a day, or FROM..TO")
+  static let from = Option.day(
+    "--from", "DATE", "the first day of the range (with or without --to)")
+  static let to = Option.day("--to", "DATE", "the last day of the range (with or without --from)")
+  static let by = Option.period(
+    "--by", "PERIOD", "chart periods: day, week, month, quarter or year")
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
     let path = try NodePath(parsing: arguments.positionals[0], field: "NODE")
-    guard let output = arguments.value("--output") else {
+    guard let output = try arguments.value(output) else {
       throw UsageError(
         "missing --output FILE (the HTML page to write; - for stdout)", usage: spec.usage)
     }
-    let period = try arguments.value("--period") { try DateRange(parsing: $0, field: "--period") }
-    let from = try arguments.day("--from")
-    let to = try arguments.day("--to")
-    let granularity = try arguments.value("--by") { try Period(parsing: $0) }
+    let period = try arguments.value(Self.period)
+    let from = try arguments.value(Self.from)
+    let to = try arguments.value(Self.to)
+    let granularity = try arguments.value(by)
     if period != nil, from != nil || to != nil {
       throw UsageError("give --period or --from/--to, not both", usage: spec.usage)
     }
@@ -61,10 +62,9 @@ enum ReportCommand: Command {
         "--from \(from) is after --to \(to); give a range that runs forward", usage: spec.usage)
     }
     let ledger = try context.openLedger()
-    let state = ledger.state
     var range = period
     if from != nil || to != nil {
-      let whole = state.reportRange(by: granularity)
+      let whole = ledger.reportRange(by: granularity)
       let start = from ?? min(whole.start, to ?? whole.start)
       let end = to ?? max(whole.end, start)
       range = DateRange(start: start, end: end)

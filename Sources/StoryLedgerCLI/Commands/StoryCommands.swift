@@ -20,46 +20,41 @@ enum StoryTellCommand: Command {
       "storyledger story tell nhs/north-east/trust-07 --title \"Night shift huddles\" --file huddles.txt --on 2026-03-02",
     ],
     options: [
-      .value("--title", "T", "the story's title (required)"),
-      .value("--teller", "W", "who told it (repeat for several)", repeatable: true),
-      .value("--tag", "X", "a tag (repeat for several)", repeatable: true),
-      .value("--share", "LEVEL", "the highest level at which its narrative may be read"),
-      .value("--text", "T", "the narrative"),
-      .value("--file", "F", "read the narrative from a UTF-8 file"),
-      .value("--on", "DATE", "the date it was told (YYYY-MM-DD; default today)"),
-      .value("--key", "KEY", "the story's key (default: a short generated key)"),
+      title, teller, tag, share, Recording.narrativeText, Recording.narrativeFile, on, key,
     ] + Recording.writeOptions)
+
+  static let title = Option("--title", "T", "the story's title (required)")
+  static let teller = Option("--teller", "W", "who told it (repeat for several)", repeatable: true)
+  static let tag = Option("--tag", "X", "a tag (repeat for several)", repeatable: true)
+  static let share = Option(
+    "--share", "LEVEL", "the highest level at which its narrative may be read")
+  static let on = Option.day("--on", "DATE", "the date it was told (YYYY-MM-DD; default today)")
+  static let key = Option("--key", "KEY", "the story's key (default: a short generated key)")
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
     let node = try NodePath(parsing: arguments.positionals[0], field: "NODE")
-    guard let title = arguments.value("--title") else {
+    guard let title = try arguments.value(title) else {
       throw UsageError("missing --title", usage: spec.usage)
     }
-    if let key = arguments.value("--key") {
+    if let key = try arguments.value(key) {
       do { try Key.validate(key, field: "--key") } catch {
         throw UsageError(error.description, usage: spec.usage)
       }
     }
-    let day = try Recording.day(arguments)
+    let day = try arguments.value(on)
     let options = try Recording.options(arguments)
     let narrative = try Recording.narrative(arguments, in: context)
-    let ledger = try context.openLedger()
-    if let share = arguments.value("--share"), ledger.configuration.depth(ofLevel: share) == nil {
-      throw UsageError(
-        ValueError(
-          field: "--share", value: share, reason: "is not a level of this ledger",
-          validValues: ledger.configuration.levels
-        ).description, usage: spec.usage)
+    try Recording.record(arguments, in: context, options: options, what: "the story") {
+      ledger, options in
+      let share = try arguments.value(Self.share)
+      try Recording.checkShare(share, in: ledger, usage: spec.usage)
+      return try ledger.tellStory(
+        Ledger.NewStory(
+          node: node, title: title, narrative: narrative, on: day,
+          tellers: arguments.values(teller), tags: arguments.values(tag), share: share,
+          key: arguments.value(key)),
+        options: options)
     }
-    let recorded = try ledger.tellStory(
-      Ledger.NewStory(
-        node: node, title: title, narrative: narrative, on: day, tellers: arguments.all("--teller"),
-        tags: arguments.all("--tag"), share: arguments.value("--share"),
-        key: arguments.value("--key")),
-      options: options)
-    Recording.report(
-      recorded, printing: recorded.ref.description, what: "the story", arguments: arguments,
-      context: context)
   }
 }
 
@@ -77,23 +72,20 @@ enum StoryRetellCommand: Command {
       "storyledger story retell k3f9 --on 2026-06-01 --text \"Six months on, the walks are weekly…\""
     ],
     options: [
-      .value("--text", "T", "the narrative"),
-      .value("--file", "F", "read the narrative from a UTF-8 file"),
-      .value("--on", "DATE", "the date of the telling (default today)"),
-      Recording.expectVersion,
+      Recording.narrativeText, Recording.narrativeFile, on, Recording.expectVersion,
     ] + Recording.writeOptions)
+
+  static let on = Option.day("--on", "DATE", "the date of the telling (default today)")
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
     let story = arguments.positionals[0]
-    let day = try Recording.day(arguments)
+    let day = try arguments.value(on)
     let options = try Recording.options(arguments, story: story)
     let narrative = try Recording.narrative(arguments, in: context)
-    let ledger = try context.openLedger()
-    let recorded = try ledger.retellStory(
-      StoryRef(story), narrative: narrative, on: day, options: options)
-    Recording.report(
-      recorded, printing: recorded.ref.description, what: "the telling", arguments: arguments,
-      context: context)
+    try Recording.record(arguments, in: context, options: options, what: "the telling") {
+      ledger, options in
+      try ledger.retellStory(StoryRef(story), narrative: narrative, on: day, options: options)
+    }
   }
 }
 
@@ -108,43 +100,36 @@ enum StoryUpdateCommand: Command {
       "storyledger story update k3f9 --tag walking --tag wellbeing",
       "storyledger story update k3f9 --share local --expect-version 4",
     ],
-    options: [
-      .value("--title", "T", "the new title"),
-      .value("--tag", "X", "a tag (repeat for several; replaces the old tags)", repeatable: true),
-      .flag("--no-tags", "remove every tag"),
-      .value("--share", "LEVEL", "the highest level at which its narrative may be read"),
-      Recording.expectVersion,
-    ] + Recording.writeOptions)
+    options: [title, tag, noTags, StoryTellCommand.share, Recording.expectVersion]
+      + Recording.writeOptions)
+
+  static let title = Option("--title", "T", "the new title")
+  static let tag = Option(
+    "--tag", "X", "a tag (repeat for several; replaces the old tags)", repeatable: true)
+  static let noTags = Flag("--no-tags", "remove every tag")
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
     let story = arguments.positionals[0]
-    var tags: [String]? = arguments.all("--tag").isEmpty ? nil : arguments.all("--tag")
-    if arguments.has("--no-tags") {
+    let given = try arguments.values(tag)
+    var tags: [String]? = given.isEmpty ? nil : given
+    if arguments.has(noTags) {
       guard tags == nil else {
         throw UsageError("give --tag or --no-tags, not both", usage: spec.usage)
       }
       tags = []
     }
-    let title = arguments.value("--title")
-    let share = arguments.value("--share")
+    let title = try arguments.value(Self.title)
+    let share = try arguments.value(StoryTellCommand.share)
     guard title != nil || tags != nil || share != nil else {
       throw UsageError(
         "nothing to change: give --title, --tag, --no-tags or --share", usage: spec.usage)
     }
-    let options = try Recording.options(arguments, story: story)
-    let ledger = try context.openLedger()
-    if let share, ledger.configuration.depth(ofLevel: share) == nil {
-      throw UsageError(
-        ValueError(
-          field: "--share", value: share, reason: "is not a level of this ledger",
-          validValues: ledger.configuration.levels
-        ).description, usage: spec.usage)
+    try Recording.record(arguments, in: context, story: story, what: "the update") {
+      ledger, options in
+      try Recording.checkShare(share, in: ledger, usage: spec.usage)
+      return try ledger.updateStory(
+        StoryRef(story), title: title, tags: tags, share: share, options: options)
     }
-    let recorded = try ledger.updateStory(
-      StoryRef(story), title: title, tags: tags, share: share, options: options)
-    Recording.report(
-      recorded, printing: recorded.ref.description, what: "the update", arguments: arguments,
-      context: context)
   }
 }
 
@@ -165,25 +150,24 @@ enum StoryWithdrawCommand: Command {
       "storyledger story withdraw k3f9 --reason \"teller asked\"",
       "storyledger story withdraw k3f9 --erase",
     ],
-    options: [
-      .value("--reason", "TEXT", "why, in a few words (kept in the log: no personal details)"),
-      .flag(
-        "--erase", "erase the story's narratives, teller names and personal answers from the ledger"
-      ),
-      Recording.expectVersion,
-    ] + Recording.writeOptions)
+    options: [reason, erase, Recording.expectVersion] + Recording.writeOptions)
+
+  static let reason = Option(
+    "--reason", "TEXT", "why, in a few words (kept in the log: no personal details)")
+  static let erase = Flag(
+    "--erase", "erase the story's narratives, teller names and personal answers from the ledger")
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
     let story = arguments.positionals[0]
-    let options = try Recording.options(arguments, story: story)
-    let ledger = try context.openLedger()
-    let recorded = try ledger.withdrawStory(
-      StoryRef(story), reason: arguments.value("--reason") ?? "", erase: arguments.has("--erase"),
-      options: options)
-    Recording.report(
-      recorded, printing: recorded.ref.description, what: "the withdrawal", arguments: arguments,
-      context: context)
-    if arguments.has("--erase") && !arguments.has("--json") {
+    let recorded = try Recording.record(
+      arguments, in: context, story: story, what: "the withdrawal"
+    ) {
+      ledger, options in
+      try ledger.withdrawStory(
+        StoryRef(story), reason: arguments.value(reason) ?? "", erase: arguments.has(erase),
+        options: options)
+    }
+    if arguments.has(erase) && !arguments.has(Flag.json) {
       context.console.message(
         "erased the narratives, teller names and personal answers of story \(recorded.ref)")
     }
@@ -208,18 +192,17 @@ enum StoryShowCommand: Command {
       "storyledger story show k3f9", "storyledger story show k3f9 --json | jq .entries",
       "storyledger story show k3f9 --at nhs",
     ],
-    options: [
-      .value("--at", "NODE", "show it as someone at NODE may read it (within its share scope)"),
-      .json,
-    ])
+    options: [at, Flag.json])
+
+  static let at = Option(
+    "--at", "NODE", "show it as someone at NODE may read it (within its share scope)"
+  ) { Viewer.node(try NodePath(parsing: $0, field: "--at")) }
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
     let ledger = try context.openLedger()
-    let viewer = try arguments.value("--at") {
-      Viewer.node(try NodePath(parsing: $0, field: "--at"))
-    }
+    let viewer = try arguments.value(at)
     let history = try ledger.storyHistory(StoryRef(arguments.positionals[0]), viewer: viewer)
-    if arguments.has("--json") {
+    if arguments.has(Flag.json) {
       try JSONOutput.write(history, to: context)
       return
     }

@@ -18,28 +18,24 @@ enum StoryVerifiedCommand: Command {
       "storyledger story verified k3f9 --by \"Dr Ioan Price\" --how \"Visited the ward and read the attendance register.\"",
       "storyledger story verified k3f9 --by 李小龍 --how \"与护士长面谈，核对了记录。\" --on 2026-04-02",
     ],
-    options: [
-      .value("--by", "NAME", "who verified the story (required; any language)"),
-      .value("--how", "T", "how it was verified (required; any language)"),
-      .value("--on", "DATE", "the date of the verification (default today)"),
-      Recording.expectVersion,
-    ] + Recording.writeOptions)
+    options: [by, how, on, Recording.expectVersion] + Recording.writeOptions)
+
+  static let by = Option("--by", "NAME", "who verified the story (required; any language)")
+  static let how = Option("--how", "T", "how it was verified (required; any language)")
+  static let on = Option.day("--on", "DATE", "the date of the verification (default today)")
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
     let story = arguments.positionals[0]
-    guard let by = arguments.value("--by") else {
+    guard let name = try arguments.value(by) else {
       throw UsageError("missing --by (who verified the story)", usage: spec.usage)
     }
-    guard let how = arguments.value("--how") else {
+    guard let text = try arguments.value(how) else {
       throw UsageError("missing --how (how the story was verified)", usage: spec.usage)
     }
-    let day = try Recording.day(arguments)
-    let options = try Recording.options(arguments, story: story)
-    let ledger = try context.openLedger()
-    let recorded = try ledger.verifyStory(
-      StoryRef(story), by: by, how: how, on: day, options: options)
-    Recording.report(
-      recorded, printing: recorded.ref.key, what: "the verification", arguments: arguments,
-      context: context)
+    let day = try arguments.value(on)
+    try Recording.record(arguments, in: context, story: story, what: "the verification") {
+      ledger, options in
+      try ledger.verifyStory(StoryRef(story), by: name, how: text, on: day, options: options)
+    }
   }
 }

@@ -22,34 +22,34 @@ enum SummaryCommand: Command {
       "storyledger summary nhs",
       "storyledger summary nhs/london --as-of 2026-03-31 --json",
     ],
-    options: [
-      .value("--as-of", "DATE", "figures as of the end of this day (YYYY-MM-DD)"),
-      .flag("--trend", "show the twelve-month trend however large the ledger"),
-      .flag("--no-trend", "do not show the trend"), .json,
-    ])
+    options: [asOf, trend, noTrend, Flag.json])
+
+  static let asOf = Option.day(
+    "--as-of", "DATE", "figures as of the end of this day (YYYY-MM-DD)")
+  static let trend = Flag("--trend", "show the twelve-month trend however large the ledger")
+  static let noTrend = Flag("--no-trend", "do not show the trend")
 
   /// The largest ledger (in items) whose summary shows the trend without --trend.
   static let trendItemLimit = 200_000
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
     let path = try NodePath(parsing: arguments.positionals[0], field: "NODE")
-    let day = try arguments.day("--as-of")
+    let day = try arguments.value(asOf)
     let ledger = try context.openLedger()
     let summary = try ledger.summary(of: path, asOf: day)
-    let state = ledger.state
-    if arguments.has("--trend") && arguments.has("--no-trend") {
+    if arguments.has(Self.trend) && arguments.has(noTrend) {
       throw UsageError("give --trend or --no-trend, not both", usage: spec.usage)
     }
     let showsTrend =
-      arguments.has("--trend")
-      || (!arguments.has("--no-trend") && state.itemCount <= trendItemLimit)
+      arguments.has(Self.trend)
+      || (!arguments.has(noTrend) && ledger.itemCount <= trendItemLimit)
     let trend =
       try showsTrend
       ? Trend(
-        state.movement(
-          of: [summary.total.node], through: Trend.months(in: state, endingOn: day)
+        ledger.movement(
+          of: [summary.total.node], through: Trend.months(in: ledger, endingOn: day)
         ).first) : nil
-    if arguments.has("--json") {
+    if arguments.has(Flag.json) {
       let encoder = JSONEncoder()
       encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
       encoder.keyEncodingStrategy = .convertToSnakeCase
@@ -60,7 +60,7 @@ enum SummaryCommand: Command {
     }
   }
 
-  /// The summary's JSON: its fields as before, and `trend` when it was computed.
+  /// The summary's JSON: its fields, and `trend` when it was computed.
   struct Output: Encodable {
     var summary: Summary
     var trend: Trend?
@@ -131,24 +131,16 @@ enum SummaryCommand: Command {
           shown.sorted { $0.boxes.total.items > $1.boxes.total.items }.prefix(childLimit))
       }
       for child in shown {
-        var row = [child.node.description, child.level, String(child.stories)]
-        for dimension in Dimension.allCases {
-          row.append(
-            "\(child.boxes[dimension].visible.items)/\(child.boxes[dimension].invisible.items)")
-        }
-        var visible = Money.zero
-        var invisible = Money.zero
-        for dimension in Dimension.allCases {
-          visible += child.boxes[dimension].visible.monetised
-          invisible += child.boxes[dimension].invisible.monetised
-        }
-        row.append("\(visible)/\(invisible)")
+        var ratings: [String] = []
         if total.ratings != nil {
-          let ratings = child.ratings ?? RatingCounts()
-          row.append(
-            ratings.median.map { "\(ItemCalibration.text($0)) (\(ratings.ratings))" } ?? "—")
+          let counts = child.ratings ?? RatingCounts()
+          ratings = [
+            counts.median.map { "\(ItemCalibration.text($0)) (\(counts.ratings))" } ?? "—"
+          ]
         }
-        children.add(row)
+        children.add(
+          [child.node.description, child.level, String(child.stories)]
+            + child.boxes.visibleSlashInvisible + ratings)
       }
       lines.append(children.render())
       if shown.count < summary.children.count {
@@ -218,14 +210,14 @@ struct Trend: Encodable {
   }
 
   /// The twelve months to `day` (to the end of the month of the latest revision when `nil`).
-  static func months(in state: LedgerState, endingOn day: Day?) -> [DateRange] {
-    LedgerState.periods(12, by: .month, endingOn: day ?? state.reportRange(by: .month).end)
+  static func months(in ledger: Ledger, endingOn day: Day?) -> [DateRange] {
+    LedgerState.periods(12, by: .month, endingOn: day ?? ledger.reportRange(by: .month).end)
   }
 
   /// The months of `range` when it has a start, else the twelve months to its end.
-  static func months(in state: LedgerState, range: DateRange?) -> [DateRange] {
+  static func months(in ledger: Ledger, range: DateRange?) -> [DateRange] {
     guard let range, range.start > Day.earliest else {
-      return months(in: state, endingOn: range?.end)
+      return months(in: ledger, endingOn: range?.end)
     }
     return LedgerState.periods(covering: range, by: .month).map {
       DateRange(start: max($0.start, range.start), end: min($0.end, range.end))
@@ -245,5 +237,21 @@ struct Trend: Encodable {
           + SVGChart.sparkline(values) + "  \(values.first ?? 0) → \(values.last ?? 0)")
     }
     return lines.joined(separator: "\n") + "\n"
+  }
+}
+
+extension SixBoxes {
+  /// Table cells: `visible/invisible` items of each dimension, then `visible/invisible`
+  /// monetised over all three.
+  var visibleSlashInvisible: [String] {
+    var cells: [String] = []
+    var visible = Money.zero
+    var invisible = Money.zero
+    for dimension in Dimension.allCases {
+      cells.append("\(self[dimension].visible.items)/\(self[dimension].invisible.items)")
+      visible += self[dimension].visible.monetised
+      invisible += self[dimension].invisible.monetised
+    }
+    return cells + ["\(visible)/\(invisible)"]
   }
 }

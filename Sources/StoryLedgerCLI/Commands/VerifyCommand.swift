@@ -13,7 +13,7 @@ enum VerifyCommand: Command {
       record when it is not (or saying that the snapshot needs `storyledger rebuild`).
       """,
     examples: ["storyledger verify", "storyledger --ledger nhs.ledger verify --json"],
-    options: [.json])
+    options: [Flag.json])
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
     let directory = try context.ledgerDirectory()
@@ -30,19 +30,14 @@ enum VerifyCommand: Command {
     context.console.progress("verifying the projection snapshot")
     let snapshotProblem = Ledger.snapshotProblem(in: directory)
     context.console.clearProgress()
-    if arguments.has("--json") {
+    if arguments.has(Flag.json) {
       var object = JSONObjectWriter(bytes: [])
       object.raw("intact", report.isIntact ? "true" : "false")
       object.number("events", report.eventCount)
       object.number("bytes", report.byteCount)
       object.string("last_hash", report.lastHash)
       if let problem = report.problem {
-        object.key("problem")
-        var detail = JSONObjectWriter(bytes: [])
-        detail.number("sequence", problem.sequence)
-        detail.number("offset", problem.offset)
-        detail.string("reason", problem.reason)
-        object.bytes += detail.finish()
+        object.problem(problem)
       }
       object.strings("notes", report.notes)
       if let snapshotProblem { object.string("snapshot_problem", snapshotProblem) }
@@ -80,5 +75,17 @@ enum VerifyCommand: Command {
     }
     return count == 0
       ? "no event of the log checks out" : "events 1 to \(count) of the log check out"
+  }
+}
+
+extension JSONObjectWriter {
+  /// Writes `problem` as the object `problem`: its sequence number, offset and reason.
+  mutating func problem(_ problem: VerificationReport.Problem) {
+    key("problem")
+    var detail = JSONObjectWriter(bytes: [])
+    detail.number("sequence", problem.sequence)
+    detail.number("offset", problem.offset)
+    detail.string("reason", problem.reason)
+    bytes += detail.finish()
   }
 }

@@ -1,0 +1,75 @@
+import Foundation
+import StoryLedger
+
+/// `storyledger select NODE --period P --story K --reason R ...`.
+enum SelectCommand: Command {
+  static let spec = CommandSpec(
+    name: "select",
+    abstract: "choose the most significant stories at NODE for a period, or list the candidates",
+    arguments: "NODE --period P [--story K --reason TEXT]... [--by WHO] [--json]",
+    positionals: ["NODE"], minimumPositionals: 1,
+    discussion: """
+      As in the Most Significant Change technique: the candidates are NODE's own stories told
+      (or retold) in the period and the stories NODE's children selected for the same period,
+      where NODE may read them (within their share scope). Give each chosen story with --story and its reason,
+      in any language, with the --reason after it; the candidates not chosen are recorded.
+      Selections travel up as candidates for the parent. Without --story, lists the
+      candidates and the selections made so far.
+      """,
+    examples: [
+      "storyledger select nhs/north-east/trust-07 --period 2026-Q1",
+      "storyledger select nhs/north-east/trust-07 --period 2026-Q1 --story k3f9 --reason \"It shows how walking together builds trust.\"",
+    ],
+    options: [Dialogue.period, story, reason, Dialogue.by] + Recording.writeOptions)
+
+  static let story = Option("--story", "K", "a story chosen (repeat for several)", repeatable: true)
+  static let reason = Option(
+    "--reason", "TEXT", "why the story before it was chosen", repeatable: true)
+
+  static func run(_ arguments: ParsedArguments, in context: Context) throws {
+    let node = try Dialogue.node(arguments)
+    let period = try Dialogue.period(arguments)
+    let stories = try arguments.values(story)
+    let reasons = try arguments.values(reason)
+    guard stories.count == reasons.count else {
+      throw UsageError(
+        "give one --reason for each --story (\(stories.count) stories, \(reasons.count) reasons)",
+        usage: spec.usage)
+    }
+    let options = try Recording.options(arguments)
+    let ledger = try context.openLedger()
+    if stories.isEmpty {
+      let candidates = try ledger.candidates(at: node, period: period)
+      let selections = try ledger.selections(at: node, period: period)
+      if arguments.has(Flag.json) {
+        struct Listing: Encodable {
+          var candidates: [String]
+          var selected: [SelectionView]
+        }
+        try JSONOutput.write(
+          Listing(candidates: candidates.map(\.story), selected: selections), to: context)
+        return
+      }
+      var lines = ["candidates at \(node) for \(period):"]
+      for candidate in candidates {
+        lines.append("  \(candidate.story)  \(candidate.title ?? "(title not shared here)")")
+      }
+      if candidates.isEmpty { lines.append("  (none)") }
+      lines.append("selected:")
+      for selection in selections {
+        lines.append("  \(selection.story)  \(selection.title ?? "")  — \(selection.reason)")
+      }
+      if selections.isEmpty { lines.append("  (none yet)") }
+      context.console.write(lines.joined(separator: "\n") + "\n")
+      return
+    }
+    let choices = zip(stories, reasons).map { StoriesSelected.Choice(story: $0, reason: $1) }
+    let recorded = try ledger.selectStories(
+      at: node, period: period, choices: choices, by: arguments.value(Dialogue.by), options: options
+    )
+    Recording.report(
+      recorded, printing: recorded.ref.map(\.key).joined(separator: ","), what: "the selection",
+      arguments: arguments,
+      context: context)
+  }
+}
