@@ -26,7 +26,32 @@ public enum DemoDialogue {
     /// The story selected at the most levels (the first such key), whose path `story show`
     /// tells.
     public var furthest: String?
+    /// The ratings of items recorded (`item rate`), by several people.
+    public var ratings = 0
+    /// The items given an agreed value (`item agree`).
+    public var agreed = 0
+    /// The stories verified (`story verified`).
+    public var verified = 0
+    /// The items given evidence that can be checked (a link and a file's digest).
+    public var checkableEvidence = 0
   }
+
+  /// How the demo's verifiers say they verified a story, in several languages.
+  static let verificationNotes = [
+    "Visited the ward and read the attendance register with the sister in charge.",
+    "Visité el centro y hablé con las personas de la historia.",
+    "与护士长面谈，核对了值班记录。",
+  ]
+
+  /// The people who rate items in the demo, in several languages and scripts.
+  static let raters = ["Asha Patel", "李伟", "Zoë Ångström", "نادية رحمن", "Kwame Mensah"]
+
+  /// How the demo's groups say they agreed, in several languages.
+  static let agreementNotes = [
+    "Agreed at the team huddle after comparing our ratings.",
+    "Acordado en el taller de marzo.",
+    "在三月的工作坊上达成一致。",
+  ]
 
   static let people = [
     "Asha Patel", "Sam Reed", "Dr Ioan Price", "Marta Nowak", "Kwame Mensah", "Li Wei",
@@ -69,6 +94,10 @@ public enum DemoDialogue {
         child.boxes.total.items > 0
       else { break }
       branch.append(child.node)
+    }
+    // Evidence that can be checked arrives before the accounts are drawn up.
+    if let place = branch.last {
+      try recordEvidence(on: ledger, at: place, period: period, round: &round, options: options)
     }
     // Bottom up: the deepest node on the branch and its siblings select and settle first.
     var levels: [String: Int] = [:]
@@ -179,7 +208,92 @@ public enum DemoDialogue {
         withdrawn.ref, reason: "Moved to another trust.", on: made.adding(days: 50), by: people[7],
         options: options)
       round.pledges = 4
+      // Ratings across the organisation above the bottom team, so its teams' spreads differ.
+      let rated = branch.count >= 2 ? branch[branch.count - 2] : place
+      try recordRatings(on: ledger, at: rated, period: period, round: &round, options: options)
+      try recordVerifications(
+        on: ledger, along: branch, period: period, round: &round, options: options)
     }
     return round
+  }
+
+  /// Several people rate the calibrating items of `place`'s subtree (one of them twice, as
+  /// they change their mind), and the group agrees a value for each: deterministic, so that
+  /// the demo reads the same on every run.
+  static func recordRatings(
+    on ledger: Ledger, at place: NodePath, period: DateRange, round: inout Round,
+    options: Ledger.AppendOptions
+  ) throws {
+    let items = try ledger.items(
+      ItemQuery(
+        scope: .node(place), dimension: .calibrating,
+        range: DateRange(start: .earliest, end: period.end), limit: 6)
+    ).items
+    for (position, item) in items.enumerated() {
+      let reference = ItemRef(story: StoryRef(item.story), key: item.item)
+      let first = max(item.recordedOn, period.start).adding(days: 7)
+      for (index, rater) in raters.prefix(3 + position % 3).enumerated() {
+        let weight = 1 + (position * 2 + index * 3) % 5
+        try ledger.rateItem(
+          reference, by: rater, weight: weight, on: first.adding(days: index), options: options)
+        round.ratings += 1
+      }
+      // The first rater thinks again after the others have spoken.
+      try ledger.rateItem(
+        reference, by: raters[0], weight: 1 + (position + 3) % 5, on: first.adding(days: 10),
+        options: options)
+      round.ratings += 1
+      let calibration = try ledger.calibration(of: reference)
+      // Most groups agree near their median; one settles on its highest rating.
+      let agreed =
+        position % 3 == 1
+        ? calibration?.maximum ?? 3 : Int((calibration?.median ?? 3).rounded(.up))
+      try ledger.agreeOnItem(
+        reference, weight: agreed, on: first.adding(days: 14),
+        note: agreementNotes[position % agreementNotes.count], options: options)
+      round.agreed += 1
+    }
+  }
+
+  /// The stories selected down the branch are verified, each by one of the raters.
+  static func recordVerifications(
+    on ledger: Ledger, along branch: [NodePath], period: DateRange, round: inout Round,
+    options: Ledger.AppendOptions
+  ) throws {
+    var seen = Set<String>()
+    for (position, place) in branch.reversed().enumerated() {
+      for selection in try ledger.state.selections(at: place, period: period)
+      where seen.insert(selection.story).inserted {
+        let told = try ledger.storyHistory(StoryRef(selection.story)).toldOn
+        try ledger.verifyStory(
+          StoryRef(selection.story), by: raters[(position + 2) % raters.count],
+          how: verificationNotes[position % verificationNotes.count],
+          on: max(told, period.end).adding(days: 5), options: options)
+        round.verified += 1
+      }
+    }
+  }
+
+  /// Two of `place`'s invisible items get evidence that can be checked, dated in the period:
+  /// a link and the SHA-256 digest of a register file, made from its (demo) text so that it
+  /// is the same on every run.
+  static func recordEvidence(
+    on ledger: Ledger, at place: NodePath, period: DateRange, round: inout Round,
+    options: Ledger.AppendOptions
+  ) throws {
+    let items = try ledger.items(
+      ItemQuery(
+        scope: .node(place), visibility: .invisible,
+        range: DateRange(start: .earliest, end: period.end), limit: 2))
+    for (position, item) in items.items.enumerated() {
+      let register = "Register \(item.story)/\(item.item), \(period): 12 sessions, 148 attendances."
+      try ledger.attachEvidence(
+        to: ItemRef(story: StoryRef(item.story), key: item.item),
+        evidence: position == 0 ? "Attendance register for the quarter" : "Registro de asistencia",
+        link: "https://evidence.example.org/registers/\(item.story)-\(item.item).pdf",
+        digest: SHA256.hash(Array(register.utf8)).hex,
+        on: max(item.recordedOn, period.end.adding(days: -10)), options: options)
+      round.checkableEvidence += 1
+    }
   }
 }

@@ -87,7 +87,8 @@ extension LedgerState {
         .ledgerCreated,
         .nodeAdded,
         .nodeRenamed, .nodeMoved, .nodeRetired, .storyTold, .storyUpdated, .storyWithdrawn,
-        .storyAnswered, .tellingRecorded, .itemRecorded, .itemRevised:
+        .storyAnswered, .tellingRecorded, .itemRecorded, .itemRevised, .itemRated, .itemAgreed,
+        .storyVerified:
         break
       }
     }

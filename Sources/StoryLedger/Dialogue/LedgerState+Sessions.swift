@@ -103,7 +103,7 @@ extension LedgerState {
       case .nodeMoved(let moved): node = moved.path
       case .nodeRetired(let retired): node = retired.path
       case .tellingRecorded, .storyUpdated, .storyWithdrawn, .storyAnswered, .itemRecorded,
-        .itemRevised:
+        .itemRevised, .itemRated, .itemAgreed, .storyVerified:
         let story = event.storyKey ?? ""
         node = newStories[story] ?? self.node(ofStory: story)
       case .accountProposed, .accountObjected, .accountResponded, .accountSettled,

@@ -28,11 +28,12 @@ enum EventCodec {
     case .storyAnswered: true
     case .accountProposed, .accountObjected, .accountResponded, .accountSettled,
       .accountReopened, .storiesSelected, .feedbackSent, .pledgeMade, .pledgeJoined,
-      .pledgeFulfilled, .pledgeWithdrawn:
+      .pledgeFulfilled, .pledgeWithdrawn, .itemRated, .storyVerified:
       type.currentSchemaVersion >= 2
     case .sessionStarted: true
     case .ledgerCreated, .nodeAdded, .nodeRenamed, .nodeMoved, .nodeRetired, .storyUpdated,
-      .storyWithdrawn, .itemRecorded, .itemRevised, .participantErased, .sessionLinked:
+      .storyWithdrawn, .itemRecorded, .itemRevised, .participantErased, .sessionLinked,
+      .itemAgreed:
       false
     }
   }
@@ -107,6 +108,9 @@ enum EventCodec {
     case .participantErased(let event): writeParticipantErased(event, into: &writer)
     case .sessionStarted(let event): writeSessionStarted(event, into: &writer)
     case .sessionLinked(let event): writeSessionLinked(event, into: &writer)
+    case .itemRated(let event): writeItemRated(event, into: &writer)
+    case .itemAgreed(let event): writeItemAgreed(event, into: &writer)
+    case .storyVerified(let event): writeStoryVerified(event, into: &writer)
     }
   }
 
@@ -127,7 +131,7 @@ enum EventCodec {
       return AnswerCodec.writePersonal(event, into: &writer)
     case .accountProposed, .accountObjected, .accountResponded, .accountSettled,
       .accountReopened, .storiesSelected, .feedbackSent, .pledgeMade, .pledgeJoined,
-      .pledgeFulfilled, .pledgeWithdrawn, .sessionStarted:
+      .pledgeFulfilled, .pledgeWithdrawn, .sessionStarted, .itemRated, .storyVerified:
       guard hasPersonalPart(payload.type), let names = payload.participants else {
         return false
       }
@@ -138,7 +142,8 @@ enum EventCodec {
       }
       return true
     case .ledgerCreated, .nodeAdded, .nodeRenamed, .nodeMoved, .nodeRetired, .storyUpdated,
-      .storyWithdrawn, .itemRecorded, .itemRevised, .participantErased, .sessionLinked:
+      .storyWithdrawn, .itemRecorded, .itemRevised, .participantErased, .sessionLinked,
+      .itemAgreed:
       return false
     }
   }
@@ -262,6 +267,9 @@ enum EventCodec {
     case .participantErased: dialogue = .participantErased(try readParticipantErased(&reader))
     case .sessionStarted: dialogue = .sessionStarted(try readSessionStarted(&reader))
     case .sessionLinked: dialogue = .sessionLinked(try readSessionLinked(&reader))
+    case .itemRated: dialogue = .itemRated(try readItemRated(&reader))
+    case .itemAgreed: dialogue = .itemAgreed(try readItemAgreed(&reader))
+    case .storyVerified: dialogue = .storyVerified(try readStoryVerified(&reader))
     }
     guard reader.isAtEnd || type != .sessionStarted && type != .sessionLinked else {
       throw DecodingFailure(description: "unexpected bytes after the \(type.name) event")

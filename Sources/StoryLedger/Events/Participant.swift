@@ -41,9 +41,11 @@ extension EventPayload {
     case .pledgeJoined(let step), .pledgeFulfilled(let step), .pledgeWithdrawn(let step):
       return one(step.by)
     case .sessionStarted(let event): return event.names
+    case .itemRated(let event): return one(event.by)
+    case .storyVerified(let event): return one(event.by)
     case .ledgerCreated, .nodeAdded, .nodeRenamed, .nodeMoved, .nodeRetired, .storyTold,
       .tellingRecorded, .storyUpdated, .storyWithdrawn, .storyAnswered, .itemRecorded,
-      .itemRevised, .participantErased, .sessionLinked:
+      .itemRevised, .itemAgreed, .participantErased, .sessionLinked:
       return nil
     }
   }
@@ -58,7 +60,8 @@ extension EventPayload {
       .tellingRecorded, .storyUpdated, .storyWithdrawn, .storyAnswered, .itemRecorded,
       .itemRevised, .accountProposed, .accountObjected, .accountResponded, .accountSettled,
       .accountReopened, .feedbackSent, .pledgeMade, .pledgeJoined, .pledgeFulfilled,
-      .pledgeWithdrawn, .participantErased, .sessionLinked:
+      .pledgeWithdrawn, .participantErased, .sessionLinked, .itemRated, .itemAgreed,
+      .storyVerified:
       false
     }
   }
@@ -112,9 +115,15 @@ extension EventPayload {
       event.facilitator = names.first ?? ""
       event.with = Array(names.dropFirst())
       return .sessionStarted(event)
+    case .itemRated(var event):
+      event.by = name
+      return .itemRated(event)
+    case .storyVerified(var event):
+      event.by = name
+      return .storyVerified(event)
     case .ledgerCreated, .nodeAdded, .nodeRenamed, .nodeMoved, .nodeRetired, .storyTold,
       .tellingRecorded, .storyUpdated, .storyWithdrawn, .storyAnswered, .itemRecorded,
-      .itemRevised, .participantErased, .sessionLinked:
+      .itemRevised, .itemAgreed, .participantErased, .sessionLinked:
       return self
     }
   }

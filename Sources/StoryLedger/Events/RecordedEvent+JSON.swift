@@ -171,6 +171,24 @@ extension EventPayload {
     case .sessionLinked(let event):
       object.string("session", event.session)
       object.number("events", event.count)
+    case .itemRated(let event):
+      object.string("story", event.story)
+      object.string("item", event.item)
+      object.string("by", event.by)
+      object.number("weight", event.weight)
+      object.string("on", event.on.description)
+      if let first = event.first { object.number("first", first) }
+    case .itemAgreed(let event):
+      object.string("story", event.story)
+      object.string("item", event.item)
+      object.number("weight", event.weight)
+      object.string("on", event.on.description)
+      if !event.note.isEmpty { object.string("note", event.note) }
+    case .storyVerified(let event):
+      object.string("story", event.story)
+      object.string("by", event.by)
+      object.string("how", event.how)
+      object.string("on", event.on.description)
     }
   }
 
@@ -218,6 +236,8 @@ extension ItemFacts {
     if let monetised { object.string("monetised", monetised.description) }
     if let weight { object.number("weight", weight) }
     if let evidence { object.string("evidence", evidence) }
+    if let evidenceLink { object.string("evidence_link", evidenceLink) }
+    if let evidenceDigest { object.string("evidence_sha256", evidenceDigest) }
   }
 }
 

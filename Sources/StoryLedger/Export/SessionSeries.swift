@@ -109,7 +109,8 @@ public struct SessionSeriesRow: Hashable, Sendable {
     case .feedbackSent: feedback += 1
     case .pledgeMade, .pledgeJoined, .pledgeFulfilled, .pledgeWithdrawn: pledgeSteps += 1
     case .ledgerCreated, .nodeAdded, .nodeRenamed, .nodeMoved, .nodeRetired, .storyUpdated,
-      .storyWithdrawn, .storyAnswered, .participantErased, .sessionStarted, .sessionLinked:
+      .storyWithdrawn, .storyAnswered, .participantErased, .sessionStarted, .sessionLinked,
+      .itemRated, .itemAgreed, .storyVerified:
       break
     }
   }

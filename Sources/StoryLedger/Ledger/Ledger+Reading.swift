@@ -29,7 +29,7 @@ public struct LedgerReader: Sendable {
 
   /// The six boxes of `node`'s subtree and its children's (figures are never withheld).
   public func summary(of node: NodePath, asOf day: Day? = nil) throws -> Summary {
-    try ledger.state.summary(of: node, asOf: day)
+    try ledger.summary(of: node, asOf: day)
   }
 
   /// A story with its whole history; its title, tellers and narratives are withheld when
@@ -46,7 +46,7 @@ public struct LedgerReader: Sendable {
 
   /// The items of a subtree or a story (``ItemQuery/scope``), filtered.
   public func items(_ query: ItemQuery) throws -> ItemList {
-    try ledger.items(query)
+    try ledger.items(query, viewer: viewer)
   }
 
   /// Calls `body` with every event from sequence number `first` on, each as the viewer may

@@ -548,8 +548,12 @@ public final class Ledger: @unchecked Sendable {
 
   /// The six boxes of `node`'s subtree and of each of its children, as of the end of `day`
   /// (everything recorded when `nil`).
+  ///
+  /// When items were rated (``rateItem(_:by:weight:on:options:)``), each entry carries the
+  /// spread of its subtree's ratings (``Summary/Entry/ratings``).
   public func summary(of node: NodePath, asOf day: Day? = nil) throws -> Summary {
-    try state.summary(of: node, asOf: day)
+    let state = self.state
+    return try addingRatings(to: try state.summary(of: node, asOf: day), state: state)
   }
 
   /// The time series of `query`, row by row in the order <doc:TimeSeries> gives.

@@ -173,8 +173,8 @@ extension LedgerState {
       )
     case .ledgerCreated, .nodeAdded, .nodeRenamed, .nodeMoved, .nodeRetired, .storyTold,
       .tellingRecorded, .storyUpdated, .storyWithdrawn, .storyAnswered, .itemRecorded,
-      .itemRevised:
-      // Not the dialogue's: checked by `validate(_:)`.
+      .itemRevised, .itemRated, .itemAgreed, .storyVerified:
+      // Not the dialogue's, or checked by `validate(_:)`.
       break
     }
   }

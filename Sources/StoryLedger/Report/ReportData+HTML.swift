@@ -58,6 +58,7 @@ struct ReportPage {
     sixBoxes()
     movement()
     cascade()
+    calibration()
     dialogue()
     output += """
       <footer><p>Made by StoryLedger from the ledger's tamper-evident log. Figures are as of the
@@ -374,7 +375,7 @@ struct ReportPage {
           ? esc(selection.title ?? selection.story)
           : "<span class=\"withheld\">(title withheld: the story is not shared up to the \(esc(report.level)) level)</span>"
         output += """
-          <article class="story"><h4>\(title)</h4><p class="path">story \(esc(selection.story)) · \(selection.period) · selected by \(esc(selection.by))</p><p><strong>Why:</strong> \(esc(selection.reason))</p>\(selected.narrative.map { "<blockquote>\(paragraphs($0))</blockquote>" } ?? "")\(storyPath(selected))</article>
+          <article class="story"><h4>\(title)</h4><p class="path">story \(esc(selection.story)) · \(selection.period) · selected by \(esc(selection.by))</p><p><strong>Why:</strong> \(esc(selection.reason))</p>\(verified(selected.verifications))\(selected.narrative.map { "<blockquote>\(paragraphs($0))</blockquote>" } ?? "")\(storyPath(selected))</article>
 
           """
       }

@@ -42,6 +42,9 @@ public struct ReportData: Hashable, Sendable, Codable {
     public var path: [StoryHistory.Entry] = []
     /// How many steps of its path were made at nodes off the node's line and left out.
     public var pathLeftOut: Int = 0
+    /// Who verified the story and how, by the end of the range (names withheld when the
+    /// story is not shared this far).
+    public var verifications: [VerificationView] = []
   }
 
   /// The node.
@@ -82,6 +85,9 @@ public struct ReportData: Hashable, Sendable, Codable {
   public var feedbackSent: [InboxEntry]
   /// The pledges made in the subtree by the end of the range, newest first.
   public var pledges: [PledgeView]
+  /// How several people rated the subtree's items, when any were rated (filled by
+  /// ``Ledger/report(of:range:by:)``).
+  public var calibration: ReportCalibration?
 
   /// The label of a period of the report's granularity: `2026-03`, `2026-Q1`, `2026-W05`,
   /// `2026`, or the day; a period cut by the range shows its days.
@@ -122,11 +128,22 @@ extension LedgerState {
   }
 
   /// The default range of a report: whole periods from the one holding the earliest item
-  /// revision to the one holding the latest (today when there are none).
+  /// revision to the one holding the latest, or the latest rating, agreed value or
+  /// verification when it is later (today when there are none).
   public func reportRange(by period: Period? = nil) -> DateRange {
-    guard let dates = revisionDateRange() else {
+    guard var dates = revisionDateRange() else {
       let today = Day.today(in: configuration.timeZone)
       return DateRange(start: today, end: today)
+    }
+    for record in dialogue {
+      let day: Day
+      switch record.payload {
+      case .itemRated(let rated): day = rated.on
+      case .itemAgreed(let agreed): day = agreed.on
+      case .storyVerified(let verified): day = verified.on
+      default: continue
+      }
+      if day > dates.upperBound { dates = dates.lowerBound...day }
     }
     let raw = DateRange(start: dates.lowerBound, end: dates.upperBound)
     let granularity = period ?? Self.reportGranularity(for: raw)
@@ -246,6 +263,13 @@ extension Ledger {
       let tellings = history.entries.filter { $0.kind == .telling && $0.on <= report.range.end }
       report.selections[index].narrative = tellings.last?.text
     }
+    for index in report.selections.indices {
+      let selected = report.selections[index]
+      report.selections[index].verifications = state.verifications(
+        ofStory: selected.selection.story, showNames: selected.isShared
+      ).filter { $0.on <= report.range.end }
+    }
+    report.calibration = try reportCalibration(of: path, range: report.range)
     return report
   }
 }

@@ -141,7 +141,10 @@ enum DemoCommand: Command {
 
         The dialogue for \(period): \(round.selections) stories selected as most significant, \
         accounts settled at \(round.settled.count) places up to \(top), \(round.feedback) \
-        feedback sent down, \(round.pledges) pledges, \(round.sessions) sessions.
+        feedback sent down, \(round.pledges) pledges, \(round.sessions) sessions, \(round.ratings) ratings by several \
+        people of \(round.agreed) item\(round.agreed == 1 ? "" : "s") with the values their groups agreed, \
+        \(round.verified) selected stor\(round.verified == 1 ? "y" : "ies") verified, \(round.checkableEvidence) \
+        item\(round.checkableEvidence == 1 ? "" : "s") with evidence that can be checked.
 
 
         """)
@@ -163,6 +166,7 @@ enum DemoCommand: Command {
         storyledger --ledger \(ledgerURL.path) sessions
         storyledger --ledger \(ledgerURL.path) session show meet-1
         storyledger --ledger \(ledgerURL.path) story show \(round.furthest ?? "STORY")
+        storyledger --ledger \(ledgerURL.path) export ratings --period month --level region
         storyledger --ledger \(ledgerURL.path) verify
       """)
   }

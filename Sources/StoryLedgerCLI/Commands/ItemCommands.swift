@@ -33,7 +33,7 @@ enum ItemAddCommand: Command {
       throw UsageError(
         "missing --dimension (capacitating, calibrating or calculating)", usage: spec.usage)
     }
-    let facts = try Recording.facts(arguments)
+    let facts = try Recording.facts(arguments, in: context)
     guard facts.visibility != nil else {
       throw UsageError("missing --visibility (visible or invisible)", usage: spec.usage)
     }
@@ -82,10 +82,10 @@ enum ItemReviseCommand: Command {
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
     let reference = try Recording.itemReference(arguments.positionals[0], usage: spec.usage)
-    let facts = try Recording.facts(arguments)
+    let facts = try Recording.facts(arguments, in: context)
     guard !facts.isEmpty || arguments.has(mention) else {
       throw UsageError(
-        "nothing to revise: give --visibility, --description, --quantity, --unit, --monetised, --weight or --evidence, or --mention to record that a telling mentioned the item without changing it",
+        "nothing to revise: give --visibility, --description, --quantity, --unit, --monetised, --weight, --evidence, --evidence-link or --evidence-file, or --mention to record that a telling mentioned the item without changing it",
         usage: spec.usage)
     }
     let day = try arguments.value(on)
@@ -100,30 +100,41 @@ enum ItemReviseCommand: Command {
 enum ItemEvidenceCommand: Command {
   static let spec = CommandSpec(
     name: "item evidence", abstract: "attach evidence to an item and make it visible",
-    arguments: "STORY/ITEM --evidence E [--on DATE]", positionals: ["STORY/ITEM"],
+    arguments:
+      "STORY/ITEM [--evidence E] [--evidence-link URL] [--evidence-file PATH | --evidence-sha256 HEX] [--on DATE]",
+    positionals: ["STORY/ITEM"],
     minimumPositionals: 1,
     discussion: """
       One revision that records the evidence and makes the item visible: invisible value
-      becomes visible (the movement the method measures).
+      becomes visible (the movement the method measures). Evidence can be checked: a link
+      says where it is, and --evidence-file records the SHA-256 digest of a file that stays
+      outside the ledger (anyone holding the file can check it is the one recorded). Give at
+      least one of --evidence, --evidence-link, --evidence-file and --evidence-sha256.
       """,
     examples: [
-      "storyledger item evidence k3f9/i1 --evidence \"attendance register, March–May\" --on 2026-06-01"
+      "storyledger item evidence k3f9/i1 --evidence \"attendance register, March–May\" --on 2026-06-01",
+      "storyledger item evidence k3f9/i1 --evidence-link https://example.org/registers/2026-05.pdf --evidence-file register.pdf",
     ],
-    options: [evidence, on, Recording.expectVersion] + Recording.recordingOptions)
+    options: [evidence, on, Recording.expectVersion] + Recording.Evidence.all
+      + Recording.recordingOptions)
 
-  static let evidence = Option("--evidence", "E", "the evidence (required)")
+  static let evidence = Option("--evidence", "E", "the evidence, in words")
   static let on = Option.day("--on", "DATE", "the date the evidence is about (default today)")
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
     let reference = try Recording.itemReference(arguments.positionals[0], usage: spec.usage)
-    guard let evidence = try arguments.value(evidence) else {
-      throw UsageError("missing --evidence", usage: spec.usage)
+    let evidence = try arguments.value(evidence)
+    let (link, digest) = try Recording.evidenceLinkAndDigest(arguments, in: context)
+    guard evidence != nil || link != nil || digest != nil else {
+      throw UsageError(
+        "missing evidence: give --evidence, --evidence-link, --evidence-file or --evidence-sha256",
+        usage: spec.usage)
     }
     let day = try arguments.value(on)
     try Recording.record(arguments, in: context, story: reference.story.key, what: "the evidence") {
       ledger, options in
       try ledger.attachEvidence(
-        to: reference, evidence: evidence, on: day, options: options)
+        to: reference, evidence: evidence, link: link, digest: digest, on: day, options: options)
     }
   }
 }
@@ -193,16 +204,20 @@ enum ItemsCommand: Command {
       context.console.message("no items match")
       return
     }
-    var table = TextTable(columns: [
-      .init("item"), .init("node"), .init("dimension"), .init("visibility"),
-      .init("monetised", right: true), .init("revised"), .init("description"),
-    ])
+    // The ratings column appears when some item listed was rated or has an agreed value.
+    let hasRatings = list.items.contains { $0.calibration != nil }
+    var table = TextTable(
+      columns: [
+        .init("item"), .init("node"), .init("dimension"), .init("visibility"),
+        .init("monetised", right: true), .init("revised"), .init("description"),
+      ] + (hasRatings ? [.init("ratings")] : []))
     for item in list.items {
-      table.add([
-        "\(item.story)/\(item.item)", item.node.description, item.dimension.rawValue,
-        item.visibility.rawValue, item.monetised?.description ?? "", item.revisedOn.description,
-        item.description ?? "",
-      ])
+      table.add(
+        [
+          "\(item.story)/\(item.item)", item.node.description, item.dimension.rawValue,
+          item.visibility.rawValue, item.monetised?.description ?? "",
+          item.revisedOn.description, item.description ?? "",
+        ] + (hasRatings ? [RatingText.spread(item.calibration)] : []))
     }
     context.console.write(table.render() + "\n")
     if list.matched > list.items.count {

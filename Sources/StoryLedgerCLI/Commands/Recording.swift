@@ -178,8 +178,9 @@ enum Recording {
     return reference
   }
 
-  /// The item facts the options give (`--visibility`, `--description`, …).
-  static func facts(_ arguments: ParsedArguments) throws -> ItemFacts {
+  /// The item facts the options give (`--visibility`, `--description`, …); `--evidence-file`
+  /// is read (relative to the working directory) for its SHA-256 digest.
+  static func facts(_ arguments: ParsedArguments, in context: Context) throws -> ItemFacts {
     var facts = ItemFacts()
     facts.visibility = try arguments.value(Facts.visibility)
     facts.description = try arguments.value(Facts.description)
@@ -188,7 +189,50 @@ enum Recording {
     facts.monetised = try arguments.value(Facts.monetised)
     facts.weight = try arguments.value(Facts.weight)
     facts.evidence = try arguments.value(Facts.evidence)
+    (facts.evidenceLink, facts.evidenceDigest) = try evidenceLinkAndDigest(arguments, in: context)
     return facts
+  }
+
+  /// `--evidence-link URL` and the digest of `--evidence-file PATH` or `--evidence-sha256 HEX`,
+  /// checked.
+  static func evidenceLinkAndDigest(_ arguments: ParsedArguments, in context: Context) throws
+    -> (link: String?, digest: String?)
+  {
+    let link = try arguments.value(Evidence.link)
+    let file = try arguments.value(Evidence.file)
+    let given = try arguments.value(Evidence.digest)
+    if file != nil && given != nil {
+      throw UsageError(
+        "give --evidence-file or --evidence-sha256, not both", usage: arguments.usage)
+    }
+    if let given { return (link, given) }
+    return (link, try file.map { try EvidenceLink.digest(ofFileAt: context.url(for: $0)) })
+  }
+
+  /// The options that make evidence checkable.
+  enum Evidence {
+    static let link = Option(
+      "--evidence-link", "URL", "where the evidence can be checked (https://…, doi:…)"
+    ) { text -> String in
+      try EvidenceLink.validate(text)
+      return text
+    }
+    static let file = Option(
+      "--evidence-file", "PATH",
+      "an evidence file kept outside the ledger: its SHA-256 digest is recorded")
+    static let digest = Option(
+      "--evidence-sha256", "HEX", "the SHA-256 digest of an evidence file, if known"
+    ) { text -> String in
+      let digest = text.lowercased()
+      guard (try? EvidenceLink.validateDigest(digest)) != nil else {
+        throw ValueError(
+          field: "--evidence-sha256", value: text,
+          reason: "is not a SHA-256 digest: 64 hexadecimal digits, 0-9 and a-f")
+      }
+      return digest
+    }
+
+    static let all: [any OptionDeclaration] = [link, file, digest]
   }
 
   /// The options that set item facts.
@@ -209,8 +253,9 @@ enum Recording {
     static let weight = Option.integer("--weight", "W", "how much it matters, 1 to 5", in: 1...5)
     static let evidence = Option("--evidence", "E", "evidence of the value")
 
-    static let all: [any OptionDeclaration] = [
-      visibility, description, quantity, unit, monetised, weight, evidence,
-    ]
+    static let all: [any OptionDeclaration] =
+      [
+        visibility, description, quantity, unit, monetised, weight, evidence,
+      ] + Evidence.all
   }
 }

@@ -144,6 +144,12 @@ enum SessionShowCommand: Command {
       return "\(item.story)/\(item.item) \(item.dimension.rawValue), \(item.on)"
         + (item.facts.description.map { ": \(oneLine($0))" } ?? "")
     case .itemRevised(let item): return "\(item.story)/\(item.item), \(item.on)"
+    case .itemRated(let rating):
+      return "\(rating.story)/\(rating.item) rated \(rating.weight) by \(oneLine(rating.by)), \(rating.on)"
+    case .itemAgreed(let agreed):
+      return "\(agreed.story)/\(agreed.item) agreed \(agreed.weight), \(agreed.on)"
+    case .storyVerified(let verified):
+      return "\(verified.story) verified by \(oneLine(verified.by)), \(verified.on)"
     case .storiesSelected(let selected):
       return "at \(selected.node) for \(selected.period) by \(oneLine(selected.by)): "
         + selected.chosen.map(\.story).joined(separator: ", ")

@@ -223,6 +223,10 @@ enum StoryShowCommand: Command {
       "  version  \(history.version)",
       "  status   \(history.status)",
     ]
+    for verification in history.verifications {
+      let who = verification.by.isEmpty ? "(name erased)" : oneLine(verification.by)
+      lines.append("  verified \(verification.on) by \(who): \(oneLine(verification.how))")
+    }
     if !history.items.isEmpty {
       lines.append("")
       var table = TextTable(columns: [
@@ -237,6 +241,29 @@ enum StoryShowCommand: Command {
         ])
       }
       lines.append(table.render())
+    }
+    let checkable = history.items.filter { $0.evidenceLink != nil || $0.evidenceDigest != nil }
+    if !checkable.isEmpty {
+      lines.append("")
+      lines.append("evidence that can be checked:")
+      for item in checkable {
+        var parts: [String] = []
+        if let link = item.evidenceLink { parts.append("link \(oneLine(link))") }
+        if let digest = item.evidenceDigest { parts.append("file SHA-256 \(digest)") }
+        lines.append("  \(item.item)  " + parts.joined(separator: "; "))
+      }
+    }
+    let calibrated = history.items.filter { $0.calibration != nil }
+    if !calibrated.isEmpty {
+      lines.append("")
+      lines.append("ratings:")
+      for item in calibrated {
+        lines.append("  \(item.item)  \(RatingText.spread(item.calibration))")
+        let raters = (item.calibration?.ratings ?? []).map {
+          "\(oneLine($0.by.isEmpty ? "(name erased)" : $0.by)) \($0.weight) (\($0.on))"
+        }
+        if !raters.isEmpty { lines.append("      " + raters.joined(separator: ", ")) }
+      }
     }
     if !history.answers.isEmpty {
       lines.append("")

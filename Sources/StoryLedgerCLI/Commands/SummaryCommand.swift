@@ -114,22 +114,33 @@ enum SummaryCommand: Command {
         "pledges: \(pledges.made) made · \(pledges.active) active · \(pledges.conditional) waiting for others · \(pledges.fulfilled) fulfilled · \(pledges.lapsed) lapsed · \(pledges.withdrawn) withdrawn"
       )
     }
+    if let ratings = total.ratings {
+      lines.append("ratings: \(RatingText.counts(ratings))")
+    }
     if !summary.children.isEmpty {
       lines.append("")
-      var children = TextTable(columns: [
-        .init("child"), .init("level"), .init("stories", right: true),
-        .init("capacitating v/i", right: true), .init("calibrating v/i", right: true),
-        .init("calculating v/i", right: true), .init("monetised v/i\(money)", right: true),
-      ])
+      var children = TextTable(
+        columns: [
+          .init("child"), .init("level"), .init("stories", right: true),
+          .init("capacitating v/i", right: true), .init("calibrating v/i", right: true),
+          .init("calculating v/i", right: true), .init("monetised v/i\(money)", right: true),
+        ] + (total.ratings == nil ? [] : [.init("ratings median (n)", right: true)]))
       var shown = summary.children
       if let childLimit, shown.count > childLimit {
         shown = Array(
           shown.sorted { $0.boxes.total.items > $1.boxes.total.items }.prefix(childLimit))
       }
       for child in shown {
+        var ratings: [String] = []
+        if total.ratings != nil {
+          let counts = child.ratings ?? RatingCounts()
+          ratings = [
+            counts.median.map { "\(ItemCalibration.text($0)) (\(counts.ratings))" } ?? "—"
+          ]
+        }
         children.add(
           [child.node.description, child.level, String(child.stories)]
-            + child.boxes.visibleSlashInvisible)
+            + child.boxes.visibleSlashInvisible + ratings)
       }
       lines.append(children.render())
       if shown.count < summary.children.count {
