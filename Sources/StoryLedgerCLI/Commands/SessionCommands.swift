@@ -145,7 +145,8 @@ enum SessionShowCommand: Command {
         + (item.facts.description.map { ": \(oneLine($0))" } ?? "")
     case .itemRevised(let item): return "\(item.story)/\(item.item), \(item.on)"
     case .itemRated(let rating):
-      return "\(rating.story)/\(rating.item) rated \(rating.weight) by \(oneLine(rating.by)), \(rating.on)"
+      return "\(rating.story)/\(rating.item) rated \(rating.weight)"
+        + " by \(oneLine(rating.by)), \(rating.on)"
     case .itemAgreed(let agreed):
       return "\(agreed.story)/\(agreed.item) agreed \(agreed.weight), \(agreed.on)"
     case .storyVerified(let verified):
