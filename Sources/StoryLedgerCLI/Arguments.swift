@@ -185,6 +185,12 @@ struct ParsedArguments: Sendable {
     return flags.contains(option.spec.name) || values[option.spec.name] != nil
   }
 
+  /// Whether the command declares the option or flag: for what several commands share,
+  /// where only some of them declare it (`--session`).
+  func declares(_ option: any OptionDeclaration) -> Bool {
+    declared.contains(option.spec.name)
+  }
+
   /// The option's last value, read by its parser, if given.
   func value<Value>(_ option: Option<Value>) throws -> Value? {
     assertDeclared(option)

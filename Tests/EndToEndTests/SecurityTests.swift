@@ -168,6 +168,18 @@ struct SecurityTests {
     _ = try ok(["feedback", "nhs", "--to", "nhs/north", "--text", "Good.", "--by", zoeDecomposed])
     let pledge = try ok(["pledge", "make", "nhs/north", "--text", "Walk weekly.", "--by", zoe])
     _ = try ok(["pledge", "join", pledge, "--by", arabic])
+    // Raters and verifiers are erased the same way (issue 18).
+    _ = try ok([
+      "item", "add", story, "--dimension", "calibrating", "--visibility", "visible", "--on",
+      "2026-05-02",
+    ])
+    _ = try ok(["item", "rate", "\(story)/i1", "--by", zoe, "--weight", "4", "--on", "2026-05-03"])
+    _ = try ok([
+      "item", "rate", "\(story)/i1", "--by", arabic, "--weight", "2", "--on", "2026-05-03",
+    ])
+    _ = try ok([
+      "story", "verified", story, "--by", arabic, "--how", "Visited.", "--on", "2026-05-04",
+    ])
     _ = try ok(["rebuild"])
     let secrets = [zoe, zoeDecomposed, arabic]
     let before = try ledgerFiles(ledger)
@@ -182,9 +194,9 @@ struct SecurityTests {
     let erased = try ok(["erase", "person", zoe, "--reason", "asked", "--json"])
     let object = try #require(
       try JSONSerialization.jsonObject(with: Data(erased.utf8)) as? [String: Any])
-    #expect((object["erased"] as? [Int])?.count == 3, "\(erased)")
+    #expect((object["erased"] as? [Int])?.count == 4, "\(erased)")
     #expect((object["unerasable"] as? [Int]) == [])
-    #expect(try ok(["erase", "person", " \(arabic) "]).contains("3 dialogue events"))
+    #expect(try ok(["erase", "person", " \(arabic) "]).contains("5 dialogue events"))
     for (name, bytes) in try ledgerFiles(ledger) {
       for secret in secrets {
         #expect(bytes.range(of: Data(secret.utf8)) == nil, "\(secret) is still in \(name)")

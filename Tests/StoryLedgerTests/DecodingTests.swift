@@ -108,6 +108,11 @@ struct DecodingTests {
         StoryAnswered(
           story: "S1", on: day, answers: [Answer(question: "Q", value: .text(""))])),
       .itemRevised(ItemRevised(story: "S1", item: "i1", on: day, facts: ItemFacts())),
+      .itemRated(ItemRated(story: "S1", item: "i1", by: "李小龍", weight: 4, on: day)),
+      .itemRated(ItemRated(story: "S1", item: "i1", by: "Zoë", weight: 1, on: day, first: 12)),
+      .itemAgreed(ItemAgreed(story: "S1", item: "i1", weight: 3, on: day)),
+      .itemAgreed(
+        ItemAgreed(story: "S1", item: "i1", weight: 5, on: day, note: "acordado en el taller")),
       .itemRevised(
         ItemRevised(
           story: "S1", item: "i1", on: day,

@@ -144,7 +144,10 @@ struct FileLogTests {
       #expect(Array(events.dropFirst()) == written)
       let expected = try Sample.batches().flatMap(\.events)
       #expect(events.dropFirst().map(\.payload) == expected)
-      #expect(events.allSatisfy { $0.schemaVersion == 1 && !$0.isPersonalTextErased })
+      #expect(
+        events.allSatisfy {
+          $0.schemaVersion == $0.payload.type.currentSchemaVersion && !$0.isPersonalTextErased
+        })
       #expect(Set(events.map(\.hash)).count == events.count)
       #expect(Set(events.map(\.id)).count == events.count)
       let head = try reopened.head()

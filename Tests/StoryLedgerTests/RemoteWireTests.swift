@@ -170,6 +170,21 @@ struct RemoteWireTests {
     #expect(!allowed([addNode], .keeper, south))
     let creation = EventPayload.ledgerCreated(try LedgerConfiguration(levels: ["a"]))
     #expect(!allowed([creation], .keeper, nil))
+    // A rating is recorded like an item; an agreed value and a session are the dialogue's.
+    let rate = EventPayload.itemRated(
+      ItemRated(story: "s1", item: "i1", by: "Ward sister", weight: 3, on: day))
+    let agree = EventPayload.itemAgreed(ItemAgreed(story: "s1", item: "i1", weight: 3, on: day))
+    let session = EventPayload.sessionStarted(
+      SessionStarted(key: "w1", node: ward1, on: day, facilitator: "Lead"))
+    #expect(allowed([rate], .recorder, north))
+    #expect(!allowed([rate], .recorder, south))
+    #expect(!allowed([agree], .recorder, north))
+    #expect(allowed([agree], .facilitator, north))
+    #expect(!allowed([session], .recorder, north))
+    #expect(allowed([session], .facilitator, north))
+    #expect(!allowed([session], .facilitator, south))
+    // Every event type has its kind; only the ledger's creation is nobody's.
+    #expect(EventType.allCases.filter { RemoteAccess.kind(of: $0) == .never } == [.ledgerCreated])
     // One refused event refuses the batch, naming it.
     let refusal = RemoteAccess.refusal(
       for: [retell, select], role: .recorder, scope: north, in: state)

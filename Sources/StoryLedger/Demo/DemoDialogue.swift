@@ -2,7 +2,9 @@
 /// for one quarter, down the branch with the most value, teams and organisations select their
 /// most significant stories, every node on the way proposes an account that is settled level
 /// by level up to the top (one objection raised and answered on the way), feedback flows
-/// down, and people make, join, fulfil and withdraw pledges.
+/// down, and people make, join, fulfil and withdraw pledges. Each place meets in a session
+/// (facilitated, with the people taking part and a note, in several languages) that records
+/// its selection and its account; above the teams, a panel of three selects.
 ///
 /// ```swift
 /// let round = try DemoDialogue.record(on: ledger, period: try DateRange(parsing: "2026-Q1"))
@@ -19,11 +21,63 @@ public enum DemoDialogue {
     public var feedback = 0
     /// The pledges made.
     public var pledges = 0
+    /// The sessions held (one per place that selected and settled).
+    public var sessions = 0
+    /// The story selected at the most levels (the first such key), whose path `story show`
+    /// tells.
+    public var furthest: String?
+    /// The ratings of items recorded (`item rate`), by several people.
+    public var ratings = 0
+    /// The items given an agreed value (`item agree`).
+    public var agreed = 0
+    /// The stories verified (`story verified`).
+    public var verified = 0
+    /// The items given evidence that can be checked (a link and a file's digest).
+    public var checkableEvidence = 0
   }
+
+  /// How the demo's verifiers say they verified a story, in several languages.
+  static let verificationNotes = [
+    "Visited the ward and read the attendance register with the sister in charge.",
+    "Visité el centro y hablé con las personas de la historia.",
+    "与护士长面谈，核对了值班记录。",
+  ]
+
+  /// The people who rate items in the demo, in several languages and scripts.
+  static let raters = ["Asha Patel", "李伟", "Zoë Ångström", "نادية رحمن", "Kwame Mensah"]
+
+  /// How the demo's groups say they agreed, in several languages.
+  static let agreementNotes = [
+    "Agreed at the team huddle after comparing our ratings.",
+    "Acordado en el taller de marzo.",
+    "在三月的工作坊上达成一致。",
+  ]
 
   static let people = [
     "Asha Patel", "Sam Reed", "Dr Ioan Price", "Marta Nowak", "Kwame Mensah", "Li Wei",
     "Nadia Rahman", "Tom Hughes",
+  ]
+
+  /// Who facilitates the sessions, in turn.
+  static let facilitators = [
+    "Amina Yusuf", "Sofía Martínez", "Олена Коваленко", "田中 由美", "Chidi Okafor", "Aroha Ngata",
+  ]
+
+  /// The sessions' notes, in turn: the same meeting in several languages.
+  static let notes = [
+    "Story circle: we read the quarter's stories aloud and chose together.",
+    "Círculo de historias: leímos las historias del trimestre y elegimos juntos.",
+    "Коло історій: ми читали історії кварталу вголос і обирали разом.",
+    "物語の輪：四半期の物語を読み上げ、みんなで選びました。",
+    "Cercle d'histoires : nous avons lu les histoires du trimestre et choisi ensemble.",
+  ]
+
+  /// Why the places chose their stories, in turn: in the languages the sessions speak.
+  static let reasons = [
+    "It shows value that the figures alone would miss. People here told it again and again.",
+    "Muestra un valor que las cifras solas no ven: aquí la contaron una y otra vez.",
+    "Вона показує цінність, якої не видно в цифрах: люди розповідали її знову і знову.",
+    "数字だけでは見えない価値を示している。ここで何度も語られた物語だ。",
   ]
 
   /// Records the round for `period` on `ledger` (a demo ledger, or any ledger with stories).
@@ -41,7 +95,12 @@ public enum DemoDialogue {
       else { break }
       branch.append(child.node)
     }
+    // Evidence that can be checked arrives before the accounts are drawn up.
+    if let place = branch.last {
+      try recordEvidence(on: ledger, at: place, period: period, round: &round, options: options)
+    }
     // Bottom up: the deepest node on the branch and its siblings select and settle first.
+    var levels: [String: Int] = [:]
     var person = 0
     func next() -> String {
       person += 1
@@ -58,19 +117,33 @@ public enum DemoDialogue {
         siblings = [node]
       }
       for place in Set(siblings + [node]).sorted() {
+        // The place meets: a week after the quarter for the teams, a week later each level up.
+        let meeting = try ledger.startSession(
+          at: place, on: period.end.adding(days: 7 * (branch.count - depth)),
+          facilitator: facilitators[round.sessions % facilitators.count],
+          with: [
+            people[(round.sessions + 3) % people.count],
+            people[(round.sessions + 5) % people.count],
+          ],
+          note: notes[round.sessions % notes.count], key: "meet-\(round.sessions + 1)",
+          options: options)
+        round.sessions += 1
+        var options = options
+        options.session = meeting.ref
         let candidates = try ledger.state.candidates(at: place, period: period)
         let chosen = Array(candidates.prefix(depth == 0 ? 1 : 2))
         if !chosen.isEmpty {
+          // The teams' lead selects; above them a panel of three.
+          let panel = depth == branch.count - 1 ? [next()] : [next(), next(), next()]
           try ledger.selectStories(
             at: place, period: period,
             choices: chosen.map {
               StoriesSelected.Choice(
                 story: $0,
-                reason:
-                  "It shows value that the figures alone would miss. People here told it again and again."
-              )
-            }, by: next(), options: options)
+                reason: reasons[(round.sessions + $0.count) % reasons.count])
+            }, panel: panel, options: options)
           round.selections += chosen.count
+          for story in chosen { levels[story, default: 0] += 1 }
         }
         try ledger.proposeAccount(
           of: place, period: period,
@@ -92,6 +165,7 @@ public enum DemoDialogue {
         round.settled.append(place)
       }
     }
+    round.furthest = levels.max { ($0.value, $1.key) < ($1.value, $0.key) }?.key
     // Feedback down the branch.
     for (parent, child) in zip(branch, branch.dropFirst()) {
       let selected = try ledger.state.selections(at: parent, period: period).first
@@ -134,7 +208,92 @@ public enum DemoDialogue {
         withdrawn.ref, reason: "Moved to another trust.", on: made.adding(days: 50), by: people[7],
         options: options)
       round.pledges = 4
+      // Ratings across the organisation above the bottom team, so its teams' spreads differ.
+      let rated = branch.count >= 2 ? branch[branch.count - 2] : place
+      try recordRatings(on: ledger, at: rated, period: period, round: &round, options: options)
+      try recordVerifications(
+        on: ledger, along: branch, period: period, round: &round, options: options)
     }
     return round
+  }
+
+  /// Several people rate the calibrating items of `place`'s subtree (one of them twice, as
+  /// they change their mind), and the group agrees a value for each: deterministic, so that
+  /// the demo reads the same on every run.
+  static func recordRatings(
+    on ledger: Ledger, at place: NodePath, period: DateRange, round: inout Round,
+    options: Ledger.AppendOptions
+  ) throws {
+    let items = try ledger.items(
+      ItemQuery(
+        scope: .node(place), dimension: .calibrating,
+        range: DateRange(start: .earliest, end: period.end), limit: 6)
+    ).items
+    for (position, item) in items.enumerated() {
+      let reference = ItemRef(story: StoryRef(item.story), key: item.item)
+      let first = max(item.recordedOn, period.start).adding(days: 7)
+      for (index, rater) in raters.prefix(3 + position % 3).enumerated() {
+        let weight = 1 + (position * 2 + index * 3) % 5
+        try ledger.rateItem(
+          reference, by: rater, weight: weight, on: first.adding(days: index), options: options)
+        round.ratings += 1
+      }
+      // The first rater thinks again after the others have spoken.
+      try ledger.rateItem(
+        reference, by: raters[0], weight: 1 + (position + 3) % 5, on: first.adding(days: 10),
+        options: options)
+      round.ratings += 1
+      let calibration = try ledger.calibration(of: reference)
+      // Most groups agree near their median; one settles on its highest rating.
+      let agreed =
+        position % 3 == 1
+        ? calibration?.maximum ?? 3 : Int((calibration?.median ?? 3).rounded(.up))
+      try ledger.agreeOnItem(
+        reference, weight: agreed, on: first.adding(days: 14),
+        note: agreementNotes[position % agreementNotes.count], options: options)
+      round.agreed += 1
+    }
+  }
+
+  /// The stories selected down the branch are verified, each by one of the raters.
+  static func recordVerifications(
+    on ledger: Ledger, along branch: [NodePath], period: DateRange, round: inout Round,
+    options: Ledger.AppendOptions
+  ) throws {
+    var seen = Set<String>()
+    for (position, place) in branch.reversed().enumerated() {
+      for selection in try ledger.state.selections(at: place, period: period)
+      where seen.insert(selection.story).inserted {
+        let told = try ledger.storyHistory(StoryRef(selection.story)).toldOn
+        try ledger.verifyStory(
+          StoryRef(selection.story), by: raters[(position + 2) % raters.count],
+          how: verificationNotes[position % verificationNotes.count],
+          on: max(told, period.end).adding(days: 5), options: options)
+        round.verified += 1
+      }
+    }
+  }
+
+  /// Two of `place`'s invisible items get evidence that can be checked, dated in the period:
+  /// a link and the SHA-256 digest of a register file, made from its (demo) text so that it
+  /// is the same on every run.
+  static func recordEvidence(
+    on ledger: Ledger, at place: NodePath, period: DateRange, round: inout Round,
+    options: Ledger.AppendOptions
+  ) throws {
+    let items = try ledger.items(
+      ItemQuery(
+        scope: .node(place), visibility: .invisible,
+        range: DateRange(start: .earliest, end: period.end), limit: 2))
+    for (position, item) in items.items.enumerated() {
+      let register = "Register \(item.story)/\(item.item), \(period): 12 sessions, 148 attendances."
+      try ledger.attachEvidence(
+        to: ItemRef(story: StoryRef(item.story), key: item.item),
+        evidence: position == 0 ? "Attendance register for the quarter" : "Registro de asistencia",
+        link: "https://evidence.example.org/registers/\(item.story)-\(item.item).pdf",
+        digest: SHA256.hash(Array(register.utf8)).hex,
+        on: max(item.recordedOn, period.end.adding(days: -10)), options: options)
+      round.checkableEvidence += 1
+    }
   }
 }

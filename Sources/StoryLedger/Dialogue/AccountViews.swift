@@ -136,10 +136,14 @@ public struct SelectionView: Hashable, Sendable, Codable {
   public var title: String?
   /// Why it was chosen.
   public var reason: String
-  /// Who selected it.
+  /// Who selected it (a panel's names joined by `, `).
   public var by: String
   /// When it was recorded (encoded as ISO 8601 text in UTC).
   @Timestamp public var recordedAt: Date
+  /// Who selected it, one name per member for a panel.
+  public var panel: [String] = []
+  /// The session it was selected in, if any.
+  public var session: String? = nil
 }
 
 /// An account as a view at some node shows it: its current version, state, objections,

@@ -22,6 +22,7 @@ struct DialogueModel {
     var period: DateRange
     var choice: StoriesSelected.Choice
     var by: String
+    var panel: [String]
     var sequence: UInt64
     var milliseconds: Int64
   }
@@ -79,10 +80,15 @@ extension LedgerState {
       case .pledgeMade(var event):
         event.node = moved(event.node)
         dialogue[index].payload = .pledgeMade(event)
-      case .pledgeJoined, .pledgeFulfilled, .pledgeWithdrawn, .participantErased, .ledgerCreated,
+      case .sessionStarted(var event):
+        event.node = moved(event.node)
+        dialogue[index].payload = .sessionStarted(event)
+      case .pledgeJoined, .pledgeFulfilled, .pledgeWithdrawn, .participantErased, .sessionLinked,
+        .ledgerCreated,
         .nodeAdded,
         .nodeRenamed, .nodeMoved, .nodeRetired, .storyTold, .storyUpdated, .storyWithdrawn,
-        .storyAnswered, .tellingRecorded, .itemRecorded, .itemRevised:
+        .storyAnswered, .tellingRecorded, .itemRecorded, .itemRevised, .itemRated, .itemAgreed,
+        .storyVerified:
         break
       }
     }
@@ -167,7 +173,7 @@ extension LedgerState {
           model.selections.append(
             DialogueModel.Selection(
               node: event.node, period: event.period, choice: choice, by: event.by,
-              sequence: record.sequence, milliseconds: record.milliseconds))
+              panel: event.panel, sequence: record.sequence, milliseconds: record.milliseconds))
         }
         model.notChosen[AccountKey(node: event.node, period: event.period)] = Set(event.notChosen)
       case .feedbackSent(let event):

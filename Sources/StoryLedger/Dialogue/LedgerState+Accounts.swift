@@ -48,6 +48,7 @@ extension LedgerState {
     }
     let current = try accountFigures(of: account.key.node, period: account.key.period)
     let differences = Self.differences(proposal.figures, current)
+    let sessions = sessionOfEvents()
     let selected = model.selections.filter {
       $0.node == account.key.node && $0.period == account.key.period
         && proposal.selected.contains($0.choice.story)
@@ -55,7 +56,8 @@ extension LedgerState {
       SelectionView(
         node: selection.node, period: selection.period, story: selection.choice.story,
         title: scopedTitle(selection.choice.story, by: viewer), reason: selection.choice.reason,
-        by: selection.by, recordedAt: Date(ledgerMilliseconds: selection.milliseconds))
+        by: selection.by, recordedAt: Date(ledgerMilliseconds: selection.milliseconds),
+        panel: selection.panel, session: sessions[selection.sequence])
     }
     return AccountView(
       node: account.key.node, period: account.key.period, status: account.status,
@@ -102,13 +104,15 @@ extension LedgerState {
   {
     let target = try node(at: path)
     let viewer = try readerIndex(viewer, default: target)
+    let sessions = sessionOfEvents()
     return dialogueModel().selections.filter {
       $0.node == nodes[Int(target)].path && (period == nil || $0.period == period)
     }.map { selection in
       SelectionView(
         node: selection.node, period: selection.period, story: selection.choice.story,
         title: scopedTitle(selection.choice.story, by: viewer), reason: selection.choice.reason,
-        by: selection.by, recordedAt: Date(ledgerMilliseconds: selection.milliseconds))
+        by: selection.by, recordedAt: Date(ledgerMilliseconds: selection.milliseconds),
+        panel: selection.panel, session: sessions[selection.sequence])
     }
   }
 }

@@ -106,19 +106,37 @@ public struct StoriesSelected: Hashable, Sendable {
   public var node: NodePath
   /// The period.
   public var period: DateRange
-  /// Who selected.
-  public var by: String
+  /// Who selected: one person, or the names of a panel in the order given (schema version
+  /// 3; versions 1 and 2 held one name). Empty once erased.
+  public var panel: [String]
   /// The stories chosen.
   public var chosen: [Choice]
   /// The candidates not chosen.
   public var notChosen: [String]
-  /// Creates the event.
+
+  /// Who selected, in words: the panel's names joined by `, ` (one name for a selection
+  /// by one person). Setting it makes a panel of that one name (none when empty).
+  public var by: String {
+    get { panel.joined(separator: ", ") }
+    set { panel = newValue.isEmpty ? [] : [newValue] }
+  }
+
+  /// Creates the event, selected by one person.
   public init(
     node: NodePath, period: DateRange, by: String, chosen: [Choice], notChosen: [String]
   ) {
+    self.init(
+      node: node, period: period, panel: by.isEmpty ? [] : [by], chosen: chosen,
+      notChosen: notChosen)
+  }
+
+  /// Creates the event, selected by a panel (one name or several).
+  public init(
+    node: NodePath, period: DateRange, panel: [String], chosen: [Choice], notChosen: [String]
+  ) {
     self.node = node
     self.period = period
-    self.by = by
+    self.panel = panel
     self.chosen = chosen
     self.notChosen = notChosen
   }

@@ -28,10 +28,12 @@ enum EventCodec {
     case .storyAnswered: true
     case .accountProposed, .accountObjected, .accountResponded, .accountSettled,
       .accountReopened, .storiesSelected, .feedbackSent, .pledgeMade, .pledgeJoined,
-      .pledgeFulfilled, .pledgeWithdrawn:
+      .pledgeFulfilled, .pledgeWithdrawn, .itemRated, .storyVerified:
       type.currentSchemaVersion >= 2
+    case .sessionStarted: true
     case .ledgerCreated, .nodeAdded, .nodeRenamed, .nodeMoved, .nodeRetired, .storyUpdated,
-      .storyWithdrawn, .itemRecorded, .itemRevised, .participantErased:
+      .storyWithdrawn, .itemRecorded, .itemRevised, .participantErased, .sessionLinked,
+      .itemAgreed:
       false
     }
   }
@@ -104,6 +106,11 @@ enum EventCodec {
     case .pledgeJoined(let step), .pledgeFulfilled(let step), .pledgeWithdrawn(let step):
       writePledgeStep(step, into: &writer)
     case .participantErased(let event): writeParticipantErased(event, into: &writer)
+    case .sessionStarted(let event): writeSessionStarted(event, into: &writer)
+    case .sessionLinked(let event): writeSessionLinked(event, into: &writer)
+    case .itemRated(let event): writeItemRated(event, into: &writer)
+    case .itemAgreed(let event): writeItemAgreed(event, into: &writer)
+    case .storyVerified(let event): writeStoryVerified(event, into: &writer)
     }
   }
 
@@ -124,14 +131,19 @@ enum EventCodec {
       return AnswerCodec.writePersonal(event, into: &writer)
     case .accountProposed, .accountObjected, .accountResponded, .accountSettled,
       .accountReopened, .storiesSelected, .feedbackSent, .pledgeMade, .pledgeJoined,
-      .pledgeFulfilled, .pledgeWithdrawn:
-      guard hasPersonalPart(payload.type), let participant = payload.participant else {
+      .pledgeFulfilled, .pledgeWithdrawn, .sessionStarted, .itemRated, .storyVerified:
+      guard hasPersonalPart(payload.type), let names = payload.participants else {
         return false
       }
-      writer.appendString(participant)
+      if EventPayload.namesAreList(payload.type, schemaVersion: payload.type.currentSchemaVersion) {
+        writer.appendStrings(names)
+      } else {
+        writer.appendString(names.joined(separator: ", "))
+      }
       return true
     case .ledgerCreated, .nodeAdded, .nodeRenamed, .nodeMoved, .nodeRetired, .storyUpdated,
-      .storyWithdrawn, .itemRecorded, .itemRevised, .participantErased:
+      .storyWithdrawn, .itemRecorded, .itemRevised, .participantErased, .sessionLinked,
+      .itemAgreed:
       return false
     }
   }
@@ -253,27 +265,42 @@ enum EventCodec {
     case .pledgeFulfilled: dialogue = .pledgeFulfilled(try readPledgeStep(&reader))
     case .pledgeWithdrawn: dialogue = .pledgeWithdrawn(try readPledgeStep(&reader))
     case .participantErased: dialogue = .participantErased(try readParticipantErased(&reader))
+    case .sessionStarted: dialogue = .sessionStarted(try readSessionStarted(&reader))
+    case .sessionLinked: dialogue = .sessionLinked(try readSessionLinked(&reader))
+    case .itemRated: dialogue = .itemRated(try readItemRated(&reader))
+    case .itemAgreed: dialogue = .itemAgreed(try readItemAgreed(&reader))
+    case .storyVerified: dialogue = .storyVerified(try readStoryVerified(&reader))
+    }
+    guard reader.isAtEnd || type != .sessionStarted && type != .sessionLinked else {
+      throw DecodingFailure(description: "unexpected bytes after the \(type.name) event")
     }
     return try withParticipant(dialogue, schemaVersion, personalBytes, materializingText)
   }
 
   /// A dialogue event with its participant's name: from schema version 2 the name is in
   /// the personal part (`nil` once erased: the name reads as empty); version 1 kept it in
-  /// the public part.
+  /// the public part. A panel's names (`stories.selected` version 3) and a session's are a
+  /// list there.
   private static func withParticipant(
     _ payload: EventPayload, _ schemaVersion: UInt16, _ personalBytes: UnsafeRawBufferPointer?,
     _ materializingText: Bool
   ) throws(DecodingFailure) -> EventPayload {
-    guard schemaVersion >= 2, payload.participant != nil else { return payload }
-    var name = ""
+    let isList = EventPayload.namesAreList(payload.type, schemaVersion: schemaVersion)
+    guard schemaVersion >= 2 || isList, payload.participants != nil else { return payload }
+    var names: [String] = []
     if let personalBytes {
       var personal = ByteReader(personalBytes, materializesText: materializingText)
-      name = try personal.string()
+      if isList {
+        names = try personal.strings()
+      } else {
+        let name = try personal.string()
+        names = name.isEmpty ? [] : [name]
+      }
       guard personal.isAtEnd else {
         throw DecodingFailure(description: "unexpected bytes after the participant")
       }
     }
-    return payload.withParticipant(name)
+    return payload.withParticipants(names)
   }
 
   /// The path whose text is `bytes`, already checked as UTF-8: split at each `/` byte, a

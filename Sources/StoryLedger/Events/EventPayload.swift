@@ -23,10 +23,16 @@ public enum EventType: UInt16, CaseIterable, Sendable, Hashable {
   case storyWithdrawn = 13
   /// Questionnaire answers about a story were recorded as of a date.
   case storyAnswered = 14
+  /// Someone verified a story, and said how.
+  case storyVerified = 15
   /// An item of value was recorded in a story.
   case itemRecorded = 20
   /// An item of value was revised as of a date.
   case itemRevised = 21
+  /// A person rated an item (their own rating, revisable) as of a date.
+  case itemRated = 22
+  /// A group agreed an item's value as of a date.
+  case itemAgreed = 23
   /// An account was proposed for a node and a period.
   case accountProposed = 30
   /// Someone objected to an account.
@@ -51,6 +57,10 @@ public enum EventType: UInt16, CaseIterable, Sendable, Hashable {
   case pledgeWithdrawn = 53
   /// A participant's name was erased from the dialogue events that named them.
   case participantErased = 60
+  /// A session (a workshop, a meeting) was started at a node.
+  case sessionStarted = 80
+  /// The events just before, in the same append, were recorded in a session.
+  case sessionLinked = 81
 
   /// The name used in JSON dumps, for example `item.revised`.
   public var name: String {
@@ -65,8 +75,11 @@ public enum EventType: UInt16, CaseIterable, Sendable, Hashable {
     case .storyUpdated: "story.updated"
     case .storyWithdrawn: "story.withdrawn"
     case .storyAnswered: "story.answered"
+    case .storyVerified: "story.verified"
     case .itemRecorded: "item.recorded"
     case .itemRevised: "item.revised"
+    case .itemRated: "item.rated"
+    case .itemAgreed: "item.agreed"
     case .accountProposed: "account.proposed"
     case .accountObjected: "account.objected"
     case .accountResponded: "account.responded"
@@ -79,6 +92,8 @@ public enum EventType: UInt16, CaseIterable, Sendable, Hashable {
     case .pledgeFulfilled: "pledge.fulfilled"
     case .pledgeWithdrawn: "pledge.withdrawn"
     case .participantErased: "participant.erased"
+    case .sessionStarted: "session.started"
+    case .sessionLinked: "session.linked"
     }
   }
 
@@ -86,28 +101,38 @@ public enum EventType: UInt16, CaseIterable, Sendable, Hashable {
   ///
   /// Version 2 of the dialogue's events (accounts, selections, feedback, pledges) keeps the
   /// participant's name (`by`) in the record's personal part, where it can be erased;
-  /// version 1 kept it in the hashed part, and such events stay readable.
+  /// version 1 kept it in the hashed part, and such events stay readable. Version 3 of
+  /// `stories.selected` keeps a panel's names (several) where version 2 kept one.
+  /// `item.rated` is written as version 2 from the start (the rater's name in the personal
+  /// part); its version 1 is only the snapshot's layout. Version 2 of `item.recorded` and
+  /// `item.revised` may carry an evidence link and an evidence file's SHA-256 digest
+  /// (``ItemFacts/evidenceLink``, ``ItemFacts/evidenceDigest``); version 1 could not.
   public var currentSchemaVersion: UInt16 {
     switch self {
+    case .storiesSelected:
+      3
     case .accountProposed, .accountObjected, .accountResponded, .accountSettled,
-      .accountReopened, .storiesSelected, .feedbackSent, .pledgeMade, .pledgeJoined,
-      .pledgeFulfilled, .pledgeWithdrawn:
+      .accountReopened, .feedbackSent, .pledgeMade, .pledgeJoined, .pledgeFulfilled,
+      .pledgeWithdrawn, .itemRated, .itemRecorded, .itemRevised, .storyVerified:
       2
     case .ledgerCreated, .nodeAdded, .nodeRenamed, .nodeMoved, .nodeRetired, .storyTold,
-      .tellingRecorded, .storyUpdated, .storyWithdrawn, .storyAnswered, .itemRecorded,
-      .itemRevised, .participantErased:
+      .tellingRecorded, .storyUpdated, .storyWithdrawn, .storyAnswered, .participantErased,
+      .sessionStarted, .sessionLinked, .itemAgreed:
       1
     }
   }
 
   /// Whether events of the type belong to the dialogue (accounts, selections, feedback,
-  /// pledges, and the erasure of a participant's name from them): the state keeps them
-  /// whole, and each is appended alone.
+  /// pledges, sessions, the ratings and agreed values of items, story verifications, and the
+  /// erasure of a participant's name from them): the state keeps them whole, and each is
+  /// appended alone (but for the `session.linked` event the ledger appends after an append
+  /// made in a session).
   public var isDialogue: Bool {
     switch self {
     case .accountProposed, .accountObjected, .accountResponded, .accountSettled,
       .accountReopened, .storiesSelected, .feedbackSent, .pledgeMade, .pledgeJoined,
-      .pledgeFulfilled, .pledgeWithdrawn, .participantErased:
+      .pledgeFulfilled, .pledgeWithdrawn, .participantErased, .sessionStarted, .sessionLinked,
+      .itemRated, .itemAgreed, .storyVerified:
       true
     case .ledgerCreated, .nodeAdded, .nodeRenamed, .nodeMoved, .nodeRetired, .storyTold,
       .tellingRecorded, .storyUpdated, .storyWithdrawn, .storyAnswered, .itemRecorded,
@@ -152,10 +177,16 @@ public enum EventPayload: Hashable, Sendable {
   case storyWithdrawn(StoryWithdrawn)
   /// See ``EventType/storyAnswered``.
   case storyAnswered(StoryAnswered)
+  /// See ``EventType/storyVerified``.
+  case storyVerified(StoryVerified)
   /// See ``EventType/itemRecorded``.
   case itemRecorded(ItemRecorded)
   /// See ``EventType/itemRevised``.
   case itemRevised(ItemRevised)
+  /// See ``EventType/itemRated``.
+  case itemRated(ItemRated)
+  /// See ``EventType/itemAgreed``.
+  case itemAgreed(ItemAgreed)
   /// See ``EventType/accountProposed``.
   case accountProposed(AccountProposed)
   /// See ``EventType/accountObjected``.
@@ -180,6 +211,10 @@ public enum EventPayload: Hashable, Sendable {
   case pledgeWithdrawn(PledgeStep)
   /// See ``EventType/participantErased``.
   case participantErased(ParticipantErased)
+  /// See ``EventType/sessionStarted``.
+  case sessionStarted(SessionStarted)
+  /// See ``EventType/sessionLinked``.
+  case sessionLinked(SessionLinked)
 
   /// The type of the event.
   public var type: EventType {
@@ -194,8 +229,11 @@ public enum EventPayload: Hashable, Sendable {
     case .storyUpdated: .storyUpdated
     case .storyWithdrawn: .storyWithdrawn
     case .storyAnswered: .storyAnswered
+    case .storyVerified: .storyVerified
     case .itemRecorded: .itemRecorded
     case .itemRevised: .itemRevised
+    case .itemRated: .itemRated
+    case .itemAgreed: .itemAgreed
     case .accountProposed: .accountProposed
     case .accountObjected: .accountObjected
     case .accountResponded: .accountResponded
@@ -208,6 +246,8 @@ public enum EventPayload: Hashable, Sendable {
     case .pledgeFulfilled: .pledgeFulfilled
     case .pledgeWithdrawn: .pledgeWithdrawn
     case .participantErased: .participantErased
+    case .sessionStarted: .sessionStarted
+    case .sessionLinked: .sessionLinked
     }
   }
 
@@ -223,12 +263,15 @@ public enum EventPayload: Hashable, Sendable {
     case .storyUpdated(let event): event.story
     case .storyWithdrawn(let event): event.story
     case .storyAnswered(let event): event.story
+    case .storyVerified(let event): event.story
     case .itemRecorded(let event): event.story
     case .itemRevised(let event): event.story
+    case .itemRated(let event): event.story
+    case .itemAgreed(let event): event.story
     case .ledgerCreated, .nodeAdded, .nodeRenamed, .nodeMoved, .nodeRetired, .accountProposed,
       .accountObjected, .accountResponded, .accountSettled, .accountReopened, .storiesSelected,
       .feedbackSent, .pledgeMade, .pledgeJoined, .pledgeFulfilled, .pledgeWithdrawn,
-      .participantErased:
+      .participantErased, .sessionStarted, .sessionLinked:
       nil
     }
   }
@@ -248,9 +291,10 @@ public enum EventPayload: Hashable, Sendable {
     case .storiesSelected(let event): event.node
     case .feedbackSent(let event): event.from
     case .pledgeMade(let event): event.node
+    case .sessionStarted(let event): event.node
     case .ledgerCreated, .tellingRecorded, .storyUpdated, .storyWithdrawn, .storyAnswered,
       .itemRecorded, .itemRevised, .pledgeJoined, .pledgeFulfilled, .pledgeWithdrawn,
-      .participantErased:
+      .participantErased, .sessionLinked, .itemRated, .itemAgreed, .storyVerified:
       nil
     }
   }
@@ -417,11 +461,17 @@ public struct ItemFacts: Hashable, Sendable {
   public var weight: Int?
   /// Evidence of the value.
   public var evidence: String?
+  /// Where the evidence can be checked: an absolute URL (`https://…`, `doi:…`).
+  public var evidenceLink: String?
+  /// The SHA-256 digest of an evidence file kept outside the ledger, as 64 lowercase
+  /// hexadecimal digits: anyone holding the file can check it is the one recorded.
+  public var evidenceDigest: String?
 
   /// Creates a set of facts.
   public init(
     visibility: Visibility? = nil, description: String? = nil, quantity: String? = nil,
-    unit: String? = nil, monetised: Money? = nil, weight: Int? = nil, evidence: String? = nil
+    unit: String? = nil, monetised: Money? = nil, weight: Int? = nil, evidence: String? = nil,
+    evidenceLink: String? = nil, evidenceDigest: String? = nil
   ) {
     self.visibility = visibility
     self.description = description
@@ -430,6 +480,8 @@ public struct ItemFacts: Hashable, Sendable {
     self.monetised = monetised
     self.weight = weight
     self.evidence = evidence
+    self.evidenceLink = evidenceLink
+    self.evidenceDigest = evidenceDigest
   }
 
   /// Why a unit given without a quantity is refused, wherever facts come from (the CLI,

@@ -26,20 +26,37 @@ enum ItemFactsCodec {
     static let weight = Fields(rawValue: 32)
     /// A length-prefixed text.
     static let evidence = Fields(rawValue: 64)
+    /// A second mask byte follows, of ``MoreFields`` (schema version 2 of the item events).
+    static let more = Fields(rawValue: 128)
 
     /// Every fact this build knows; a mask with another bit does not decode.
     static let known: Fields = [
-      .visibility, .description, .quantity, .unit, .monetised, .weight, .evidence,
+      .visibility, .description, .quantity, .unit, .monetised, .weight, .evidence, .more,
     ]
+  }
+
+  /// The facts of the second mask byte, written after the first mask's facts.
+  struct MoreFields: OptionSet {
+    let rawValue: UInt8
+    /// A length-prefixed text: the evidence link.
+    static let evidenceLink = MoreFields(rawValue: 1)
+    /// A length-prefixed text: the evidence file's SHA-256 digest in hexadecimal.
+    static let evidenceDigest = MoreFields(rawValue: 2)
+    /// Every fact of the second byte this build knows.
+    static let known: MoreFields = [.evidenceLink, .evidenceDigest]
   }
 
   /// Writes facts whose texts are `Text` (strings, or bytes already checked as UTF-8).
   @inline(__always)
   static func write<Text: LayoutText, Sink: ByteSink>(
     visibility: Visibility?, description: Text?, quantity: Text?, unit: Text?,
-    monetised: Money?, weight: Int?, evidence: Text?, into sink: inout Sink
+    monetised: Money?, weight: Int?, evidence: Text?, evidenceLink: Text? = nil,
+    evidenceDigest: Text? = nil, into sink: inout Sink
   ) {
-    var fields: Fields = []
+    var more: MoreFields = []
+    if evidenceLink != nil { more.insert(.evidenceLink) }
+    if evidenceDigest != nil { more.insert(.evidenceDigest) }
+    var fields: Fields = more.isEmpty ? [] : [.more]
     if visibility != nil { fields.insert(.visibility) }
     if description != nil { fields.insert(.description) }
     if quantity != nil { fields.insert(.quantity) }
@@ -55,6 +72,10 @@ enum ItemFactsCodec {
     if let monetised { sink.appendSigned(monetised.cents) }
     if let weight { sink.append(UInt8(clamping: weight)) }
     evidence?.appendLengthPrefixed(to: &sink)
+    guard !more.isEmpty else { return }
+    sink.append(more.rawValue)
+    evidenceLink?.appendLengthPrefixed(to: &sink)
+    evidenceDigest?.appendLengthPrefixed(to: &sink)
   }
 
   /// Writes `facts`.
@@ -62,7 +83,8 @@ enum ItemFactsCodec {
     write(
       visibility: facts.visibility, description: facts.description, quantity: facts.quantity,
       unit: facts.unit, monetised: facts.monetised, weight: facts.weight,
-      evidence: facts.evidence, into: &sink)
+      evidence: facts.evidence, evidenceLink: facts.evidenceLink,
+      evidenceDigest: facts.evidenceDigest, into: &sink)
   }
 
   /// Reads facts, checking every one; their texts are empty unless the reader materializes
@@ -83,6 +105,14 @@ enum ItemFactsCodec {
     if fields.contains(.monetised) { facts.monetised = Money(cents: try reader.signed()) }
     if fields.contains(.weight) { facts.weight = Int(try reader.byte()) }
     if fields.contains(.evidence) { facts.evidence = try reader.string() }
+    if fields.contains(.more) {
+      let more = MoreFields(rawValue: try reader.byte())
+      guard !more.isEmpty, more.isSubset(of: .known) else {
+        throw DecodingFailure(description: "unknown item facts")
+      }
+      if more.contains(.evidenceLink) { facts.evidenceLink = try reader.string() }
+      if more.contains(.evidenceDigest) { facts.evidenceDigest = try reader.string() }
+    }
     return facts
   }
 

@@ -18,29 +18,65 @@ public struct ParticipantErased: Hashable, Sendable {
 
 extension EventPayload {
   /// The participant a dialogue event names (who proposed, objected, responded, settled,
-  /// reopened, selected, sent feedback, pledged, joined, fulfilled or withdrew a pledge);
-  /// `nil` for other events. Empty once erased.
+  /// reopened, selected, sent feedback, pledged, joined, fulfilled or withdrew a pledge,
+  /// facilitated or took part in a session); several names (a selection's panel, a
+  /// session's people) are joined by `, `. `nil` for other events; empty once erased.
   public var participant: String? {
+    participants.map { $0.joined(separator: ", ") }
+  }
+
+  /// Every name a dialogue event records: one for most, a panel's names for a selection,
+  /// the facilitator and the others for a session; `nil` for events that name none. Empty
+  /// once erased.
+  public var participants: [String]? {
+    func one(_ name: String) -> [String] { name.isEmpty ? [] : [name] }
     switch self {
-    case .accountProposed(let event): event.by
+    case .accountProposed(let event): return one(event.by)
     case .accountObjected(let step), .accountResponded(let step), .accountSettled(let step),
       .accountReopened(let step):
-      step.by
-    case .storiesSelected(let event): event.by
-    case .feedbackSent(let event): event.by
-    case .pledgeMade(let event): event.by
-    case .pledgeJoined(let step), .pledgeFulfilled(let step), .pledgeWithdrawn(let step): step.by
+      return one(step.by)
+    case .storiesSelected(let event): return event.panel
+    case .feedbackSent(let event): return one(event.by)
+    case .pledgeMade(let event): return one(event.by)
+    case .pledgeJoined(let step), .pledgeFulfilled(let step), .pledgeWithdrawn(let step):
+      return one(step.by)
+    case .sessionStarted(let event): return event.names
+    case .itemRated(let event): return one(event.by)
+    case .storyVerified(let event): return one(event.by)
     case .ledgerCreated, .nodeAdded, .nodeRenamed, .nodeMoved, .nodeRetired, .storyTold,
       .tellingRecorded, .storyUpdated, .storyWithdrawn, .storyAnswered, .itemRecorded,
-      .itemRevised,
-      .participantErased:
-      nil
+      .itemRevised, .itemAgreed, .participantErased, .sessionLinked:
+      return nil
     }
   }
 
-  /// The event with its participant's name replaced by `name` (unchanged for an event that
-  /// names none).
+  /// Whether the event's names are written as a list (a selection's panel from schema
+  /// version 3, a session's people) rather than as one name.
+  static func namesAreList(_ type: EventType, schemaVersion: UInt16) -> Bool {
+    switch type {
+    case .storiesSelected: schemaVersion >= 3
+    case .sessionStarted: true
+    case .ledgerCreated, .nodeAdded, .nodeRenamed, .nodeMoved, .nodeRetired, .storyTold,
+      .tellingRecorded, .storyUpdated, .storyWithdrawn, .storyAnswered, .itemRecorded,
+      .itemRevised, .accountProposed, .accountObjected, .accountResponded, .accountSettled,
+      .accountReopened, .feedbackSent, .pledgeMade, .pledgeJoined, .pledgeFulfilled,
+      .pledgeWithdrawn, .participantErased, .sessionLinked, .itemRated, .itemAgreed,
+      .storyVerified:
+      false
+    }
+  }
+
+  /// The event with its participant's name replaced by `name` (every name, for a panel or
+  /// a session; unchanged for an event that names none).
   func withParticipant(_ name: String) -> EventPayload {
+    withParticipants(name.isEmpty ? [] : [name])
+  }
+
+  /// The event with its names replaced by `names` (joined by `, ` for an event that holds
+  /// one name; the first is a session's facilitator); unchanged for an event that names
+  /// none.
+  func withParticipants(_ names: [String]) -> EventPayload {
+    let name = names.joined(separator: ", ")
     switch self {
     case .accountProposed(var event):
       event.by = name
@@ -58,7 +94,7 @@ extension EventPayload {
       step.by = name
       return .accountReopened(step)
     case .storiesSelected(var event):
-      event.by = name
+      event.panel = names
       return .storiesSelected(event)
     case .feedbackSent(var event):
       event.by = name
@@ -75,10 +111,19 @@ extension EventPayload {
     case .pledgeWithdrawn(var step):
       step.by = name
       return .pledgeWithdrawn(step)
+    case .sessionStarted(var event):
+      event.facilitator = names.first ?? ""
+      event.with = Array(names.dropFirst())
+      return .sessionStarted(event)
+    case .itemRated(var event):
+      event.by = name
+      return .itemRated(event)
+    case .storyVerified(var event):
+      event.by = name
+      return .storyVerified(event)
     case .ledgerCreated, .nodeAdded, .nodeRenamed, .nodeMoved, .nodeRetired, .storyTold,
       .tellingRecorded, .storyUpdated, .storyWithdrawn, .storyAnswered, .itemRecorded,
-      .itemRevised,
-      .participantErased:
+      .itemRevised, .itemAgreed, .participantErased, .sessionLinked:
       return self
     }
   }

@@ -132,6 +132,7 @@ extension EventPayload {
       object.string("node", event.node.description)
       object.string("period", event.period.description)
       object.string("by", event.by)
+      if event.panel.count > 1 { object.strings("panel", event.panel) }
       object.raw("chosen", json(event.chosen))
       object.strings("not_chosen", event.notChosen)
     case .feedbackSent(let event):
@@ -160,6 +161,34 @@ extension EventPayload {
     case .participantErased(let event):
       object.raw("events", "[" + event.sequences.map(String.init).joined(separator: ",") + "]")
       object.string("reason", event.reason)
+    case .sessionStarted(let event):
+      object.string("session", event.key)
+      object.string("node", event.node.description)
+      object.string("on", event.on.description)
+      object.string("facilitator", event.facilitator)
+      object.strings("with", event.with)
+      if !event.note.isEmpty { object.string("note", event.note) }
+    case .sessionLinked(let event):
+      object.string("session", event.session)
+      object.number("events", event.count)
+    case .itemRated(let event):
+      object.string("story", event.story)
+      object.string("item", event.item)
+      object.string("by", event.by)
+      object.number("weight", event.weight)
+      object.string("on", event.on.description)
+      if let first = event.first { object.number("first", first) }
+    case .itemAgreed(let event):
+      object.string("story", event.story)
+      object.string("item", event.item)
+      object.number("weight", event.weight)
+      object.string("on", event.on.description)
+      if !event.note.isEmpty { object.string("note", event.note) }
+    case .storyVerified(let event):
+      object.string("story", event.story)
+      object.string("by", event.by)
+      object.string("how", event.how)
+      object.string("on", event.on.description)
     }
   }
 
@@ -207,6 +236,8 @@ extension ItemFacts {
     if let monetised { object.string("monetised", monetised.description) }
     if let weight { object.number("weight", weight) }
     if let evidence { object.string("evidence", evidence) }
+    if let evidenceLink { object.string("evidence_link", evidenceLink) }
+    if let evidenceDigest { object.string("evidence_sha256", evidenceDigest) }
   }
 }
 

@@ -106,7 +106,8 @@ extension RecordedEvent {
   /// and narratives.
   public static let withheldMark = "(withheld)"
 
-  /// This event with its story's title, tellers, narrative and personal answers withheld
+  /// This event with its story's title, tellers, narrative, personal answers, raters and
+  /// verifiers withheld
   /// (other events as they are): what a viewer outside the story's share scope reads. A
   /// personal answer keeps its question and flag; its value becomes the text `(withheld)`.
   func withStoryTextWithheld() -> RecordedEvent {
@@ -129,6 +130,12 @@ extension RecordedEvent {
         answered.answers[index].value = .text(mark)
       }
       payload = .storyAnswered(answered)
+    case .itemRated(var rated):
+      rated.by = mark
+      payload = .itemRated(rated)
+    case .storyVerified(var verified):
+      verified.by = mark
+      payload = .storyVerified(verified)
     default:
       return self
     }

@@ -20,12 +20,7 @@ public enum Period: String, CaseIterable, Sendable, Hashable, Codable {
 
   /// Parses a period name, throwing an error that lists the valid names.
   public init(parsing text: String) throws(ValueError) {
-    guard let period = Period(rawValue: text.lowercased()) else {
-      throw ValueError(
-        field: "period", value: text, reason: "is not a period",
-        validValues: Period.allCases.map(\.rawValue))
-    }
-    self = period
+    self = try ValueError.word(text, field: "period", reason: "is not a period")
   }
 
   /// The first day of the period holding `day`.

@@ -183,7 +183,7 @@ struct ImportPlanning {
       indices[column.rawValue] = index
     }
     if indices[ImportColumn.item.rawValue] < 0 {
-      // A stories-only file (issue 17): stories and their tellings, no items yet.
+      // A stories-only file: stories and their tellings, no items yet.
       for column in all where column.isItemColumn && indices[column.rawValue] >= 0 {
         throw ImportError(
           file: reader.fileName, row: reader.row, line: reader.line, column: column.name,

@@ -121,13 +121,23 @@ extension Ledger {
   // MARK: Significant stories
 
   /// Selects stories as most significant at `node` for `period`, each with a reason in full
-  /// sentences; the candidates not chosen are recorded. Stories are keys or prefixes.
+  /// sentences; the candidates not chosen are recorded. Stories are keys or prefixes. `by`
+  /// names who selected; `panel` names a panel of several people instead (in the order
+  /// given; names repeated, ignoring case, count once).
   @discardableResult
   public func selectStories(
     at node: NodePath, period: DateRange, choices: [StoriesSelected.Choice], by: String? = nil,
-    options: AppendOptions = AppendOptions()
+    panel: [String] = [], options: AppendOptions = AppendOptions()
   ) throws -> Recorded<[StoryRef]> {
-    let who = person(by, options)
+    var names: [String] = []
+    for name in panel.map({ $0.trimmingCharacters(in: .whitespaces) }) {
+      guard !name.isEmpty else {
+        throw LedgerError(.invalid, "a panel member's name cannot be empty", remedy: .namePerson)
+      }
+      if !names.contains(where: { LedgerState.samePerson($0, name) }) { names.append(name) }
+    }
+    if names.isEmpty { names = [person(by, options)] }
+    try LedgerState.validateNames(names, field: "by")
     let resolved = try choices.map { choice in
       StoriesSelected.Choice(story: try resolveStory(choice.story), reason: choice.reason)
     }
@@ -139,7 +149,7 @@ extension Ledger {
           \.choice.story))
       return .storiesSelected(
         StoriesSelected(
-          node: node, period: period, by: who, chosen: resolved,
+          node: node, period: period, panel: names, chosen: resolved,
           notChosen: candidates.filter { !chosen.contains($0) && !before.contains($0) }))
     }
   }

@@ -299,15 +299,26 @@ extension Ledger {
       append: recorded.append)
   }
 
-  /// Attaches evidence to an item and makes it visible, in one revision.
+  /// Attaches evidence to an item and makes it visible, in one revision: the evidence in
+  /// words, a link to where it can be checked, and the SHA-256 digest of an evidence file
+  /// kept outside the ledger (``EvidenceLink/digest(ofFileAt:)``); at least one of them.
   @discardableResult
   public func attachEvidence(
-    to item: ItemRef, evidence: String, on: Day? = nil, options: AppendOptions = AppendOptions()
+    to item: ItemRef, evidence: String?, link: String? = nil, digest: String? = nil,
+    on: Day? = nil, options: AppendOptions = AppendOptions()
   ) throws -> Recorded<ItemRef> {
-    let text = evidence.trimmingCharacters(in: .whitespacesAndNewlines)
-    guard !text.isEmpty else { throw LedgerError(.invalid, "the evidence is empty") }
+    let text = evidence?.trimmingCharacters(in: .whitespacesAndNewlines)
+    if let text, text.isEmpty, link == nil, digest == nil {
+      throw LedgerError(.invalid, "the evidence is empty")
+    }
+    guard text?.isEmpty == false || link != nil || digest != nil else {
+      throw LedgerError(.invalid, "no evidence: give it in words, as a link or as a file's digest")
+    }
     return try reviseItem(
-      item, on: on, facts: ItemFacts(visibility: .visible, evidence: text),
+      item, on: on,
+      facts: ItemFacts(
+        visibility: .visible, evidence: text?.isEmpty == false ? text : nil, evidenceLink: link,
+        evidenceDigest: digest),
       options: options)
   }
 

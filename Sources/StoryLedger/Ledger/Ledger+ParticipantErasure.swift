@@ -21,7 +21,10 @@ extension Ledger {
 
   /// Erases a participant's name from every dialogue event that names them (who proposed,
   /// objected, responded, settled or reopened an account, selected stories, sent feedback,
-  /// made, joined, fulfilled or withdrew a pledge): appends a `participant.erased` event
+  /// made, joined, fulfilled or withdrew a pledge, facilitated or took part in a session,
+  /// rated an item, verified a story). An event that names several people (a selection's
+  /// panel, a session) keeps them in one erasable part, so all its names are erased with the
+  /// participant's. It appends a `participant.erased` event
   /// listing those events (not the name), then erases the name in place in the log, as a
   /// story's narratives are erased (the chain still verifies), and writes a snapshot without
   /// it. Names are compared as Unicode text (canonically equivalent spellings match), after
@@ -47,7 +50,9 @@ extension Ledger {
       erasable = []
       unerasable = []
       try store.read(sequences: state.dialogueSequences(naming: name)) { event in
-        if event.schemaVersion >= 2 {
+        if event.schemaVersion >= 2
+          || EventPayload.namesAreList(event.type, schemaVersion: event.schemaVersion)
+        {
           erasable.append(event.sequence)
         } else {
           unerasable.append(event.sequence)

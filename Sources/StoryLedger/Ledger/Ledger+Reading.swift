@@ -29,7 +29,7 @@ public struct LedgerReader: Sendable {
 
   /// The six boxes of `node`'s subtree and its children's (figures are never withheld).
   public func summary(of node: NodePath, asOf day: Day? = nil) throws -> Summary {
-    try ledger.state.summary(of: node, asOf: day)
+    try ledger.summary(of: node, asOf: day)
   }
 
   /// A story with its whole history; its title, tellers and narratives are withheld when
@@ -38,9 +38,15 @@ public struct LedgerReader: Sendable {
     try ledger.storyHistory(story, viewer: viewer)
   }
 
+  /// A session and every event recorded in it, each as the viewer may read it.
+  public func sessionRecord(_ key: String) throws -> Ledger.SessionRecord {
+    if case .node(let path) = viewer { try ledger.state.requireNode(at: path) }
+    return try ledger.sessionRecord(key, as: viewer)
+  }
+
   /// The items of a subtree or a story (``ItemQuery/scope``), filtered.
   public func items(_ query: ItemQuery) throws -> ItemList {
-    try ledger.items(query)
+    try ledger.items(query, viewer: viewer)
   }
 
   /// Calls `body` with every event from sequence number `first` on, each as the viewer may
@@ -115,6 +121,21 @@ extension Ledger {
 
   /// Whether a node is at `path` now.
   public func hasNode(at path: NodePath) -> Bool { state.hasNodeAt(path) }
+
+  /// The paths of the nodes at the top of the hierarchy, in path order.
+  public var topLevelNodes: [NodePath] { state.topLevelNodes }
+
+  /// The number of nodes in the hierarchy.
+  public var nodeCount: Int { state.nodeCount }
+
+  /// The number of items of value.
+  public var itemCount: Int { state.itemCount }
+
+  /// Whole periods of `period` (chosen from the span when `nil`) from the one holding the
+  /// earliest item revision to the one holding the latest (today when there are none).
+  public func reportRange(by period: Period? = nil) -> DateRange {
+    state.reportRange(by: period)
+  }
 
   /// Checks that a node is at `path`.
   ///

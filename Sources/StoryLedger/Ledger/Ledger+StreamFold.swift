@@ -25,7 +25,7 @@ extension Ledger {
   ///
   /// - Returns: the new head, and the state with the batch folded in; `nil` when the
   ///   events were not all folded (a small batch, a store that does not stream, an event
-  ///   the fast fold could not apply): the caller then folds them as before, from the
+  ///   the fast fold could not apply): the caller then folds them one by one, from the
   ///   unchanged state.
   static func appendFolding<Source: EventBatchSource>(
     _ source: Source, to store: any EventStore, options: AppendOptions,

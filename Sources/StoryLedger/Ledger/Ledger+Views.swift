@@ -24,6 +24,10 @@ public struct ItemView: Hashable, Sendable, Codable {
   public var weight: Int?
   /// Its evidence.
   public var evidence: String?
+  /// Where its evidence can be checked (a URL), if given.
+  public var evidenceLink: String?
+  /// The SHA-256 digest (hexadecimal) of its evidence file, kept outside the ledger, if given.
+  public var evidenceDigest: String?
   /// The date of its first revision.
   public var recordedOn: Day
   /// The date of its latest revision at the date.
@@ -32,9 +36,12 @@ public struct ItemView: Hashable, Sendable, Codable {
   public var revisions: Int
   /// The date it was last made visible (from invisible), if it was.
   public var madeVisibleOn: Day?
+  /// Its ratings by several people and the group's agreed value, as of the same date; `nil`
+  /// when it has no rating and no value agreed by `item agree`.
+  public var calibration: ItemCalibration?
 }
 
-/// Which items ``Ledger/items(_:)`` lists.
+/// Which items ``Ledger/items(_:viewer:)`` lists.
 public struct ItemQuery: Sendable, Hashable {
   /// Where the items come from.
   public enum Scope: Sendable, Hashable {
@@ -76,7 +83,7 @@ public struct ItemQuery: Sendable, Hashable {
   }
 }
 
-/// What ``Ledger/items(_:)`` found: the items, and how many matched in all.
+/// What ``Ledger/items(_:viewer:)`` found: the items, and how many matched in all.
 public struct ItemList: Hashable, Sendable, Codable {
   /// The items, by node path, then story, then the order they were recorded.
   public var items: [ItemView]
@@ -106,6 +113,23 @@ public struct StoryHistory: Hashable, Sendable, Codable {
       case withdrawn
       /// Questionnaire answers were recorded.
       case answered
+      /// A level selected it as most significant (``Entry/node``, ``Entry/period``, who,
+      /// and the reason in ``Entry/text``).
+      case selected
+      /// Feedback about it was sent down from ``Entry/node`` to ``Entry/to``.
+      case feedback
+      /// An account proposed at ``Entry/node`` froze it among its selected stories.
+      case accountProposed = "account-proposed"
+      /// An account that froze it was settled.
+      case accountSettled = "account-settled"
+      /// It fulfilled a pledge made at ``Entry/node``.
+      case pledgeFulfilled = "pledge-fulfilled"
+      /// Someone rated an item.
+      case rated
+      /// A group agreed an item's value.
+      case agreed
+      /// Someone verified the story.
+      case verified
     }
     /// The date the entry is about (for updates and withdrawals, the day they were recorded).
     public var on: Day
@@ -123,8 +147,23 @@ public struct StoryHistory: Hashable, Sendable, Codable {
     public var dimension: Dimension?
     /// The facts the entry set, for item entries.
     public var visibility: Visibility?
-    /// The narrative of a telling, or what changed, in words.
+    /// The narrative of a telling, or what changed, in words; for the story's path, the
+    /// reason it was selected, the feedback, the account's version, the pledge.
     public var text: String
+    /// For the story's path: the node that selected it, sent the feedback, proposed or
+    /// settled the account, or made the pledge.
+    public var node: NodePath? = nil
+    /// For feedback: the node it was sent to.
+    public var to: NodePath? = nil
+    /// For a selection or an account: the period.
+    public var period: DateRange? = nil
+    /// For the story's path: who selected it (a panel's names joined by `, `), sent the
+    /// feedback, proposed or settled the account, or fulfilled the pledge.
+    public var by: String? = nil
+    /// For a selection by a panel of several people: their names.
+    public var panel: [String]? = nil
+    /// The session the event was recorded in, if any.
+    public var session: String? = nil
   }
 
   /// The story's key.
@@ -158,6 +197,12 @@ public struct StoryHistory: Hashable, Sendable, Codable {
   /// first answered (personal answers withheld when the story is not shared, gone once
   /// erased).
   public var answers: [AnswerView] = []
+  /// How many entries of its path (selections, feedback, accounts, pledges) were left out
+  /// because they were made at nodes the viewer does not read: neither the viewer's node,
+  /// nor above it, nor under it.
+  public var leftOut: Int = 0
+  /// Who verified the story and how, in date order (names withheld outside the share scope).
+  public var verifications: [VerificationView] = []
 }
 
 /// A story's answer to one question, as ``StoryHistory`` and `story show --json` give it.
@@ -240,6 +285,9 @@ extension Ledger {
     for sequence in state.answerSequences(of: index) where seen.insert(sequence).inserted {
       sequences.append(sequence)
     }
+    for record in state.dialogue where record.payload.storyKey == key {
+      if seen.insert(record.sequence).inserted { sequences.append(record.sequence) }
+    }
     var entries: [StoryHistory.Entry] = []
     let zone = state.configuration.timeZone
     var factsOfItem: [Int32: [(sequence: UInt64, facts: ItemFacts)]] = [:]
@@ -309,13 +357,49 @@ extension Ledger {
         item.visibility = revised.facts.visibility
         entries.append(item)
         factsOfItem[itemIndex, default: []].append((event.sequence, revised.facts))
+      case .itemRated(let rated):
+        let who =
+          !isShared
+          ? "someone" : event.isPersonalTextErased || rated.by.isEmpty ? "(name erased)" : rated.by
+        var item = entry(rated.on, .rated, "rated \(rated.weight) by \(who)")
+        item.item = rated.item
+        item.dimension = state.itemIndex(story: index, key: rated.item).map {
+          state.items[$0].dimension
+        }
+        entries.append(item)
+      case .storyVerified(let verified):
+        let who =
+          !isShared
+          ? "someone"
+          : event.isPersonalTextErased || verified.by.isEmpty ? "(name erased)" : verified.by
+        entries.append(entry(verified.on, .verified, "verified by \(who): \(verified.how)"))
+      case .itemAgreed(let agreed):
+        var item = entry(
+          agreed.on, .agreed,
+          "agreed value \(agreed.weight)" + (agreed.note.isEmpty ? "" : ": \(agreed.note)"))
+        item.item = agreed.item
+        item.dimension = state.itemIndex(story: index, key: agreed.item).map {
+          state.items[$0].dimension
+        }
+        entries.append(item)
       default:
         break
       }
     }
+    let sessions = state.sessionOfEvents()
+    for index in entries.indices { entries[index].session = sessions[entries[index].sequence] }
+    let path = state.path(
+      ofStory: key, viewer: viewerNode, sessions: sessions)
+    entries += path.entries
     entries.sort { ($0.on, $0.sequence) < ($1.on, $1.sequence) }
-    let items = itemIndices.compactMap { item in
-      state.itemView(item, asOf: .latest, facts: factsOfItem[item] ?? [])
+    let ratingIndex = state.ratingIndex()
+    let items = itemIndices.compactMap { item -> ItemView? in
+      let facts = factsOfItem[item] ?? []
+      var view = state.itemView(item, asOf: .latest, facts: facts)
+      view?.calibration = state.calibration(
+        of: item, asOf: .latest, index: ratingIndex,
+        weights: state.weightMarks(of: item, facts: facts), showNames: isShared)
+      return view
     }
     let withdrawal = state.withdrawals[index]
     let answers = state.currentAnswers(of: index).compactMap { answerIndex -> AnswerView? in
@@ -329,6 +413,8 @@ extension Ledger {
       status: withdrawal == nil ? "active" : withdrawal?.isErased == true ? "erased" : "withdrawn",
       isShared: isShared, items: items, entries: entries)
     history.answers = answers
+    history.leftOut = path.leftOut
+    history.verifications = state.verifications(ofStory: key, showNames: isShared)
     return history
   }
 
@@ -340,7 +426,10 @@ extension Ledger {
   ///   ItemQuery(scope: .node(try NodePath(parsing: "nhs/london")), visibility: .invisible))
   /// for item in list.items { print(item.story, item.item, item.description ?? "") }
   /// ```
-  public func items(_ query: ItemQuery) throws -> ItemList {
+  ///
+  /// Raters' names (``ItemView/calibration``) are withheld from a `viewer` outside a story's
+  /// share scope (default: no viewer, every name shown).
+  public func items(_ query: ItemQuery, viewer: Viewer? = nil) throws -> ItemList {
     let state = self.state
     let cutoff = query.range?.end ?? Day.latest
     var storyIndices: [Int32] = []
@@ -405,7 +494,16 @@ extension Ledger {
       default: break
       }
     }
-    let views = selected.compactMap { state.itemView($0, asOf: cutoff, facts: facts[$0] ?? []) }
+    let ratingIndex = state.ratingIndex()
+    let viewerNode: Int32? = viewer == nil ? nil : try state.readerIndex(viewer, default: -1)
+    let views = selected.compactMap { item -> ItemView? in
+      var view = state.itemView(item, asOf: cutoff, facts: facts[item] ?? [])
+      view?.calibration = state.calibration(
+        of: item, asOf: cutoff, index: ratingIndex,
+        weights: state.weightMarks(of: item, facts: facts[item] ?? []),
+        showNames: state.canRead(state.items[item].story, by: viewerNode))
+      return view
+    }
     return ItemList(items: views, matched: matched)
   }
 
@@ -422,6 +520,8 @@ extension Ledger {
     if let monetised = facts.monetised { parts.append("monetised \(monetised)") }
     if let weight = facts.weight { parts.append("weight \(weight)") }
     if let evidence = facts.evidence { parts.append("evidence: \(evidence)") }
+    if let link = facts.evidenceLink { parts.append("evidence link: \(link)") }
+    if let digest = facts.evidenceDigest { parts.append("evidence file SHA-256: \(digest)") }
     // A revision that changes nothing is a dated mention of the item in a telling.
     return parts.isEmpty ? "mentioned, unchanged" : parts.joined(separator: "; ")
   }
@@ -501,6 +601,8 @@ extension LedgerState {
         if let value = given.monetised { merged.monetised = value }
         if let value = given.weight { merged.weight = value }
         if let value = given.evidence { merged.evidence = value }
+        if let value = given.evidenceLink { merged.evidenceLink = value }
+        if let value = given.evidenceDigest { merged.evidenceDigest = value }
       }
       if count > 0, revision.isVisible, !previousVisible { madeVisibleOn = revision.day }
       previousVisible = revision.isVisible
@@ -517,7 +619,8 @@ extension LedgerState {
       visibility: previousVisible ? .visible : .invisible, description: merged.description,
       quantity: merged.quantity.map(Quantity.init(validText:)), unit: merged.unit,
       monetised: merged.monetised,
-      weight: merged.weight, evidence: merged.evidence, recordedOn: first, revisedOn: last,
+      weight: merged.weight, evidence: merged.evidence, evidenceLink: merged.evidenceLink,
+      evidenceDigest: merged.evidenceDigest, recordedOn: first, revisedOn: last,
       revisions: count, madeVisibleOn: madeVisibleOn)
   }
 }

@@ -279,16 +279,22 @@ public final class Ledger: @unchecked Sendable {
     public var expectedVersion: ExpectedVersion?
     /// How long to wait for another writer's lock.
     public var lockTimeout: Duration
+    /// The session the events are recorded in (`nil`: none): the ledger checks it (see
+    /// ``LedgerState/validateSession(_:for:)``) and appends a `session.linked` event after
+    /// them, in the same durable batch.
+    public var session: String?
 
     /// Creates options.
     public init(
       actor: String? = nil, idempotencyKey: String? = nil,
-      expectedVersion: ExpectedVersion? = nil, lockTimeout: Duration = Ledger.defaultLockTimeout
+      expectedVersion: ExpectedVersion? = nil, lockTimeout: Duration = Ledger.defaultLockTimeout,
+      session: String? = nil
     ) {
       self.actor = actor
       self.idempotencyKey = idempotencyKey
       self.expectedVersion = expectedVersion
       self.lockTimeout = lockTimeout
+      self.session = session
     }
   }
 
@@ -335,8 +341,12 @@ public final class Ledger: @unchecked Sendable {
     try withAppendChecks(options) { sequence in
       AppendResult(events: [], isRepeat: true, originalSequence: sequence)
     } append: {
-      let events = try plan(current)
+      var events = try plan(current)
       guard !events.isEmpty else { return AppendResult(events: [], isRepeat: false) }
+      if let session = options.session {
+        try current.validateSession(session, for: events)
+        events.append(.sessionLinked(SessionLinked(session: session, count: events.count)))
+      }
       let batch = AppendBatch(
         events: events, actor: actor(of: options), idempotencyKey: options.idempotencyKey)
       let (recorded, newHead) = try store.append(batch, after: position)
@@ -363,6 +373,10 @@ public final class Ledger: @unchecked Sendable {
     try withAppendChecks(options) { _ in
       StreamedAppend(source: nil, sequences: nil, isRepeat: true)
     } append: {
+      guard options.session == nil else {
+        throw LedgerError(
+          .invalid, "an import is not recorded in a session: import without a session")
+      }
       let source = try plan(current)
       guard source.eventCount > 0 else {
         return StreamedAppend(source: source, sequences: nil, isRepeat: false)
@@ -534,8 +548,12 @@ public final class Ledger: @unchecked Sendable {
 
   /// The six boxes of `node`'s subtree and of each of its children, as of the end of `day`
   /// (everything recorded when `nil`).
+  ///
+  /// When items were rated (``rateItem(_:by:weight:on:options:)``), each entry carries the
+  /// spread of its subtree's ratings (``Summary/Entry/ratings``).
   public func summary(of node: NodePath, asOf day: Day? = nil) throws -> Summary {
-    try state.summary(of: node, asOf: day)
+    let state = self.state
+    return try addingRatings(to: try state.summary(of: node, asOf: day), state: state)
   }
 
   /// The time series of `query`, row by row in the order <doc:TimeSeries> gives.

@@ -18,12 +18,11 @@ public struct StoryRef: Hashable, Sendable, Codable, CustomStringConvertible,
   public var description: String { key }
   /// Decodes the key.
   public init(from decoder: any Decoder) throws {
-    key = try decoder.singleValueContainer().decode(String.self)
+    key = try decoder.decodedText()
   }
   /// Encodes the key.
   public func encode(to encoder: any Encoder) throws {
-    var container = encoder.singleValueContainer()
-    try container.encode(key)
+    try encoder.encodeText(key)
   }
 }
 

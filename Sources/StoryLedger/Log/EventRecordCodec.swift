@@ -80,14 +80,7 @@ public enum EventRecordCodec {
   ///   record, fail their checksum, or do not decode.
   public static func decode(_ bytes: [UInt8]) throws(LedgerError) -> RecordedEvent {
     let result = bytes.withUnsafeBytes { raw -> Result<RecordedEvent, LedgerError> in
-      RecordFormat.wholeRecord(in: raw).flatMap { record in
-        do {
-          return .success(try RecordFormat.decode(record))
-        } catch {
-          return .failure(
-            LedgerError(.corrupt, "event \(record.sequence) cannot be read: \(error)"))
-        }
-      }
+      RecordFormat.wholeRecord(in: raw).flatMap(RecordFormat.decodedEvent)
     }
     return try result.get()
   }

@@ -27,16 +27,8 @@ public final class InMemoryLog: RecordScanning, @unchecked Sendable {
 
   /// A copy of the stored bytes (for tests that damage them).
   public var storedBytes: [UInt8] {
-    get {
-      state.lock()
-      defer { state.unlock() }
-      return bytes
-    }
-    set {
-      state.lock()
-      bytes = newValue
-      state.unlock()
-    }
+    get { state.withLock { bytes } }
+    set { state.withLock { bytes = newValue } }
   }
 
   func readFunction() -> RecordScanner.ReadFunction {

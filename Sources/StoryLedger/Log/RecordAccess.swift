@@ -72,12 +72,7 @@ enum RecordAccess {
       guard case .record(let record) = RecordFormat.scan(raw, at: 0),
         record.sequence == sequence
       else { return .success(nil) }
-      do {
-        return .success(try RecordFormat.decode(record))
-      } catch {
-        return .failure(
-          LedgerError(.corrupt, "event \(sequence) cannot be read: \(error)"))
-      }
+      return RecordFormat.decodedEvent(record).map(Optional.some)
     }
     return try result.get()
   }

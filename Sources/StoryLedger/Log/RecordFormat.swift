@@ -264,6 +264,17 @@ enum RecordFormat {
     try decode(record, materializingText: true)
   }
 
+  /// Decodes the event a checked record holds, or fails with the
+  /// ``LedgerError/Code/corrupt`` error that names the event: for a record read on its own
+  /// (by its bytes), not at a place in a log, whose errors also name the byte.
+  static func decodedEvent(_ record: RecordView) -> Result<RecordedEvent, LedgerError> {
+    do {
+      return .success(try decode(record))
+    } catch {
+      return .failure(LedgerError(.corrupt, "event \(record.sequence) cannot be read: \(error)"))
+    }
+  }
+
   /// Checks that the record's event decodes, as ``decode(_:)`` would, without making its
   /// text (see ``EventCodec/decode(type:schemaVersion:publicBytes:personalBytes:materializingText:)``).
   ///

@@ -13,12 +13,7 @@ extension Day: ExpressibleByStringLiteral {
   /// programming error and stops the program with the reason. Parse text from elsewhere
   /// with ``init(parsing:field:)``.
   public init(stringLiteral value: StaticString) {
-    let text = value.description
-    do {
-      self = try Day(parsing: text)
-    } catch {
-      preconditionFailure("the date literal \"\(text)\" is invalid: \(error)")
-    }
+    self = parsedLiteral(value, "date") { try Day(parsing: $0) }
   }
 
   /// Creates the day `year`-`month`-`day` of the proleptic Gregorian calendar.
@@ -44,11 +39,6 @@ extension DateRange: ExpressibleByStringLiteral {
   /// programming error and stops the program. Parse text from elsewhere with
   /// ``init(parsing:field:)``.
   public init(stringLiteral value: StaticString) {
-    let text = value.description
-    do {
-      self = try DateRange(parsing: text)
-    } catch {
-      preconditionFailure("the period literal \"\(text)\" is invalid: \(error)")
-    }
+    self = parsedLiteral(value, "period") { try DateRange(parsing: $0) }
   }
 }

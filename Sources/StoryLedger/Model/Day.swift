@@ -119,14 +119,12 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible, Coda
 
   /// Encodes the day as its `YYYY-MM-DD` text.
   public func encode(to encoder: any Encoder) throws {
-    var container = encoder.singleValueContainer()
-    try container.encode(description)
+    try encoder.encodeText(description)
   }
 
   /// Decodes a day from its `YYYY-MM-DD` text.
   public init(from decoder: any Decoder) throws {
-    let text = try decoder.singleValueContainer().decode(String.self)
-    self = try Day(parsing: text)
+    self = try Day(parsing: decoder.decodedText())
   }
 
   /// Whether `year` is a leap year in the Gregorian calendar.

@@ -27,12 +27,7 @@ public enum Dimension: String, CaseIterable, Sendable, Hashable, Codable, Compar
   ///
   /// - Throws: ``ValueError`` naming the valid words when `text` is not one of them.
   public init(parsing text: String) throws(ValueError) {
-    guard let value = Dimension(rawValue: text.lowercased()) else {
-      throw ValueError(
-        field: "dimension", value: text, reason: "is not a dimension",
-        validValues: Dimension.allCases.map(\.rawValue))
-    }
-    self = value
+    self = try ValueError.word(text, field: "dimension", reason: "is not a dimension")
   }
 
   /// Orders dimensions canonically: capacitating, calibrating, calculating.
@@ -54,11 +49,6 @@ public enum Visibility: String, CaseIterable, Sendable, Hashable, Codable {
   ///
   /// - Throws: ``ValueError`` naming the valid words when `text` is not one of them.
   public init(parsing text: String) throws(ValueError) {
-    guard let value = Visibility(rawValue: text.lowercased()) else {
-      throw ValueError(
-        field: "visibility", value: text, reason: "is not a visibility",
-        validValues: Visibility.allCases.map(\.rawValue))
-    }
-    self = value
+    self = try ValueError.word(text, field: "visibility", reason: "is not a visibility")
   }
 }

@@ -104,14 +104,12 @@ public struct Money: Hashable, Comparable, Sendable, CustomStringConvertible, Co
 
   /// Encodes the amount as its two-decimal text (never as a binary floating-point number).
   public func encode(to encoder: any Encoder) throws {
-    var container = encoder.singleValueContainer()
-    try container.encode(description)
+    try encoder.encodeText(description)
   }
 
   /// Decodes an amount from its decimal text.
   public init(from decoder: any Decoder) throws {
-    let text = try decoder.singleValueContainer().decode(String.self)
-    self = try Money(parsing: text)
+    self = try Money(parsing: decoder.decodedText())
   }
 }
 

@@ -16,12 +16,7 @@ extension NodePath: ExpressibleByStringLiteral {
   /// programming error and stops the program with the reason. Parse text from elsewhere
   /// with ``init(parsing:field:)``.
   public init(stringLiteral value: StaticString) {
-    let text = value.description
-    do {
-      self = try NodePath(parsing: text)
-    } catch {
-      preconditionFailure("the node path literal \"\(text)\" is invalid: \(error)")
-    }
+    self = parsedLiteral(value, "node path") { try NodePath(parsing: $0) }
   }
 
   /// Creates a path from its segments, top first, each checked as

@@ -127,13 +127,12 @@ public struct NodePath: Hashable, Comparable, Sendable, CustomStringConvertible,
 
   /// Encodes the path as its text.
   public func encode(to encoder: any Encoder) throws {
-    var container = encoder.singleValueContainer()
-    try container.encode(description)
+    try encoder.encodeText(description)
   }
 
   /// Decodes and validates a path from its text.
   public init(from decoder: any Decoder) throws {
-    self = try NodePath(parsing: decoder.singleValueContainer().decode(String.self))
+    self = try NodePath(parsing: decoder.decodedText())
   }
 }
 

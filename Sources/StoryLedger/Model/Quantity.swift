@@ -29,12 +29,7 @@ public struct Quantity: Hashable, Sendable, Codable, CustomStringConvertible,
   /// Creates a quantity from a string literal written in the program; an invalid literal is
   /// a programming error and stops the program.
   public init(stringLiteral value: StaticString) {
-    let text = value.description
-    do {
-      self = try Quantity(parsing: text)
-    } catch {
-      preconditionFailure("the quantity literal \"\(text)\" is invalid: \(error)")
-    }
+    self = parsedLiteral(value, "quantity") { try Quantity(parsing: $0) }
   }
 
   /// The quantity as a number.
@@ -42,13 +37,11 @@ public struct Quantity: Hashable, Sendable, Codable, CustomStringConvertible,
 
   /// Decodes a quantity from its text.
   public init(from decoder: any Decoder) throws {
-    let container = try decoder.singleValueContainer()
-    description = try container.decode(String.self)
+    description = try decoder.decodedText()
   }
 
   /// Encodes the quantity as its text.
   public func encode(to encoder: any Encoder) throws {
-    var container = encoder.singleValueContainer()
-    try container.encode(description)
+    try encoder.encodeText(description)
   }
 }

@@ -42,8 +42,7 @@ public struct Timestamp: Hashable, Sendable, Codable {
 
   /// Encodes the instant as the ledger's timestamp text.
   public func encode(to encoder: any Encoder) throws {
-    var container = encoder.singleValueContainer()
-    try container.encode(text)
+    try encoder.encodeText(text)
   }
 
   /// The milliseconds since 1970 that `YYYY-MM-DDTHH:MM:SS.mmmZ` names, or `nil`.

@@ -32,4 +32,16 @@ public struct ValueError: Error, Hashable, Sendable, CustomStringConvertible {
     if !validValues.isEmpty { text += "; valid values: \(validValues.joined(separator: ", "))" }
     return text
   }
+
+  /// The case of `Word` whose raw value is `text`, ignoring case; else an error for `field`
+  /// with `reason` that lists the valid words.
+  static func word<Word: RawRepresentable & CaseIterable>(
+    _ text: String, field: String, reason: String
+  ) throws(ValueError) -> Word where Word.RawValue == String {
+    guard let word = Word(rawValue: text.lowercased()) else {
+      throw ValueError(
+        field: field, value: text, reason: reason, validValues: Word.allCases.map(\.rawValue))
+    }
+    return word
+  }
 }

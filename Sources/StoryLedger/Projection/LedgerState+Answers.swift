@@ -55,16 +55,7 @@ extension LedgerState {
   private mutating func insertAnswer(_ record: AnswerRecord) {
     let index = Int32(answers.count)
     answers.append(record)
-    var previous: Int32 = -1
-    var cursor = answerHeads[Int(record.story)]
-    while cursor >= 0, answers[cursor].day <= record.day {
-      previous = cursor
-      cursor = answers[cursor].next
-    }
-    answers[index].next = cursor
-    if previous >= 0 {
-      answers[previous].next = index
-    } else {
+    if answers.linkInDateOrder(index, chainHead: answerHeads[Int(record.story)]) {
       answerHeads[Int(record.story)] = index
     }
   }

@@ -165,10 +165,16 @@ extension LedgerState {
     case .participantErased:
       // Checked by the erasure that writes it, against the events it lists.
       break
+    case .sessionStarted(let started):
+      try validateSessionStarted(started)
+    case .sessionLinked:
+      throw invalid(
+        "a session.linked event is written by the ledger after the events recorded in a session: name the session in the append's options (AppendOptions.session, --session)"
+      )
     case .ledgerCreated, .nodeAdded, .nodeRenamed, .nodeMoved, .nodeRetired, .storyTold,
       .tellingRecorded, .storyUpdated, .storyWithdrawn, .storyAnswered, .itemRecorded,
-      .itemRevised:
-      // Not the dialogue's: checked by `validate(_:)`.
+      .itemRevised, .itemRated, .itemAgreed, .storyVerified:
+      // Not the dialogue's, or checked by `validate(_:)`.
       break
     }
   }

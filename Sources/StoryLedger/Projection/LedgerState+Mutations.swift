@@ -148,16 +148,7 @@ extension LedgerState {
     let index = Int32(tellings.count)
     tellings.append(telling)
     var story = stories[telling.story]
-    var previous: Int32 = -1
-    var cursor = story.firstTelling
-    while cursor >= 0, tellings[cursor].day <= telling.day {
-      previous = cursor
-      cursor = tellings[cursor].next
-    }
-    tellings[index].next = cursor
-    if previous >= 0 {
-      tellings[previous].next = index
-    } else {
+    if tellings.linkInDateOrder(index, chainHead: story.firstTelling) {
       story.firstTelling = index
     }
     story.tellingCount += 1
@@ -213,16 +204,7 @@ extension LedgerState {
     // A late entry dated before later revisions: insert it in date order and recompute
     // the effective values that follow.
     revisions.append(record)
-    var previous: Int32 = -1
-    var cursor = itemRecord.first
-    while cursor >= 0, revisions[cursor].day <= day {
-      previous = cursor
-      cursor = revisions[cursor].next
-    }
-    revisions[index].next = cursor
-    if previous >= 0 {
-      revisions[previous].next = index
-    } else {
+    if revisions.linkInDateOrder(index, chainHead: itemRecord.first) {
       items[item].first = index
     }
     recomputeEffectiveValues(item: item)

@@ -23,7 +23,7 @@ extension LedgerState {
     let wanted = name.trimmingCharacters(in: .whitespaces)
     guard !wanted.isEmpty else { return [] }
     return dialogue.compactMap { record in
-      record.payload.participant == wanted ? record.sequence : nil
+      record.payload.participants?.contains(wanted) == true ? record.sequence : nil
     }
   }
 

@@ -50,7 +50,8 @@ extension LedgerState {
         .storyWithdrawn, .storyAnswered, .accountProposed, .accountObjected, .accountResponded,
         .accountSettled,
         .accountReopened, .storiesSelected, .feedbackSent, .pledgeMade, .pledgeJoined,
-        .pledgeFulfilled, .pledgeWithdrawn, .participantErased:
+        .pledgeFulfilled, .pledgeWithdrawn, .participantErased, .sessionStarted, .sessionLinked,
+        .itemRated, .itemAgreed, .storyVerified:
         self = RecordFoldCache()
       }
     }
@@ -175,7 +176,8 @@ extension LedgerState {
         .storyWithdrawn, .storyAnswered, .accountProposed, .accountObjected, .accountResponded,
         .accountSettled,
         .accountReopened, .storiesSelected, .feedbackSent, .pledgeMade, .pledgeJoined,
-        .pledgeFulfilled, .pledgeWithdrawn, .participantErased:
+        .pledgeFulfilled, .pledgeWithdrawn, .participantErased, .sessionStarted, .sessionLinked,
+        .itemRated, .itemAgreed, .storyVerified:
         // Rare: the reference fold applies them.
         return false
       }

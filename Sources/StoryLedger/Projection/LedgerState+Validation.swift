@@ -144,8 +144,18 @@ extension LedgerState {
         try validate(revised.facts)
       case .accountProposed, .accountObjected, .accountResponded, .accountSettled,
         .accountReopened, .storiesSelected, .feedbackSent, .pledgeMade, .pledgeJoined,
-        .pledgeFulfilled, .pledgeWithdrawn, .participantErased:
+        .pledgeFulfilled, .pledgeWithdrawn, .participantErased, .sessionStarted, .sessionLinked:
         try validateDialogue(event)
+      case .itemRated(let rated):
+        try validateRating(
+          story: rated.story, item: rated.item, weight: rated.weight, on: rated.on,
+          by: rated.by)
+      case .itemAgreed(let agreed):
+        try validateRating(
+          story: agreed.story, item: agreed.item, weight: agreed.weight, on: agreed.on, by: nil)
+        if !agreed.note.isEmpty { try Prose.check(agreed.note, field: "note") }
+      case .storyVerified(let verified):
+        try validateVerification(verified)
       }
     }
   }
@@ -221,6 +231,12 @@ extension LedgerState {
     }
     if let quantity = facts.quantity {
       do { try DecimalText.validate(quantity) } catch { throw LedgerError.invalid(error) }
+    }
+    if let link = facts.evidenceLink {
+      do { try EvidenceLink.validate(link) } catch { throw LedgerError.invalid(error) }
+    }
+    if let digest = facts.evidenceDigest {
+      do { try EvidenceLink.validateDigest(digest) } catch { throw LedgerError.invalid(error) }
     }
     if let money = facts.monetised, money.cents.magnitude > UInt64(Money.maximumMagnitude) {
       throw LedgerError.invalid(

@@ -302,7 +302,8 @@ public struct LedgerState: Sendable {
       reviseItem(item, story: story, day: event.on, sequence: sequence, facts: event.facts)
     case .accountProposed, .accountObjected, .accountResponded, .accountSettled,
       .accountReopened, .storiesSelected, .feedbackSent, .pledgeMade, .pledgeJoined,
-      .pledgeFulfilled, .pledgeWithdrawn, .participantErased:
+      .pledgeFulfilled, .pledgeWithdrawn, .participantErased, .sessionStarted, .sessionLinked,
+      .itemRated, .itemAgreed, .storyVerified:
       appendDialogue(
         DialogueRecord(sequence: sequence, milliseconds: 0, actor: "", payload: payload))
     }

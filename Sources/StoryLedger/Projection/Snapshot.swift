@@ -29,8 +29,10 @@
 enum Snapshot {
   static let fileName = "state.snapshot"
   static let magic: [UInt8] = Array("SLSNAP\0\n".utf8)
-  /// Bump whenever a record's fields change. Version 6 adds the answers (issue 17).
-  static let formatVersion: UInt32 = 6
+  /// Bump whenever a record's fields change. Version 6 holds the answers; version
+  /// 7 keeps the dialogue's events in the layout of their records (public and personal
+  /// parts), for a selection's panel and a session's people.
+  static let formatVersion: UInt32 = 7
 
   enum Kind: UInt32, CaseIterable {
     case metadata = 1
@@ -110,10 +112,14 @@ enum Snapshot {
       metadata.appendSigned(record.milliseconds)
       metadata.appendString(record.actor)
       metadata.appendVarint(UInt64(record.payload.type.rawValue))
-      var payload = ByteWriter(capacity: 256)
-      EventCodec.encodePublic(record.payload, into: &payload)
-      metadata.appendVarint(UInt64(payload.bytes.count))
-      metadata.append(payload.bytes)
+      let parts = EventCodec.encode(record.payload)
+      metadata.appendVarint(UInt64(parts.publicBytes.count))
+      metadata.append(parts.publicBytes)
+      metadata.append(parts.personalBytes == nil ? 0 : 1)
+      if let personal = parts.personalBytes {
+        metadata.appendVarint(UInt64(personal.count))
+        metadata.append(personal)
+      }
     }
 
     let key = try makeKey(in: directory)
@@ -355,8 +361,10 @@ enum Snapshot {
         let actor = try reader.string()
         let type = UInt16(truncatingIfNeeded: try reader.varint())
         let bytes = try reader.bytes(count: try reader.length())
+        let personal = try reader.byte() == 1 ? try reader.bytes(count: try reader.length()) : nil
+        let schemaVersion = EventType(rawValue: type)?.currentSchemaVersion ?? 1
         let payload = try EventCodec.decode(
-          type: type, schemaVersion: 1, publicBytes: bytes, personalBytes: nil)
+          type: type, schemaVersion: schemaVersion, publicBytes: bytes, personalBytes: personal)
         state.dialogue.append(
           LedgerState.DialogueRecord(
             sequence: sequence, milliseconds: milliseconds, actor: actor, payload: payload))

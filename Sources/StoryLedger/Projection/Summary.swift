@@ -113,6 +113,9 @@ public struct Summary: Hashable, Sendable, Codable {
     public var boxes: SixBoxes
     /// The pledges made in the subtree, by where they stand at the date.
     public var pledges = PledgeCounts()
+    /// The spread of the subtree's item ratings at the date; `nil` when the ledger has no
+    /// ratings (filled by ``Ledger/summary(of:asOf:)``).
+    public var ratings: RatingCounts?
   }
 
   /// The date the figures are as of, or `nil` for everything recorded.

@@ -2,10 +2,10 @@ import Foundation
 
 /// What a token may do: its role, over the subtree of its node (SPEC §7).
 ///
-/// - ``recorder``: stories, tellings, story updates and answers, items, revisions and
-///   evidence, within the subtree;
-/// - ``facilitator``: also the dialogue (select, propose, object, respond, settle, reopen,
-///   feedback, pledges) at nodes within the subtree;
+/// - ``recorder``: stories, tellings, story updates, answers and verifications, items,
+///   revisions, evidence and ratings, within the subtree (in a session, too);
+/// - ``facilitator``: also the dialogue (sessions, agreed values, select, propose, object,
+///   respond, settle, reopen, feedback, pledges) at nodes within the subtree;
 /// - ``analyst``: figures and exports of the subtree; never a narrative, a title or a teller;
 /// - ``keeper``: also nodes, withdrawal and erasure, imports, verify, tokens.
 public enum RemoteRole: String, CaseIterable, Codable, Sendable, CustomStringConvertible {
@@ -59,9 +59,10 @@ public enum RemoteRole: String, CaseIterable, Codable, Sendable, CustomStringCon
 public enum RemoteAccess {
   /// The kinds of events, by who may append them.
   public enum EventKind: String, Sendable, CaseIterable {
-    /// Stories, tellings, story updates and answers, items, revisions and evidence.
+    /// Stories, tellings, story updates, answers and verifications, items, revisions,
+    /// evidence and ratings, and the link of any of them to a session.
     case recording
-    /// The dialogue: accounts, selections, feedback, pledges.
+    /// The dialogue: sessions, agreed values, accounts, selections, feedback, pledges.
     case dialogue
     /// Nodes, withdrawal, erasure of a participant: the keeper's.
     case keeping
@@ -69,22 +70,22 @@ public enum RemoteAccess {
     case never
   }
 
-  static let recordingTypes: Set<EventType> = [
-    .storyTold, .tellingRecorded, .storyUpdated, .storyAnswered, .itemRecorded, .itemRevised,
-  ]
-  static let dialogueTypes: Set<EventType> = [
-    .accountProposed, .accountObjected, .accountResponded, .accountSettled, .accountReopened,
-    .storiesSelected, .feedbackSent, .pledgeMade, .pledgeJoined, .pledgeFulfilled,
-    .pledgeWithdrawn,
-  ]
-
-  /// Who may append an event of `type`. Event types this table does not name (added after
-  /// it) are the keeper's until it names them.
+  /// Who may append an event of `type`: a switch over every type, so that a new event type
+  /// does not compile until this table names who may record it.
   public static func kind(of type: EventType) -> EventKind {
-    if type == .ledgerCreated { return .never }
-    if recordingTypes.contains(type) { return .recording }
-    if dialogueTypes.contains(type) { return .dialogue }
-    return .keeping
+    switch type {
+    case .ledgerCreated: .never
+    case .storyTold, .tellingRecorded, .storyUpdated, .storyAnswered, .storyVerified,
+      .itemRecorded, .itemRevised, .itemRated, .sessionLinked:
+      .recording
+    case .accountProposed, .accountObjected, .accountResponded, .accountSettled,
+      .accountReopened, .storiesSelected, .feedbackSent, .pledgeMade, .pledgeJoined,
+      .pledgeFulfilled, .pledgeWithdrawn, .itemAgreed, .sessionStarted:
+      .dialogue
+    case .nodeAdded, .nodeRenamed, .nodeMoved, .nodeRetired, .storyWithdrawn,
+      .participantErased:
+      .keeping
+    }
   }
 
   /// Whether `role` may call `route` at all (the node and the events are checked apart).
@@ -211,7 +212,7 @@ public enum RemoteAccess {
   static func describe(_ kind: EventKind) -> String {
     switch kind {
     case .recording: "stories or items"
-    case .dialogue: "the dialogue (accounts, selections, feedback, pledges)"
+    case .dialogue: "the dialogue (sessions, agreed values, accounts, selections, feedback, pledges)"
     case .keeping: "nodes, withdrawals or erasures"
     case .never: "the ledger's creation"
     }

@@ -58,6 +58,7 @@ struct ReportPage {
     sixBoxes()
     movement()
     cascade()
+    calibration()
     dialogue()
     output += """
       <footer><p>Made by StoryLedger from the ledger's tamper-evident log. Figures are as of the
@@ -374,7 +375,7 @@ struct ReportPage {
           ? esc(selection.title ?? selection.story)
           : "<span class=\"withheld\">(title withheld: the story is not shared up to the \(esc(report.level)) level)</span>"
         output += """
-          <article class="story"><h4>\(title)</h4><p class="path">story \(esc(selection.story)) · \(selection.period) · selected by \(esc(selection.by))</p><p><strong>Why:</strong> \(esc(selection.reason))</p>\(selected.narrative.map { "<blockquote>\(paragraphs($0))</blockquote>" } ?? "")</article>
+          <article class="story"><h4>\(title)</h4><p class="path">story \(esc(selection.story)) · \(selection.period) · selected by \(esc(selection.by))</p><p><strong>Why:</strong> \(esc(selection.reason))</p>\(verified(selected.verifications))\(selected.narrative.map { "<blockquote>\(paragraphs($0))</blockquote>" } ?? "")\(storyPath(selected))</article>
 
           """
       }
@@ -388,6 +389,28 @@ struct ReportPage {
       report.inbox, empty: "Nothing has come down to \(report.name) from above yet.")
     pledges()
     output += "</section>\n"
+  }
+
+  /// A selected story's path as a list of steps, in time order.
+  func storyPath(_ selected: ReportData.SelectedStory) -> String {
+    guard !selected.path.isEmpty || selected.pathLeftOut > 0 else { return "" }
+    var text = "<details class=\"story-path\"><summary>Its path</summary><ol>"
+    for step in selected.path {
+      var about =
+        step.node.map { (step.kind == .feedback ? "from " : "at ") + $0.description } ?? ""
+      if let to = step.to { about += " to \(to)" }
+      if let period = step.period { about += " · \(period)" }
+      if let by = step.by { about += " · \(by)" }
+      if let session = step.session { about += " · session \(session)" }
+      text +=
+        "<li><span class=\"badge\">\(esc(step.kind.rawValue))</span> <span class=\"path\">\(step.on) · \(esc(about))</span> \(esc(step.text))</li>"
+    }
+    text += "</ol>"
+    if selected.pathLeftOut > 0 {
+      text +=
+        "<p class=\"note\">\(selected.pathLeftOut) more \(selected.pathLeftOut == 1 ? "step was" : "steps were") made at nodes outside this part of the hierarchy and \(selected.pathLeftOut == 1 ? "is" : "are") left out.</p>"
+    }
+    return text + "</details>"
   }
 
   func entries(_ list: [InboxEntry], empty: String) -> String {

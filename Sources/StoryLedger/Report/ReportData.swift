@@ -36,6 +36,15 @@ public struct ReportData: Hashable, Sendable, Codable {
     public var narrative: String?
     /// Whether the story's share scope reaches the node's level.
     public var isShared: Bool
+    /// The story's path as the node reads it, in time order: every level that selected it,
+    /// the feedback sent down about it, the accounts that froze it, the pledges it fulfilled
+    /// (see ``StoryHistory``).
+    public var path: [StoryHistory.Entry] = []
+    /// How many steps of its path were made at nodes off the node's line and left out.
+    public var pathLeftOut: Int = 0
+    /// Who verified the story and how, by the end of the range (names withheld when the
+    /// story is not shared this far).
+    public var verifications: [VerificationView] = []
   }
 
   /// The node.
@@ -76,6 +85,9 @@ public struct ReportData: Hashable, Sendable, Codable {
   public var feedbackSent: [InboxEntry]
   /// The pledges made in the subtree by the end of the range, newest first.
   public var pledges: [PledgeView]
+  /// How several people rated the subtree's items, when any were rated (filled by
+  /// ``Ledger/report(of:range:by:)``).
+  public var calibration: ReportCalibration?
 
   /// The label of a period of the report's granularity: `2026-03`, `2026-Q1`, `2026-W05`,
   /// `2026`, or the day; a period cut by the range shows its days.
@@ -116,11 +128,22 @@ extension LedgerState {
   }
 
   /// The default range of a report: whole periods from the one holding the earliest item
-  /// revision to the one holding the latest (today when there are none).
+  /// revision to the one holding the latest, or the latest rating, agreed value or
+  /// verification when it is later (today when there are none).
   public func reportRange(by period: Period? = nil) -> DateRange {
-    guard let dates = revisionDateRange() else {
+    guard var dates = revisionDateRange() else {
       let today = Day.today(in: configuration.timeZone)
       return DateRange(start: today, end: today)
+    }
+    for record in dialogue {
+      let day: Day
+      switch record.payload {
+      case .itemRated(let rated): day = rated.on
+      case .itemAgreed(let agreed): day = agreed.on
+      case .storyVerified(let verified): day = verified.on
+      default: continue
+      }
+      if day > dates.upperBound { dates = dates.lowerBound...day }
     }
     let raw = DateRange(start: dates.lowerBound, end: dates.upperBound)
     let granularity = period ?? Self.reportGranularity(for: raw)
@@ -225,15 +248,28 @@ extension Ledger {
     -> ReportData
   {
     var report = try state.report(of: path, range: range, by: period, viewer: viewer)
-    for index in report.selections.indices where report.selections[index].isShared {
+    for index in report.selections.indices {
       let key = report.selections[index].selection.story
-      guard let history = try? storyHistory(StoryRef(key), viewer: viewer), history.isShared else {
+      let history = try? storyHistory(StoryRef(key), viewer: viewer)
+      if let history {
+        report.selections[index].path = history.entries.filter { $0.node != nil }
+        report.selections[index].pathLeftOut = history.leftOut
+      }
+      guard report.selections[index].isShared else { continue }
+      guard let history, history.isShared else {
         report.selections[index].isShared = false
         continue
       }
       let tellings = history.entries.filter { $0.kind == .telling && $0.on <= report.range.end }
       report.selections[index].narrative = tellings.last?.text
     }
+    for index in report.selections.indices {
+      let selected = report.selections[index]
+      report.selections[index].verifications = state.verifications(
+        ofStory: selected.selection.story, showNames: selected.isShared
+      ).filter { $0.on <= report.range.end }
+    }
+    report.calibration = try reportCalibration(of: path, range: report.range)
     return report
   }
 }

@@ -30,21 +30,18 @@ extension AccountStep {
       name: "account \(step)", abstract: abstract,
       arguments: "NODE --period P \(arguments) [--by WHO]", positionals: ["NODE"],
       minimumPositionals: 1, discussion: discussion, examples: examples,
-      options: [Dialogue.period] + options + [Dialogue.by] + Recording.writeOptions)
+      options: [Dialogue.period] + options + [Dialogue.by] + Recording.recordingOptions)
   }
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
     let input = try read(arguments, in: context)
     let node = try Dialogue.node(arguments)
     let period = try Dialogue.period(arguments)
-    let options = try Recording.options(arguments)
-    let ledger = try context.openLedger()
-    let recorded = try record(
-      input, in: ledger, node: node, period: period, by: arguments.value(Dialogue.by),
-      options: options)
-    Recording.report(
-      recorded, printing: recorded.ref.description, what: what, arguments: arguments,
-      context: context)
+    try Recording.record(arguments, in: context, what: what) { ledger, options in
+      try record(
+        input, in: ledger, node: node, period: period, by: arguments.value(Dialogue.by),
+        options: options)
+    }
   }
 }
 
@@ -212,19 +209,13 @@ enum AccountsCommand: Command {
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
     let node = try Dialogue.node(arguments)
     let ledger = try context.openLedger()
-    let accounts = try ledger.state.accounts(of: node)
-    if arguments.has(Flag.json) {
-      try JSONOutput.write(accounts, to: context)
-      return
+    let accounts = try ledger.accounts(of: node)
+    try JSONOutput.show(
+      accounts, arguments, in: context,
+      empty: "\(node) has no accounts yet; propose one with `storyledger account propose`"
+    ) {
+      $0.map { render($0, currency: ledger.configuration.currency) }.joined(separator: "\n\n")
     }
-    guard !accounts.isEmpty else {
-      context.console.message(
-        "\(node) has no accounts yet; propose one with `storyledger account propose`")
-      return
-    }
-    context.console.write(
-      accounts.map { render($0, currency: ledger.configuration.currency) }.joined(
-        separator: "\n\n") + "\n")
   }
 
   /// Prints an account as people read it.

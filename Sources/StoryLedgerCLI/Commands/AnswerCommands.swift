@@ -25,7 +25,7 @@ enum StoryAnswerCommand: Command {
     options: [
       question, text, choice, choices, number, scale, yes, no, personal, on,
       Recording.expectVersion,
-    ] + Recording.writeOptions)
+    ] + Recording.recordingOptions)
 
   static let question = Option("--question", "Q", "the question (required)")
   static let text = Option("--text", "T", "a free-text answer")
@@ -51,13 +51,11 @@ enum StoryAnswerCommand: Command {
       throw UsageError(error.description, usage: spec.usage)
     }
     let day = try arguments.value(on)
-    let options = try Recording.options(arguments, story: story)
-    let ledger = try context.openLedger()
-    let recorded = try ledger.answer(
-      story: StoryRef(story), on: day, answers: [answer], options: options)
-    Recording.report(
-      recorded, printing: recorded.ref.description, what: "the answer", arguments: arguments,
-      context: context)
+    try Recording.record(arguments, in: context, story: story, what: "the answer") {
+      ledger, options in
+      try ledger.answer(
+        story: StoryRef(story), on: day, answers: [answer], options: options)
+    }
   }
 
   /// The one value the options give.

@@ -53,7 +53,7 @@ enum CascadeUpCommand: Command {
     let range = try CascadeOptions.range(arguments, usage: spec.usage)
     let depth = try arguments.value(Self.depth) ?? 2
     let ledger = try context.openLedger()
-    var cascade = try ledger.state.cascadeUp(of: path, range: range)
+    var cascade = try ledger.cascadeUp(of: path, range: range)
     cascade.levels = Array(cascade.levels.prefix(depth + 1))
     if arguments.has(Flag.json) {
       try JSONOutput.write(cascade, to: context)
@@ -66,10 +66,9 @@ enum CascadeUpCommand: Command {
       ?? "everything recorded"
     lines.append("cascade up from \(path) · \(when)")
     // Visible items month by month: for NODE per dimension, and for every node listed.
-    let state = ledger.state
-    let months = Trend.months(in: state, range: range)
+    let months = Trend.months(in: ledger, range: range)
     let listed = cascade.levels.flatMap { $0.nodes.prefix(40).map(\.node) }
-    let movements = try state.movement(of: listed, through: months)
+    let movements = try ledger.movement(of: listed, through: months)
     var trendOf: [NodePath: [Int]] = [:]
     for movement in movements { trendOf[movement.node] = movement.visibleItems }
     if let own = movements.first, own.node == cascade.levels.first?.nodes.first?.node {
@@ -88,18 +87,7 @@ enum CascadeUpCommand: Command {
         .init("pledges a/f/l", right: true), .init("visible by month"),
       ])
       func row(_ figures: CascadeFigures, label: String, trend: [Int]?) -> [String] {
-        var cells = [label, String(figures.stories)]
-        for dimension in Dimension.allCases {
-          cells.append(
-            "\(figures.boxes[dimension].visible.items)/\(figures.boxes[dimension].invisible.items)")
-        }
-        var visible = Money.zero
-        var invisible = Money.zero
-        for dimension in Dimension.allCases {
-          visible += figures.boxes[dimension].visible.monetised
-          invisible += figures.boxes[dimension].invisible.monetised
-        }
-        cells.append("\(visible)/\(invisible)")
+        var cells = [label, String(figures.stories)] + figures.boxes.visibleSlashInvisible
         cells.append(String(figures.totalMadeVisible))
         cells.append(
           "\(figures.pledges.active)/\(figures.pledges.fulfilled)/\(figures.pledges.lapsed)")
@@ -148,7 +136,7 @@ enum CascadeDownCommand: Command {
     let path = try NodePath(parsing: arguments.positionals[0], field: "NODE")
     let range = try CascadeOptions.range(arguments, usage: spec.usage)
     let ledger = try context.openLedger()
-    let cascade = try ledger.state.cascadeDown(of: path, asOf: range?.end)
+    let cascade = try ledger.cascadeDown(of: path, asOf: range?.end)
     if arguments.has(Flag.json) {
       try JSONOutput.write(cascade, to: context)
       return

@@ -127,7 +127,7 @@ enum DemoCommand: Command {
     console.write(
       """
       A demo ledger of a national health system: \(counts.stories) stories told and retold at \
-      \(ledger.state.nodeCount) places, \(counts.items) items of value revised \(counts.revisions) times \
+      \(ledger.nodeCount) places, \(counts.items) items of value revised \(counts.revisions) times \
       (\(counts.events) events, SHA-256 chained).
 
       The cascade, from the top, down the branch with the most value:
@@ -135,38 +135,45 @@ enum DemoCommand: Command {
 
       """)
     try printCascade(of: ledger, console: console)
-    if let top = ledger.state.topLevelNodes.first, let bottom = round.settled.first {
+    if let top = ledger.topLevelNodes.first, let bottom = round.settled.first {
       console.write(
         """
 
         The dialogue for \(period): \(round.selections) stories selected as most significant, \
         accounts settled at \(round.settled.count) places up to \(top), \(round.feedback) \
-        feedback sent down, \(round.pledges) pledges.
+        feedback sent down, \(round.pledges) pledges, \(round.sessions) sessions, \(round.ratings) ratings by several \
+        people of \(round.agreed) item\(round.agreed == 1 ? "" : "s") with the values their groups agreed, \
+        \(round.verified) selected stor\(round.verified == 1 ? "y" : "ies") verified, \(round.checkableEvidence) \
+        item\(round.checkableEvidence == 1 ? "" : "s") with evidence that can be checked.
 
 
         """)
-      for account in try ledger.state.accounts(of: top) {
+      for account in try ledger.accounts(of: top) {
         console.write(
           AccountsCommand.render(account, currency: ledger.configuration.currency) + "\n")
       }
-      let inbox = try ledger.state.inbox(of: bottom)
+      let inbox = try ledger.inbox(of: bottom)
       console.write("\nWhat came down to \(bottom):\n" + InboxCommand.render(inbox) + "\n")
     }
     console.message(
       """
 
       The demo ledger is at \(ledgerURL.path). Explore it:
-        storyledger --ledger \(ledgerURL.path) summary \(ledger.state.topLevelNodes.first?.description ?? "NODE")
+        storyledger --ledger \(ledgerURL.path) summary \(ledger.topLevelNodes.first?.description ?? "NODE")
         storyledger --ledger \(ledgerURL.path) export timeseries --period quarter --level region
-        storyledger --ledger \(ledgerURL.path) accounts \(ledger.state.topLevelNodes.first?.description ?? "NODE")
+        storyledger --ledger \(ledgerURL.path) accounts \(ledger.topLevelNodes.first?.description ?? "NODE")
         storyledger --ledger \(ledgerURL.path) pledges
+        storyledger --ledger \(ledgerURL.path) sessions
+        storyledger --ledger \(ledgerURL.path) session show meet-1
+        storyledger --ledger \(ledgerURL.path) story show \(round.furthest ?? "STORY")
+        storyledger --ledger \(ledgerURL.path) export ratings --period month --level region
         storyledger --ledger \(ledgerURL.path) verify
       """)
   }
 
   /// Prints the summary of the top node, then of its child with most items, and so on down.
   static func printCascade(of ledger: Ledger, console: Console) throws {
-    var next = ledger.state.topLevelNodes.first
+    var next = ledger.topLevelNodes.first
     while let path = next {
       let summary = try ledger.summary(of: path)
       console.write(SummaryCommand.render(summary, childLimit: 8) + "\n")

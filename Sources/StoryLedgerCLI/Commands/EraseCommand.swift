@@ -9,9 +9,13 @@ enum ErasePersonCommand: Command {
     arguments: "NAME [--reason TEXT] [--json]", positionals: ["NAME"], minimumPositionals: 1,
     discussion: """
       Erases NAME wherever the dialogue names a participant: who proposed, objected to,
-      answered, settled or reopened an account, selected stories, sent feedback, made,
-      joined, fulfilled or withdrew a pledge. The events stay (figures, accounts, pledges
-      and their texts are unchanged) and show the participant as "(erased)". A
+      answered, settled or reopened an account, selected stories (alone or on a panel), sent
+      feedback, made, joined, fulfilled or withdrew a pledge, facilitated or took part in a
+      session, rated an item (`item rate`) or verified a story (`story verified`). The names
+      of one panel or one session share one erasable part of their record, so the others'
+      names there are erased with it. The events stay (figures, accounts, pledges, ratings and
+      their texts are unchanged; a person's ratings stay one person's) and show the
+      participant as "(erased)". A
       participant.erased event listing the events, not the name, is recorded; the name
       is erased from the log itself and from the projection snapshot, and `storyledger
       verify` still passes. NAME is matched as Unicode text in any script (spellings that

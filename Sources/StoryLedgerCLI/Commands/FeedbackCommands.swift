@@ -16,7 +16,7 @@ enum FeedbackCommand: Command {
       "storyledger feedback nhs/north-east --to nhs/north-east/trust-07 --text \"Thank you: the walking story is in our Q1 account.\" --story k3f9",
       "storyledger feedback nhs --to nhs/north-east --subtree --text \"Q1 is settled.\" --account 2026-Q1",
     ],
-    options: [to, subtree, text, story, account, Dialogue.by] + Recording.writeOptions)
+    options: [to, subtree, text, story, account, Dialogue.by] + Recording.recordingOptions)
 
   static let to = Option("--to", "DESCENDANT", "the node it is sent to")
   static let subtree = Flag("--subtree", "send it to the descendant's whole subtree")
@@ -32,17 +32,14 @@ enum FeedbackCommand: Command {
     let to = try NodePath(parsing: toText, field: "--to")
     let text = try Dialogue.text(arguments, Self.text, what: "the feedback")
     let account = try arguments.value(Self.account)
-    let options = try Recording.options(arguments)
-    let ledger = try context.openLedger()
-    let recorded = try ledger.sendFeedback(
-      from: from, to: to, toSubtree: arguments.has(subtree), text: text,
-      story: arguments.value(story).map { StoryRef($0) }, account: account,
-      by: arguments.value(Dialogue.by),
-      options: options)
-    Recording.report(
-      recorded, printing: recorded.ref.description, what: "the feedback", arguments: arguments,
-      context: context
-    )
+    try Recording.record(arguments, in: context, what: "the feedback") {
+      ledger, options in
+      try ledger.sendFeedback(
+        from: from, to: to, toSubtree: arguments.has(subtree), text: text,
+        story: arguments.value(story).map { StoryRef($0) }, account: account,
+        by: arguments.value(Dialogue.by),
+        options: options)
+    }
   }
 }
 
@@ -64,16 +61,10 @@ enum InboxCommand: Command {
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
     let node = try Dialogue.node(arguments)
     let ledger = try context.openLedger()
-    let entries = try ledger.state.inbox(of: node)
-    if arguments.has(Flag.json) {
-      try JSONOutput.write(entries, to: context)
-      return
-    }
-    guard !entries.isEmpty else {
-      context.console.message("nothing has come down to \(node) yet")
-      return
-    }
-    context.console.write(Self.render(entries) + "\n")
+    let entries = try ledger.inbox(of: node)
+    try JSONOutput.show(
+      entries, arguments, in: context, empty: "nothing has come down to \(node) yet",
+      render: render)
   }
 
   static func render(_ entries: [InboxEntry]) -> String {

@@ -19,7 +19,7 @@ enum ItemAddCommand: Command {
       "storyledger item add k3f9 --dimension calculating --visibility visible --quantity 120 --unit appointments --monetised 5400.00 --weight 4",
     ],
     options: [dimension, key, on, Recording.expectVersion] + Recording.Facts.all
-      + Recording.writeOptions)
+      + Recording.recordingOptions)
 
   static let dimension = Option(
     "--dimension", "D", "capacitating, calibrating or calculating (required)"
@@ -33,7 +33,7 @@ enum ItemAddCommand: Command {
       throw UsageError(
         "missing --dimension (capacitating, calibrating or calculating)", usage: spec.usage)
     }
-    let facts = try Recording.facts(arguments)
+    let facts = try Recording.facts(arguments, in: context)
     guard facts.visibility != nil else {
       throw UsageError("missing --visibility (visible or invisible)", usage: spec.usage)
     }
@@ -43,15 +43,13 @@ enum ItemAddCommand: Command {
       }
     }
     let day = try arguments.value(on)
-    let options = try Recording.options(arguments, story: story)
-    let ledger = try context.openLedger()
-    let recorded = try ledger.addItem(
-      to: StoryRef(story), key: arguments.value(key), dimension: dimension, on: day,
-      facts: facts,
-      options: options)
-    Recording.report(
-      recorded, printing: recorded.ref.description, what: "the item", arguments: arguments,
-      context: context)
+    try Recording.record(arguments, in: context, story: story, what: "the item") {
+      ledger, options in
+      try ledger.addItem(
+        to: StoryRef(story), key: arguments.value(key), dimension: dimension, on: day,
+        facts: facts,
+        options: options)
+    }
   }
 }
 
@@ -76,7 +74,7 @@ enum ItemReviseCommand: Command {
       "storyledger item revise k3f9/i1 --mention --on 2026-06-02",
     ],
     options: [on, mention, Recording.expectVersion] + Recording.Facts.all
-      + Recording.writeOptions)
+      + Recording.recordingOptions)
 
   static let on = Option.day("--on", "DATE", "the date the revision is about (default today)")
   static let mention = Flag(
@@ -84,19 +82,17 @@ enum ItemReviseCommand: Command {
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
     let reference = try Recording.itemReference(arguments.positionals[0], usage: spec.usage)
-    let facts = try Recording.facts(arguments)
+    let facts = try Recording.facts(arguments, in: context)
     guard !facts.isEmpty || arguments.has(mention) else {
       throw UsageError(
-        "nothing to revise: give --visibility, --description, --quantity, --unit, --monetised, --weight or --evidence, or --mention to record that a telling mentioned the item without changing it",
+        "nothing to revise: give --visibility, --description, --quantity, --unit, --monetised, --weight, --evidence, --evidence-link or --evidence-file, or --mention to record that a telling mentioned the item without changing it",
         usage: spec.usage)
     }
     let day = try arguments.value(on)
-    let options = try Recording.options(arguments, story: reference.story.key)
-    let ledger = try context.openLedger()
-    let recorded = try ledger.reviseItem(reference, on: day, facts: facts, options: options)
-    Recording.report(
-      recorded, printing: recorded.ref.description, what: "the revision",
-      arguments: arguments, context: context)
+    try Recording.record(arguments, in: context, story: reference.story.key, what: "the revision") {
+      ledger, options in
+      try ledger.reviseItem(reference, on: day, facts: facts, options: options)
+    }
   }
 }
 
@@ -104,33 +100,42 @@ enum ItemReviseCommand: Command {
 enum ItemEvidenceCommand: Command {
   static let spec = CommandSpec(
     name: "item evidence", abstract: "attach evidence to an item and make it visible",
-    arguments: "STORY/ITEM --evidence E [--on DATE]", positionals: ["STORY/ITEM"],
+    arguments:
+      "STORY/ITEM [--evidence E] [--evidence-link URL] [--evidence-file PATH | --evidence-sha256 HEX] [--on DATE]",
+    positionals: ["STORY/ITEM"],
     minimumPositionals: 1,
     discussion: """
       One revision that records the evidence and makes the item visible: invisible value
-      becomes visible (the movement the method measures).
+      becomes visible (the movement the method measures). Evidence can be checked: a link
+      says where it is, and --evidence-file records the SHA-256 digest of a file that stays
+      outside the ledger (anyone holding the file can check it is the one recorded). Give at
+      least one of --evidence, --evidence-link, --evidence-file and --evidence-sha256.
       """,
     examples: [
-      "storyledger item evidence k3f9/i1 --evidence \"attendance register, March–May\" --on 2026-06-01"
+      "storyledger item evidence k3f9/i1 --evidence \"attendance register, March–May\" --on 2026-06-01",
+      "storyledger item evidence k3f9/i1 --evidence-link https://example.org/registers/2026-05.pdf --evidence-file register.pdf",
     ],
-    options: [evidence, on, Recording.expectVersion] + Recording.writeOptions)
+    options: [evidence, on, Recording.expectVersion] + Recording.Evidence.all
+      + Recording.recordingOptions)
 
-  static let evidence = Option("--evidence", "E", "the evidence (required)")
+  static let evidence = Option("--evidence", "E", "the evidence, in words")
   static let on = Option.day("--on", "DATE", "the date the evidence is about (default today)")
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
     let reference = try Recording.itemReference(arguments.positionals[0], usage: spec.usage)
-    guard let evidence = try arguments.value(evidence) else {
-      throw UsageError("missing --evidence", usage: spec.usage)
+    let evidence = try arguments.value(evidence)
+    let (link, digest) = try Recording.evidenceLinkAndDigest(arguments, in: context)
+    guard evidence != nil || link != nil || digest != nil else {
+      throw UsageError(
+        "missing evidence: give --evidence, --evidence-link, --evidence-file or --evidence-sha256",
+        usage: spec.usage)
     }
     let day = try arguments.value(on)
-    let options = try Recording.options(arguments, story: reference.story.key)
-    let ledger = try context.openLedger()
-    let recorded = try ledger.attachEvidence(
-      to: reference, evidence: evidence, on: day, options: options)
-    Recording.report(
-      recorded, printing: recorded.ref.description, what: "the evidence",
-      arguments: arguments, context: context)
+    try Recording.record(arguments, in: context, story: reference.story.key, what: "the evidence") {
+      ledger, options in
+      try ledger.attachEvidence(
+        to: reference, evidence: evidence, link: link, digest: digest, on: day, options: options)
+    }
   }
 }
 
@@ -199,16 +204,20 @@ enum ItemsCommand: Command {
       context.console.message("no items match")
       return
     }
-    var table = TextTable(columns: [
-      .init("item"), .init("node"), .init("dimension"), .init("visibility"),
-      .init("monetised", right: true), .init("revised"), .init("description"),
-    ])
+    // The ratings column appears when some item listed was rated or has an agreed value.
+    let hasRatings = list.items.contains { $0.calibration != nil }
+    var table = TextTable(
+      columns: [
+        .init("item"), .init("node"), .init("dimension"), .init("visibility"),
+        .init("monetised", right: true), .init("revised"), .init("description"),
+      ] + (hasRatings ? [.init("ratings")] : []))
     for item in list.items {
-      table.add([
-        "\(item.story)/\(item.item)", item.node.description, item.dimension.rawValue,
-        item.visibility.rawValue, item.monetised?.description ?? "", item.revisedOn.description,
-        item.description ?? "",
-      ])
+      table.add(
+        [
+          "\(item.story)/\(item.item)", item.node.description, item.dimension.rawValue,
+          item.visibility.rawValue, item.monetised?.description ?? "",
+          item.revisedOn.description, item.description ?? "",
+        ] + (hasRatings ? [RatingText.spread(item.calibration)] : []))
     }
     context.console.write(table.render() + "\n")
     if list.matched > list.items.count {

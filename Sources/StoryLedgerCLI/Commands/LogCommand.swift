@@ -27,7 +27,15 @@ enum LogCommand: Command {
   static let type = Option(
     "--type", "T",
     "only events of this type (\(EventType.allCases.map(\.name).joined(separator: ", ")))",
-    repeatable: true)
+    repeatable: true
+  ) { name in
+    guard let type = EventType(name: name) else {
+      throw ValueError(
+        field: "--type", value: name, reason: "is not an event type",
+        validValues: EventType.allCases.map(\.name))
+    }
+    return type
+  }
   static let story = Option("--story", "KEY", "only events about this story")
   static let node = Option("--node", "PATH", "only events about this node's subtree") {
     try NodePath(parsing: $0, field: "--node")
@@ -42,24 +50,14 @@ enum LogCommand: Command {
   )
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
-    let types = try Set(
-      arguments.values(type).map { name throws -> EventType in
-        guard let type = EventType(name: name) else {
-          throw UsageError(
-            ValueError(
-              field: "--type", value: name, reason: "is not an event type",
-              validValues: EventType.allCases.map(\.name)
-            ).description, usage: spec.usage)
-        }
-        return type
-      })
-    let first = try arguments.value(fromSequence).map(UInt64.init) ?? 1
-    let last = try arguments.value(toSequence).map(UInt64.init) ?? .max
-    let node = try arguments.value(Self.node)
-    let answers = try StoryAnswerCommand.filters(arguments)
+    var filter = EventFilter()
+    filter.types = Set(try arguments.values(type))
+    filter.first = try arguments.value(fromSequence).map(UInt64.init) ?? 1
+    filter.last = try arguments.value(toSequence).map(UInt64.init) ?? .max
+    filter.node = try arguments.value(node)
+    filter.answers = try StoryAnswerCommand.filters(arguments)
     let ledger = try context.openLedger()
-    let state = ledger.state
-    let story = try arguments.value(Self.story).map { try state.resolveStory($0) }
+    filter.story = try arguments.value(story).map { try ledger.resolve(StoryRef($0)) }
     let viewer = try arguments.value(at).map { text -> Viewer in
       let path = try NodePath(parsing: text, field: "--at")
       try ledger.requireNode(at: path)
@@ -67,37 +65,14 @@ enum LogCommand: Command {
     }
     var buffer: [UInt8] = []
     buffer.reserveCapacity(1 << 16)
-    do {
-      try ledger.view(as: viewer ?? .keeper).forEachEvent(from: first) { event in
-        guard event.sequence <= last else { throw StopLog() }
-        if !types.isEmpty && !types.contains(event.type) { return }
-        if let story, event.payload.storyKey != story { return }
-        if !answers.isEmpty {
-          guard let key = event.payload.storyKey, state.story(key, matches: answers) else { return }
-        }
-        if let node {
-          let eventNode: NodePath?
-          if let key = event.payload.storyKey {
-            eventNode = state.node(ofStory: key)
-          } else if let dialogueNode = state.currentNode(ofDialogueEventAt: event.sequence) {
-            // A dialogue event belongs to the node it was recorded at, wherever it is now.
-            eventNode = dialogueNode
-          } else {
-            eventNode = event.payload.nodePath.flatMap { state.currentPath(of: $0) ?? $0 }
-          }
-          guard let eventNode, node.contains(eventNode) else { return }
-        }
-        event.appendJSON(to: &buffer)
-        buffer.append(0x0A)
-        if buffer.count >= 1 << 16 {
-          context.console.write(bytes: buffer)
-          buffer.removeAll(keepingCapacity: true)
-        }
+    try ledger.view(as: viewer ?? .keeper).forEachEvent(matching: filter) { event in
+      event.appendJSON(to: &buffer)
+      buffer.append(0x0A)
+      if buffer.count >= 1 << 16 {
+        context.console.write(bytes: buffer)
+        buffer.removeAll(keepingCapacity: true)
       }
-    } catch is StopLog {}
+    }
     context.console.write(bytes: buffer)
   }
 }
-
-/// Ends a `log` listing past its last sequence number.
-private struct StopLog: Error {}

@@ -26,13 +26,11 @@ enum NodeAddCommand: Command {
     if let name, name.trimmingCharacters(in: .whitespaces).isEmpty {
       throw UsageError("--name cannot be empty", usage: spec.usage)
     }
-    let options = try Recording.options(arguments)
-    let ledger = try context.openLedger()
-    let recorded = try ledger.addNode(
-      path, name: name, creatingParents: arguments.has(parents), options: options)
-    Recording.report(
-      recorded, printing: path.description, what: "the node", arguments: arguments, context: context
-    )
+    try Recording.record(arguments, in: context, what: "the node", printing: path.description) {
+      ledger, options in
+      try ledger.addNode(
+        path, name: name, creatingParents: arguments.has(parents), options: options)
+    }
   }
 }
 
@@ -51,12 +49,10 @@ enum NodeRenameCommand: Command {
     guard !name.trimmingCharacters(in: .whitespaces).isEmpty else {
       throw UsageError("NAME cannot be empty", usage: spec.usage)
     }
-    let options = try Recording.options(arguments)
-    let ledger = try context.openLedger()
-    let recorded = try ledger.renameNode(path, to: name, options: options)
-    Recording.report(
-      recorded, printing: path.description, what: "the rename", arguments: arguments,
-      context: context)
+    try Recording.record(arguments, in: context, what: "the rename", printing: path.description) {
+      ledger, options in
+      try ledger.renameNode(path, to: name, options: options)
+    }
   }
 }
 
@@ -78,12 +74,10 @@ enum NodeMoveCommand: Command {
     let path = try NodePath(parsing: arguments.positionals[0], field: "PATH")
     let parentText = arguments.positionals[1]
     let parent = parentText == "/" ? nil : try NodePath(parsing: parentText, field: "NEW_PARENT")
-    let options = try Recording.options(arguments)
-    let ledger = try context.openLedger()
-    let recorded = try ledger.moveNode(path, under: parent, options: options)
-    Recording.report(
-      recorded, printing: recorded.ref.description, what: "the move", arguments: arguments,
-      context: context)
+    try Recording.record(arguments, in: context, what: "the move") {
+      ledger, options in
+      try ledger.moveNode(path, under: parent, options: options)
+    }
   }
 }
 
@@ -106,14 +100,13 @@ enum NodeRetireCommand: Command {
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
     let path = try NodePath(parsing: arguments.positionals[0], field: "PATH")
-    let options = try Recording.options(arguments)
-    let ledger = try context.openLedger()
-    let recorded = try ledger.retireNode(
-      path, reason: arguments.value(reason) ?? "", force: arguments.has(force),
-      options: options)
-    Recording.report(
-      recorded, printing: path.description, what: "the retirement", arguments: arguments,
-      context: context)
+    try Recording.record(arguments, in: context, what: "the retirement", printing: path.description)
+    {
+      ledger, options in
+      try ledger.retireNode(
+        path, reason: arguments.value(reason) ?? "", force: arguments.has(force),
+        options: options)
+    }
   }
 }
 
@@ -138,16 +131,15 @@ enum TreeCommand: Command {
     let path = try arguments.positionals.first.map { try NodePath(parsing: $0, field: "NODE") }
     let depth = try arguments.value(Self.depth)
     let ledger = try context.openLedger()
-    let entries = try ledger.state.tree(of: path, maximumDepth: depth)
-    if arguments.has(Flag.json) {
-      try JSONOutput.write(entries, to: context)
-      return
-    }
-    if entries.isEmpty {
-      context.console.message(
-        "the ledger has no nodes yet; add one with `storyledger node add PATH`")
-      return
-    }
+    let entries = try ledger.tree(of: path, maximumDepth: depth)
+    try JSONOutput.show(
+      entries, arguments, in: context,
+      empty: "the ledger has no nodes yet; add one with `storyledger node add PATH`",
+      render: render)
+  }
+
+  /// The hierarchy as an indented table.
+  static func render(_ entries: [TreeEntry]) -> String {
     let base = entries.first?.depth ?? 1
     var table = TextTable(columns: [
       .init("node"), .init("level"), .init("stories", right: true), .init("items", right: true),
@@ -161,7 +153,7 @@ enum TreeCommand: Command {
         entry.name + (entry.isRetired ? " (retired)" : ""),
       ])
     }
-    context.console.write(table.render() + "\n")
+    return table.render()
   }
 }
 
@@ -173,5 +165,20 @@ enum JSONOutput {
     encoder.keyEncodingStrategy = .convertToSnakeCase
     let data = try encoder.encode(value)
     context.console.write(bytes: Array(data) + [0x0A])
+  }
+
+  /// Shows a listing: `entries` as JSON with `--json`; else `empty` on standard error when
+  /// there are none; else the text `render` makes of them.
+  static func show<Entry: Encodable>(
+    _ entries: [Entry], _ arguments: ParsedArguments, in context: Context,
+    empty: @autoclosure () -> String, render: ([Entry]) -> String
+  ) throws {
+    if arguments.has(Flag.json) {
+      try write(entries, to: context)
+    } else if entries.isEmpty {
+      context.console.message(empty())
+    } else {
+      context.console.write(render(entries) + "\n")
+    }
   }
 }

@@ -22,7 +22,7 @@ enum PledgeMakeCommand: Command {
       "storyledger pledge make nhs/north-east/trust-07 --text \"I will walk one clinic a week.\" --due 2026-06-30 --by \"Asha Patel\"",
       "storyledger pledge make nhs/north-east --text \"We will open a walking route\" --if-joined 5",
     ],
-    options: [text, due, ifJoined, on, key, Dialogue.by] + Recording.writeOptions)
+    options: [text, due, ifJoined, on, key, Dialogue.by] + Recording.recordingOptions)
 
   static let text = Option("--text", "T", "what is pledged")
   static let due = Option.day("--due", "DATE", "when it is due")
@@ -44,14 +44,12 @@ enum PledgeMakeCommand: Command {
     let due = try arguments.value(Self.due)
     let condition = try arguments.value(ifJoined)
     let on = try arguments.value(Self.on)
-    let options = try Recording.options(arguments)
-    let ledger = try context.openLedger()
-    let recorded = try ledger.makePledge(
-      at: node, text: text, on: on, due: due, condition: condition ?? 0,
-      by: arguments.value(Dialogue.by), key: arguments.value(key), options: options)
-    Recording.report(
-      recorded, printing: recorded.ref.description, what: "the pledge", arguments: arguments,
-      context: context)
+    try Recording.record(arguments, in: context, what: "the pledge") {
+      ledger, options in
+      try ledger.makePledge(
+        at: node, text: text, on: on, due: due, condition: condition ?? 0,
+        by: arguments.value(Dialogue.by), key: arguments.value(key), options: options)
+    }
   }
 }
 
@@ -61,18 +59,16 @@ enum PledgeJoinCommand: Command {
     arguments: "PLEDGE [--by WHO] [--on DATE]", positionals: ["PLEDGE"], minimumPositionals: 1,
     discussion: "One joins a pledge once, and not one's own.",
     examples: ["storyledger pledge join p7k2m --by \"Sam Reed\""],
-    options: [PledgeStep.on, Dialogue.by] + Recording.writeOptions)
+    options: [PledgeStep.on, Dialogue.by] + Recording.recordingOptions)
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
     let on = try arguments.value(PledgeStep.on)
-    let options = try Recording.options(arguments)
-    let ledger = try context.openLedger()
-    let recorded = try ledger.joinPledge(
-      PledgeRef(arguments.positionals[0]), on: on, by: arguments.value(Dialogue.by),
-      options: options)
-    Recording.report(
-      recorded, printing: recorded.ref.description, what: "the joining", arguments: arguments,
-      context: context)
+    try Recording.record(arguments, in: context, what: "the joining") {
+      ledger, options in
+      try ledger.joinPledge(
+        PledgeRef(arguments.positionals[0]), on: on, by: arguments.value(Dialogue.by),
+        options: options)
+    }
   }
 }
 
@@ -84,21 +80,19 @@ enum PledgeFulfilCommand: Command {
     discussion:
       "Links the pledge to the story that shows it done. A withdrawn pledge cannot be fulfilled.",
     examples: ["storyledger pledge fulfil p7k2m --story k3f9 --on 2026-05-30"],
-    options: [story, PledgeStep.on, Dialogue.by] + Recording.writeOptions)
+    options: [story, PledgeStep.on, Dialogue.by] + Recording.recordingOptions)
 
   static let story = Option("--story", "K", "the story that fulfils it")
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
     let story = try Dialogue.text(arguments, Self.story, what: "the story that fulfils it")
     let on = try arguments.value(PledgeStep.on)
-    let options = try Recording.options(arguments)
-    let ledger = try context.openLedger()
-    let recorded = try ledger.fulfilPledge(
-      PledgeRef(arguments.positionals[0]), story: StoryRef(story), on: on,
-      by: arguments.value(Dialogue.by), options: options)
-    Recording.report(
-      recorded, printing: recorded.ref.description, what: "the fulfilment", arguments: arguments,
-      context: context)
+    try Recording.record(arguments, in: context, what: "the fulfilment") {
+      ledger, options in
+      try ledger.fulfilPledge(
+        PledgeRef(arguments.positionals[0]), story: StoryRef(story), on: on,
+        by: arguments.value(Dialogue.by), options: options)
+    }
   }
 }
 
@@ -109,21 +103,19 @@ enum PledgeWithdrawCommand: Command {
     minimumPositionals: 1,
     discussion: "A fulfilled pledge stays fulfilled; it cannot be withdrawn.",
     examples: ["storyledger pledge withdraw p7k2m --reason \"Moved to another trust.\""],
-    options: [reason, PledgeStep.on, Dialogue.by] + Recording.writeOptions)
+    options: [reason, PledgeStep.on, Dialogue.by] + Recording.recordingOptions)
 
   static let reason = Option("--reason", "TEXT", "why")
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
     let on = try arguments.value(PledgeStep.on)
-    let options = try Recording.options(arguments)
-    let ledger = try context.openLedger()
-    let recorded = try ledger.withdrawPledge(
-      PledgeRef(arguments.positionals[0]),
-      reason: arguments.value(reason) ?? "", on: on,
-      by: arguments.value(Dialogue.by), options: options)
-    Recording.report(
-      recorded, printing: recorded.ref.description, what: "the withdrawal", arguments: arguments,
-      context: context)
+    try Recording.record(arguments, in: context, what: "the withdrawal") {
+      ledger, options in
+      try ledger.withdrawPledge(
+        PledgeRef(arguments.positionals[0]),
+        reason: arguments.value(reason) ?? "", on: on,
+        by: arguments.value(Dialogue.by), options: options)
+    }
   }
 }
 
@@ -145,16 +137,15 @@ enum PledgesCommand: Command {
     let node = try arguments.positionals.first.map { try NodePath(parsing: $0, field: "NODE") }
     let asOf = try arguments.value(Self.asOf)
     let ledger = try context.openLedger()
-    let pledges = try ledger.state.pledges(under: node, asOf: asOf)
-    if arguments.has(Flag.json) {
-      try JSONOutput.write(pledges, to: context)
-      return
-    }
-    guard !pledges.isEmpty else {
-      context.console.message(
-        "no pledges yet; make one with `storyledger pledge make NODE --text T`")
-      return
-    }
+    let pledges = try ledger.pledges(under: node, asOf: asOf)
+    try JSONOutput.show(
+      pledges, arguments, in: context,
+      empty: "no pledges yet; make one with `storyledger pledge make NODE --text T`",
+      render: render)
+  }
+
+  /// The pledges as a table.
+  static func render(_ pledges: [PledgeView]) -> String {
     var table = TextTable(columns: [
       .init("pledge"), .init("node"), .init("status"), .init("by"), .init("made"), .init("due"),
       .init("joined", right: true), .init("text"),
@@ -169,6 +160,6 @@ enum PledgesCommand: Command {
         pledge.text,
       ])
     }
-    context.console.write(table.render() + "\n")
+    return table.render()
   }
 }

@@ -13,6 +13,16 @@ enum Recording {
   /// `--idempotency-key`, `--actor` and `--json`, for every recording command.
   static let writeOptions: [any OptionDeclaration] = [idempotencyKey, actor, Flag.json]
 
+  /// `--session KEY`: the session the command records in (see `session start`).
+  static let session = Option(
+    "--session", "KEY",
+    "record it in this session (see `session start`): the session's node must be this command's node or above it"
+  )
+
+  /// The write options and `--session`: for every command that records what came out of a
+  /// session (stories, items, answers, selections, feedback, account and pledge steps).
+  static let recordingOptions: [any OptionDeclaration] = writeOptions + [session]
+
   /// `--expect-version`, for commands about a story.
   static let expectVersion = Option.integer(
     "--expect-version", "N",
@@ -40,6 +50,12 @@ enum Recording {
         throw UsageError("--idempotency-key must be 1 to 200 bytes", usage: arguments.usage)
       }
       options.idempotencyKey = key
+    }
+    if arguments.declares(session), let key = try arguments.value(session) {
+      guard !key.trimmingCharacters(in: .whitespaces).isEmpty else {
+        throw UsageError("--session cannot be empty: give a session's key", usage: arguments.usage)
+      }
+      options.session = key
     }
     if let story, let version = try arguments.value(expectVersion) {
       options.expectedVersion = Ledger.ExpectedVersion(story: story, version: version)
@@ -88,6 +104,36 @@ enum Recording {
     return String(decoding: bytes, as: UTF8.self)
   }
 
+  /// Records what `record` appends, with the append options the command line gives (`story`
+  /// is the story the command is about), and reports it as `what`, printing `key` (by
+  /// default the reference of what was recorded).
+  @discardableResult
+  static func record<Ref: Sendable & Hashable & CustomStringConvertible>(
+    _ arguments: ParsedArguments, in context: Context, story: String? = nil, what: String,
+    printing key: String? = nil,
+    _ record: (_ ledger: Ledger, _ options: Ledger.AppendOptions) throws -> Ledger.Recorded<Ref>
+  ) throws -> Ledger.Recorded<Ref> {
+    try self.record(
+      arguments, in: context, options: try options(arguments, story: story), what: what,
+      printing: key, record)
+  }
+
+  /// Records what `record` appends with `options`, read by ``options(_:story:)`` before
+  /// something else the command reads, and reports it as `what`.
+  @discardableResult
+  static func record<Ref: Sendable & Hashable & CustomStringConvertible>(
+    _ arguments: ParsedArguments, in context: Context, options: Ledger.AppendOptions,
+    what: String, printing key: String? = nil,
+    _ record: (_ ledger: Ledger, _ options: Ledger.AppendOptions) throws -> Ledger.Recorded<Ref>
+  ) throws -> Ledger.Recorded<Ref> {
+    let ledger = try context.openLedger()
+    let recorded = try record(ledger, options)
+    report(
+      recorded, printing: key ?? recorded.ref.description, what: what, arguments: arguments,
+      context: context)
+    return recorded
+  }
+
   /// Prints what a recording command did: `key` alone (or JSON) on standard output, and a
   /// note on standard error when it repeated an idempotency key.
   static func report(
@@ -132,8 +178,9 @@ enum Recording {
     return reference
   }
 
-  /// The item facts the options give (`--visibility`, `--description`, …).
-  static func facts(_ arguments: ParsedArguments) throws -> ItemFacts {
+  /// The item facts the options give (`--visibility`, `--description`, …); `--evidence-file`
+  /// is read (relative to the working directory) for its SHA-256 digest.
+  static func facts(_ arguments: ParsedArguments, in context: Context) throws -> ItemFacts {
     var facts = ItemFacts()
     facts.visibility = try arguments.value(Facts.visibility)
     facts.description = try arguments.value(Facts.description)
@@ -142,7 +189,50 @@ enum Recording {
     facts.monetised = try arguments.value(Facts.monetised)
     facts.weight = try arguments.value(Facts.weight)
     facts.evidence = try arguments.value(Facts.evidence)
+    (facts.evidenceLink, facts.evidenceDigest) = try evidenceLinkAndDigest(arguments, in: context)
     return facts
+  }
+
+  /// `--evidence-link URL` and the digest of `--evidence-file PATH` or `--evidence-sha256 HEX`,
+  /// checked.
+  static func evidenceLinkAndDigest(_ arguments: ParsedArguments, in context: Context) throws
+    -> (link: String?, digest: String?)
+  {
+    let link = try arguments.value(Evidence.link)
+    let file = try arguments.value(Evidence.file)
+    let given = try arguments.value(Evidence.digest)
+    if file != nil && given != nil {
+      throw UsageError(
+        "give --evidence-file or --evidence-sha256, not both", usage: arguments.usage)
+    }
+    if let given { return (link, given) }
+    return (link, try file.map { try EvidenceLink.digest(ofFileAt: context.url(for: $0)) })
+  }
+
+  /// The options that make evidence checkable.
+  enum Evidence {
+    static let link = Option(
+      "--evidence-link", "URL", "where the evidence can be checked (https://…, doi:…)"
+    ) { text -> String in
+      try EvidenceLink.validate(text)
+      return text
+    }
+    static let file = Option(
+      "--evidence-file", "PATH",
+      "an evidence file kept outside the ledger: its SHA-256 digest is recorded")
+    static let digest = Option(
+      "--evidence-sha256", "HEX", "the SHA-256 digest of an evidence file, if known"
+    ) { text -> String in
+      let digest = text.lowercased()
+      guard (try? EvidenceLink.validateDigest(digest)) != nil else {
+        throw ValueError(
+          field: "--evidence-sha256", value: text,
+          reason: "is not a SHA-256 digest: 64 hexadecimal digits, 0-9 and a-f")
+      }
+      return digest
+    }
+
+    static let all: [any OptionDeclaration] = [link, file, digest]
   }
 
   /// The options that set item facts.
@@ -163,8 +253,9 @@ enum Recording {
     static let weight = Option.integer("--weight", "W", "how much it matters, 1 to 5", in: 1...5)
     static let evidence = Option("--evidence", "E", "evidence of the value")
 
-    static let all: [any OptionDeclaration] = [
-      visibility, description, quantity, unit, monetised, weight, evidence,
-    ]
+    static let all: [any OptionDeclaration] =
+      [
+        visibility, description, quantity, unit, monetised, weight, evidence,
+      ] + Evidence.all
   }
 }

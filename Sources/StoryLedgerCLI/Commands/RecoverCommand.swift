@@ -70,12 +70,7 @@ enum RecoverCommand: Command {
     var object = JSONObjectWriter(bytes: [])
     object.string("status", status)
     if let problem = plan.problem {
-      object.key("problem")
-      var detail = JSONObjectWriter(bytes: [])
-      detail.number("sequence", problem.sequence)
-      detail.number("offset", problem.offset)
-      detail.string("reason", problem.reason)
-      object.bytes += detail.finish()
+      object.problem(problem)
     }
     if let offset = plan.intactRecordAfterDamage {
       object.number("intact_record_after_damage", offset)

@@ -62,10 +62,9 @@ enum ReportCommand: Command {
         "--from \(from) is after --to \(to); give a range that runs forward", usage: spec.usage)
     }
     let ledger = try context.openLedger()
-    let state = ledger.state
     var range = period
     if from != nil || to != nil {
-      let whole = state.reportRange(by: granularity)
+      let whole = ledger.reportRange(by: granularity)
       let start = from ?? min(whole.start, to ?? whole.start)
       let end = to ?? max(whole.end, start)
       range = DateRange(start: start, end: end)

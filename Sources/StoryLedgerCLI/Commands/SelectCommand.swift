@@ -6,21 +6,29 @@ enum SelectCommand: Command {
   static let spec = CommandSpec(
     name: "select",
     abstract: "choose the most significant stories at NODE for a period, or list the candidates",
-    arguments: "NODE --period P [--story K --reason TEXT]... [--by WHO] [--json]",
+    arguments:
+      "NODE --period P [--story K --reason TEXT]... [--by WHO]... [--session KEY] [--json]",
     positionals: ["NODE"], minimumPositionals: 1,
     discussion: """
       As in the Most Significant Change technique: the candidates are NODE's own stories told
       (or retold) in the period and the stories NODE's children selected for the same period,
       where NODE may read them (within their share scope). Give each chosen story with --story and its reason,
       in any language, with the --reason after it; the candidates not chosen are recorded.
-      Selections travel up as candidates for the parent. Without --story, lists the
-      candidates and the selections made so far.
+      Selections travel up as candidates for the parent. A panel selects with one --by per
+      member. Without --story, lists the candidates and the selections made so far, each with
+      who selected it and the session it was selected in.
       """,
     examples: [
       "storyledger select nhs/north-east/trust-07 --period 2026-Q1",
       "storyledger select nhs/north-east/trust-07 --period 2026-Q1 --story k3f9 --reason \"It shows how walking together builds trust.\"",
+      "storyledger select nhs/north-east --period 2026-Q1 --story k3f9 --reason \"Trust grew.\" --by \"Ana Lima\" --by \"Dilnoza Karimova\" --session s4k2m9p",
     ],
-    options: [Dialogue.period, story, reason, Dialogue.by] + Recording.writeOptions)
+    options: [Dialogue.period, story, reason, panel] + Recording.recordingOptions)
+
+  /// `--by WHO`, repeatable: one person, or each member of a panel.
+  static let panel = Option(
+    "--by", "WHO", "who selected (default: --actor or $USER); repeat for a panel of several people",
+    repeatable: true)
 
   static let story = Option("--story", "K", "a story chosen (repeat for several)", repeatable: true)
   static let reason = Option(
@@ -39,9 +47,8 @@ enum SelectCommand: Command {
     let options = try Recording.options(arguments)
     let ledger = try context.openLedger()
     if stories.isEmpty {
-      let state = ledger.state
-      let candidates = try state.candidateViews(at: node, period: period)
-      let selections = try state.selections(at: node, period: period)
+      let candidates = try ledger.candidates(at: node, period: period)
+      let selections = try ledger.selections(at: node, period: period)
       if arguments.has(Flag.json) {
         struct Listing: Encodable {
           var candidates: [String]
@@ -58,7 +65,9 @@ enum SelectCommand: Command {
       if candidates.isEmpty { lines.append("  (none)") }
       lines.append("selected:")
       for selection in selections {
-        lines.append("  \(selection.story)  \(selection.title ?? "")  — \(selection.reason)")
+        lines.append(
+          "  \(selection.story)  \(selection.title ?? "")  — \(selection.reason) (by \(selection.by)"
+            + (selection.session.map { ", session \($0)" } ?? "") + ")")
       }
       if selections.isEmpty { lines.append("  (none yet)") }
       context.console.write(lines.joined(separator: "\n") + "\n")
@@ -66,8 +75,8 @@ enum SelectCommand: Command {
     }
     let choices = zip(stories, reasons).map { StoriesSelected.Choice(story: $0, reason: $1) }
     let recorded = try ledger.selectStories(
-      at: node, period: period, choices: choices, by: arguments.value(Dialogue.by), options: options
-    )
+      at: node, period: period, choices: choices, panel: try arguments.values(panel),
+      options: options)
     Recording.report(
       recorded, printing: recorded.ref.map(\.key).joined(separator: ","), what: "the selection",
       arguments: arguments,

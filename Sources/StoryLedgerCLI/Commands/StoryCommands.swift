@@ -21,7 +21,7 @@ enum StoryTellCommand: Command {
     ],
     options: [
       title, teller, tag, share, Recording.narrativeText, Recording.narrativeFile, on, key,
-    ] + Recording.writeOptions)
+    ] + Recording.recordingOptions)
 
   static let title = Option("--title", "T", "the story's title (required)")
   static let teller = Option("--teller", "W", "who told it (repeat for several)", repeatable: true)
@@ -44,18 +44,17 @@ enum StoryTellCommand: Command {
     let day = try arguments.value(on)
     let options = try Recording.options(arguments)
     let narrative = try Recording.narrative(arguments, in: context)
-    let ledger = try context.openLedger()
-    let share = try arguments.value(Self.share)
-    try Recording.checkShare(share, in: ledger, usage: spec.usage)
-    let recorded = try ledger.tellStory(
-      Ledger.NewStory(
-        node: node, title: title, narrative: narrative, on: day,
-        tellers: arguments.values(teller), tags: arguments.values(tag), share: share,
-        key: arguments.value(key)),
-      options: options)
-    Recording.report(
-      recorded, printing: recorded.ref.description, what: "the story", arguments: arguments,
-      context: context)
+    try Recording.record(arguments, in: context, options: options, what: "the story") {
+      ledger, options in
+      let share = try arguments.value(Self.share)
+      try Recording.checkShare(share, in: ledger, usage: spec.usage)
+      return try ledger.tellStory(
+        Ledger.NewStory(
+          node: node, title: title, narrative: narrative, on: day,
+          tellers: arguments.values(teller), tags: arguments.values(tag), share: share,
+          key: arguments.value(key)),
+        options: options)
+    }
   }
 }
 
@@ -74,7 +73,7 @@ enum StoryRetellCommand: Command {
     ],
     options: [
       Recording.narrativeText, Recording.narrativeFile, on, Recording.expectVersion,
-    ] + Recording.writeOptions)
+    ] + Recording.recordingOptions)
 
   static let on = Option.day("--on", "DATE", "the date of the telling (default today)")
 
@@ -83,12 +82,10 @@ enum StoryRetellCommand: Command {
     let day = try arguments.value(on)
     let options = try Recording.options(arguments, story: story)
     let narrative = try Recording.narrative(arguments, in: context)
-    let ledger = try context.openLedger()
-    let recorded = try ledger.retellStory(
-      StoryRef(story), narrative: narrative, on: day, options: options)
-    Recording.report(
-      recorded, printing: recorded.ref.description, what: "the telling", arguments: arguments,
-      context: context)
+    try Recording.record(arguments, in: context, options: options, what: "the telling") {
+      ledger, options in
+      try ledger.retellStory(StoryRef(story), narrative: narrative, on: day, options: options)
+    }
   }
 }
 
@@ -104,7 +101,7 @@ enum StoryUpdateCommand: Command {
       "storyledger story update k3f9 --share local --expect-version 4",
     ],
     options: [title, tag, noTags, StoryTellCommand.share, Recording.expectVersion]
-      + Recording.writeOptions)
+      + Recording.recordingOptions)
 
   static let title = Option("--title", "T", "the new title")
   static let tag = Option(
@@ -113,7 +110,8 @@ enum StoryUpdateCommand: Command {
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
     let story = arguments.positionals[0]
-    var tags: [String]? = try arguments.values(tag).isEmpty ? nil : try arguments.values(tag)
+    let given = try arguments.values(tag)
+    var tags: [String]? = given.isEmpty ? nil : given
     if arguments.has(noTags) {
       guard tags == nil else {
         throw UsageError("give --tag or --no-tags, not both", usage: spec.usage)
@@ -126,14 +124,12 @@ enum StoryUpdateCommand: Command {
       throw UsageError(
         "nothing to change: give --title, --tag, --no-tags or --share", usage: spec.usage)
     }
-    let options = try Recording.options(arguments, story: story)
-    let ledger = try context.openLedger()
-    try Recording.checkShare(share, in: ledger, usage: spec.usage)
-    let recorded = try ledger.updateStory(
-      StoryRef(story), title: title, tags: tags, share: share, options: options)
-    Recording.report(
-      recorded, printing: recorded.ref.description, what: "the update", arguments: arguments,
-      context: context)
+    try Recording.record(arguments, in: context, story: story, what: "the update") {
+      ledger, options in
+      try Recording.checkShare(share, in: ledger, usage: spec.usage)
+      return try ledger.updateStory(
+        StoryRef(story), title: title, tags: tags, share: share, options: options)
+    }
   }
 }
 
@@ -154,7 +150,7 @@ enum StoryWithdrawCommand: Command {
       "storyledger story withdraw k3f9 --reason \"teller asked\"",
       "storyledger story withdraw k3f9 --erase",
     ],
-    options: [reason, erase, Recording.expectVersion] + Recording.writeOptions)
+    options: [reason, erase, Recording.expectVersion] + Recording.recordingOptions)
 
   static let reason = Option(
     "--reason", "TEXT", "why, in a few words (kept in the log: no personal details)")
@@ -163,14 +159,14 @@ enum StoryWithdrawCommand: Command {
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
     let story = arguments.positionals[0]
-    let options = try Recording.options(arguments, story: story)
-    let ledger = try context.openLedger()
-    let recorded = try ledger.withdrawStory(
-      StoryRef(story), reason: arguments.value(reason) ?? "", erase: arguments.has(erase),
-      options: options)
-    Recording.report(
-      recorded, printing: recorded.ref.description, what: "the withdrawal", arguments: arguments,
-      context: context)
+    let recorded = try Recording.record(
+      arguments, in: context, story: story, what: "the withdrawal"
+    ) {
+      ledger, options in
+      try ledger.withdrawStory(
+        StoryRef(story), reason: arguments.value(reason) ?? "", erase: arguments.has(erase),
+        options: options)
+    }
     if arguments.has(erase) && !arguments.has(Flag.json) {
       context.console.message(
         "erased the narratives, teller names and personal answers of story \(recorded.ref)")
@@ -187,7 +183,12 @@ enum StoryShowCommand: Command {
       Shows the story (node, tellers, tags, share scope, version, status), its items as they
       stand, its current questionnaire answers (the latest to each question), and its history
       in date order: tellings, answers, items recorded and revised, items made visible,
-      updates and withdrawal. STORY is a key or an unambiguous prefix. With --at, the
+      updates and withdrawal, and its path up and down the hierarchy: every level that
+      selected it (who or which panel, why), the feedback sent down about it, the accounts
+      that froze it (proposed and settled) and the pledges it fulfilled, each with the
+      session it was recorded in. Path steps made at nodes off the line of the hierarchy
+      through the reader (neither above nor under it) are left out, and the listing says how
+      many. STORY is a key or an unambiguous prefix. With --at, the
       story is shown as someone at NODE sees it: outside its share scope (the subtree of its
       node's ancestor at its share level) its title, tellers, narratives and personal answers
       are withheld.
@@ -222,6 +223,10 @@ enum StoryShowCommand: Command {
       "  version  \(history.version)",
       "  status   \(history.status)",
     ]
+    for verification in history.verifications {
+      let who = verification.by.isEmpty ? "(name erased)" : oneLine(verification.by)
+      lines.append("  verified \(verification.on) by \(who): \(oneLine(verification.how))")
+    }
     if !history.items.isEmpty {
       lines.append("")
       var table = TextTable(columns: [
@@ -236,6 +241,29 @@ enum StoryShowCommand: Command {
         ])
       }
       lines.append(table.render())
+    }
+    let checkable = history.items.filter { $0.evidenceLink != nil || $0.evidenceDigest != nil }
+    if !checkable.isEmpty {
+      lines.append("")
+      lines.append("evidence that can be checked:")
+      for item in checkable {
+        var parts: [String] = []
+        if let link = item.evidenceLink { parts.append("link \(oneLine(link))") }
+        if let digest = item.evidenceDigest { parts.append("file SHA-256 \(digest)") }
+        lines.append("  \(item.item)  " + parts.joined(separator: "; "))
+      }
+    }
+    let calibrated = history.items.filter { $0.calibration != nil }
+    if !calibrated.isEmpty {
+      lines.append("")
+      lines.append("ratings:")
+      for item in calibrated {
+        lines.append("  \(item.item)  \(RatingText.spread(item.calibration))")
+        let raters = (item.calibration?.ratings ?? []).map {
+          "\(oneLine($0.by.isEmpty ? "(name erased)" : $0.by)) \($0.weight) (\($0.on))"
+        }
+        if !raters.isEmpty { lines.append("      " + raters.joined(separator: ", ")) }
+      }
     }
     if !history.answers.isEmpty {
       lines.append("")
@@ -254,13 +282,29 @@ enum StoryShowCommand: Command {
     lines.append("")
     lines.append("history:")
     for entry in history.entries {
-      let subject = entry.item.map { "\($0) (\(entry.dimension?.rawValue ?? ""))" } ?? ""
+      var subject = entry.item.map { "\($0) (\(entry.dimension?.rawValue ?? ""))" } ?? ""
+      if let node = entry.node {
+        subject = (entry.kind == .feedback ? "from " : "at ") + node.description
+        if let to = entry.to { subject += " to \(to)" }
+        if let period = entry.period { subject += " for \(period)" }
+        if let by = entry.by { subject += " by \(oneLine(by))" }
+      }
+      if let session = entry.session {
+        subject += (subject.isEmpty ? "" : " · ") + "session \(session)"
+      }
       let heading =
         "  \(entry.on)  \(entry.kind.rawValue)" + (subject.isEmpty ? "" : "  \(subject)")
       lines.append(heading)
       for line in entry.text.split(separator: "\n", omittingEmptySubsequences: false) {
         lines.append("      " + line)
       }
+    }
+    if history.leftOut > 0 {
+      var reader = history.node.description
+      if case .node(let path)? = viewer { reader = path.description }
+      lines.append(
+        "\(history.leftOut) \(history.leftOut == 1 ? "step" : "steps") of its path, made at nodes outside the line of the hierarchy through \(reader), \(history.leftOut == 1 ? "is" : "are") left out"
+      )
     }
     context.console.write(lines.joined(separator: "\n") + "\n")
   }

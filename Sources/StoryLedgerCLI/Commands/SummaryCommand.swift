@@ -37,18 +37,17 @@ enum SummaryCommand: Command {
     let day = try arguments.value(asOf)
     let ledger = try context.openLedger()
     let summary = try ledger.summary(of: path, asOf: day)
-    let state = ledger.state
     if arguments.has(Self.trend) && arguments.has(noTrend) {
       throw UsageError("give --trend or --no-trend, not both", usage: spec.usage)
     }
     let showsTrend =
       arguments.has(Self.trend)
-      || (!arguments.has(noTrend) && state.itemCount <= trendItemLimit)
+      || (!arguments.has(noTrend) && ledger.itemCount <= trendItemLimit)
     let trend =
       try showsTrend
       ? Trend(
-        state.movement(
-          of: [summary.total.node], through: Trend.months(in: state, endingOn: day)
+        ledger.movement(
+          of: [summary.total.node], through: Trend.months(in: ledger, endingOn: day)
         ).first) : nil
     if arguments.has(Flag.json) {
       let encoder = JSONEncoder()
@@ -61,7 +60,7 @@ enum SummaryCommand: Command {
     }
   }
 
-  /// The summary's JSON: its fields as before, and `trend` when it was computed.
+  /// The summary's JSON: its fields, and `trend` when it was computed.
   struct Output: Encodable {
     var summary: Summary
     var trend: Trend?
@@ -115,32 +114,33 @@ enum SummaryCommand: Command {
         "pledges: \(pledges.made) made · \(pledges.active) active · \(pledges.conditional) waiting for others · \(pledges.fulfilled) fulfilled · \(pledges.lapsed) lapsed · \(pledges.withdrawn) withdrawn"
       )
     }
+    if let ratings = total.ratings {
+      lines.append("ratings: \(RatingText.counts(ratings))")
+    }
     if !summary.children.isEmpty {
       lines.append("")
-      var children = TextTable(columns: [
-        .init("child"), .init("level"), .init("stories", right: true),
-        .init("capacitating v/i", right: true), .init("calibrating v/i", right: true),
-        .init("calculating v/i", right: true), .init("monetised v/i\(money)", right: true),
-      ])
+      var children = TextTable(
+        columns: [
+          .init("child"), .init("level"), .init("stories", right: true),
+          .init("capacitating v/i", right: true), .init("calibrating v/i", right: true),
+          .init("calculating v/i", right: true), .init("monetised v/i\(money)", right: true),
+        ] + (total.ratings == nil ? [] : [.init("ratings median (n)", right: true)]))
       var shown = summary.children
       if let childLimit, shown.count > childLimit {
         shown = Array(
           shown.sorted { $0.boxes.total.items > $1.boxes.total.items }.prefix(childLimit))
       }
       for child in shown {
-        var row = [child.node.description, child.level, String(child.stories)]
-        for dimension in Dimension.allCases {
-          row.append(
-            "\(child.boxes[dimension].visible.items)/\(child.boxes[dimension].invisible.items)")
+        var ratings: [String] = []
+        if total.ratings != nil {
+          let counts = child.ratings ?? RatingCounts()
+          ratings = [
+            counts.median.map { "\(ItemCalibration.text($0)) (\(counts.ratings))" } ?? "—"
+          ]
         }
-        var visible = Money.zero
-        var invisible = Money.zero
-        for dimension in Dimension.allCases {
-          visible += child.boxes[dimension].visible.monetised
-          invisible += child.boxes[dimension].invisible.monetised
-        }
-        row.append("\(visible)/\(invisible)")
-        children.add(row)
+        children.add(
+          [child.node.description, child.level, String(child.stories)]
+            + child.boxes.visibleSlashInvisible + ratings)
       }
       lines.append(children.render())
       if shown.count < summary.children.count {
@@ -210,14 +210,14 @@ struct Trend: Encodable {
   }
 
   /// The twelve months to `day` (to the end of the month of the latest revision when `nil`).
-  static func months(in state: LedgerState, endingOn day: Day?) -> [DateRange] {
-    LedgerState.periods(12, by: .month, endingOn: day ?? state.reportRange(by: .month).end)
+  static func months(in ledger: Ledger, endingOn day: Day?) -> [DateRange] {
+    LedgerState.periods(12, by: .month, endingOn: day ?? ledger.reportRange(by: .month).end)
   }
 
   /// The months of `range` when it has a start, else the twelve months to its end.
-  static func months(in state: LedgerState, range: DateRange?) -> [DateRange] {
+  static func months(in ledger: Ledger, range: DateRange?) -> [DateRange] {
     guard let range, range.start > Day.earliest else {
-      return months(in: state, endingOn: range?.end)
+      return months(in: ledger, endingOn: range?.end)
     }
     return LedgerState.periods(covering: range, by: .month).map {
       DateRange(start: max($0.start, range.start), end: min($0.end, range.end))
@@ -237,5 +237,21 @@ struct Trend: Encodable {
           + SVGChart.sparkline(values) + "  \(values.first ?? 0) → \(values.last ?? 0)")
     }
     return lines.joined(separator: "\n") + "\n"
+  }
+}
+
+extension SixBoxes {
+  /// Table cells: `visible/invisible` items of each dimension, then `visible/invisible`
+  /// monetised over all three.
+  var visibleSlashInvisible: [String] {
+    var cells: [String] = []
+    var visible = Money.zero
+    var invisible = Money.zero
+    for dimension in Dimension.allCases {
+      cells.append("\(self[dimension].visible.items)/\(self[dimension].invisible.items)")
+      visible += self[dimension].visible.monetised
+      invisible += self[dimension].invisible.monetised
+    }
+    return cells + ["\(visible)/\(invisible)"]
   }
 }

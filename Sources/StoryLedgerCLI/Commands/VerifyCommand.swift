@@ -52,12 +52,7 @@ enum VerifyCommand: Command {
       object.number("bytes", report.byteCount)
       object.string("last_hash", report.lastHash)
       if let problem = report.problem {
-        object.key("problem")
-        var detail = JSONObjectWriter(bytes: [])
-        detail.number("sequence", problem.sequence)
-        detail.number("offset", problem.offset)
-        detail.string("reason", problem.reason)
-        object.bytes += detail.finish()
+        object.problem(problem)
       }
       object.strings("notes", report.notes)
       if let snapshotProblem { object.string("snapshot_problem", snapshotProblem) }
@@ -95,5 +90,17 @@ enum VerifyCommand: Command {
     }
     return count == 0
       ? "no event of the log checks out" : "events 1 to \(count) of the log check out"
+  }
+}
+
+extension JSONObjectWriter {
+  /// Writes `problem` as the object `problem`: its sequence number, offset and reason.
+  mutating func problem(_ problem: VerificationReport.Problem) {
+    key("problem")
+    var detail = JSONObjectWriter(bytes: [])
+    detail.number("sequence", problem.sequence)
+    detail.number("offset", problem.offset)
+    detail.string("reason", problem.reason)
+    bytes += detail.finish()
   }
 }

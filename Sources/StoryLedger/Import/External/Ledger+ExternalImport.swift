@@ -1,6 +1,6 @@
 import Foundation
 
-/// Importing another tool's export in one call (issue 17): read it with ``NarraFirmaExport``
+/// Importing another tool's export in one call: read it with ``NarraFirmaExport``
 /// or ``SenseMakerExport``, then ``Ledger/importExternal(_:mapping:node:fileName:mappingFileName:isDryRun:options:)``.
 ///
 /// ```swift
