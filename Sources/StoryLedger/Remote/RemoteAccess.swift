@@ -212,7 +212,8 @@ public enum RemoteAccess {
   static func describe(_ kind: EventKind) -> String {
     switch kind {
     case .recording: "stories or items"
-    case .dialogue: "the dialogue (sessions, agreed values, accounts, selections, feedback, pledges)"
+    case .dialogue:
+      "the dialogue (sessions, agreed values, accounts, selections, feedback, pledges)"
     case .keeping: "nodes, withdrawals or erasures"
     case .never: "the ledger's creation"
     }
