@@ -144,6 +144,10 @@ public struct SelectionView: Hashable, Sendable, Codable {
   public var panel: [String] = []
   /// The session it was selected in, if any.
   public var session: String? = nil
+  /// The domain of change it was selected in, if the selection was made in one.
+  public var domain: String? = nil
+  /// The campaign it was selected for, if the selection was made for one.
+  public var campaign: String? = nil
 }
 
 /// An account as a view at some node shows it: its current version, state, objections,

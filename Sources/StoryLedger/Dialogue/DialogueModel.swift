@@ -25,6 +25,8 @@ struct DialogueModel {
     var panel: [String]
     var sequence: UInt64
     var milliseconds: Int64
+    var domain: String?
+    var campaign: String?
   }
 
   struct Pledge {
@@ -88,7 +90,7 @@ extension LedgerState {
         .nodeAdded,
         .nodeRenamed, .nodeMoved, .nodeRetired, .storyTold, .storyUpdated, .storyWithdrawn,
         .storyAnswered, .tellingRecorded, .itemRecorded, .itemRevised, .itemRated, .itemAgreed,
-        .storyVerified:
+        .storyVerified, .storyGrouped, .domainAdded, .campaignAdded:
         break
       }
     }
@@ -173,7 +175,8 @@ extension LedgerState {
           model.selections.append(
             DialogueModel.Selection(
               node: event.node, period: event.period, choice: choice, by: event.by,
-              panel: event.panel, sequence: record.sequence, milliseconds: record.milliseconds))
+              panel: event.panel, sequence: record.sequence, milliseconds: record.milliseconds,
+              domain: event.domain, campaign: event.campaign))
         }
         model.notChosen[AccountKey(node: event.node, period: event.period)] = Set(event.notChosen)
       case .feedbackSent(let event):

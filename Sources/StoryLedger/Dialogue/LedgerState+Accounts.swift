@@ -57,7 +57,8 @@ extension LedgerState {
         node: selection.node, period: selection.period, story: selection.choice.story,
         title: scopedTitle(selection.choice.story, by: viewer), reason: selection.choice.reason,
         by: selection.by, recordedAt: Date(ledgerMilliseconds: selection.milliseconds),
-        panel: selection.panel, session: sessions[selection.sequence])
+        panel: selection.panel, session: sessions[selection.sequence], domain: selection.domain,
+        campaign: selection.campaign)
     }
     return AccountView(
       node: account.key.node, period: account.key.period, status: account.status,
@@ -112,7 +113,8 @@ extension LedgerState {
         node: selection.node, period: selection.period, story: selection.choice.story,
         title: scopedTitle(selection.choice.story, by: viewer), reason: selection.choice.reason,
         by: selection.by, recordedAt: Date(ledgerMilliseconds: selection.milliseconds),
-        panel: selection.panel, session: sessions[selection.sequence])
+        panel: selection.panel, session: sessions[selection.sequence], domain: selection.domain,
+        campaign: selection.campaign)
     }
   }
 }

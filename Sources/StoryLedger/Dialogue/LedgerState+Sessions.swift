@@ -103,7 +103,7 @@ extension LedgerState {
       case .nodeMoved(let moved): node = moved.path
       case .nodeRetired(let retired): node = retired.path
       case .tellingRecorded, .storyUpdated, .storyWithdrawn, .storyAnswered, .itemRecorded,
-        .itemRevised, .itemRated, .itemAgreed, .storyVerified:
+        .itemRevised, .itemRated, .itemAgreed, .storyVerified, .storyGrouped:
         let story = event.storyKey ?? ""
         node = newStories[story] ?? self.node(ofStory: story)
       case .accountProposed, .accountObjected, .accountResponded, .accountSettled,
@@ -111,7 +111,8 @@ extension LedgerState {
         node = event.nodePath
       case .pledgeJoined(let step), .pledgeFulfilled(let step), .pledgeWithdrawn(let step):
         node = pledges[step.pledge]?.made.node
-      case .ledgerCreated, .participantErased, .sessionStarted, .sessionLinked:
+      case .ledgerCreated, .participantErased, .sessionStarted, .sessionLinked, .domainAdded,
+        .campaignAdded:
         throw LedgerError(
           .invalid, "a \(event.type.name) event is not recorded in a session")
       }

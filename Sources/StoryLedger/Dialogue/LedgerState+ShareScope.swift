@@ -60,11 +60,12 @@ extension LedgerState {
 
   /// The candidates at `path` for `period` (as ``candidates(at:period:)``), each with its
   /// title as the node may read it (`nil` when its share scope does not reach the node).
-  public func candidateViews(at path: NodePath, period: DateRange, viewer: Viewer? = nil)
-    throws(LedgerError) -> [CandidateView]
-  {
+  public func candidateViews(
+    at path: NodePath, period: DateRange, stories filter: StoryGroupFilter = StoryGroupFilter(),
+    viewer: Viewer? = nil
+  ) throws(LedgerError) -> [CandidateView] {
     let viewer = try readerIndex(viewer, default: node(at: path))
-    return try candidates(at: path, period: period).map {
+    return try candidates(at: path, period: period, stories: filter).map {
       CandidateView(story: $0, title: scopedTitle($0, by: viewer))
     }
   }
@@ -74,7 +75,9 @@ extension LedgerState {
   /// The stories that may be selected at `node` for `period`: its own stories told (or
   /// retold) in the period and the stories its children selected for the same period, each
   /// only when the node's level may read it; in key order.
-  public func candidates(at path: NodePath, period: DateRange) throws(LedgerError) -> [String] {
+  public func candidates(
+    at path: NodePath, period: DateRange, stories filter: StoryGroupFilter = StoryGroupFilter()
+  ) throws(LedgerError) -> [String] {
     let target = try node(at: path)
     var result = Set<String>()
     stories.forEachElement { index, story in
@@ -96,6 +99,11 @@ extension LedgerState {
       {
         result.insert(selection.choice.story)
       }
+    }
+    if !filter.isEmpty {
+      let filter = try resolved(filter)
+      let groupings = self.groupings
+      result = result.filter { story($0, passes: filter, in: groupings) }
     }
     return result.sorted()
   }

@@ -113,6 +113,12 @@ public struct StoriesSelected: Hashable, Sendable {
   public var chosen: [Choice]
   /// The candidates not chosen.
   public var notChosen: [String]
+  /// The domain of change the selection was made in (schema version 4; `nil`: across
+  /// domains): every story chosen or passed over is in it.
+  public var domain: String?
+  /// The campaign the selection was made for (schema version 4; `nil`: none): every story
+  /// chosen or passed over is in it.
+  public var campaign: String?
 
   /// Who selected, in words: the panel's names joined by `, ` (one name for a selection
   /// by one person). Setting it makes a panel of that one name (none when empty).
@@ -123,22 +129,26 @@ public struct StoriesSelected: Hashable, Sendable {
 
   /// Creates the event, selected by one person.
   public init(
-    node: NodePath, period: DateRange, by: String, chosen: [Choice], notChosen: [String]
+    node: NodePath, period: DateRange, by: String, chosen: [Choice], notChosen: [String],
+    domain: String? = nil, campaign: String? = nil
   ) {
     self.init(
       node: node, period: period, panel: by.isEmpty ? [] : [by], chosen: chosen,
-      notChosen: notChosen)
+      notChosen: notChosen, domain: domain, campaign: campaign)
   }
 
   /// Creates the event, selected by a panel (one name or several).
   public init(
-    node: NodePath, period: DateRange, panel: [String], chosen: [Choice], notChosen: [String]
+    node: NodePath, period: DateRange, panel: [String], chosen: [Choice], notChosen: [String],
+    domain: String? = nil, campaign: String? = nil
   ) {
     self.node = node
     self.period = period
     self.panel = panel
     self.chosen = chosen
     self.notChosen = notChosen
+    self.domain = domain
+    self.campaign = campaign
   }
 }
 

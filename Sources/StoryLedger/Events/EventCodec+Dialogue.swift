@@ -67,6 +67,8 @@ extension EventCodec {
       writer.appendString(choice.reason)
     }
     writer.appendStrings(event.notChosen)
+    writer.appendOptionalString(event.domain)
+    writer.appendOptionalString(event.campaign)
   }
 
   static func readStoriesSelected(_ reader: inout ByteReader) throws(DecodingFailure)
@@ -80,8 +82,13 @@ extension EventCodec {
       chosen.append(
         StoriesSelected.Choice(story: try reader.string(), reason: try reader.string()))
     }
+    let notChosen = try reader.strings()
+    // Version 4 adds the domain and the campaign; a record of an earlier version ends here.
+    let domain = try reader.isAtEnd ? nil : reader.optionalString()
+    let campaign = try reader.isAtEnd ? nil : reader.optionalString()
     return StoriesSelected(
-      node: node, period: period, by: by, chosen: chosen, notChosen: try reader.strings())
+      node: node, period: period, by: by, chosen: chosen, notChosen: notChosen, domain: domain,
+      campaign: campaign)
   }
 
   static func writeFeedbackSent<Sink: ByteSink>(_ event: FeedbackSent, into writer: inout Sink) {

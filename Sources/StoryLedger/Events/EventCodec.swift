@@ -33,7 +33,7 @@ enum EventCodec {
     case .sessionStarted: true
     case .ledgerCreated, .nodeAdded, .nodeRenamed, .nodeMoved, .nodeRetired, .storyUpdated,
       .storyWithdrawn, .itemRecorded, .itemRevised, .participantErased, .sessionLinked,
-      .itemAgreed:
+      .itemAgreed, .storyGrouped, .domainAdded, .campaignAdded:
       false
     }
   }
@@ -111,6 +111,9 @@ enum EventCodec {
     case .itemRated(let event): writeItemRated(event, into: &writer)
     case .itemAgreed(let event): writeItemAgreed(event, into: &writer)
     case .storyVerified(let event): writeStoryVerified(event, into: &writer)
+    case .storyGrouped(let event): writeStoryGrouped(event, into: &writer)
+    case .domainAdded(let event), .campaignAdded(let event):
+      writeGroupingAdded(event, into: &writer)
     }
   }
 
@@ -143,7 +146,7 @@ enum EventCodec {
       return true
     case .ledgerCreated, .nodeAdded, .nodeRenamed, .nodeMoved, .nodeRetired, .storyUpdated,
       .storyWithdrawn, .itemRecorded, .itemRevised, .participantErased, .sessionLinked,
-      .itemAgreed:
+      .itemAgreed, .storyGrouped, .domainAdded, .campaignAdded:
       return false
     }
   }
@@ -270,6 +273,9 @@ enum EventCodec {
     case .itemRated: dialogue = .itemRated(try readItemRated(&reader))
     case .itemAgreed: dialogue = .itemAgreed(try readItemAgreed(&reader))
     case .storyVerified: dialogue = .storyVerified(try readStoryVerified(&reader))
+    case .storyGrouped: return .storyGrouped(try readStoryGrouped(&reader))
+    case .domainAdded: return .domainAdded(try readGroupingAdded(&reader))
+    case .campaignAdded: return .campaignAdded(try readGroupingAdded(&reader))
     }
     guard reader.isAtEnd || type != .sessionStarted && type != .sessionLinked else {
       throw DecodingFailure(description: "unexpected bytes after the \(type.name) event")

@@ -25,6 +25,8 @@ public enum EventType: UInt16, CaseIterable, Sendable, Hashable {
   case storyAnswered = 14
   /// Someone verified a story, and said how.
   case storyVerified = 15
+  /// A story was placed under a domain of change and in campaigns.
+  case storyGrouped = 16
   /// An item of value was recorded in a story.
   case itemRecorded = 20
   /// An item of value was revised as of a date.
@@ -57,6 +59,10 @@ public enum EventType: UInt16, CaseIterable, Sendable, Hashable {
   case pledgeWithdrawn = 53
   /// A participant's name was erased from the dialogue events that named them.
   case participantErased = 60
+  /// A domain of change was defined.
+  case domainAdded = 70
+  /// A campaign was defined.
+  case campaignAdded = 71
   /// A session (a workshop, a meeting) was started at a node.
   case sessionStarted = 80
   /// The events just before, in the same append, were recorded in a session.
@@ -76,6 +82,7 @@ public enum EventType: UInt16, CaseIterable, Sendable, Hashable {
     case .storyWithdrawn: "story.withdrawn"
     case .storyAnswered: "story.answered"
     case .storyVerified: "story.verified"
+    case .storyGrouped: "story.grouped"
     case .itemRecorded: "item.recorded"
     case .itemRevised: "item.revised"
     case .itemRated: "item.rated"
@@ -94,6 +101,8 @@ public enum EventType: UInt16, CaseIterable, Sendable, Hashable {
     case .participantErased: "participant.erased"
     case .sessionStarted: "session.started"
     case .sessionLinked: "session.linked"
+    case .domainAdded: "domain.added"
+    case .campaignAdded: "campaign.added"
     }
   }
 
@@ -107,32 +116,35 @@ public enum EventType: UInt16, CaseIterable, Sendable, Hashable {
   /// part); its version 1 is only the snapshot's layout. Version 2 of `item.recorded` and
   /// `item.revised` may carry an evidence link and an evidence file's SHA-256 digest
   /// (``ItemFacts/evidenceLink``, ``ItemFacts/evidenceDigest``); version 1 could not.
+  /// Version 4 of `stories.selected` may name the domain of change or the campaign it was
+  /// made for (``StoriesSelected/domain``, ``StoriesSelected/campaign``).
   public var currentSchemaVersion: UInt16 {
     switch self {
     case .storiesSelected:
-      3
+      4
     case .accountProposed, .accountObjected, .accountResponded, .accountSettled,
       .accountReopened, .feedbackSent, .pledgeMade, .pledgeJoined, .pledgeFulfilled,
       .pledgeWithdrawn, .itemRated, .itemRecorded, .itemRevised, .storyVerified:
       2
     case .ledgerCreated, .nodeAdded, .nodeRenamed, .nodeMoved, .nodeRetired, .storyTold,
       .tellingRecorded, .storyUpdated, .storyWithdrawn, .storyAnswered, .participantErased,
-      .sessionStarted, .sessionLinked, .itemAgreed:
+      .sessionStarted, .sessionLinked, .itemAgreed, .storyGrouped, .domainAdded, .campaignAdded:
       1
     }
   }
 
   /// Whether events of the type belong to the dialogue (accounts, selections, feedback,
-  /// pledges, sessions, the ratings and agreed values of items, story verifications, and the
-  /// erasure of a participant's name from them): the state keeps them whole, and each is
-  /// appended alone (but for the `session.linked` event the ledger appends after an append
-  /// made in a session).
+  /// pledges, sessions, the ratings and agreed values of items, story verifications, domains,
+  /// campaigns and a story's place in them, and the erasure of a participant's name from
+  /// them): the state keeps them whole, and each is appended alone (but for the
+  /// `session.linked` event the ledger appends after an append made in a session, and the
+  /// `story.grouped` event that may follow a story's first telling in its batch).
   public var isDialogue: Bool {
     switch self {
     case .accountProposed, .accountObjected, .accountResponded, .accountSettled,
       .accountReopened, .storiesSelected, .feedbackSent, .pledgeMade, .pledgeJoined,
       .pledgeFulfilled, .pledgeWithdrawn, .participantErased, .sessionStarted, .sessionLinked,
-      .itemRated, .itemAgreed, .storyVerified:
+      .itemRated, .itemAgreed, .storyVerified, .storyGrouped, .domainAdded, .campaignAdded:
       true
     case .ledgerCreated, .nodeAdded, .nodeRenamed, .nodeMoved, .nodeRetired, .storyTold,
       .tellingRecorded, .storyUpdated, .storyWithdrawn, .storyAnswered, .itemRecorded,
@@ -215,6 +227,12 @@ public enum EventPayload: Hashable, Sendable {
   case sessionStarted(SessionStarted)
   /// See ``EventType/sessionLinked``.
   case sessionLinked(SessionLinked)
+  /// See ``EventType/storyGrouped``.
+  case storyGrouped(StoryGrouped)
+  /// See ``EventType/domainAdded``.
+  case domainAdded(GroupingAdded)
+  /// See ``EventType/campaignAdded``.
+  case campaignAdded(GroupingAdded)
 
   /// The type of the event.
   public var type: EventType {
@@ -248,6 +266,9 @@ public enum EventPayload: Hashable, Sendable {
     case .participantErased: .participantErased
     case .sessionStarted: .sessionStarted
     case .sessionLinked: .sessionLinked
+    case .storyGrouped: .storyGrouped
+    case .domainAdded: .domainAdded
+    case .campaignAdded: .campaignAdded
     }
   }
 
@@ -268,10 +289,11 @@ public enum EventPayload: Hashable, Sendable {
     case .itemRevised(let event): event.story
     case .itemRated(let event): event.story
     case .itemAgreed(let event): event.story
+    case .storyGrouped(let event): event.story
     case .ledgerCreated, .nodeAdded, .nodeRenamed, .nodeMoved, .nodeRetired, .accountProposed,
       .accountObjected, .accountResponded, .accountSettled, .accountReopened, .storiesSelected,
       .feedbackSent, .pledgeMade, .pledgeJoined, .pledgeFulfilled, .pledgeWithdrawn,
-      .participantErased, .sessionStarted, .sessionLinked:
+      .participantErased, .sessionStarted, .sessionLinked, .domainAdded, .campaignAdded:
       nil
     }
   }
@@ -294,7 +316,8 @@ public enum EventPayload: Hashable, Sendable {
     case .sessionStarted(let event): event.node
     case .ledgerCreated, .tellingRecorded, .storyUpdated, .storyWithdrawn, .storyAnswered,
       .itemRecorded, .itemRevised, .pledgeJoined, .pledgeFulfilled, .pledgeWithdrawn,
-      .participantErased, .sessionLinked, .itemRated, .itemAgreed, .storyVerified:
+      .participantErased, .sessionLinked, .itemRated, .itemAgreed, .storyVerified,
+      .storyGrouped, .domainAdded, .campaignAdded:
       nil
     }
   }

@@ -45,7 +45,8 @@ extension EventPayload {
     case .storyVerified(let event): return one(event.by)
     case .ledgerCreated, .nodeAdded, .nodeRenamed, .nodeMoved, .nodeRetired, .storyTold,
       .tellingRecorded, .storyUpdated, .storyWithdrawn, .storyAnswered, .itemRecorded,
-      .itemRevised, .itemAgreed, .participantErased, .sessionLinked:
+      .itemRevised, .itemAgreed, .participantErased, .sessionLinked, .storyGrouped,
+      .domainAdded, .campaignAdded:
       return nil
     }
   }
@@ -61,7 +62,7 @@ extension EventPayload {
       .itemRevised, .accountProposed, .accountObjected, .accountResponded, .accountSettled,
       .accountReopened, .feedbackSent, .pledgeMade, .pledgeJoined, .pledgeFulfilled,
       .pledgeWithdrawn, .participantErased, .sessionLinked, .itemRated, .itemAgreed,
-      .storyVerified:
+      .storyVerified, .storyGrouped, .domainAdded, .campaignAdded:
       false
     }
   }
@@ -123,7 +124,8 @@ extension EventPayload {
       return .storyVerified(event)
     case .ledgerCreated, .nodeAdded, .nodeRenamed, .nodeMoved, .nodeRetired, .storyTold,
       .tellingRecorded, .storyUpdated, .storyWithdrawn, .storyAnswered, .itemRecorded,
-      .itemRevised, .itemAgreed, .participantErased, .sessionLinked:
+      .itemRevised, .itemAgreed, .participantErased, .sessionLinked, .storyGrouped,
+      .domainAdded, .campaignAdded:
       return self
     }
   }

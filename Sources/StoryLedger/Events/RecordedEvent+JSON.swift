@@ -135,6 +135,8 @@ extension EventPayload {
       if event.panel.count > 1 { object.strings("panel", event.panel) }
       object.raw("chosen", json(event.chosen))
       object.strings("not_chosen", event.notChosen)
+      if let domain = event.domain { object.string("domain", domain) }
+      if let campaign = event.campaign { object.string("campaign", campaign) }
     case .feedbackSent(let event):
       object.string("from", event.from.description)
       object.string("to", event.to.description)
@@ -189,6 +191,13 @@ extension EventPayload {
       object.string("by", event.by)
       object.string("how", event.how)
       object.string("on", event.on.description)
+    case .storyGrouped(let event):
+      object.string("story", event.story)
+      if let domain = event.domain { object.string("domain", domain) }
+      object.strings("campaigns", event.campaigns)
+    case .domainAdded(let event), .campaignAdded(let event):
+      object.string("name", event.name)
+      if !event.description.isEmpty { object.string("description", event.description) }
     }
   }
 

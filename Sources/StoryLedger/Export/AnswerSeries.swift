@@ -97,7 +97,9 @@ extension LedgerState {
       if day < low { low = day }
       if day > high { high = day }
     }
-    for index in 0..<Int32(stories.count) where !isWithdrawn(index) {
+    let mask = try storyMask(query.stories)
+    for index in 0..<Int32(stories.count)
+    where !isWithdrawn(index) && mask?[Int(index)] ?? true {
       let node = ancestor(of: stories[index].node, atDepth: depth)
       guard node >= 0 else { continue }
       let terms = currentTerms(of: index, question: question, publicOnly: true) ?? [""]

@@ -112,10 +112,11 @@ extension Ledger {
     }
     let levelName = state.configuration.levels[depth - 1]
     let index = state.ratingIndex()
+    let mask = try state.storyMask(query.stories)
     // The items counted, each with its node at the level.
     var nodeOfItem: [Int32: Int32] = [:]
     var days: [Day] = []
-    for item in index.items {
+    for item in index.items where mask?[Int(state.items[item].story)] ?? true {
       let node = state.ancestor(of: state.stories[state.items[item].story].node, atDepth: depth)
       guard node >= 0 else { continue }
       nodeOfItem[item] = node

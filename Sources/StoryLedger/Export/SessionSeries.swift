@@ -110,7 +110,7 @@ public struct SessionSeriesRow: Hashable, Sendable {
     case .pledgeMade, .pledgeJoined, .pledgeFulfilled, .pledgeWithdrawn: pledgeSteps += 1
     case .ledgerCreated, .nodeAdded, .nodeRenamed, .nodeMoved, .nodeRetired, .storyUpdated,
       .storyWithdrawn, .storyAnswered, .participantErased, .sessionStarted, .sessionLinked,
-      .itemRated, .itemAgreed, .storyVerified:
+      .itemRated, .itemAgreed, .storyVerified, .storyGrouped, .domainAdded, .campaignAdded:
       break
     }
   }

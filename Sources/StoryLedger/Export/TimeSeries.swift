@@ -13,6 +13,8 @@ public struct TimeSeriesQuery: Hashable, Sendable {
   public var from: Day?
   /// The last day to cover (its period is the last), or the latest revision date.
   public var to: Day?
+  /// Only the stories of a domain of change or a campaign (every story when empty).
+  public var stories = StoryGroupFilter()
 
   /// Creates a query; `from` must not be after `to`.
   public init(period: Period, level: String, from: Day? = nil, to: Day? = nil) throws(ValueError) {
@@ -93,8 +95,11 @@ extension LedgerState {
     var columnOfNode = [Int32](repeating: -1, count: nodes.count)
     var levelNodes: [Int32] = []
     var storyColumn = [Int32](repeating: -1, count: stories.count)
+    let mask = try storyMask(query.stories)
     for storyIndex in 0..<stories.count
-    where stories[storyIndex].firstItem >= 0 && !isWithdrawn(Int32(storyIndex)) {
+    where stories[storyIndex].firstItem >= 0 && !isWithdrawn(Int32(storyIndex))
+      && mask?[storyIndex] ?? true
+    {
       let node = ancestor(of: stories[storyIndex].node, atDepth: depth)
       guard node >= 0 else { continue }
       if columnOfNode[Int(node)] < 0 {

@@ -123,11 +123,14 @@ extension Ledger {
   /// Selects stories as most significant at `node` for `period`, each with a reason in full
   /// sentences; the candidates not chosen are recorded. Stories are keys or prefixes. `by`
   /// names who selected; `panel` names a panel of several people instead (in the order
-  /// given; names repeated, ignoring case, count once).
+  /// given; names repeated, ignoring case, count once). With a domain of change or a
+  /// campaign in `stories`, the selection is made in it: the candidates are its stories, and
+  /// the event records it (``StoriesSelected/domain``, ``StoriesSelected/campaign``).
   @discardableResult
   public func selectStories(
     at node: NodePath, period: DateRange, choices: [StoriesSelected.Choice], by: String? = nil,
-    panel: [String] = [], options: AppendOptions = AppendOptions()
+    panel: [String] = [], stories filter: StoryGroupFilter = StoryGroupFilter(),
+    options: AppendOptions = AppendOptions()
   ) throws -> Recorded<[StoryRef]> {
     var names: [String] = []
     for name in panel.map({ $0.trimmingCharacters(in: .whitespaces) }) {
@@ -142,7 +145,8 @@ extension Ledger {
       StoriesSelected.Choice(story: try resolveStory(choice.story), reason: choice.reason)
     }
     return try appendDialogue(options, ref: resolved.map { StoryRef($0.story) }) { state in
-      let candidates = try state.candidates(at: node, period: period)
+      let filter = try state.resolved(filter)
+      let candidates = try state.candidates(at: node, period: period, stories: filter)
       let chosen = Set(resolved.map(\.story))
       let before = Set(
         state.dialogueModel().selections.filter { $0.node == node && $0.period == period }.map(
@@ -150,7 +154,8 @@ extension Ledger {
       return .storiesSelected(
         StoriesSelected(
           node: node, period: period, panel: names, chosen: resolved,
-          notChosen: candidates.filter { !chosen.contains($0) && !before.contains($0) }))
+          notChosen: candidates.filter { !chosen.contains($0) && !before.contains($0) },
+          domain: filter.domain, campaign: filter.campaign))
     }
   }
 

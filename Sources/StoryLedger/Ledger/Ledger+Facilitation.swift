@@ -38,11 +38,16 @@ extension Ledger {
     public var share: String?
     /// A key to use instead of a generated one.
     public var key: String?
+    /// The domain of change it is told under (`nil`: none; see ``Ledger/addDomain(_:description:options:)``).
+    public var domain: String?
+    /// The campaigns it is told in.
+    public var campaigns: [String]
 
     /// Creates a story to tell.
     public init(
       node: NodePath, title: String, narrative: String, on: Day? = nil, tellers: [String] = [],
-      tags: [String] = [], share: String? = nil, key: String? = nil
+      tags: [String] = [], share: String? = nil, key: String? = nil, domain: String? = nil,
+      campaigns: [String] = []
     ) {
       self.node = node
       self.title = title
@@ -52,6 +57,8 @@ extension Ledger {
       self.tags = tags
       self.share = share
       self.key = key
+      self.domain = domain
+      self.campaigns = campaigns
     }
   }
 
@@ -158,7 +165,7 @@ extension Ledger {
       if story.key == nil { key = state.newStoryKey() }
       let levels = state.configuration
       let share = story.share ?? levels.level(ofDepth: story.node.depth) ?? levels.levels[0]
-      let events: [EventPayload] = [
+      var events: [EventPayload] = [
         .storyTold(
           StoryTold(
             key: key, node: story.node, on: day, title: title,
@@ -167,6 +174,11 @@ extension Ledger {
             }, tags: story.tags.filter { !$0.isEmpty }, share: share)),
         .tellingRecorded(TellingRecorded(story: key, on: day, narrative: narrative)),
       ]
+      if story.domain != nil || !story.campaigns.isEmpty {
+        events.append(
+          .storyGrouped(
+            try state.grouping(of: key, domain: story.domain, campaigns: story.campaigns)))
+      }
       try state.validate(events)
       return events
     }

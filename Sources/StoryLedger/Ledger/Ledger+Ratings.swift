@@ -155,9 +155,11 @@ extension Ledger {
 
   /// The ratings of `summary`'s subtree and of each child's, at its date: the figures of
   /// ``summary(of:asOf:)`` with ``Summary/Entry/ratings`` filled.
-  func addingRatings(to summary: Summary, state: LedgerState) throws -> Summary {
+  func addingRatings(to summary: Summary, state: LedgerState, stories mask: [Bool]? = nil)
+    throws -> Summary
+  {
     let index = state.ratingIndex()
-    let rated = index.items
+    let rated = index.items.filter { mask?[Int(state.items[$0].story)] ?? true }
     guard !rated.isEmpty else { return summary }
     let day = summary.asOf ?? .latest
     let weights = try weightMarks(of: Array(rated), in: state)

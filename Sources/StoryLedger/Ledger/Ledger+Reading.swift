@@ -28,8 +28,10 @@ public struct LedgerReader: Sendable {
   public let viewer: Viewer
 
   /// The six boxes of `node`'s subtree and its children's (figures are never withheld).
-  public func summary(of node: NodePath, asOf day: Day? = nil) throws -> Summary {
-    try ledger.summary(of: node, asOf: day)
+  public func summary(
+    of node: NodePath, asOf day: Day? = nil, stories filter: StoryGroupFilter = StoryGroupFilter()
+  ) throws -> Summary {
+    try ledger.summary(of: node, asOf: day, stories: filter)
   }
 
   /// A story with its whole history; its title, tellers and narratives are withheld when
@@ -59,9 +61,12 @@ public struct LedgerReader: Sendable {
     try ledger.forEachEvent(from: first) { event in try body(try state.scoped(event, for: viewer)) }
   }
 
-  /// The stories that may be selected at `node` for `period`, titles as the viewer reads them.
-  public func candidates(at node: NodePath, period: DateRange) throws -> [CandidateView] {
-    try ledger.state.candidateViews(at: node, period: period, viewer: viewer)
+  /// The stories that may be selected at `node` for `period` (only a domain's or a
+  /// campaign's with `filter`), titles as the viewer reads them.
+  public func candidates(
+    at node: NodePath, period: DateRange, stories filter: StoryGroupFilter = StoryGroupFilter()
+  ) throws -> [CandidateView] {
+    try ledger.state.candidateViews(at: node, period: period, stories: filter, viewer: viewer)
   }
 
   /// The stories selected at `node` (for `period`, or every period).
@@ -172,9 +177,12 @@ extension Ledger {
     try view(as: .node(node)).selections(at: node, period: period)
   }
 
-  /// The stories that may be selected at `node` for `period`, as `node` reads them.
-  public func candidates(at node: NodePath, period: DateRange) throws -> [CandidateView] {
-    try view(as: .node(node)).candidates(at: node, period: period)
+  /// The stories that may be selected at `node` for `period` (only a domain's or a
+  /// campaign's with `filter`), as `node` reads them.
+  public func candidates(
+    at node: NodePath, period: DateRange, stories filter: StoryGroupFilter = StoryGroupFilter()
+  ) throws -> [CandidateView] {
+    try view(as: .node(node)).candidates(at: node, period: period, stories: filter)
   }
 
   /// Everything that came down to `node`, newest first, as `node` reads it.

@@ -203,6 +203,10 @@ public struct StoryHistory: Hashable, Sendable, Codable {
   public var leftOut: Int = 0
   /// Who verified the story and how, in date order (names withheld outside the share scope).
   public var verifications: [VerificationView] = []
+  /// The domain of change it is told under, if any.
+  public var domain: String? = nil
+  /// The campaigns it is in, in the order given.
+  public var campaigns: [String] = []
 }
 
 /// A story's answer to one question, as ``StoryHistory`` and `story show --json` give it.
@@ -415,6 +419,8 @@ extension Ledger {
     history.answers = answers
     history.leftOut = path.leftOut
     history.verifications = state.verifications(ofStory: key, showNames: isShared)
+    history.domain = state.domain(ofStory: key)
+    history.campaigns = state.campaigns(ofStory: key)
     return history
   }
 

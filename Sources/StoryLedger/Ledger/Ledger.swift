@@ -550,10 +550,15 @@ public final class Ledger: @unchecked Sendable {
   /// (everything recorded when `nil`).
   ///
   /// When items were rated (``rateItem(_:by:weight:on:options:)``), each entry carries the
-  /// spread of its subtree's ratings (``Summary/Entry/ratings``).
-  public func summary(of node: NodePath, asOf day: Day? = nil) throws -> Summary {
+  /// spread of its subtree's ratings (``Summary/Entry/ratings``). With a domain of change
+  /// or a campaign in `stories`, only its stories count.
+  public func summary(
+    of node: NodePath, asOf day: Day? = nil, stories filter: StoryGroupFilter = StoryGroupFilter()
+  ) throws -> Summary {
     let state = self.state
-    return try addingRatings(to: try state.summary(of: node, asOf: day), state: state)
+    return try addingRatings(
+      to: try state.summary(of: node, asOf: day, stories: filter), state: state,
+      stories: try state.storyMask(filter))
   }
 
   /// The time series of `query`, row by row in the order <doc:TimeSeries> gives.

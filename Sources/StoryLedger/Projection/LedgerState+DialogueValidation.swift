@@ -104,6 +104,7 @@ extension LedgerState {
         }
         try Prose.check(choice.reason, field: "reason for \(choice.story)")
       }
+      try validateGroups(of: selected)
     case .feedbackSent(let feedback):
       _ = try node(at: feedback.from)
       _ = try node(at: feedback.to)
@@ -173,7 +174,8 @@ extension LedgerState {
       )
     case .ledgerCreated, .nodeAdded, .nodeRenamed, .nodeMoved, .nodeRetired, .storyTold,
       .tellingRecorded, .storyUpdated, .storyWithdrawn, .storyAnswered, .itemRecorded,
-      .itemRevised, .itemRated, .itemAgreed, .storyVerified:
+      .itemRevised, .itemRated, .itemAgreed, .storyVerified, .storyGrouped, .domainAdded,
+      .campaignAdded:
       // Not the dialogue's, or checked by `validate(_:)`.
       break
     }

@@ -51,7 +51,7 @@ extension LedgerState {
         .accountSettled,
         .accountReopened, .storiesSelected, .feedbackSent, .pledgeMade, .pledgeJoined,
         .pledgeFulfilled, .pledgeWithdrawn, .participantErased, .sessionStarted, .sessionLinked,
-        .itemRated, .itemAgreed, .storyVerified:
+        .itemRated, .itemAgreed, .storyVerified, .storyGrouped, .domainAdded, .campaignAdded:
         self = RecordFoldCache()
       }
     }
@@ -177,7 +177,7 @@ extension LedgerState {
         .accountSettled,
         .accountReopened, .storiesSelected, .feedbackSent, .pledgeMade, .pledgeJoined,
         .pledgeFulfilled, .pledgeWithdrawn, .participantErased, .sessionStarted, .sessionLinked,
-        .itemRated, .itemAgreed, .storyVerified:
+        .itemRated, .itemAgreed, .storyVerified, .storyGrouped, .domainAdded, .campaignAdded:
         // Rare: the reference fold applies them.
         return false
       }

@@ -29,9 +29,9 @@ extension LedgerState {
       guard let index = storyIndex(forKey: story) else { return false }
       return itemIndex(story: index, key: item) != nil
     }
-    if events.filter(\.isDialogue).count > 1
-      || (events.contains(where: \.isDialogue) && events.count > 1)
-    {
+    // A story's grouping may follow its opening in the batch that tells it.
+    let alone = events.filter { $0.isDialogue && $0.type != .storyGrouped }
+    if alone.count > 1 || (!alone.isEmpty && events.count > 1) {
       throw LedgerError(
         .invalid, "a dialogue event (account, selection, feedback, pledge) is appended alone")
     }
@@ -156,6 +156,12 @@ extension LedgerState {
         if !agreed.note.isEmpty { try Prose.check(agreed.note, field: "note") }
       case .storyVerified(let verified):
         try validateVerification(verified)
+      case .storyGrouped(let grouped):
+        try validateGrouping(grouped, storyIsNew: newStories[grouped.story] != nil)
+      case .domainAdded(let added):
+        try validateGroupingAdded(added, kind: "domain", existing: groupings.domains)
+      case .campaignAdded(let added):
+        try validateGroupingAdded(added, kind: "campaign", existing: groupings.campaigns)
       }
     }
   }

@@ -303,7 +303,7 @@ public struct LedgerState: Sendable {
     case .accountProposed, .accountObjected, .accountResponded, .accountSettled,
       .accountReopened, .storiesSelected, .feedbackSent, .pledgeMade, .pledgeJoined,
       .pledgeFulfilled, .pledgeWithdrawn, .participantErased, .sessionStarted, .sessionLinked,
-      .itemRated, .itemAgreed, .storyVerified:
+      .itemRated, .itemAgreed, .storyVerified, .storyGrouped, .domainAdded, .campaignAdded:
       appendDialogue(
         DialogueRecord(sequence: sequence, milliseconds: 0, actor: "", payload: payload))
     }

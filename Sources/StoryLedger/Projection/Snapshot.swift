@@ -31,8 +31,9 @@ enum Snapshot {
   static let magic: [UInt8] = Array("SLSNAP\0\n".utf8)
   /// Bump whenever a record's fields change. Version 6 holds the answers; version
   /// 7 keeps the dialogue's events in the layout of their records (public and personal
-  /// parts), for a selection's panel and a session's people.
-  static let formatVersion: UInt32 = 7
+  /// parts), for a selection's panel and a session's people; version 8 holds selections of
+  /// `stories.selected` version 4 (a domain and a campaign after the stories passed over).
+  static let formatVersion: UInt32 = 8
 
   enum Kind: UInt32, CaseIterable {
     case metadata = 1

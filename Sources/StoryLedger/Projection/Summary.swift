@@ -126,14 +126,24 @@ public struct Summary: Hashable, Sendable, Codable {
   public var total: Entry
   /// Each child's subtree, in path order.
   public var children: [Entry]
+  /// The domain of change whose stories alone were counted, if any.
+  public var domain: String? = nil
+  /// The campaign whose stories alone were counted, if any.
+  public var campaign: String? = nil
 }
 
 extension LedgerState {
   /// The six boxes of `path`'s subtree and of each child's, as of the end of `day`
-  /// (everything recorded when `nil`).
+  /// (everything recorded when `nil`), counting only the stories `filter` keeps (a domain
+  /// of change's, a campaign's).
   ///
-  /// - Throws: ``LedgerError`` when there is no such node.
-  public func summary(of path: NodePath, asOf day: Day? = nil) throws(LedgerError) -> Summary {
+  /// - Throws: ``LedgerError`` when there is no such node, or the filter names a domain or
+  ///   campaign the ledger does not have.
+  public func summary(
+    of path: NodePath, asOf day: Day? = nil, stories filter: StoryGroupFilter = StoryGroupFilter()
+  ) throws(LedgerError) -> Summary {
+    let filter = try resolved(filter)
+    let mask = try storyMask(filter)
     let target = try node(at: path)
     let depth = nodes[Int(target)].depth
     let children = nodes[Int(target)].children.sorted { nodes[Int($0)].path < nodes[Int($1)].path }
@@ -145,7 +155,7 @@ extension LedgerState {
       let child = ancestor(of: Int32(index), atDepth: depth + 1)
       slotOfNode[index] = child >= 0 ? slotOfNode[Int(child)] : -1
     }
-    if day == nil {
+    if day == nil, mask == nil {
       return withPledges(
         try currentSummary(target: target, children: children, slotOfNode: slotOfNode),
         asOf: day)
@@ -160,7 +170,7 @@ extension LedgerState {
     // was told later; the story itself counts once it is told.
     var slotOfStory = [Int32](repeating: -3, count: stories.count)
     stories.forEachElement { index, story in
-      guard !isWithdrawn(Int32(index)) else { return }
+      guard !isWithdrawn(Int32(index)), mask?[index] ?? true else { return }
       let slot = slotOfNode[Int(story.node)]
       guard slot > -2 else { return }
       slotOfStory[index] = slot
@@ -199,7 +209,8 @@ extension LedgerState {
     return withPledges(
       Summary(
         asOf: day, currency: configuration.currency, total: entry(target, totalStories, total),
-        children: children.enumerated().map { entry($1, childStories[$0], childBoxes[$0]) }),
+        children: children.enumerated().map { entry($1, childStories[$0], childBoxes[$0]) },
+        domain: filter.domain, campaign: filter.campaign),
       asOf: day)
   }
 

@@ -76,14 +76,14 @@ public enum RemoteAccess {
     switch type {
     case .ledgerCreated: .never
     case .storyTold, .tellingRecorded, .storyUpdated, .storyAnswered, .storyVerified,
-      .itemRecorded, .itemRevised, .itemRated, .sessionLinked:
+      .itemRecorded, .itemRevised, .itemRated, .sessionLinked, .storyGrouped:
       .recording
     case .accountProposed, .accountObjected, .accountResponded, .accountSettled,
       .accountReopened, .storiesSelected, .feedbackSent, .pledgeMade, .pledgeJoined,
       .pledgeFulfilled, .pledgeWithdrawn, .itemAgreed, .sessionStarted:
       .dialogue
     case .nodeAdded, .nodeRenamed, .nodeMoved, .nodeRetired, .storyWithdrawn,
-      .participantErased:
+      .participantErased, .domainAdded, .campaignAdded:
       .keeping
     }
   }

@@ -25,9 +25,11 @@ enum Export {
     [period, level] + own + [from, to, format, output]
   }
 
-  /// Reads the options every export takes, opens the ledger and checks the level in it.
+  /// Reads the options every export takes, opens the ledger and checks the level in it;
+  /// with `grouped`, also `--domain` and `--campaign` (``StoryGroupOptions``).
   static func request(
-    _ arguments: ParsedArguments, from: Option<Day>, to: Option<Day>, in context: Context
+    _ arguments: ParsedArguments, from: Option<Day>, to: Option<Day>, grouped: Bool = false,
+    in context: Context
   ) throws -> ExportRequest {
     guard let period = try arguments.value(period) else {
       throw UsageError(
@@ -40,7 +42,7 @@ enum Export {
     let format = try arguments.value(format) ?? .csv
     let first = try arguments.value(from)
     let last = try arguments.value(to)
-    let query: TimeSeriesQuery
+    var query: TimeSeriesQuery
     do { query = try TimeSeriesQuery(period: period, level: level, from: first, to: last) } catch {
       throw UsageError(error.description, usage: arguments.usage)
     }
@@ -48,6 +50,7 @@ enum Export {
     do { _ = try ledger.configuration.depth(parsingLevel: level, field: "--level") } catch {
       throw UsageError(error.description, usage: arguments.usage)
     }
+    if grouped { query.stories = try StoryGroupOptions.filter(arguments, in: ledger) }
     let output = try arguments.value(output).map {
       try AtomicOutputFile(url: context.url(for: $0))
     }
@@ -125,7 +128,7 @@ enum ExportTimeSeriesCommand: Command {
   static let spec = CommandSpec(
     name: "export timeseries", abstract: "the six-box time series per period, node and dimension",
     arguments:
-      "--period P --level L [--by QUESTION] [--from DATE] [--to DATE] [--format csv|jsonl] [--output FILE]",
+      "--period P --level L [--by QUESTION] [--domain D] [--campaign C] [--from DATE] [--to DATE] [--format csv|jsonl] [--output FILE]",
     discussion: """
       One row per (period, node at level L, dimension), sorted by period, node path and
       dimension, zero-filled, with the columns
@@ -140,13 +143,16 @@ enum ExportTimeSeriesCommand: Command {
       where a story counts under its current answer (under each choice of several; under the
       empty answer when it has none) and stories_told counts the stories with the answer told
       or retold in the period; without --by the output is exactly the columns above.
+      --domain and --campaign count only the stories under that domain of change or in that
+      campaign (the periods still run over the whole ledger's dates), with the same columns.
       """,
     examples: [
       "storyledger export timeseries --period month --level organisation --output series.csv",
       "storyledger export timeseries --period quarter --level region --from 2025-01-01 --format jsonl",
       "storyledger export timeseries --period month --level region --by \"How do you feel about it?\"",
+      "storyledger export timeseries --period quarter --level region --campaign \"Change Day 2026\"",
     ],
-    options: Export.options([by], from: from, to: to))
+    options: Export.options([by] + StoryGroupOptions.all, from: from, to: to))
 
   static let by = Option("--by", "QUESTION", "also one row per answer to QUESTION (see above)")
   static let from = Option.day(
@@ -154,7 +160,7 @@ enum ExportTimeSeriesCommand: Command {
   static let to = Option.day("--to", "DATE", "last day to cover (its period is the last)")
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
-    let request = try Export.request(arguments, from: from, to: to, in: context)
+    let request = try Export.request(arguments, from: from, to: to, grouped: true, in: context)
     let question = try arguments.value(by)
     if let question, question.isEmpty {
       throw UsageError("--by needs a question", usage: spec.usage)

@@ -90,7 +90,7 @@ enum ExportRatingsCommand: Command {
   static let spec = CommandSpec(
     name: "export ratings", abstract: "the ratings time series per period, node and dimension",
     arguments:
-      "--period P --level L [--from DATE] [--to DATE] [--format csv|jsonl] [--output FILE]",
+      "--period P --level L [--domain D] [--campaign C] [--from DATE] [--to DATE] [--format csv|jsonl] [--output FILE]",
     discussion: """
       One row per (period, node at level L, dimension), sorted by period, node path and
       dimension, zero-filled, with the columns
@@ -100,20 +100,21 @@ enum ExportRatingsCommand: Command {
       ratings, their median, minimum and maximum, the items that also have an agreed value,
       and the median distance between agreed values and their items' medians. An empty
       median, range or distance means no rating. The README and the DocC article "Time
-      series" define every column.
+      series" define every column. --domain and --campaign count only the items of the
+      stories under that domain of change or in that campaign.
       """,
     examples: [
       "storyledger export ratings --period quarter --level region",
       "storyledger export ratings --period month --level organisation --format jsonl --output ratings.jsonl",
     ],
-    options: Export.options(from: from, to: to))
+    options: Export.options(StoryGroupOptions.all, from: from, to: to))
 
   static let from = Option.day(
     "--from", "DATE", "first day to cover (its period is the first)")
   static let to = Option.day("--to", "DATE", "last day to cover (its period is the last)")
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
-    let request = try Export.request(arguments, from: from, to: to, in: context)
+    let request = try Export.request(arguments, from: from, to: to, grouped: true, in: context)
     let writer = ExportWriter(request, of: RatingSeriesRow.self, console: context.console)
     try request.ledger.ratingSeries(request.query) { try writer.write($0) }
     try writer.finish()

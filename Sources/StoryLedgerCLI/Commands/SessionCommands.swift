@@ -151,6 +151,11 @@ enum SessionShowCommand: Command {
       return "\(agreed.story)/\(agreed.item) agreed \(agreed.weight), \(agreed.on)"
     case .storyVerified(let verified):
       return "\(verified.story) verified by \(oneLine(verified.by)), \(verified.on)"
+    case .storyGrouped(let grouped):
+      return grouped.story + (grouped.domain.map { " in domain \(oneLine($0))" } ?? "")
+        + (grouped.campaigns.isEmpty
+          ? "" : " in campaigns " + grouped.campaigns.map(oneLine).joined(separator: ", "))
+    case .domainAdded(let added), .campaignAdded(let added): return oneLine(added.name)
     case .storiesSelected(let selected):
       return "at \(selected.node) for \(selected.period) by \(oneLine(selected.by)): "
         + selected.chosen.map(\.story).joined(separator: ", ")

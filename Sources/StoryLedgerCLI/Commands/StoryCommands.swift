@@ -6,14 +6,16 @@ enum StoryTellCommand: Command {
   static let spec = CommandSpec(
     name: "story tell", abstract: "tell a new story at a node; prints its key",
     arguments:
-      "NODE --title T [--teller W]... [--tag X]... [--share LEVEL] [--text T | --file F] [--on DATE]",
+      "NODE --title T [--teller W]... [--tag X]... [--share LEVEL] [--text T | --file F] [--on DATE] [--domain D] [--campaign C]...",
     positionals: ["NODE"], minimumPositionals: 1,
     discussion: """
       Records the story and its first telling. The narrative comes from --text, --file, or
       standard input when neither is given. The date defaults to today in the ledger's time
       zone; the share scope (the highest level at which the narrative may be read) defaults
       to the node's own level. Prints the story's key: a short generated one unless --key
-      gives it. Story commands accept any unambiguous prefix of a key.
+      gives it. Story commands accept any unambiguous prefix of a key. --domain tells it
+      under a domain of change and --campaign in a campaign (see `domain add`, `campaign
+      add`; `story group` changes them later).
       """,
     examples: [
       "storyledger story tell nhs/north-east/trust-07 --title \"Walking clinics\" --teller \"Asha Patel\" --tag walking --share regional --text \"We began walking our clinics…\"",
@@ -21,6 +23,7 @@ enum StoryTellCommand: Command {
     ],
     options: [
       title, teller, tag, share, Recording.narrativeText, Recording.narrativeFile, on, key,
+      domain, campaign,
     ] + Recording.recordingOptions)
 
   static let title = Option("--title", "T", "the story's title (required)")
@@ -30,6 +33,9 @@ enum StoryTellCommand: Command {
     "--share", "LEVEL", "the highest level at which its narrative may be read")
   static let on = Option.day("--on", "DATE", "the date it was told (YYYY-MM-DD; default today)")
   static let key = Option("--key", "KEY", "the story's key (default: a short generated key)")
+  static let domain = Option("--domain", "D", "the domain of change it is told under")
+  static let campaign = Option(
+    "--campaign", "C", "a campaign it is told in (repeat for several)", repeatable: true)
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
     let node = try NodePath(parsing: arguments.positionals[0], field: "NODE")
@@ -52,7 +58,8 @@ enum StoryTellCommand: Command {
         Ledger.NewStory(
           node: node, title: title, narrative: narrative, on: day,
           tellers: arguments.values(teller), tags: arguments.values(tag), share: share,
-          key: arguments.value(key)),
+          key: arguments.value(key), domain: arguments.value(domain),
+          campaigns: arguments.values(campaign)),
         options: options)
     }
   }
@@ -223,6 +230,10 @@ enum StoryShowCommand: Command {
       "  version  \(history.version)",
       "  status   \(history.status)",
     ]
+    if let domain = history.domain { lines.append("  domain   \(oneLine(domain))") }
+    if !history.campaigns.isEmpty {
+      lines.append("  campaigns \(oneLine(history.campaigns.joined(separator: ", ")))")
+    }
     for verification in history.verifications {
       let who = verification.by.isEmpty ? "(name erased)" : oneLine(verification.by)
       lines.append("  verified \(verification.on) by \(who): \(oneLine(verification.how))")

@@ -5,7 +5,8 @@ import StoryLedger
 enum SummaryCommand: Command {
   static let spec = CommandSpec(
     name: "summary", abstract: "the six boxes of NODE's subtree at a date, with each child's",
-    arguments: "NODE [--as-of DATE] [--trend | --no-trend] [--json]", positionals: ["NODE"],
+    arguments: "NODE [--as-of DATE] [--domain D] [--campaign C] [--trend | --no-trend] [--json]",
+    positionals: ["NODE"],
     minimumPositionals: 1,
     discussion: """
       Counts the items of value in NODE's whole subtree by box (capacitating, calibrating,
@@ -17,12 +18,17 @@ enum SummaryCommand: Command {
       on ledgers of up to \(trendItemLimit) items, where that pass is quick; --trend always
       shows it and --no-trend never does. Without the trend a summary of everything recorded
       reads running totals and stays within milliseconds however large the ledger.
+
+      --domain and --campaign count only the stories under that domain of change or in that
+      campaign (see `domain add`, `campaign add`): their items, ratings and stories, in NODE's
+      subtree and each child's; the trend is then not shown.
       """,
     examples: [
       "storyledger summary nhs",
       "storyledger summary nhs/london --as-of 2026-03-31 --json",
+      "storyledger summary nhs --campaign \"Change Day 2026\"",
     ],
-    options: [asOf, trend, noTrend, Flag.json])
+    options: [asOf] + StoryGroupOptions.all + [trend, noTrend, Flag.json])
 
   static let asOf = Option.day(
     "--as-of", "DATE", "figures as of the end of this day (YYYY-MM-DD)")
@@ -36,13 +42,20 @@ enum SummaryCommand: Command {
     let path = try NodePath(parsing: arguments.positionals[0], field: "NODE")
     let day = try arguments.value(asOf)
     let ledger = try context.openLedger()
-    let summary = try ledger.summary(of: path, asOf: day)
+    let filter = try StoryGroupOptions.filter(arguments, in: ledger)
+    let summary = try ledger.summary(of: path, asOf: day, stories: filter)
     if arguments.has(Self.trend) && arguments.has(noTrend) {
       throw UsageError("give --trend or --no-trend, not both", usage: spec.usage)
     }
+    if arguments.has(Self.trend) && !filter.isEmpty {
+      throw UsageError(
+        "the trend counts every story: give --trend without --domain and --campaign",
+        usage: spec.usage)
+    }
     let showsTrend =
-      arguments.has(Self.trend)
-      || (!arguments.has(noTrend) && ledger.itemCount <= trendItemLimit)
+      filter.isEmpty
+      && (arguments.has(Self.trend)
+        || (!arguments.has(noTrend) && ledger.itemCount <= trendItemLimit))
     let trend =
       try showsTrend
       ? Trend(
@@ -81,6 +94,8 @@ enum SummaryCommand: Command {
     let total = summary.total
     var lines = [
       "\(total.node) · \(total.name) · \(total.level) · \(total.stories) stories · "
+        + (summary.domain.map { "domain \(Console.oneLine($0)) · " } ?? "")
+        + (summary.campaign.map { "campaign \(Console.oneLine($0)) · " } ?? "")
         + (summary.asOf.map { "as of \($0)" } ?? "everything recorded"),
       "",
     ]
