@@ -111,6 +111,15 @@ struct DecodingTests {
       .itemRated(ItemRated(story: "S1", item: "i1", by: "李小龍", weight: 4, on: day)),
       .itemRated(ItemRated(story: "S1", item: "i1", by: "Zoë", weight: 1, on: day, first: 12)),
       .itemAgreed(ItemAgreed(story: "S1", item: "i1", weight: 3, on: day)),
+      .domainAdded(GroupingAdded(name: "Changements dans la vie des gens", description: "Vies.")),
+      .campaignAdded(GroupingAdded(name: "変化の日 2026")),
+      .storyGrouped(StoryGrouped(story: "S1", domain: "Vies", campaigns: ["変化の日 2026", "B"])),
+      .storyGrouped(StoryGrouped(story: "S1", domain: nil, campaigns: [])),
+      .storiesSelected(
+        StoriesSelected(
+          node: node, period: DateRange(start: day, end: day), panel: ["Ana", "Bo"],
+          chosen: [.init(story: "S1", reason: "Because.")], notChosen: ["S2"], domain: "Vies",
+          campaign: "変化の日 2026")),
       .itemAgreed(
         ItemAgreed(story: "S1", item: "i1", weight: 5, on: day, note: "acordado en el taller")),
       .itemRevised(

@@ -58,7 +58,7 @@ extension LedgerState {
     return event.withStoryTextWithheld()
   }
 
-  /// The candidates at `path` for `period` (as ``candidates(at:period:)``), each with its
+  /// The candidates at `path` for `period` (as ``candidates(at:period:stories:)``), each with its
   /// title as the node may read it (`nil` when its share scope does not reach the node).
   public func candidateViews(
     at path: NodePath, period: DateRange, stories filter: StoryGroupFilter = StoryGroupFilter(),

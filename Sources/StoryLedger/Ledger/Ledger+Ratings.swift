@@ -154,7 +154,7 @@ extension Ledger {
   }
 
   /// The ratings of `summary`'s subtree and of each child's, at its date: the figures of
-  /// ``summary(of:asOf:)`` with ``Summary/Entry/ratings`` filled.
+  /// ``summary(of:asOf:stories:)`` with ``Summary/Entry/ratings`` filled.
   func addingRatings(to summary: Summary, state: LedgerState, stories mask: [Bool]? = nil)
     throws -> Summary
   {

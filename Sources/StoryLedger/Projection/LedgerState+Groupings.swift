@@ -111,12 +111,16 @@ extension LedgerState {
         validValues: names))
   }
 
-  /// The domain `text` names (see ``resolveGroup(_:among:kind:)``).
+  /// The domain `text` names: the same text, or else the one domain whose name differs
+  /// from it only in case and surrounding spaces.
+  ///
+  /// - Throws: ``LedgerError`` ``LedgerError/Code/invalid`` naming the valid domains when
+  ///   there is none.
   public func resolveDomain(_ text: String) throws(LedgerError) -> String {
     try Self.resolveGroup(text, among: groupings.domains.map(\.name), kind: "domain")
   }
 
-  /// The campaign `text` names (see ``resolveGroup(_:among:kind:)``).
+  /// The campaign `text` names, as ``resolveDomain(_:)`` resolves a domain.
   public func resolveCampaign(_ text: String) throws(LedgerError) -> String {
     try Self.resolveGroup(text, among: groupings.campaigns.map(\.name), kind: "campaign")
   }

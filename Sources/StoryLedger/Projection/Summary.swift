@@ -114,7 +114,7 @@ public struct Summary: Hashable, Sendable, Codable {
     /// The pledges made in the subtree, by where they stand at the date.
     public var pledges = PledgeCounts()
     /// The spread of the subtree's item ratings at the date; `nil` when the ledger has no
-    /// ratings (filled by ``Ledger/summary(of:asOf:)``).
+    /// ratings (filled by ``Ledger/summary(of:asOf:stories:)``).
     public var ratings: RatingCounts?
   }
 
