@@ -34,7 +34,21 @@ public enum DemoDialogue {
     public var verified = 0
     /// The items given evidence that can be checked (a link and a file's digest).
     public var checkableEvidence = 0
+    /// The stories placed under a domain of change (``DemoDialogue/domains``).
+    public var grouped = 0
+    /// The stories in the demo's campaign (``DemoDialogue/campaign``).
+    public var inCampaign = 0
   }
+
+  /// The demo's domains of change: their names and what they cover, in several languages.
+  public static let domains = [
+    ("Changes in people's lives", "What changed for patients, carers and families."),
+    ("Changes in how teams work", "What changed in the way staff work together."),
+    ("Cambios en la forma de cuidar", "Lo que cambió en la manera de cuidar."),
+  ]
+
+  /// The demo's campaign: a national day of stories and pledges, across the hierarchy.
+  public static let campaign = ("Change Day", "The national day of stories and pledges.")
 
   /// How the demo's verifiers say they verified a story, in several languages.
   static let verificationNotes = [
@@ -99,6 +113,10 @@ public enum DemoDialogue {
     if let place = branch.last {
       try recordEvidence(on: ledger, at: place, period: period, round: &round, options: options)
     }
+    // Stories of the bottom organisation are told under domains of change and in a campaign.
+    try recordGroupings(
+      on: ledger, under: branch[max(0, branch.count - 2)], period: period, round: &round,
+      options: options)
     // Bottom up: the deepest node on the branch and its siblings select and settle first.
     var levels: [String: Int] = [:]
     var person = 0
@@ -130,7 +148,28 @@ public enum DemoDialogue {
         round.sessions += 1
         var options = options
         options.session = meeting.ref
-        let candidates = try ledger.state.candidates(at: place, period: period)
+        if place == node && depth == branch.count - 1 {
+          // The deepest node selects per domain of change, as Most Significant Change does.
+          for (domain, _) in domains {
+            let filter = StoryGroupFilter(domain: domain)
+            guard
+              let story = try ledger.state.candidates(at: place, period: period, stories: filter)
+                .first
+            else { continue }
+            try ledger.selectStories(
+              at: place, period: period,
+              choices: [
+                StoriesSelected.Choice(
+                  story: story, reason: reasons[(round.sessions + story.count) % reasons.count])
+              ], panel: [next()], stories: filter, options: options)
+            round.selections += 1
+            levels[story, default: 0] += 1
+          }
+        }
+        let selected = Set(try ledger.state.selections(at: place, period: period).map(\.story))
+        let candidates = try ledger.state.candidates(at: place, period: period).filter {
+          !selected.contains($0)
+        }
         let chosen = Array(candidates.prefix(depth == 0 ? 1 : 2))
         if !chosen.isEmpty {
           // The teams' lead selects; above them a panel of three.
@@ -215,6 +254,28 @@ public enum DemoDialogue {
         on: ledger, along: branch, period: period, round: &round, options: options)
     }
     return round
+  }
+
+  /// Defines the demo's domains and campaign, and places the stories told in the period
+  /// under `place` in them: each under a domain in turn, every other one in the campaign.
+  static func recordGroupings(
+    on ledger: Ledger, under place: NodePath, period: DateRange, round: inout Round,
+    options: Ledger.AppendOptions
+  ) throws {
+    for (name, description) in domains {
+      try ledger.addDomain(name, description: description, options: options)
+    }
+    try ledger.addCampaign(campaign.0, description: campaign.1, options: options)
+    var seen = Set<String>()
+    for item in try ledger.items(ItemQuery(scope: .node(place), range: period, limit: 400)).items
+    where seen.count < 60 && seen.insert(item.story).inserted {
+      let index = seen.count - 1
+      try ledger.groupStory(
+        StoryRef(item.story), domain: domains[index % domains.count].0,
+        campaigns: index % 2 == 0 ? [campaign.0] : [], options: options)
+      round.grouped += 1
+      if index % 2 == 0 { round.inCampaign += 1 }
+    }
   }
 
   /// Several people rate the calibrating items of `place`'s subtree (one of them twice, as

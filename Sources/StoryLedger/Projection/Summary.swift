@@ -135,7 +135,7 @@ public struct Summary: Hashable, Sendable, Codable {
 extension LedgerState {
   /// The six boxes of `path`'s subtree and of each child's, as of the end of `day`
   /// (everything recorded when `nil`), counting only the stories `filter` keeps (a domain
-  /// of change's, a campaign's).
+  /// of change's, a campaign's; pledges, which belong to nodes, are then not counted).
   ///
   /// - Throws: ``LedgerError`` when there is no such node, or the filter names a domain or
   ///   campaign the ledger does not have.
@@ -206,12 +206,12 @@ extension LedgerState {
         node: record.path, name: record.name,
         level: configuration.level(ofDepth: record.depth) ?? "", stories: stories, boxes: boxes)
     }
-    return withPledges(
-      Summary(
-        asOf: day, currency: configuration.currency, total: entry(target, totalStories, total),
-        children: children.enumerated().map { entry($1, childStories[$0], childBoxes[$0]) },
-        domain: filter.domain, campaign: filter.campaign),
-      asOf: day)
+    let summary = Summary(
+      asOf: day, currency: configuration.currency, total: entry(target, totalStories, total),
+      children: children.enumerated().map { entry($1, childStories[$0], childBoxes[$0]) },
+      domain: filter.domain, campaign: filter.campaign)
+    // Pledges belong to nodes, not to a domain's or a campaign's stories.
+    return filter.isEmpty ? withPledges(summary, asOf: day) : summary
   }
 
   /// The summary with the pledge counts of each entry's subtree.

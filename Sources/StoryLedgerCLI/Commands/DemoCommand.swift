@@ -144,7 +144,9 @@ enum DemoCommand: Command {
         feedback sent down, \(round.pledges) pledges, \(round.sessions) sessions, \(round.ratings) ratings by several \
         people of \(round.agreed) item\(round.agreed == 1 ? "" : "s") with the values their groups agreed, \
         \(round.verified) selected stor\(round.verified == 1 ? "y" : "ies") verified, \(round.checkableEvidence) \
-        item\(round.checkableEvidence == 1 ? "" : "s") with evidence that can be checked.
+        item\(round.checkableEvidence == 1 ? "" : "s") with evidence that can be checked, \
+        \(round.grouped) stories told under \(DemoDialogue.domains.count) domains of change (the \
+        bottom team selecting in each) and \(round.inCampaign) in the campaign \(DemoDialogue.campaign.0).
 
 
         """)
@@ -167,6 +169,8 @@ enum DemoCommand: Command {
         storyledger --ledger \(ledgerURL.path) session show meet-1
         storyledger --ledger \(ledgerURL.path) story show \(round.furthest ?? "STORY")
         storyledger --ledger \(ledgerURL.path) export ratings --period month --level region
+        storyledger --ledger \(ledgerURL.path) domains
+        storyledger --ledger \(ledgerURL.path) summary \(ledger.topLevelNodes.first?.description ?? "NODE") --campaign "\(DemoDialogue.campaign.0)"
         storyledger --ledger \(ledgerURL.path) verify
       """)
   }
