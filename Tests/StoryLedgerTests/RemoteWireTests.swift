@@ -183,6 +183,16 @@ struct RemoteWireTests {
     #expect(!allowed([session], .recorder, north))
     #expect(allowed([session], .facilitator, north))
     #expect(!allowed([session], .facilitator, south))
+    // A domain or campaign is the whole ledger's: only a keeper of node / defines one; a
+    // story's grouping is recorded like the story, within the subtree.
+    let domain = EventPayload.domainAdded(GroupingAdded(name: "Changes in people's lives"))
+    #expect(allowed([domain], .keeper, nil))
+    #expect(!allowed([domain], .keeper, north))
+    #expect(!allowed([domain], .facilitator, nil))
+    let grouped = EventPayload.storyGrouped(
+      StoryGrouped(story: "s1", domain: "Changes in people's lives", campaigns: []))
+    #expect(allowed([grouped], .recorder, north))
+    #expect(!allowed([grouped], .recorder, south))
     // Every event type has its kind; only the ledger's creation is nobody's.
     #expect(EventType.allCases.filter { RemoteAccess.kind(of: $0) == .never } == [.ledgerCreated])
     // One refused event refuses the batch, naming it.

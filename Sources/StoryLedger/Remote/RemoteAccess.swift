@@ -165,6 +165,13 @@ public enum RemoteAccess {
             "\(place): erasing a participant reaches the whole ledger; only a keeper of the whole ledger (node /) may"
           )
         }
+      case .domainAdded, .campaignAdded:
+        if scope != nil {
+          return LedgerError(
+            .notAllowed,
+            "\(place): a domain of change or a campaign is defined for the whole ledger; only a keeper of the whole ledger (node /) may"
+          )
+        }
       default:
         if let node = event.nodePath {
           nodes = [node]
@@ -214,7 +221,7 @@ public enum RemoteAccess {
     case .recording: "stories or items"
     case .dialogue:
       "the dialogue (sessions, agreed values, accounts, selections, feedback, pledges)"
-    case .keeping: "nodes, withdrawals or erasures"
+    case .keeping: "nodes, withdrawals, erasures, domains or campaigns"
     case .never: "the ledger's creation"
     }
   }
