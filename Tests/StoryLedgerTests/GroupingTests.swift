@@ -80,6 +80,22 @@ struct GroupingTests {
     }
   }
 
+  @Test func aRegroupingChangesOnlyWhatItNames() throws {
+    let (ledger, keys) = try Self.seeded()
+    try ledger.addCampaign("Pilot")
+    try ledger.regroupStory(StoryRef(keys[0]), joining: ["pilot"])
+    #expect(ledger.state.campaigns(ofStory: keys[0]) == [Self.changeDay, "Pilot"])
+    #expect(ledger.state.domain(ofStory: keys[0]) == Self.lives)
+    try ledger.regroupStory(StoryRef(keys[0]), domain: Self.teams, leaving: [Self.changeDay])
+    #expect(ledger.state.campaigns(ofStory: keys[0]) == ["Pilot"])
+    #expect(ledger.state.domain(ofStory: keys[0]) == Self.teams)
+    try ledger.regroupStory(StoryRef(keys[0]), removingDomain: true)
+    #expect(ledger.state.domain(ofStory: keys[0]) == nil)
+    #expect {
+      try ledger.regroupStory(StoryRef(keys[0]), leaving: [Self.changeDay])
+    } throws: { "\($0)".contains("is not in campaign \(Self.changeDay)") }
+  }
+
   @Test func aSummaryOfACampaignCountsItsStoriesAlone() throws {
     let (ledger, _) = try Self.seeded()
     let summary = try ledger.summary(

@@ -101,9 +101,9 @@ extension LedgerState {
       }
     }
     if !filter.isEmpty {
-      let filter = try resolved(filter)
       let groupings = self.groupings
-      result = result.filter { story($0, passes: filter, in: groupings) }
+      let filter = try groupings.resolved(filter)
+      result = result.filter { groupings.story($0, passes: filter) }
     }
     return result.sorted()
   }

@@ -97,7 +97,7 @@ extension LedgerState {
       if day < low { low = day }
       if day > high { high = day }
     }
-    let mask = try storyMask(query.stories)
+    let mask = try storyMask(query.stories).mask
     for index in 0..<Int32(stories.count)
     where !isWithdrawn(index) && mask?[Int(index)] ?? true {
       let node = ancestor(of: stories[index].node, atDepth: depth)

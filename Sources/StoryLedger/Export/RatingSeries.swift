@@ -112,7 +112,7 @@ extension Ledger {
     }
     let levelName = state.configuration.levels[depth - 1]
     let index = state.ratingIndex()
-    let mask = try state.storyMask(query.stories)
+    let mask = try state.storyMask(query.stories).mask
     // The items counted, each with its node at the level.
     var nodeOfItem: [Int32: Int32] = [:]
     var days: [Day] = []

@@ -95,7 +95,7 @@ extension LedgerState {
     var columnOfNode = [Int32](repeating: -1, count: nodes.count)
     var levelNodes: [Int32] = []
     var storyColumn = [Int32](repeating: -1, count: stories.count)
-    let mask = try storyMask(query.stories)
+    let mask = try storyMask(query.stories).mask
     for storyIndex in 0..<stories.count
     where stories[storyIndex].firstItem >= 0 && !isWithdrawn(Int32(storyIndex))
       && mask?[storyIndex] ?? true

@@ -145,7 +145,7 @@ extension Ledger {
       StoriesSelected.Choice(story: try resolveStory(choice.story), reason: choice.reason)
     }
     return try appendDialogue(options, ref: resolved.map { StoryRef($0.story) }) { state in
-      let filter = try state.resolved(filter)
+      let filter = try state.groupings.resolved(filter)
       let candidates = try state.candidates(at: node, period: period, stories: filter)
       let chosen = Set(resolved.map(\.story))
       let before = Set(

@@ -69,6 +69,28 @@ extension Ledger {
     }
   }
 
+  /// Changes a story's grouping from what it is now, under the write lock: `domain`
+  /// replaces its domain (or `removingDomain` takes it away), `joining` adds campaigns and
+  /// `leaving` takes some away; what is not named stays as it was.
+  ///
+  /// - Throws: ``LedgerError`` ``LedgerError/Code/invalid`` as
+  ///   ``groupStory(_:domain:campaigns:options:)`` does, and when the story is not in a
+  ///   campaign it would leave.
+  @discardableResult
+  public func regroupStory(
+    _ story: StoryRef, domain: String? = nil, removingDomain: Bool = false,
+    joining: [String] = [], leaving: [String] = [], options: AppendOptions = AppendOptions()
+  ) throws -> Recorded<StoryRef> {
+    try recordAboutStory(story, options: options) { key, state in
+      [
+        .storyGrouped(
+          try state.regrouping(
+            of: key, domain: domain, removingDomain: removingDomain, joining: joining,
+            leaving: leaving))
+      ]
+    }
+  }
+
   /// The ledger's domains of change, in the order they were added, with their active
   /// stories.
   public var domains: [GroupingView] { state.domainViews }
@@ -83,14 +105,40 @@ extension LedgerState {
   func grouping(of key: String, domain: String?, campaigns: [String]) throws(LedgerError)
     -> StoryGrouped
   {
+    let groupings = self.groupings
     var names: [String] = []
     for campaign in campaigns {
-      let name = try resolveCampaign(campaign)
+      let name = try groupings.resolve(campaign, .campaign)
       if !names.contains(name) { names.append(name) }
     }
     return StoryGrouped(
       story: key,
-      domain: try domain.map { (name: String) throws(LedgerError) in try resolveDomain(name) },
+      domain: try domain.map { (name: String) throws(LedgerError) in
+        try groupings.resolve(name, .domain)
+      },
       campaigns: names)
+  }
+
+  /// The grouping event that changes the story `key`'s current grouping: `domain` replaces
+  /// its domain (or `removingDomain` takes it away), `joining` adds campaigns and `leaving`
+  /// takes some away; what is not named stays.
+  ///
+  /// - Throws: ``LedgerError`` ``LedgerError/Code/invalid`` when a name is not a domain or
+  ///   campaign of the ledger, or the story is not in a campaign it would leave.
+  func regrouping(
+    of key: String, domain: String?, removingDomain: Bool, joining: [String], leaving: [String]
+  ) throws(LedgerError) -> StoryGrouped {
+    let groupings = self.groupings
+    var campaigns = groupings.campaigns(ofStory: key)
+    for name in leaving {
+      let resolved = try groupings.resolve(name, .campaign)
+      guard let index = campaigns.firstIndex(of: resolved) else {
+        throw LedgerError(
+          .invalid, "story \(key) is not in campaign \(resolved): there is nothing to leave")
+      }
+      campaigns.remove(at: index)
+    }
+    let kept = removingDomain ? nil : domain ?? groupings.domain(ofStory: key)
+    return try grouping(of: key, domain: kept, campaigns: campaigns + joining)
   }
 }

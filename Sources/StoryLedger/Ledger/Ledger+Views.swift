@@ -419,8 +419,9 @@ extension Ledger {
     history.answers = answers
     history.leftOut = path.leftOut
     history.verifications = state.verifications(ofStory: key, showNames: isShared)
-    history.domain = state.domain(ofStory: key)
-    history.campaigns = state.campaigns(ofStory: key)
+    let grouped = state.groupings.ofStory[key]
+    history.domain = grouped?.domain
+    history.campaigns = grouped?.campaigns ?? []
     return history
   }
 

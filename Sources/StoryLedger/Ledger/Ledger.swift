@@ -556,9 +556,10 @@ public final class Ledger: @unchecked Sendable {
     of node: NodePath, asOf day: Day? = nil, stories filter: StoryGroupFilter = StoryGroupFilter()
   ) throws -> Summary {
     let state = self.state
+    let (filter, mask) = try state.storyMask(filter)
     return try addingRatings(
-      to: try state.summary(of: node, asOf: day, stories: filter), state: state,
-      stories: try state.storyMask(filter))
+      to: try state.summary(of: node, asOf: day, stories: filter, mask: mask), state: state,
+      stories: mask)
   }
 
   /// The time series of `query`, row by row in the order <doc:TimeSeries> gives.

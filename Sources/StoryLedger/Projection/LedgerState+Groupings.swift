@@ -37,8 +37,13 @@ public struct StoryGroupFilter: Hashable, Sendable {
   public var isEmpty: Bool { domain == nil && campaign == nil }
 }
 
+/// A domain of change or a campaign: the two kinds of named grouping.
+enum GroupKind: String {
+  case domain, campaign
+}
+
 /// The ledger's domains of change and campaigns, and each story's place in them, folded
-/// from the dialogue's records.
+/// from the dialogue's records: one fold answers every question a view or a check asks.
 struct StoryGroupings {
   var domains: [GroupingAdded] = []
   var campaigns: [GroupingAdded] = []
@@ -47,6 +52,64 @@ struct StoryGroupings {
 
   func domain(ofStory key: String) -> String? { ofStory[key]?.domain }
   func campaigns(ofStory key: String) -> [String] { ofStory[key]?.campaigns ?? [] }
+
+  /// The defined names of `kind`, in the order they were added.
+  func names(_ kind: GroupKind) -> [String] {
+    (kind == .domain ? domains : campaigns).map(\.name)
+  }
+
+  /// The defined name that `text` names: the same text, or else the one name that differs
+  /// from it only in case and surrounding spaces.
+  ///
+  /// - Throws: ``LedgerError`` ``LedgerError/Code/invalid`` naming `field` and the valid
+  ///   values when there is none.
+  func resolve(_ text: String, _ kind: GroupKind, field: String? = nil) throws(LedgerError)
+    -> String
+  {
+    let names = names(kind)
+    let trimmed = text.trimmingCharacters(in: .whitespaces)
+    if names.contains(trimmed) { return trimmed }
+    let folded = names.filter { $0.lowercased() == trimmed.lowercased() }
+    if folded.count == 1 { return folded[0] }
+    throw LedgerError.invalid(
+      ValueError(
+        field: field ?? kind.rawValue, value: text,
+        reason: names.isEmpty
+          ? "is not a \(kind.rawValue) of this ledger, which has none yet: add it with `\(kind.rawValue) add`"
+          : "is not a \(kind.rawValue) of this ledger",
+        validValues: names))
+  }
+
+  /// Refuses a name in an event that is not written exactly as it was defined (the ledger
+  /// call resolves names before it records them).
+  func requireDefined(_ name: String, _ kind: GroupKind) throws(LedgerError) {
+    guard !names(kind).contains(name) else { return }
+    _ = try resolve(name, kind)  // names the valid values when it is no name at all
+    throw LedgerError(.invalid, "\(kind.rawValue) \(name) is not written as it was defined")
+  }
+
+  /// The filter with its names as they were defined.
+  ///
+  /// - Throws: ``LedgerError`` ``LedgerError/Code/invalid`` naming the valid values when a
+  ///   name is not a domain or campaign of the ledger.
+  func resolved(_ filter: StoryGroupFilter) throws(LedgerError) -> StoryGroupFilter {
+    StoryGroupFilter(
+      domain: try filter.domain.map { (name: String) throws(LedgerError) in
+        try resolve(name, .domain)
+      },
+      campaign: try filter.campaign.map { (name: String) throws(LedgerError) in
+        try resolve(name, .campaign)
+      })
+  }
+
+  /// Whether the story `key` passes `filter` (its names already resolved).
+  func story(_ key: String, passes filter: StoryGroupFilter) -> Bool {
+    if let domain = filter.domain, self.domain(ofStory: key) != domain { return false }
+    if let campaign = filter.campaign, !campaigns(ofStory: key).contains(campaign) {
+      return false
+    }
+    return true
+  }
 }
 
 extension LedgerState {
@@ -90,54 +153,35 @@ extension LedgerState {
   /// The campaigns the story `key` is in, in the order given.
   public func campaigns(ofStory key: String) -> [String] { groupings.campaigns(ofStory: key) }
 
-  /// The defined name that `text` names among `names`: the same text, or else the one name
-  /// that differs from it only in case and surrounding spaces.
-  ///
-  /// - Throws: ``LedgerError`` ``LedgerError/Code/invalid`` naming the valid values when
-  ///   there is none.
-  static func resolveGroup(_ text: String, among names: [String], kind: String) throws(LedgerError)
-    -> String
-  {
-    let trimmed = text.trimmingCharacters(in: .whitespaces)
-    if names.contains(trimmed) { return trimmed }
-    let folded = names.filter { $0.lowercased() == trimmed.lowercased() }
-    if folded.count == 1 { return folded[0] }
-    throw LedgerError.invalid(
-      ValueError(
-        field: kind, value: text,
-        reason: names.isEmpty
-          ? "is not a \(kind) of this ledger, which has none yet: add it with `\(kind) add`"
-          : "is not a \(kind) of this ledger",
-        validValues: names))
-  }
-
   /// The domain `text` names: the same text, or else the one domain whose name differs
   /// from it only in case and surrounding spaces.
   ///
-  /// - Throws: ``LedgerError`` ``LedgerError/Code/invalid`` naming the valid domains when
-  ///   there is none.
-  public func resolveDomain(_ text: String) throws(LedgerError) -> String {
-    try Self.resolveGroup(text, among: groupings.domains.map(\.name), kind: "domain")
+  /// - Throws: ``LedgerError`` ``LedgerError/Code/invalid`` naming `field` (default
+  ///   `domain`) and the valid domains when there is none.
+  public func resolveDomain(_ text: String, field: String? = nil) throws(LedgerError) -> String {
+    try groupings.resolve(text, .domain, field: field)
   }
 
-  /// The campaign `text` names, as ``resolveDomain(_:)`` resolves a domain.
-  public func resolveCampaign(_ text: String) throws(LedgerError) -> String {
-    try Self.resolveGroup(text, among: groupings.campaigns.map(\.name), kind: "campaign")
+  /// The campaign `text` names, as ``resolveDomain(_:field:)`` resolves a domain.
+  public func resolveCampaign(_ text: String, field: String? = nil) throws(LedgerError)
+    -> String
+  {
+    try groupings.resolve(text, .campaign, field: field)
   }
 
   /// Checks a new domain or campaign: a one-line name, not one already defined (ignoring
   /// case), and a description that says something when given.
-  func validateGroupingAdded(_ added: GroupingAdded, kind: String, existing: [GroupingAdded])
-    throws(LedgerError)
-  {
+  func validateGroupingAdded(_ added: GroupingAdded, _ kind: GroupKind) throws(LedgerError) {
     guard !added.name.trimmingCharacters(in: .whitespaces).isEmpty else {
-      throw LedgerError(.invalid, "a \(kind) needs a name")
+      throw LedgerError(.invalid, "a \(kind.rawValue) needs a name")
     }
     if let problem = NameText.problem(in: added.name) {
-      throw LedgerError.invalid(ValueError(field: kind, value: added.name, reason: problem))
+      throw LedgerError.invalid(
+        ValueError(field: kind.rawValue, value: added.name, reason: problem))
     }
-    if let same = existing.first(where: { $0.name.lowercased() == added.name.lowercased() }) {
-      throw LedgerError(.invalid, "\(kind) \(same.name) already exists")
+    let existing = groupings.names(kind)
+    if let same = existing.first(where: { $0.lowercased() == added.name.lowercased() }) {
+      throw LedgerError(.invalid, "\(kind.rawValue) \(same) already exists")
     }
     if !added.description.isEmpty { try Prose.check(added.description, field: "description") }
   }
@@ -156,82 +200,26 @@ extension LedgerState {
       }
     }
     let groupings = self.groupings
-    if let domain = grouped.domain {
-      let names = groupings.domains.map(\.name)
-      guard names.contains(domain) else {
-        _ = try Self.resolveGroup(domain, among: names, kind: "domain")
-        throw LedgerError(.invalid, "domain \(domain) is not written as it was defined")
-      }
-    }
-    let names = groupings.campaigns.map(\.name)
+    if let domain = grouped.domain { try groupings.requireDefined(domain, .domain) }
     var seen = Set<String>()
     for campaign in grouped.campaigns {
-      guard names.contains(campaign) else {
-        _ = try Self.resolveGroup(campaign, among: names, kind: "campaign")
-        throw LedgerError(.invalid, "campaign \(campaign) is not written as it was defined")
-      }
+      try groupings.requireDefined(campaign, .campaign)
       guard seen.insert(campaign).inserted else {
         throw LedgerError(.invalid, "campaign \(campaign) is named twice")
       }
     }
   }
 
-  /// Whether the story `key` passes `filter` (its names already resolved).
-  func story(_ key: String, passes filter: StoryGroupFilter, in groupings: StoryGroupings)
-    -> Bool
-  {
-    if let domain = filter.domain, groupings.domain(ofStory: key) != domain { return false }
-    if let campaign = filter.campaign, !groupings.campaigns(ofStory: key).contains(campaign) {
-      return false
-    }
-    return true
-  }
-
-  /// The filter with its names as they were defined.
-  ///
-  /// - Throws: ``LedgerError`` ``LedgerError/Code/invalid`` naming the valid values when a
-  ///   name is not a domain or campaign of the ledger.
-  func resolved(_ filter: StoryGroupFilter) throws(LedgerError) -> StoryGroupFilter {
-    StoryGroupFilter(
-      domain: try filter.domain.map { (name: String) throws(LedgerError) in
-        try resolveDomain(name)
-      },
-      campaign: try filter.campaign.map { (name: String) throws(LedgerError) in
-        try resolveCampaign(name)
-      })
-  }
-
-  /// For each story (by index), whether `filter` keeps it; `nil` when the filter keeps
-  /// every story.
-  func storyMask(_ filter: StoryGroupFilter) throws(LedgerError) -> [Bool]? {
-    guard !filter.isEmpty else { return nil }
-    let filter = try resolved(filter)
-    let groupings = self.groupings
-    var mask = [Bool](repeating: false, count: stories.count)
-    for key in groupings.ofStory.keys where story(key, passes: filter, in: groupings) {
-      if let index = storyIndex(forKey: key) { mask[Int(index)] = true }
-    }
-    return mask
-  }
-}
-
-extension LedgerState {
   /// Checks a selection made in a domain of change or a campaign: the names are defined as
   /// written, and every story chosen or passed over is in them.
   func validateGroups(of selected: StoriesSelected) throws(LedgerError) {
     guard selected.domain != nil || selected.campaign != nil else { return }
     let groupings = self.groupings
-    if let domain = selected.domain, !groupings.domains.map(\.name).contains(domain) {
-      _ = try resolveDomain(domain)
-      throw LedgerError(.invalid, "domain \(domain) is not written as it was defined")
-    }
-    if let campaign = selected.campaign, !groupings.campaigns.map(\.name).contains(campaign) {
-      _ = try resolveCampaign(campaign)
-      throw LedgerError(.invalid, "campaign \(campaign) is not written as it was defined")
-    }
+    if let domain = selected.domain { try groupings.requireDefined(domain, .domain) }
+    if let campaign = selected.campaign { try groupings.requireDefined(campaign, .campaign) }
     let filter = StoryGroupFilter(domain: selected.domain, campaign: selected.campaign)
     for key in selected.chosen.map(\.story) + selected.notChosen
-    where !story(key, passes: filter, in: groupings) {
+    where !groupings.story(key, passes: filter) {
       let within = [
         selected.domain.map { "domain \($0)" }, selected.campaign.map { "campaign \($0)" },
       ].compactMap { $0 }.joined(separator: " and ")
@@ -240,5 +228,23 @@ extension LedgerState {
         "story \(key) is not in \(within): a selection made in \(within) chooses among its stories only"
       )
     }
+  }
+
+  /// The filter with its names as defined, and for each story (by index) whether it keeps
+  /// it (`nil`: it keeps every story); from one fold of the dialogue.
+  ///
+  /// - Throws: ``LedgerError`` ``LedgerError/Code/invalid`` naming the valid values when a
+  ///   name is not a domain or campaign of the ledger.
+  func storyMask(_ filter: StoryGroupFilter) throws(LedgerError) -> (
+    filter: StoryGroupFilter, mask: [Bool]?
+  ) {
+    guard !filter.isEmpty else { return (filter, nil) }
+    let groupings = self.groupings
+    let filter = try groupings.resolved(filter)
+    var mask = [Bool](repeating: false, count: stories.count)
+    for key in groupings.ofStory.keys where groupings.story(key, passes: filter) {
+      if let index = storyIndex(forKey: key) { mask[Int(index)] = true }
+    }
+    return (filter, mask)
   }
 }

@@ -159,9 +159,9 @@ extension LedgerState {
       case .storyGrouped(let grouped):
         try validateGrouping(grouped, storyIsNew: newStories[grouped.story] != nil)
       case .domainAdded(let added):
-        try validateGroupingAdded(added, kind: "domain", existing: groupings.domains)
+        try validateGroupingAdded(added, .domain)
       case .campaignAdded(let added):
-        try validateGroupingAdded(added, kind: "campaign", existing: groupings.campaigns)
+        try validateGroupingAdded(added, .campaign)
       }
     }
   }

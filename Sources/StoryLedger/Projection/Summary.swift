@@ -142,8 +142,15 @@ extension LedgerState {
   public func summary(
     of path: NodePath, asOf day: Day? = nil, stories filter: StoryGroupFilter = StoryGroupFilter()
   ) throws(LedgerError) -> Summary {
-    let filter = try resolved(filter)
-    let mask = try storyMask(filter)
+    let (filter, mask) = try storyMask(filter)
+    return try summary(of: path, asOf: day, stories: filter, mask: mask)
+  }
+
+  /// The summary of the stories `mask` keeps (every story when `nil`), the resolved
+  /// `filter` that made it named in the result.
+  func summary(of path: NodePath, asOf day: Day?, stories filter: StoryGroupFilter, mask: [Bool]?)
+    throws(LedgerError) -> Summary
+  {
     let target = try node(at: path)
     let depth = nodes[Int(target)].depth
     let children = nodes[Int(target)].children.sorted { nodes[Int($0)].path < nodes[Int($1)].path }

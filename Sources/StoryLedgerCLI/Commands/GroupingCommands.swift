@@ -21,6 +21,19 @@ enum Grouping {
     }
   }
 
+  /// The spec of `domains` or `campaigns`: they differ only in the word.
+  func listSpec(abstract: String, counted: String) -> CommandSpec {
+    CommandSpec(
+      name: word + "s", abstract: abstract, arguments: "[--json]",
+      discussion: """
+        One line per \(word), in the order they were added: its name, how many active stories
+        \(counted), and what it covers. --json gives an array of {name, description,
+        stories}.
+        """,
+      examples: ["storyledger \(word)s", "storyledger \(word)s --json"],
+      options: [Flag.json])
+  }
+
   /// `domains` and `campaigns`.
   func list(_ arguments: ParsedArguments, in context: Context) throws {
     let ledger = try context.openLedger()
@@ -92,16 +105,8 @@ enum CampaignAddCommand: Command {
 
 /// `storyledger domains`.
 enum DomainsCommand: Command {
-  static let spec = CommandSpec(
-    name: "domains", abstract: "list the domains of change, with their stories",
-    arguments: "[--json]",
-    discussion: """
-      One line per domain, in the order they were added: its name, how many active stories
-      are under it, and what it covers. --json gives an array of {name, description,
-      stories}.
-      """,
-    examples: ["storyledger domains", "storyledger domains --json"],
-    options: [Flag.json])
+  static let spec = Grouping.domain.listSpec(
+    abstract: "list the domains of change, with their stories", counted: "are under it")
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
     try Grouping.domain.list(arguments, in: context)
@@ -110,16 +115,8 @@ enum DomainsCommand: Command {
 
 /// `storyledger campaigns`.
 enum CampaignsCommand: Command {
-  static let spec = CommandSpec(
-    name: "campaigns", abstract: "list the campaigns, with their stories",
-    arguments: "[--json]",
-    discussion: """
-      One line per campaign, in the order they were added: its name, how many active
-      stories are in it, and what it covers. --json gives an array of {name, description,
-      stories}.
-      """,
-    examples: ["storyledger campaigns", "storyledger campaigns --json"],
-    options: [Flag.json])
+  static let spec = Grouping.campaign.listSpec(
+    abstract: "list the campaigns, with their stories", counted: "are in it")
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
     try Grouping.campaign.list(arguments, in: context)
@@ -168,21 +165,9 @@ enum StoryGroupCommand: Command {
     }
     try Recording.record(arguments, in: context, story: story, what: "the story's grouping") {
       ledger, options in
-      let key = try ledger.resolveStory(story)
-      let state = ledger.state
-      var campaigns = state.campaigns(ofStory: key)
-      for name in left {
-        let resolved = try state.resolveCampaign(name)
-        guard let index = campaigns.firstIndex(of: resolved) else {
-          throw LedgerError(
-            .invalid, "story \(key) is not in campaign \(resolved): there is nothing to leave")
-        }
-        campaigns.remove(at: index)
-      }
-      campaigns += added
-      let domain = arguments.has(noDomain) ? nil : newDomain ?? state.domain(ofStory: key)
-      return try ledger.groupStory(
-        StoryRef(key), domain: domain, campaigns: campaigns, options: options)
+      try ledger.regroupStory(
+        StoryRef(story), domain: newDomain, removingDomain: arguments.has(noDomain),
+        joining: added, leaving: left, options: options)
     }
   }
 }
@@ -199,13 +184,12 @@ enum StoryGroupOptions {
     let state = ledger.state
     do {
       return StoryGroupFilter(
-        domain: try arguments.value(domain).map { try state.resolveDomain($0) },
-        campaign: try arguments.value(campaign).map { try state.resolveCampaign($0) })
+        domain: try arguments.value(domain).map { try state.resolveDomain($0, field: "--domain") },
+        campaign: try arguments.value(campaign).map {
+          try state.resolveCampaign($0, field: "--campaign")
+        })
     } catch let error as LedgerError {
-      throw UsageError(
-        error.message.replacingOccurrences(of: "domain ", with: "--domain ", options: .anchored)
-          .replacingOccurrences(of: "campaign ", with: "--campaign ", options: .anchored),
-        usage: arguments.usage)
+      throw UsageError(error.message, usage: arguments.usage)
     }
   }
 }
