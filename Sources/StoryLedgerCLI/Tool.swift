@@ -26,6 +26,8 @@ public enum StoryLedgerTool {
     CommandEntry(StoryGroupCommand.self),
     CommandEntry(DomainAddCommand.self), CommandEntry(DomainsCommand.self),
     CommandEntry(CampaignAddCommand.self), CommandEntry(CampaignsCommand.self),
+    CommandEntry(ParticipantAddCommand.self), CommandEntry(ParticipantsCommand.self),
+    CommandEntry(ExportVoicesCommand.self),
     CommandEntry(ItemAddCommand.self), CommandEntry(ItemReviseCommand.self),
     CommandEntry(ItemEvidenceCommand.self), CommandEntry(ItemRateCommand.self),
     CommandEntry(ItemAgreeCommand.self), CommandEntry(ItemsCommand.self),

@@ -113,6 +113,12 @@ struct DecodingTests {
       .itemAgreed(ItemAgreed(story: "S1", item: "i1", weight: 3, on: day)),
       .domainAdded(GroupingAdded(name: "Changements dans la vie des gens", description: "Vies.")),
       .campaignAdded(GroupingAdded(name: "変化の日 2026")),
+      .participantAdded(
+        ParticipantAdded(
+          name: "Zoë Ångström",
+          attributes: [.init(key: "role", value: "nurse"), .init(key: "役割", value: "看護師")],
+          consent: day)),
+      .participantAdded(ParticipantAdded(name: "Bo")),
       .storyGrouped(StoryGrouped(story: "S1", domain: "Vies", campaigns: ["変化の日 2026", "B"])),
       .storyGrouped(StoryGrouped(story: "S1", domain: nil, campaigns: [])),
       .storiesSelected(

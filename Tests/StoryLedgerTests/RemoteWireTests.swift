@@ -193,6 +193,14 @@ struct RemoteWireTests {
       StoryGrouped(story: "s1", domain: "Changes in people's lives", campaigns: []))
     #expect(allowed([grouped], .recorder, north))
     #expect(!allowed([grouped], .recorder, south))
+    // A participant's description belongs to no node: any facilitator or keeper records it,
+    // no recorder or analyst does.
+    let described = EventPayload.participantAdded(
+      ParticipantAdded(name: "Amaka", attributes: [.init(key: "role", value: "patient")]))
+    #expect(allowed([described], .facilitator, south))
+    #expect(allowed([described], .keeper, nil))
+    #expect(!allowed([described], .recorder, nil))
+    #expect(!allowed([described], .analyst, nil))
     // Every event type has its kind; only the ledger's creation is nobody's.
     #expect(EventType.allCases.filter { RemoteAccess.kind(of: $0) == .never } == [.ledgerCreated])
     // One refused event refuses the batch, naming it.

@@ -111,6 +111,8 @@ extension LedgerState {
         node = event.nodePath
       case .pledgeJoined(let step), .pledgeFulfilled(let step), .pledgeWithdrawn(let step):
         node = pledges[step.pledge]?.made.node
+      // A participant described in a workshop belongs to no node.
+      case .participantAdded: node = nil
       case .ledgerCreated, .participantErased, .sessionStarted, .sessionLinked, .domainAdded,
         .campaignAdded:
         throw LedgerError(

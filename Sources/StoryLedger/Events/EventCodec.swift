@@ -30,7 +30,7 @@ enum EventCodec {
       .accountReopened, .storiesSelected, .feedbackSent, .pledgeMade, .pledgeJoined,
       .pledgeFulfilled, .pledgeWithdrawn, .itemRated, .storyVerified:
       type.currentSchemaVersion >= 2
-    case .sessionStarted: true
+    case .sessionStarted, .participantAdded: true
     case .ledgerCreated, .nodeAdded, .nodeRenamed, .nodeMoved, .nodeRetired, .storyUpdated,
       .storyWithdrawn, .itemRecorded, .itemRevised, .participantErased, .sessionLinked,
       .itemAgreed, .storyGrouped, .domainAdded, .campaignAdded:
@@ -114,6 +114,8 @@ enum EventCodec {
     case .storyGrouped(let event): writeStoryGrouped(event, into: &writer)
     case .domainAdded(let event), .campaignAdded(let event):
       writeGroupingAdded(event, into: &writer)
+    // Everything it says is personal.
+    case .participantAdded: break
     }
   }
 
@@ -132,6 +134,9 @@ enum EventCodec {
       return true
     case .storyAnswered(let event):
       return AnswerCodec.writePersonal(event, into: &writer)
+    case .participantAdded(let event):
+      writeParticipantAddedPersonal(event, into: &writer)
+      return true
     case .accountProposed, .accountObjected, .accountResponded, .accountSettled,
       .accountReopened, .storiesSelected, .feedbackSent, .pledgeMade, .pledgeJoined,
       .pledgeFulfilled, .pledgeWithdrawn, .sessionStarted, .itemRated, .storyVerified:
@@ -276,6 +281,10 @@ enum EventCodec {
     case .storyGrouped: return .storyGrouped(try readStoryGrouped(&reader))
     case .domainAdded: return .domainAdded(try readGroupingAdded(&reader))
     case .campaignAdded: return .campaignAdded(try readGroupingAdded(&reader))
+    case .participantAdded:
+      return .participantAdded(
+        try readParticipantAdded(
+          &reader, personal: personalBytes, materializingText: materializingText))
     }
     guard reader.isAtEnd || type != .sessionStarted && type != .sessionLinked else {
       throw DecodingFailure(description: "unexpected bytes after the \(type.name) event")

@@ -59,6 +59,8 @@ public enum EventType: UInt16, CaseIterable, Sendable, Hashable {
   case pledgeWithdrawn = 53
   /// A participant's name was erased from the dialogue events that named them.
   case participantErased = 60
+  /// A participant was described: their attributes and consent.
+  case participantAdded = 61
   /// A domain of change was defined.
   case domainAdded = 70
   /// A campaign was defined.
@@ -99,6 +101,7 @@ public enum EventType: UInt16, CaseIterable, Sendable, Hashable {
     case .pledgeFulfilled: "pledge.fulfilled"
     case .pledgeWithdrawn: "pledge.withdrawn"
     case .participantErased: "participant.erased"
+    case .participantAdded: "participant.added"
     case .sessionStarted: "session.started"
     case .sessionLinked: "session.linked"
     case .domainAdded: "domain.added"
@@ -128,15 +131,16 @@ public enum EventType: UInt16, CaseIterable, Sendable, Hashable {
       2
     case .ledgerCreated, .nodeAdded, .nodeRenamed, .nodeMoved, .nodeRetired, .storyTold,
       .tellingRecorded, .storyUpdated, .storyWithdrawn, .storyAnswered, .participantErased,
-      .sessionStarted, .sessionLinked, .itemAgreed, .storyGrouped, .domainAdded, .campaignAdded:
+      .sessionStarted, .sessionLinked, .itemAgreed, .storyGrouped, .domainAdded, .campaignAdded,
+      .participantAdded:
       1
     }
   }
 
   /// Whether events of the type belong to the dialogue (accounts, selections, feedback,
   /// pledges, sessions, the ratings and agreed values of items, story verifications, domains,
-  /// campaigns and a story's place in them, and the erasure of a participant's name from
-  /// them): the state keeps them whole, and each is appended alone (but for the
+  /// campaigns and a story's place in them, the participants' descriptions, and the erasure
+  /// of a participant's name from them): the state keeps them whole, and each is appended alone (but for the
   /// `session.linked` event the ledger appends after an append made in a session, and the
   /// `story.grouped` event that may follow a story's first telling in its batch).
   public var isDialogue: Bool {
@@ -144,7 +148,8 @@ public enum EventType: UInt16, CaseIterable, Sendable, Hashable {
     case .accountProposed, .accountObjected, .accountResponded, .accountSettled,
       .accountReopened, .storiesSelected, .feedbackSent, .pledgeMade, .pledgeJoined,
       .pledgeFulfilled, .pledgeWithdrawn, .participantErased, .sessionStarted, .sessionLinked,
-      .itemRated, .itemAgreed, .storyVerified, .storyGrouped, .domainAdded, .campaignAdded:
+      .itemRated, .itemAgreed, .storyVerified, .storyGrouped, .domainAdded, .campaignAdded,
+      .participantAdded:
       true
     case .ledgerCreated, .nodeAdded, .nodeRenamed, .nodeMoved, .nodeRetired, .storyTold,
       .tellingRecorded, .storyUpdated, .storyWithdrawn, .storyAnswered, .itemRecorded,
@@ -223,6 +228,8 @@ public enum EventPayload: Hashable, Sendable {
   case pledgeWithdrawn(PledgeStep)
   /// See ``EventType/participantErased``.
   case participantErased(ParticipantErased)
+  /// See ``EventType/participantAdded``.
+  case participantAdded(ParticipantAdded)
   /// See ``EventType/sessionStarted``.
   case sessionStarted(SessionStarted)
   /// See ``EventType/sessionLinked``.
@@ -264,6 +271,7 @@ public enum EventPayload: Hashable, Sendable {
     case .pledgeFulfilled: .pledgeFulfilled
     case .pledgeWithdrawn: .pledgeWithdrawn
     case .participantErased: .participantErased
+    case .participantAdded: .participantAdded
     case .sessionStarted: .sessionStarted
     case .sessionLinked: .sessionLinked
     case .storyGrouped: .storyGrouped
@@ -293,7 +301,8 @@ public enum EventPayload: Hashable, Sendable {
     case .ledgerCreated, .nodeAdded, .nodeRenamed, .nodeMoved, .nodeRetired, .accountProposed,
       .accountObjected, .accountResponded, .accountSettled, .accountReopened, .storiesSelected,
       .feedbackSent, .pledgeMade, .pledgeJoined, .pledgeFulfilled, .pledgeWithdrawn,
-      .participantErased, .sessionStarted, .sessionLinked, .domainAdded, .campaignAdded:
+      .participantErased, .sessionStarted, .sessionLinked, .domainAdded, .campaignAdded,
+      .participantAdded:
       nil
     }
   }
@@ -317,7 +326,7 @@ public enum EventPayload: Hashable, Sendable {
     case .ledgerCreated, .tellingRecorded, .storyUpdated, .storyWithdrawn, .storyAnswered,
       .itemRecorded, .itemRevised, .pledgeJoined, .pledgeFulfilled, .pledgeWithdrawn,
       .participantErased, .sessionLinked, .itemRated, .itemAgreed, .storyVerified,
-      .storyGrouped, .domainAdded, .campaignAdded:
+      .storyGrouped, .domainAdded, .campaignAdded, .participantAdded:
       nil
     }
   }

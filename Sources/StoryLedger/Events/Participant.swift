@@ -19,7 +19,8 @@ public struct ParticipantErased: Hashable, Sendable {
 extension EventPayload {
   /// The participant a dialogue event names (who proposed, objected, responded, settled,
   /// reopened, selected, sent feedback, pledged, joined, fulfilled or withdrew a pledge,
-  /// facilitated or took part in a session); several names (a selection's panel, a
+  /// facilitated or took part in a session, rated an item, verified a story, or who is
+  /// described by `participant.added`); several names (a selection's panel, a
   /// session's people) are joined by `, `. `nil` for other events; empty once erased.
   public var participant: String? {
     participants.map { $0.joined(separator: ", ") }
@@ -43,6 +44,7 @@ extension EventPayload {
     case .sessionStarted(let event): return event.names
     case .itemRated(let event): return one(event.by)
     case .storyVerified(let event): return one(event.by)
+    case .participantAdded(let event): return one(event.name)
     case .ledgerCreated, .nodeAdded, .nodeRenamed, .nodeMoved, .nodeRetired, .storyTold,
       .tellingRecorded, .storyUpdated, .storyWithdrawn, .storyAnswered, .itemRecorded,
       .itemRevised, .itemAgreed, .participantErased, .sessionLinked, .storyGrouped,
@@ -62,7 +64,7 @@ extension EventPayload {
       .itemRevised, .accountProposed, .accountObjected, .accountResponded, .accountSettled,
       .accountReopened, .feedbackSent, .pledgeMade, .pledgeJoined, .pledgeFulfilled,
       .pledgeWithdrawn, .participantErased, .sessionLinked, .itemRated, .itemAgreed,
-      .storyVerified, .storyGrouped, .domainAdded, .campaignAdded:
+      .storyVerified, .storyGrouped, .domainAdded, .campaignAdded, .participantAdded:
       false
     }
   }
@@ -122,11 +124,104 @@ extension EventPayload {
     case .storyVerified(var event):
       event.by = name
       return .storyVerified(event)
+    case .participantAdded(var event):
+      // Erasing the name erases the whole description: attributes and consent are the
+      // participant's too.
+      guard !names.isEmpty else { return .participantAdded(ParticipantAdded(name: "")) }
+      event.name = name
+      return .participantAdded(event)
     case .ledgerCreated, .nodeAdded, .nodeRenamed, .nodeMoved, .nodeRetired, .storyTold,
       .tellingRecorded, .storyUpdated, .storyWithdrawn, .storyAnswered, .itemRecorded,
       .itemRevised, .itemAgreed, .participantErased, .sessionLinked, .storyGrouped,
       .domainAdded, .campaignAdded:
       return self
     }
+  }
+}
+
+/// A participant was described: the groups they belong to, and the day their consent to be
+/// described was recorded (`storyledger participant add`).
+///
+/// Meta-monitoring asks whose voice is heard: which groups tell stories and whose stories
+/// get selected at each level. A participant's *attributes* (role, group, age band, …) say
+/// which groups they belong to; a teller whose name is a participant's is counted in their
+/// groups by ``Ledger/voiceSeries(_:_:)``, once consent is recorded.
+///
+/// The whole event is personal: its name, attributes and consent are kept in the record's
+/// erasable part, so `storyledger erase person NAME` erases them with the participant's name.
+/// A later event for the same name replaces the earlier description.
+public struct ParticipantAdded: Hashable, Sendable {
+  /// One attribute: a key (`role`) and its value (`nurse`), each in any language or script.
+  public struct Attribute: Hashable, Sendable, Codable {
+    /// The attribute's name.
+    public var key: String
+    /// Its value.
+    public var value: String
+    /// Creates an attribute.
+    public init(key: String, value: String) {
+      self.key = key
+      self.value = value
+    }
+  }
+
+  /// The participant's name, as tellers, raters and panels name them. Empty once erased.
+  public var name: String
+  /// The attributes, sorted by key (byte order), each key once.
+  public var attributes: [Attribute]
+  /// The day their consent to be described was recorded (`nil`: not recorded).
+  public var consent: Day?
+
+  /// Creates the event.
+  public init(name: String, attributes: [Attribute] = [], consent: Day? = nil) {
+    self.name = name
+    self.attributes = attributes
+    self.consent = consent
+  }
+
+  /// The value of the attribute `key`, if the participant has it.
+  public func value(of key: String) -> String? {
+    attributes.first { $0.key == key }?.value
+  }
+}
+
+/// `participant.added`: its byte layout (version 1). The public part is empty; the personal
+/// part holds the name, the attributes (keys and values alternating) and the consent day.
+extension EventCodec {
+  static func writeParticipantAddedPersonal<Sink: ByteSink>(
+    _ event: ParticipantAdded, into writer: inout Sink
+  ) {
+    writer.appendString(event.name)
+    writer.appendStrings(event.attributes.flatMap { [$0.key, $0.value] })
+    writer.append(event.consent == nil ? 0 : 1)
+    if let consent = event.consent { writer.appendDay(consent) }
+  }
+
+  static func readParticipantAdded(
+    _ reader: inout ByteReader, personal: UnsafeRawBufferPointer?, materializingText: Bool
+  ) throws(DecodingFailure) -> ParticipantAdded {
+    guard reader.isAtEnd else {
+      throw DecodingFailure(description: "unexpected public bytes in a participant.added event")
+    }
+    // Erased: nothing is left of the participant.
+    guard let personal else { return ParticipantAdded(name: "") }
+    var part = ByteReader(personal, materializesText: materializingText)
+    let name = try part.string()
+    let texts = try part.strings()
+    guard texts.count % 2 == 0 else {
+      throw DecodingFailure(description: "a participant's attribute has a key but no value")
+    }
+    let attributes = stride(from: 0, to: texts.count, by: 2).map {
+      ParticipantAdded.Attribute(key: texts[$0], value: texts[$0 + 1])
+    }
+    let consent: Day? =
+      switch try part.byte() {
+      case 0: nil
+      case 1: try part.day()
+      default: throw DecodingFailure(description: "a participant's consent flag is not 0 or 1")
+      }
+    guard part.isAtEnd else {
+      throw DecodingFailure(description: "unexpected bytes after the participant")
+    }
+    return ParticipantAdded(name: name, attributes: attributes, consent: consent)
   }
 }

@@ -198,6 +198,12 @@ extension EventPayload {
     case .domainAdded(let event), .campaignAdded(let event):
       object.string("name", event.name)
       if !event.description.isEmpty { object.string("description", event.description) }
+    case .participantAdded(let event):
+      object.string("name", event.name)
+      object.raw(
+        "attributes",
+        json(Dictionary(event.attributes.map { ($0.key, $0.value) }, uniquingKeysWith: { $1 })))
+      if let consent = event.consent { object.string("consent", consent.description) }
     }
   }
 

@@ -106,8 +106,8 @@ extension RecordedEvent {
   /// and narratives.
   public static let withheldMark = "(withheld)"
 
-  /// This event with its story's title, tellers, narrative, personal answers, raters and
-  /// verifiers withheld
+  /// This event with its story's title, tellers, narrative, personal answers, raters,
+  /// verifiers and participants' descriptions withheld
   /// (other events as they are): what a viewer outside the story's share scope reads. A
   /// personal answer keeps its question and flag; its value becomes the text `(withheld)`.
   func withStoryTextWithheld() -> RecordedEvent {
@@ -136,6 +136,9 @@ extension RecordedEvent {
     case .storyVerified(var verified):
       verified.by = mark
       payload = .storyVerified(verified)
+    case .participantAdded:
+      // A participant's description is theirs alone: nothing of it is shown.
+      payload = .participantAdded(ParticipantAdded(name: ""))
     default:
       return self
     }

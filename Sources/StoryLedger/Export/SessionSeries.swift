@@ -110,7 +110,8 @@ public struct SessionSeriesRow: Hashable, Sendable {
     case .pledgeMade, .pledgeJoined, .pledgeFulfilled, .pledgeWithdrawn: pledgeSteps += 1
     case .ledgerCreated, .nodeAdded, .nodeRenamed, .nodeMoved, .nodeRetired, .storyUpdated,
       .storyWithdrawn, .storyAnswered, .participantErased, .sessionStarted, .sessionLinked,
-      .itemRated, .itemAgreed, .storyVerified, .storyGrouped, .domainAdded, .campaignAdded:
+      .itemRated, .itemAgreed, .storyVerified, .storyGrouped, .domainAdded, .campaignAdded,
+      .participantAdded:
       break
     }
   }

@@ -50,7 +50,7 @@ extension Ledger {
       erasable = []
       unerasable = []
       try store.read(sequences: state.dialogueSequences(naming: name)) { event in
-        if event.schemaVersion >= 2
+        if event.schemaVersion >= 2 || event.type == .participantAdded
           || EventPayload.namesAreList(event.type, schemaVersion: event.schemaVersion)
         {
           erasable.append(event.sequence)

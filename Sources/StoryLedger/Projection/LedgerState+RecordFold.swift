@@ -51,7 +51,8 @@ extension LedgerState {
         .accountSettled,
         .accountReopened, .storiesSelected, .feedbackSent, .pledgeMade, .pledgeJoined,
         .pledgeFulfilled, .pledgeWithdrawn, .participantErased, .sessionStarted, .sessionLinked,
-        .itemRated, .itemAgreed, .storyVerified, .storyGrouped, .domainAdded, .campaignAdded:
+        .itemRated, .itemAgreed, .storyVerified, .storyGrouped, .domainAdded, .campaignAdded,
+        .participantAdded:
         self = RecordFoldCache()
       }
     }
@@ -177,7 +178,8 @@ extension LedgerState {
         .accountSettled,
         .accountReopened, .storiesSelected, .feedbackSent, .pledgeMade, .pledgeJoined,
         .pledgeFulfilled, .pledgeWithdrawn, .participantErased, .sessionStarted, .sessionLinked,
-        .itemRated, .itemAgreed, .storyVerified, .storyGrouped, .domainAdded, .campaignAdded:
+        .itemRated, .itemAgreed, .storyVerified, .storyGrouped, .domainAdded, .campaignAdded,
+        .participantAdded:
         // Rare: the reference fold applies them.
         return false
       }

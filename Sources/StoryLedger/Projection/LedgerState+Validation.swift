@@ -162,6 +162,8 @@ extension LedgerState {
         try validateGroupingAdded(added, .domain)
       case .campaignAdded(let added):
         try validateGroupingAdded(added, .campaign)
+      case .participantAdded(let added):
+        try validateParticipantAdded(added)
       }
     }
   }

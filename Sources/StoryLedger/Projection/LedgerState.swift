@@ -303,7 +303,8 @@ public struct LedgerState: Sendable {
     case .accountProposed, .accountObjected, .accountResponded, .accountSettled,
       .accountReopened, .storiesSelected, .feedbackSent, .pledgeMade, .pledgeJoined,
       .pledgeFulfilled, .pledgeWithdrawn, .participantErased, .sessionStarted, .sessionLinked,
-      .itemRated, .itemAgreed, .storyVerified, .storyGrouped, .domainAdded, .campaignAdded:
+      .itemRated, .itemAgreed, .storyVerified, .storyGrouped, .domainAdded, .campaignAdded,
+      .participantAdded:
       appendDialogue(
         DialogueRecord(sequence: sequence, milliseconds: 0, actor: "", payload: payload))
     }

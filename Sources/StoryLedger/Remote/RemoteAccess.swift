@@ -5,7 +5,8 @@ import Foundation
 /// - ``recorder``: stories, tellings, story updates, answers and verifications, items,
 ///   revisions, evidence and ratings, within the subtree (in a session, too);
 /// - ``facilitator``: also the dialogue (sessions, agreed values, select, propose, object,
-///   respond, settle, reopen, feedback, pledges) at nodes within the subtree;
+///   respond, settle, reopen, feedback, pledges) at nodes within the subtree, and the
+///   participants' descriptions (who belong to no node);
 /// - ``analyst``: figures and exports of the subtree; never a narrative, a title or a teller;
 /// - ``keeper``: also nodes, withdrawal and erasure, imports, verify, tokens.
 public enum RemoteRole: String, CaseIterable, Codable, Sendable, CustomStringConvertible {
@@ -62,7 +63,8 @@ public enum RemoteAccess {
     /// Stories, tellings, story updates, answers and verifications, items, revisions,
     /// evidence and ratings, and the link of any of them to a session.
     case recording
-    /// The dialogue: sessions, agreed values, accounts, selections, feedback, pledges.
+    /// The dialogue: sessions, agreed values, accounts, selections, feedback, pledges, and
+    /// the participants' descriptions.
     case dialogue
     /// Nodes, withdrawal, erasure of a participant: the keeper's.
     case keeping
@@ -80,7 +82,7 @@ public enum RemoteAccess {
       .recording
     case .accountProposed, .accountObjected, .accountResponded, .accountSettled,
       .accountReopened, .storiesSelected, .feedbackSent, .pledgeMade, .pledgeJoined,
-      .pledgeFulfilled, .pledgeWithdrawn, .itemAgreed, .sessionStarted:
+      .pledgeFulfilled, .pledgeWithdrawn, .itemAgreed, .sessionStarted, .participantAdded:
       .dialogue
     case .nodeAdded, .nodeRenamed, .nodeMoved, .nodeRetired, .storyWithdrawn,
       .participantErased, .domainAdded, .campaignAdded:

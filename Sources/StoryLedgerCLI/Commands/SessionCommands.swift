@@ -156,6 +156,8 @@ enum SessionShowCommand: Command {
         + (grouped.campaigns.isEmpty
           ? "" : " in campaigns " + grouped.campaigns.map(oneLine).joined(separator: ", "))
     case .domainAdded(let added), .campaignAdded(let added): return oneLine(added.name)
+    case .participantAdded(let added):
+      return added.name.isEmpty ? "(erased)" : oneLine(added.name)
     case .storiesSelected(let selected):
       return "at \(selected.node) for \(selected.period) by \(oneLine(selected.by)): "
         + selected.chosen.map(\.story).joined(separator: ", ")

@@ -1,0 +1,282 @@
+/// One row of the voices time series (`export voices`): a period, a node at the query's level
+/// (its whole subtree counted), and a group of tellers: an attribute and one of its values.
+///
+/// Each column is defined in <doc:TimeSeries>. A teller's *group* for attribute K is the
+/// value of K in the description of the participant of the same name (`participant add`,
+/// names compared as Unicode text after trimming spaces), or one of three placeholders:
+/// `(unknown)` when no participant has the teller's name (and for a story with no named
+/// teller), `(no consent)` when the participant's consent is not recorded, `(unset)` when the
+/// participant has no attribute K. A story is in every group one of its tellers is in.
+/// The attribute `(all)`, value `(all)`, counts every story once.
+///
+/// For period P = [start, end], node N and group G, over the active stories in N's subtree:
+///
+/// - `stories_told`: stories in G first told (their `story.told` date) in P.
+/// - `tellings`: tellings dated in P of stories in G (a first telling is a telling).
+/// - `tellers`: distinct tellers in G of the stories with a telling dated in P.
+/// - `stories_selected`: distinct stories in G chosen by a selection made at N itself whose
+///   selection period ends in P (a story chosen twice in P counts once).
+public struct VoiceSeriesRow: Hashable, Sendable {
+  /// The attribute and value of the row that counts every story.
+  public static let all = "(all)"
+  /// The group of a teller no participant is called, or of a story without a teller.
+  public static let unknown = "(unknown)"
+  /// The group of a participant whose consent is not recorded.
+  public static let noConsent = "(no consent)"
+  /// The group of a participant without the attribute.
+  public static let unset = "(unset)"
+
+  /// The first day of the period.
+  public var periodStart: Day
+  /// The last day of the period (inclusive).
+  public var periodEnd: Day
+  /// The node.
+  public var node: NodePath
+  /// Its level name.
+  public var level: String
+  /// The attribute's key, or `(all)`.
+  public var attribute: String
+  /// The attribute's value, a placeholder, or `(all)`.
+  public var value: String
+  /// Stories of the group first told in the period.
+  public var storiesTold = 0
+  /// Tellings dated in the period of stories of the group.
+  public var tellings = 0
+  /// Distinct tellers of the group with a telling in the period.
+  public var tellers = 0
+  /// Distinct stories of the group selected at the node, for a period ending in this one.
+  public var storiesSelected = 0
+
+  /// The CSV column names, in order (<doc:TimeSeries>).
+  public static let columns = [
+    "period_start", "period_end", "node", "level", "attribute", "value", "stories_told",
+    "tellings", "tellers", "stories_selected",
+  ]
+
+  /// The CSV header line.
+  public static var csvHeader: [UInt8] { Array((columns.joined(separator: ",") + "\n").utf8) }
+
+  /// The counts, in the order of ``columns`` after `value`.
+  public var counts: [Int] { [storiesTold, tellings, tellers, storiesSelected] }
+
+  /// Appends the row as a CSV line or a JSON object line.
+  public func append(as format: ExportFormat, to bytes: inout [UInt8]) {
+    switch format {
+    case .csv:
+      bytes.append(contentsOf: Array("\(periodStart),\(periodEnd),".utf8))
+      for text in [node.description, level, attribute, value] {
+        TextEncoding.appendCSVField(text, to: &bytes)
+        bytes.append(UInt8(ascii: ","))
+      }
+      for (index, count) in counts.enumerated() {
+        if index > 0 { bytes.append(UInt8(ascii: ",")) }
+        TextEncoding.appendInteger(count, to: &bytes)
+      }
+      bytes.append(0x0A)
+    case .jsonl:
+      var object = JSONObjectWriter(bytes: bytes)
+      object.string("period_start", periodStart.description)
+      object.string("period_end", periodEnd.description)
+      object.string("node", node.description)
+      object.string("level", level)
+      object.string("attribute", attribute)
+      object.string("value", value)
+      for (name, count) in zip(Self.columns.dropFirst(6), counts) { object.number(name, count) }
+      bytes = object.finish()
+      bytes.append(0x0A)
+    }
+  }
+}
+
+extension Ledger {
+  /// The voices time series of `query` (its period, level, bounds and story filter), row by
+  /// row: one row per period, node at the level, attribute and value, sorted by period, node
+  /// path, attribute and value (`(all)` first, then keys and values in UTF-8 byte order),
+  /// zero filled; see ``VoiceSeriesRow`` for the definitions.
+  ///
+  /// The attributes are the keys of the participants whose consent is recorded; an
+  /// attribute's values are theirs, and each placeholder some counted teller falls under.
+  /// Periods run from the one holding the earliest first telling, telling or counted
+  /// selection's period end (or `from`) to the one holding the latest (or `to`); nodes are
+  /// those at the level with a counted story in their subtree. Stories at nodes shallower
+  /// than the level are left out.
+  ///
+  /// ```swift
+  /// try ledger.voiceSeries(try TimeSeriesQuery(period: .quarter, level: "organisation")) { row in
+  ///   print(row.periodStart, row.node, row.attribute, row.value, row.storiesSelected)
+  /// }
+  /// ```
+  ///
+  /// - Throws: ``LedgerError`` ``LedgerError/Code/invalid`` for a level the ledger does not
+  ///   have or a domain or campaign it does not define.
+  public func voiceSeries(_ query: TimeSeriesQuery, _ body: (VoiceSeriesRow) throws -> Void)
+    throws
+  {
+    try VoiceCounter(state: state, query: query).emit(body)
+  }
+}
+
+/// Counts the voices series: each story's groups, then its told day, tellings and
+/// selections, each into the cells of its period.
+private struct VoiceCounter {
+  /// A group's index: 0 is `(all)`; the others index ``VoiceCounter/groups``.
+  typealias Group = Int
+
+  struct Cell {
+    var storiesTold = 0
+    var tellings = 0
+    var tellers = Set<String>()
+    var selected = Set<Int32>()
+  }
+
+  struct CellKey: Hashable {
+    var period: Day
+    var node: Int32
+    var group: Group
+  }
+
+  let state: LedgerState
+  let query: TimeSeriesQuery
+  let levelName: String
+  /// Every (attribute, value) row, `(all)` first.
+  var groups: [(attribute: String, value: String)] = [(VoiceSeriesRow.all, VoiceSeriesRow.all)]
+  var cells: [CellKey: Cell] = [:]
+  var nodes = Set<Int32>()
+  var days: [Day] = []
+
+  init(state: LedgerState, query: TimeSeriesQuery) throws {
+    self.state = state
+    self.query = query
+    let depth: Int
+    do { depth = try state.configuration.depth(parsingLevel: query.level) } catch {
+      throw LedgerError.invalid(error)
+    }
+    levelName = state.configuration.levels[depth - 1]
+    let mask = try state.storyMask(query.stories).mask
+    let directory = state.participantDirectory
+    let consented = directory.byName.values.filter { $0.consent != nil }
+    let keys = Set(consented.flatMap { $0.attributes.map(\.key) }).sorted(by: Self.byteOrder)
+    // Each teller's group index per key, found as they are met.
+    var valuesOfKey: [[String: Group]] = Array(repeating: [:], count: keys.count)
+    var placeholders: [[String]] = Array(repeating: [], count: keys.count)
+    func value(of teller: String?, key: String) -> String {
+      guard let teller, let participant = directory[teller] else { return VoiceSeriesRow.unknown }
+      guard participant.consent != nil else { return VoiceSeriesRow.noConsent }
+      return participant.value(of: key) ?? VoiceSeriesRow.unset
+    }
+    // Stories: their node at the level, tellers and groups.
+    struct Counted {
+      var index: Int32
+      var node: Int32
+      var tellers: [(name: String, groups: [String])]
+      var groups: [Set<String>]
+    }
+    var counted: [Counted] = []
+    for index in 0..<state.stories.count {
+      let story = Int32(index)
+      guard !state.isWithdrawn(story), mask?[index] ?? true else { continue }
+      let node = state.ancestor(of: state.stories[index].node, atDepth: depth)
+      guard node >= 0 else { continue }
+      var names: [String] = []
+      for name in state.storyFields(story).tellers.map(LedgerState.trimmedName)
+      where !name.isEmpty && !names.contains(name) {
+        names.append(name)
+      }
+      let tellers = names.map { name in (name, keys.map { value(of: name, key: $0) }) }
+      var groups: [Set<String>] = keys.map { _ in [] }
+      for (position, key) in keys.enumerated() {
+        groups[position] =
+          names.isEmpty ? [value(of: nil, key: key)] : Set(tellers.map { $0.1[position] })
+        for value in groups[position] where value.hasPrefix("(") {
+          if !placeholders[position].contains(value) { placeholders[position].append(value) }
+        }
+      }
+      counted.append(Counted(index: story, node: node, tellers: tellers, groups: groups))
+    }
+    // The rows' groups: per key (byte order), its values and the placeholders met.
+    for (position, key) in keys.enumerated() {
+      let values = Set(consented.compactMap { $0.value(of: key) }).union(placeholders[position])
+      for value in values.sorted(by: Self.byteOrder) {
+        valuesOfKey[position][value] = groups.count
+        groups.append((key, value))
+      }
+    }
+    // Selections made at a node of the level, by story.
+    var selectedOn: [Int32: [(node: NodePath, day: Day)]] = [:]
+    for selection in state.dialogueModel().selections where selection.node.depth == depth {
+      if let story = state.storyIndex(forKey: selection.choice.story) {
+        selectedOn[story, default: []].append((selection.node, selection.period.end))
+      }
+    }
+    for story in counted {
+      nodes.insert(story.node)
+      var groupsOfStory: [Group] = [0]
+      for (position, values) in story.groups.enumerated() {
+        groupsOfStory += values.compactMap { valuesOfKey[position][$0] }
+      }
+      let record = state.stories[Int(story.index)]
+      count(day: record.toldOn, node: story.node, groups: groupsOfStory) { $0.storiesTold += 1 }
+      var cursor = record.firstTelling
+      while cursor >= 0 {
+        let telling = state.tellings[cursor]
+        count(day: telling.day, node: story.node, groups: groupsOfStory) { $0.tellings += 1 }
+        for teller in story.tellers {
+          var ofTeller: [Group] = [0]
+          for (position, value) in teller.groups.enumerated() {
+            if let group = valuesOfKey[position][value] { ofTeller.append(group) }
+          }
+          count(day: telling.day, node: story.node, groups: ofTeller) {
+            $0.tellers.insert(teller.name)
+          }
+        }
+        cursor = telling.next
+      }
+      let path = state.nodes[Int(story.node)].path
+      for selection in selectedOn[story.index] ?? [] where selection.node == path {
+        count(day: selection.day, node: story.node, groups: groupsOfStory) {
+          $0.selected.insert(story.index)
+        }
+      }
+    }
+  }
+
+  /// Adds to the cells of `groups` at `node` in the period holding `day`.
+  private mutating func count(
+    day: Day, node: Int32, groups: [Group], _ change: (inout Cell) -> Void
+  ) {
+    days.append(day)
+    let period = query.period.start(of: day)
+    for group in groups {
+      change(&cells[CellKey(period: period, node: node, group: group), default: Cell()])
+    }
+  }
+
+  static func byteOrder(_ left: String, _ right: String) -> Bool {
+    left.utf8.lexicographicallyPrecedes(right.utf8)
+  }
+
+  func emit(_ body: (VoiceSeriesRow) throws -> Void) throws {
+    guard let earliest = days.min(), let latest = days.max() else { return }
+    let nodes = self.nodes.sorted { state.nodes[Int($0)].path < state.nodes[Int($1)].path }
+    var start = query.period.start(of: query.from ?? earliest)
+    let last = query.to ?? latest
+    while start <= last {
+      let end = query.period.next(after: start).adding(days: -1)
+      for node in nodes {
+        for (group, names) in groups.enumerated() {
+          var row = VoiceSeriesRow(
+            periodStart: start, periodEnd: end, node: state.nodes[Int(node)].path,
+            level: levelName, attribute: names.attribute, value: names.value)
+          if let cell = cells[CellKey(period: start, node: node, group: group)] {
+            row.storiesTold = cell.storiesTold
+            row.tellings = cell.tellings
+            row.tellers = cell.tellers.count
+            row.storiesSelected = cell.selected.count
+          }
+          try body(row)
+        }
+      }
+      start = query.period.next(after: start)
+    }
+  }
+}
