@@ -206,6 +206,31 @@ struct VoiceTests {
     #expect(rows.count == 2 * 2 * 15)
   }
 
+  /// The report's section, worked by hand from the plan: the first quarter, from the top.
+  @Test func theReportShowsWhoseStoriesEachLevelSelected() throws {
+    let report = try Self.seeded().report(
+      of: try path("nhs"), range: try DateRange(parsing: "2026-Q1"))
+    let voices = try #require(report.voices)
+    #expect(voices.levels == ["nation", "region", "team"])
+    // s0, s1, s2, s3 and s6 (s4 is told in April, s5 was withdrawn).
+    #expect(voices.all.storiesTold == 5)
+    #expect(voices.all.tellers == 5)
+    // nhs chose s0; the regions s0, s6 and s3; the teams s0, s1 and s3.
+    #expect(voices.all.selected == [1, 3, 3])
+    let role = try #require(voices.attributes.first { $0.key == "role" })
+    #expect(
+      role.groups.map(\.value) == ["(no consent)", "(unknown)", "(unset)", "nurse", "patient"])
+    let patient = try #require(role.groups.first { $0.value == "patient" })
+    #expect(patient.storiesTold == 1)
+    #expect(patient.selected == [1, 1, 1])
+    let unknown = try #require(role.groups.first { $0.value == "(unknown)" })
+    #expect(unknown.storiesTold == 2)  // Stranger's s2 and the tellerless s3
+    #expect(unknown.selected == [0, 1, 1])
+    let html = report.html()
+    #expect(html.contains("<h2 id=\"voices-heading\">Whose voice is heard</h2>"))
+    #expect(html.contains("<caption>By 言語</caption>"))
+  }
+
   @Test func aDescriptionChangesKeyByKeyAndNothingIsRecordedWhenNothingChanges() throws {
     let ledger = try Self.seeded()
     let before = ledger.head.sequence
@@ -214,12 +239,13 @@ struct VoiceTests {
     try ledger.addParticipant("Sam", attributes: [(key: "GROUP", value: "governors")])
     try ledger.addParticipant("Sam", attributes: [(key: "band", value: "7")])
     var sam = try #require(ledger.participants.first { $0.name == "Sam" })
-    #expect(sam.attributes == ["GROUP": "governors", "band": "7"])
+    // GROUP is Amaka's group: one key, spelt as first used.
+    #expect(sam.attributes == ["group": "governors", "band": "7"])
     #expect(sam.consent == (try day("2026-02-01")))
     #expect(sam.stories == 2)
     try ledger.addParticipant("Sam", attributes: [(key: "band", value: "")])
     sam = try #require(ledger.participants.first { $0.name == "Sam" })
-    #expect(sam.attributes == ["GROUP": "governors"])
+    #expect(sam.attributes == ["group": "governors"])
     #expect(throws: LedgerError.self) { try ledger.addParticipant(" ") }
     #expect(throws: LedgerError.self) {
       try ledger.addParticipant("Sam", attributes: [(key: "role", value: "a\u{7}b")])

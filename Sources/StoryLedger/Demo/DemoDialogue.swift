@@ -38,7 +38,19 @@ public enum DemoDialogue {
     public var grouped = 0
     /// The stories in the demo's campaign (``DemoDialogue/campaign``).
     public var inCampaign = 0
+    /// The tellers described as participants (`participant add`), and how many of them have
+    /// consent recorded.
+    public var participants = 0
+    /// The participants whose consent is recorded.
+    public var consented = 0
   }
+
+  /// The roles the demo's tellers are described with, by teller, in turn: a role's groups
+  /// are what `export voices` counts.
+  static let roles = [
+    ("patient", "public"), ("nurse", "staff"), ("carer", "public"), ("doctor", "staff"),
+    ("manager", "staff"), ("patient", "public"), ("porter", "staff"), ("team", "staff"),
+  ]
 
   /// The demo's domains of change: their names and what they cover, in several languages.
   public static let domains = [
@@ -113,6 +125,8 @@ public enum DemoDialogue {
     if let place = branch.last {
       try recordEvidence(on: ledger, at: place, period: period, round: &round, options: options)
     }
+    // The tellers are described, so that `export voices` shows whose voice is heard.
+    try recordParticipants(on: ledger, period: period, round: &round, options: options)
     // Stories of the bottom organisation are told under domains of change and in a campaign.
     try recordGroupings(
       on: ledger, under: branch[max(0, branch.count - 2)], period: period, round: &round,
@@ -254,6 +268,24 @@ public enum DemoDialogue {
         on: ledger, along: branch, period: period, round: &round, options: options)
     }
     return round
+  }
+
+  /// Describes every teller of the demo's phrases as a participant: a role and a group in
+  /// turn, and consent recorded on the period's first day for all but every fifth, whose
+  /// stories `export voices` then counts as `(no consent)`.
+  static func recordParticipants(
+    on ledger: Ledger, period: DateRange, round: inout Round, options: Ledger.AppendOptions
+  ) throws {
+    let tellers = DemoPhrases.languages.flatMap(\.tellers)
+    for (index, teller) in tellers.enumerated() {
+      let (role, group) = roles[index % roles.count]
+      let consents = index % 5 != 4
+      try ledger.addParticipant(
+        teller, attributes: [(key: "role", value: role), (key: "group", value: group)],
+        consent: consents ? period.start : nil, options: options)
+      round.participants += 1
+      if consents { round.consented += 1 }
+    }
   }
 
   /// Defines the demo's domains and campaign, and places the stories told in the period

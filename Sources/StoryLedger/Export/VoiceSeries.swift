@@ -153,17 +153,10 @@ private struct VoiceCounter {
     }
     levelName = state.configuration.levels[depth - 1]
     let mask = try state.storyMask(query.stories).mask
-    let directory = state.participantDirectory
-    let consented = directory.byName.values.filter { $0.consent != nil }
-    let keys = Set(consented.flatMap { $0.attributes.map(\.key) }).sorted(by: Self.byteOrder)
-    // Each teller's group index per key, found as they are met.
+    let voices = VoiceGroups(state)
+    let keys = voices.keys
     var valuesOfKey: [[String: Group]] = Array(repeating: [:], count: keys.count)
-    var placeholders: [[String]] = Array(repeating: [], count: keys.count)
-    func value(of teller: String?, key: String) -> String {
-      guard let teller, let participant = directory[teller] else { return VoiceSeriesRow.unknown }
-      guard participant.consent != nil else { return VoiceSeriesRow.noConsent }
-      return participant.value(of: key) ?? VoiceSeriesRow.unset
-    }
+    var placeholders: [Set<String>] = Array(repeating: [], count: keys.count)
     // Stories: their node at the level, tellers and groups.
     struct Counted {
       var index: Int32
@@ -177,26 +170,19 @@ private struct VoiceCounter {
       guard !state.isWithdrawn(story), mask?[index] ?? true else { continue }
       let node = state.ancestor(of: state.stories[index].node, atDepth: depth)
       guard node >= 0 else { continue }
-      var names: [String] = []
-      for name in state.storyFields(story).tellers.map(LedgerState.trimmedName)
-      where !name.isEmpty && !names.contains(name) {
-        names.append(name)
+      let names = voices.tellers(of: story)
+      let groups = voices.groups(of: names)
+      for (position, values) in groups.enumerated() {
+        placeholders[position].formUnion(values.filter(VoiceGroups.isPlaceholder))
       }
-      let tellers = names.map { name in (name, keys.map { value(of: name, key: $0) }) }
-      var groups: [Set<String>] = keys.map { _ in [] }
-      for (position, key) in keys.enumerated() {
-        groups[position] =
-          names.isEmpty ? [value(of: nil, key: key)] : Set(tellers.map { $0.1[position] })
-        for value in groups[position] where value.hasPrefix("(") {
-          if !placeholders[position].contains(value) { placeholders[position].append(value) }
-        }
-      }
-      counted.append(Counted(index: story, node: node, tellers: tellers, groups: groups))
+      counted.append(
+        Counted(
+          index: story, node: node, tellers: names.map { ($0, voices.groups(ofTeller: $0)) },
+          groups: groups))
     }
     // The rows' groups: per key (byte order), its values and the placeholders met.
     for (position, key) in keys.enumerated() {
-      let values = Set(consented.compactMap { $0.value(of: key) }).union(placeholders[position])
-      for value in values.sorted(by: Self.byteOrder) {
+      for value in voices.values(of: position, with: placeholders[position]) {
         valuesOfKey[position][value] = groups.count
         groups.append((key, value))
       }
@@ -251,10 +237,6 @@ private struct VoiceCounter {
     }
   }
 
-  static func byteOrder(_ left: String, _ right: String) -> Bool {
-    left.utf8.lexicographicallyPrecedes(right.utf8)
-  }
-
   func emit(_ body: (VoiceSeriesRow) throws -> Void) throws {
     guard let earliest = days.min(), let latest = days.max() else { return }
     let nodes = self.nodes.sorted { state.nodes[Int($0)].path < state.nodes[Int($1)].path }
@@ -278,5 +260,69 @@ private struct VoiceCounter {
       }
       start = query.period.next(after: start)
     }
+  }
+}
+
+/// Which groups tellers belong to, by the participants' descriptions (see
+/// ``VoiceSeriesRow``): the voices series and the report's section share it.
+struct VoiceGroups {
+  let state: LedgerState
+  let directory: ParticipantDirectory
+  /// The participants whose consent is recorded: only their attributes are used.
+  let consented: [ParticipantAdded]
+  /// Their attributes' keys, in UTF-8 byte order.
+  let keys: [String]
+
+  init(_ state: LedgerState) {
+    self.state = state
+    directory = state.participantDirectory
+    let directory = self.directory
+    let consented = directory.order.compactMap { directory.byName[$0] }.filter {
+      $0.consent != nil
+    }
+    self.consented = consented
+    keys = Set(consented.flatMap { $0.attributes.map(\.key) }).sorted(by: Self.byteOrder)
+  }
+
+  static func byteOrder(_ left: String, _ right: String) -> Bool {
+    left.utf8.lexicographicallyPrecedes(right.utf8)
+  }
+
+  static func isPlaceholder(_ value: String) -> Bool {
+    value == VoiceSeriesRow.unknown || value == VoiceSeriesRow.noConsent
+      || value == VoiceSeriesRow.unset
+  }
+
+  /// The story's tellers, trimmed, each once, in the order told.
+  func tellers(of story: Int32) -> [String] {
+    var names: [String] = []
+    for name in state.storyFields(story).tellers.map(LedgerState.trimmedName)
+    where !name.isEmpty && !names.contains(name) {
+      names.append(name)
+    }
+    return names
+  }
+
+  /// The teller's group for each key, in the order of ``keys``.
+  func groups(ofTeller teller: String) -> [String] {
+    guard let participant = directory[teller] else {
+      return keys.map { _ in VoiceSeriesRow.unknown }
+    }
+    guard participant.consent != nil else { return keys.map { _ in VoiceSeriesRow.noConsent } }
+    return keys.map { participant.value(of: $0) ?? VoiceSeriesRow.unset }
+  }
+
+  /// A story's groups for each key: those of its tellers, or `(unknown)` without a teller.
+  func groups(of tellers: [String]) -> [Set<String>] {
+    guard !tellers.isEmpty else { return keys.map { _ in [VoiceSeriesRow.unknown] } }
+    let each = tellers.map(groups(ofTeller:))
+    return keys.indices.map { position in Set(each.map { $0[position] }) }
+  }
+
+  /// The values of the key at `position`: the consented participants' values, and the
+  /// placeholders met, in UTF-8 byte order.
+  func values(of position: Int, with placeholders: Set<String>) -> [String] {
+    Set(consented.compactMap { $0.value(of: keys[position]) }).union(placeholders)
+      .sorted(by: Self.byteOrder)
   }
 }

@@ -22,7 +22,8 @@ extension Ledger {
   /// Erases a participant's name from every dialogue event that names them (who proposed,
   /// objected, responded, settled or reopened an account, selected stories, sent feedback,
   /// made, joined, fulfilled or withdrew a pledge, facilitated or took part in a session,
-  /// rated an item, verified a story). An event that names several people (a selection's
+  /// rated an item, verified a story), and their description (``ParticipantAdded``: the
+  /// attributes and consent go with the name). An event that names several people (a selection's
   /// panel, a session) keeps them in one erasable part, so all its names are erased with the
   /// participant's. It appends a `participant.erased` event
   /// listing those events (not the name), then erases the name in place in the log, as a

@@ -16,7 +16,8 @@ import Foundation
 /// ```
 extension Ledger {
   /// Describes a participant, or changes their description: each attribute given sets its
-  /// key (keys match ignoring case; an empty value removes the key), the others stay;
+  /// key (an empty value removes the key), the others stay; keys match ignoring case across
+  /// the ledger, the spelling first used staying;
   /// `consent` records the day consent was given. Appends a `participant.added` event
   /// holding the whole description, in the record's erasable part; appends nothing when the
   /// description would not change.

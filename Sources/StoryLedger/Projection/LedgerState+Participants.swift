@@ -105,16 +105,26 @@ extension LedgerState {
   static func trimmedName(_ name: String) -> String { name.trimmingCharacters(in: .whitespaces) }
 
   /// The description of `name` after a change: `attributes` set (an empty value removes the
-  /// key; keys match ignoring case, the new spelling kept) over the current description, and
-  /// `consent` when given. `nil` when nothing would change.
+  /// key) over the current description, and `consent` when given. `nil` when nothing would
+  /// change. Keys match ignoring case, across the ledger: a key spelt as another participant's
+  /// already is (`Role` where `role` is in use) takes the spelling in use, so that one
+  /// attribute is one key everywhere.
   func participantChange(
     _ name: String, attributes: [(key: String, value: String)], consent: Day?
   ) throws(LedgerError) -> ParticipantAdded? {
     let name = Self.trimmedName(name)
-    let current = participantDirectory.byName[name]
+    let directory = participantDirectory
+    let current = directory.byName[name]
+    var spelling: [String: String] = [:]
+    for name in directory.order {
+      for attribute in directory.byName[name]?.attributes ?? [] {
+        spelling[attribute.key.lowercased()] = spelling[attribute.key.lowercased()] ?? attribute.key
+      }
+    }
     var result = current ?? ParticipantAdded(name: name)
     for (key, value) in attributes {
-      let key = key.trimmingCharacters(in: .whitespaces)
+      let given = key.trimmingCharacters(in: .whitespaces)
+      let key = spelling[given.lowercased()] ?? given
       let value = value.trimmingCharacters(in: .whitespaces)
       guard !key.isEmpty else {
         throw LedgerError.invalid(

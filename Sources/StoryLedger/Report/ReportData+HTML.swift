@@ -59,6 +59,7 @@ struct ReportPage {
     movement()
     cascade()
     calibration()
+    voices()
     dialogue()
     output += """
       <footer><p>Made by StoryLedger from the ledger's tamper-evident log. Figures are as of the

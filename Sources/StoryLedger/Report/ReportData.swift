@@ -88,6 +88,10 @@ public struct ReportData: Hashable, Sendable, Codable {
   /// How several people rated the subtree's items, when any were rated (filled by
   /// ``Ledger/report(of:range:by:)``).
   public var calibration: ReportCalibration?
+  /// Which groups of participants told the subtree's stories and whose stories each level
+  /// selected, when participants with consent have attributes (filled by
+  /// ``Ledger/report(of:range:by:)``).
+  public var voices: ReportVoices?
 
   /// The label of a period of the report's granularity: `2026-03`, `2026-Q1`, `2026-W05`,
   /// `2026`, or the day; a period cut by the range shows its days.
@@ -270,6 +274,7 @@ extension Ledger {
       ).filter { $0.on <= report.range.end }
     }
     report.calibration = try reportCalibration(of: path, range: report.range)
+    report.voices = reportVoices(of: path, range: report.range)
     return report
   }
 }

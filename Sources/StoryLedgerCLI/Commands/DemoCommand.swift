@@ -146,7 +146,9 @@ enum DemoCommand: Command {
         \(round.verified) selected stor\(round.verified == 1 ? "y" : "ies") verified, \(round.checkableEvidence) \
         item\(round.checkableEvidence == 1 ? "" : "s") with evidence that can be checked, \
         \(round.grouped) stories told under \(DemoDialogue.domains.count) domains of change (the \
-        bottom team selecting in each) and \(round.inCampaign) in the campaign \(DemoDialogue.campaign.0).
+        bottom team selecting in each) and \(round.inCampaign) in the campaign \(DemoDialogue.campaign.0), \
+        and \(round.participants) tellers described by role and group (\(round.consented) with consent \
+        recorded), so that `export voices` shows whose stories are told and heard at each level.
 
 
         """)
@@ -170,6 +172,8 @@ enum DemoCommand: Command {
         storyledger --ledger \(ledgerURL.path) story show \(round.furthest ?? "STORY")
         storyledger --ledger \(ledgerURL.path) export ratings --period month --level region
         storyledger --ledger \(ledgerURL.path) domains
+        storyledger --ledger \(ledgerURL.path) participants
+        storyledger --ledger \(ledgerURL.path) export voices --period quarter --level organisation
         storyledger --ledger \(ledgerURL.path) summary \(ledger.topLevelNodes.first?.description ?? "NODE") --campaign "\(DemoDialogue.campaign.0)"
         storyledger --ledger \(ledgerURL.path) verify
       """)

@@ -11,7 +11,8 @@ enum ErasePersonCommand: Command {
       Erases NAME wherever the dialogue names a participant: who proposed, objected to,
       answered, settled or reopened an account, selected stories (alone or on a panel), sent
       feedback, made, joined, fulfilled or withdrew a pledge, facilitated or took part in a
-      session, rated an item (`item rate`) or verified a story (`story verified`). The names
+      session, rated an item (`item rate`) or verified a story (`story verified`), and their
+      description (`participant add`: attributes and consent go with the name). The names
       of one panel or one session share one erasable part of their record, so the others'
       names there are erased with it. The events stay (figures, accounts, pledges, ratings and
       their texts are unchanged; a person's ratings stay one person's) and show the

@@ -15,9 +15,11 @@ enum ParticipantAddCommand: Command {
       recorded under (matched as Unicode text after trimming spaces; letter case counts).
 
       Adding a participant again changes their description: each --attribute sets its key
-      (keys match ignoring case; KEY= with no value removes the key), --consent records the
+      (KEY= with no value removes the key), --consent records the
       day consent was given, and what is not named stays. Nothing is recorded when nothing
-      changes. Attributes count in `export voices` only once consent is recorded.
+      changes. Keys match ignoring case across the ledger: the spelling first used stays
+      (Role=nurse sets role where role is in use), so one attribute is one column of groups.
+      Attributes count in `export voices` only once consent is recorded.
 
       The name, attributes and consent are kept in the erasable part of the record:
       `storyledger erase person NAME` erases them all. Prints the name.
