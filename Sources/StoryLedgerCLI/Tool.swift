@@ -28,6 +28,7 @@ public enum StoryLedgerTool {
     CommandEntry(CampaignAddCommand.self), CommandEntry(CampaignsCommand.self),
     CommandEntry(ParticipantAddCommand.self), CommandEntry(ParticipantsCommand.self),
     CommandEntry(ExportVoicesCommand.self),
+    CommandEntry(ProxySetCommand.self), CommandEntry(ProxiesCommand.self),
     CommandEntry(ItemAddCommand.self), CommandEntry(ItemReviseCommand.self),
     CommandEntry(ItemEvidenceCommand.self), CommandEntry(ItemRateCommand.self),
     CommandEntry(ItemAgreeCommand.self), CommandEntry(ItemsCommand.self),

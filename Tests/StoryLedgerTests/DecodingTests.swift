@@ -119,6 +119,20 @@ struct DecodingTests {
           attributes: [.init(key: "role", value: "nurse"), .init(key: "役割", value: "看護師")],
           consent: day)),
       .participantAdded(ParticipantAdded(name: "Bo")),
+      .proxySet(
+        ProxySet(
+          name: "consulta de atención primaria", value: Money(cents: -3_550), unit: "consulta",
+          source: "Tarifas 2026", from: day)),
+      .itemRevised(
+        ItemRevised(
+          story: "S1", item: "i1", on: day,
+          facts: ItemFacts(
+            quantity: "13", monetised: Money(cents: 780_000), evidenceLink: "https://e.org/x",
+            proxy: "bed-day", multiplier: "1.5"))),
+      .itemRevised(
+        ItemRevised(
+          story: "S1", item: "i1", on: day,
+          facts: ItemFacts(quantity: "2", monetised: Money(cents: 80_000), proxy: "bed-day"))),
       .storyGrouped(StoryGrouped(story: "S1", domain: "Vies", campaigns: ["変化の日 2026", "B"])),
       .storyGrouped(StoryGrouped(story: "S1", domain: nil, campaigns: [])),
       .storiesSelected(

@@ -201,6 +201,14 @@ struct RemoteWireTests {
     #expect(allowed([described], .keeper, nil))
     #expect(!allowed([described], .recorder, nil))
     #expect(!allowed([described], .analyst, nil))
+    // A proxy's value is the whole ledger's, like a domain.
+    let proxy = EventPayload.proxySet(
+      ProxySet(
+        name: "bed-day", value: Money(cents: 40_000), unit: "bed-day", source: "Costs.",
+        from: day))
+    #expect(allowed([proxy], .keeper, nil))
+    #expect(!allowed([proxy], .keeper, north))
+    #expect(!allowed([proxy], .facilitator, nil))
     // Every event type has its kind; only the ledger's creation is nobody's.
     #expect(EventType.allCases.filter { RemoteAccess.kind(of: $0) == .never } == [.ledgerCreated])
     // One refused event refuses the batch, naming it.

@@ -90,7 +90,7 @@ extension LedgerState {
         .nodeAdded,
         .nodeRenamed, .nodeMoved, .nodeRetired, .storyTold, .storyUpdated, .storyWithdrawn,
         .storyAnswered, .tellingRecorded, .itemRecorded, .itemRevised, .itemRated, .itemAgreed,
-        .storyVerified, .storyGrouped, .domainAdded, .campaignAdded, .participantAdded:
+        .storyVerified, .storyGrouped, .domainAdded, .campaignAdded, .participantAdded, .proxySet:
         break
       }
     }

@@ -114,7 +114,7 @@ extension LedgerState {
       // A participant described in a workshop belongs to no node.
       case .participantAdded: node = nil
       case .ledgerCreated, .participantErased, .sessionStarted, .sessionLinked, .domainAdded,
-        .campaignAdded:
+        .campaignAdded, .proxySet:
         throw LedgerError(
           .invalid, "a \(event.type.name) event is not recorded in a session")
       }

@@ -33,7 +33,7 @@ enum EventCodec {
     case .sessionStarted, .participantAdded: true
     case .ledgerCreated, .nodeAdded, .nodeRenamed, .nodeMoved, .nodeRetired, .storyUpdated,
       .storyWithdrawn, .itemRecorded, .itemRevised, .participantErased, .sessionLinked,
-      .itemAgreed, .storyGrouped, .domainAdded, .campaignAdded:
+      .itemAgreed, .storyGrouped, .domainAdded, .campaignAdded, .proxySet:
       false
     }
   }
@@ -116,6 +116,7 @@ enum EventCodec {
       writeGroupingAdded(event, into: &writer)
     // Everything it says is personal.
     case .participantAdded: break
+    case .proxySet(let event): writeProxySet(event, into: &writer)
     }
   }
 
@@ -151,7 +152,7 @@ enum EventCodec {
       return true
     case .ledgerCreated, .nodeAdded, .nodeRenamed, .nodeMoved, .nodeRetired, .storyUpdated,
       .storyWithdrawn, .itemRecorded, .itemRevised, .participantErased, .sessionLinked,
-      .itemAgreed, .storyGrouped, .domainAdded, .campaignAdded:
+      .itemAgreed, .storyGrouped, .domainAdded, .campaignAdded, .proxySet:
       return false
     }
   }
@@ -281,6 +282,7 @@ enum EventCodec {
     case .storyGrouped: return .storyGrouped(try readStoryGrouped(&reader))
     case .domainAdded: return .domainAdded(try readGroupingAdded(&reader))
     case .campaignAdded: return .campaignAdded(try readGroupingAdded(&reader))
+    case .proxySet: return .proxySet(try readProxySet(&reader))
     case .participantAdded:
       return .participantAdded(
         try readParticipantAdded(

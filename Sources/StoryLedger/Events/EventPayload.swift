@@ -65,6 +65,8 @@ public enum EventType: UInt16, CaseIterable, Sendable, Hashable {
   case domainAdded = 70
   /// A campaign was defined.
   case campaignAdded = 71
+  /// A proxy's value was set from a date (and the items priced by it revised).
+  case proxySet = 72
   /// A session (a workshop, a meeting) was started at a node.
   case sessionStarted = 80
   /// The events just before, in the same append, were recorded in a session.
@@ -106,6 +108,7 @@ public enum EventType: UInt16, CaseIterable, Sendable, Hashable {
     case .sessionLinked: "session.linked"
     case .domainAdded: "domain.added"
     case .campaignAdded: "campaign.added"
+    case .proxySet: "proxy.set"
     }
   }
 
@@ -132,7 +135,7 @@ public enum EventType: UInt16, CaseIterable, Sendable, Hashable {
     case .ledgerCreated, .nodeAdded, .nodeRenamed, .nodeMoved, .nodeRetired, .storyTold,
       .tellingRecorded, .storyUpdated, .storyWithdrawn, .storyAnswered, .participantErased,
       .sessionStarted, .sessionLinked, .itemAgreed, .storyGrouped, .domainAdded, .campaignAdded,
-      .participantAdded:
+      .participantAdded, .proxySet:
       1
     }
   }
@@ -149,7 +152,7 @@ public enum EventType: UInt16, CaseIterable, Sendable, Hashable {
       .accountReopened, .storiesSelected, .feedbackSent, .pledgeMade, .pledgeJoined,
       .pledgeFulfilled, .pledgeWithdrawn, .participantErased, .sessionStarted, .sessionLinked,
       .itemRated, .itemAgreed, .storyVerified, .storyGrouped, .domainAdded, .campaignAdded,
-      .participantAdded:
+      .participantAdded, .proxySet:
       true
     case .ledgerCreated, .nodeAdded, .nodeRenamed, .nodeMoved, .nodeRetired, .storyTold,
       .tellingRecorded, .storyUpdated, .storyWithdrawn, .storyAnswered, .itemRecorded,
@@ -240,6 +243,8 @@ public enum EventPayload: Hashable, Sendable {
   case domainAdded(GroupingAdded)
   /// See ``EventType/campaignAdded``.
   case campaignAdded(GroupingAdded)
+  /// See ``EventType/proxySet``.
+  case proxySet(ProxySet)
 
   /// The type of the event.
   public var type: EventType {
@@ -277,6 +282,7 @@ public enum EventPayload: Hashable, Sendable {
     case .storyGrouped: .storyGrouped
     case .domainAdded: .domainAdded
     case .campaignAdded: .campaignAdded
+    case .proxySet: .proxySet
     }
   }
 
@@ -302,7 +308,7 @@ public enum EventPayload: Hashable, Sendable {
       .accountObjected, .accountResponded, .accountSettled, .accountReopened, .storiesSelected,
       .feedbackSent, .pledgeMade, .pledgeJoined, .pledgeFulfilled, .pledgeWithdrawn,
       .participantErased, .sessionStarted, .sessionLinked, .domainAdded, .campaignAdded,
-      .participantAdded:
+      .participantAdded, .proxySet:
       nil
     }
   }
@@ -326,7 +332,7 @@ public enum EventPayload: Hashable, Sendable {
     case .ledgerCreated, .tellingRecorded, .storyUpdated, .storyWithdrawn, .storyAnswered,
       .itemRecorded, .itemRevised, .pledgeJoined, .pledgeFulfilled, .pledgeWithdrawn,
       .participantErased, .sessionLinked, .itemRated, .itemAgreed, .storyVerified,
-      .storyGrouped, .domainAdded, .campaignAdded, .participantAdded:
+      .storyGrouped, .domainAdded, .campaignAdded, .participantAdded, .proxySet:
       nil
     }
   }
@@ -498,13 +504,22 @@ public struct ItemFacts: Hashable, Sendable {
   /// The SHA-256 digest of an evidence file kept outside the ledger, as 64 lowercase
   /// hexadecimal digits: anyone holding the file can check it is the one recorded.
   public var evidenceDigest: String?
+  /// The proxy the monetised value was computed from (``ProxySet``): `monetised` is then
+  /// `quantity` × the proxy's value on the revision's date × `multiplier`, and `quantity`
+  /// is given with it. `nil` for a hand-entered figure.
+  public var proxy: String?
+  /// The multiplier of a figure computed from a proxy, as a decimal text (`nil`: 1).
+  public var multiplier: String?
 
   /// Creates a set of facts.
   public init(
     visibility: Visibility? = nil, description: String? = nil, quantity: String? = nil,
     unit: String? = nil, monetised: Money? = nil, weight: Int? = nil, evidence: String? = nil,
-    evidenceLink: String? = nil, evidenceDigest: String? = nil
+    evidenceLink: String? = nil, evidenceDigest: String? = nil, proxy: String? = nil,
+    multiplier: String? = nil
   ) {
+    self.proxy = proxy
+    self.multiplier = multiplier
     self.visibility = visibility
     self.description = description
     self.quantity = quantity

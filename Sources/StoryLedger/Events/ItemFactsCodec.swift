@@ -42,8 +42,12 @@ enum ItemFactsCodec {
     static let evidenceLink = MoreFields(rawValue: 1)
     /// A length-prefixed text: the evidence file's SHA-256 digest in hexadecimal.
     static let evidenceDigest = MoreFields(rawValue: 2)
+    /// A length-prefixed text: the proxy the monetised value was computed from.
+    static let proxy = MoreFields(rawValue: 4)
+    /// A length-prefixed decimal text: the multiplier applied with the proxy.
+    static let multiplier = MoreFields(rawValue: 8)
     /// Every fact of the second byte this build knows.
-    static let known: MoreFields = [.evidenceLink, .evidenceDigest]
+    static let known: MoreFields = [.evidenceLink, .evidenceDigest, .proxy, .multiplier]
   }
 
   /// Writes facts whose texts are `Text` (strings, or bytes already checked as UTF-8).
@@ -51,11 +55,14 @@ enum ItemFactsCodec {
   static func write<Text: LayoutText, Sink: ByteSink>(
     visibility: Visibility?, description: Text?, quantity: Text?, unit: Text?,
     monetised: Money?, weight: Int?, evidence: Text?, evidenceLink: Text? = nil,
-    evidenceDigest: Text? = nil, into sink: inout Sink
+    evidenceDigest: Text? = nil, proxy: Text? = nil, multiplier: Text? = nil,
+    into sink: inout Sink
   ) {
     var more: MoreFields = []
     if evidenceLink != nil { more.insert(.evidenceLink) }
     if evidenceDigest != nil { more.insert(.evidenceDigest) }
+    if proxy != nil { more.insert(.proxy) }
+    if multiplier != nil { more.insert(.multiplier) }
     var fields: Fields = more.isEmpty ? [] : [.more]
     if visibility != nil { fields.insert(.visibility) }
     if description != nil { fields.insert(.description) }
@@ -76,6 +83,8 @@ enum ItemFactsCodec {
     sink.append(more.rawValue)
     evidenceLink?.appendLengthPrefixed(to: &sink)
     evidenceDigest?.appendLengthPrefixed(to: &sink)
+    proxy?.appendLengthPrefixed(to: &sink)
+    multiplier?.appendLengthPrefixed(to: &sink)
   }
 
   /// Writes `facts`.
@@ -84,7 +93,8 @@ enum ItemFactsCodec {
       visibility: facts.visibility, description: facts.description, quantity: facts.quantity,
       unit: facts.unit, monetised: facts.monetised, weight: facts.weight,
       evidence: facts.evidence, evidenceLink: facts.evidenceLink,
-      evidenceDigest: facts.evidenceDigest, into: &sink)
+      evidenceDigest: facts.evidenceDigest, proxy: facts.proxy, multiplier: facts.multiplier,
+      into: &sink)
   }
 
   /// Reads facts, checking every one; their texts are empty unless the reader materializes
@@ -112,6 +122,8 @@ enum ItemFactsCodec {
       }
       if more.contains(.evidenceLink) { facts.evidenceLink = try reader.string() }
       if more.contains(.evidenceDigest) { facts.evidenceDigest = try reader.string() }
+      if more.contains(.proxy) { facts.proxy = try reader.string() }
+      if more.contains(.multiplier) { facts.multiplier = try reader.string() }
     }
     return facts
   }

@@ -48,7 +48,7 @@ extension EventPayload {
     case .ledgerCreated, .nodeAdded, .nodeRenamed, .nodeMoved, .nodeRetired, .storyTold,
       .tellingRecorded, .storyUpdated, .storyWithdrawn, .storyAnswered, .itemRecorded,
       .itemRevised, .itemAgreed, .participantErased, .sessionLinked, .storyGrouped,
-      .domainAdded, .campaignAdded:
+      .domainAdded, .campaignAdded, .proxySet:
       return nil
     }
   }
@@ -64,7 +64,7 @@ extension EventPayload {
       .itemRevised, .accountProposed, .accountObjected, .accountResponded, .accountSettled,
       .accountReopened, .feedbackSent, .pledgeMade, .pledgeJoined, .pledgeFulfilled,
       .pledgeWithdrawn, .participantErased, .sessionLinked, .itemRated, .itemAgreed,
-      .storyVerified, .storyGrouped, .domainAdded, .campaignAdded, .participantAdded:
+      .storyVerified, .storyGrouped, .domainAdded, .campaignAdded, .participantAdded, .proxySet:
       false
     }
   }
@@ -133,7 +133,7 @@ extension EventPayload {
     case .ledgerCreated, .nodeAdded, .nodeRenamed, .nodeMoved, .nodeRetired, .storyTold,
       .tellingRecorded, .storyUpdated, .storyWithdrawn, .storyAnswered, .itemRecorded,
       .itemRevised, .itemAgreed, .participantErased, .sessionLinked, .storyGrouped,
-      .domainAdded, .campaignAdded:
+      .domainAdded, .campaignAdded, .proxySet:
       return self
     }
   }

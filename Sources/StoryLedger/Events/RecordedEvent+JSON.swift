@@ -198,6 +198,12 @@ extension EventPayload {
     case .domainAdded(let event), .campaignAdded(let event):
       object.string("name", event.name)
       if !event.description.isEmpty { object.string("description", event.description) }
+    case .proxySet(let event):
+      object.string("name", event.name)
+      object.string("value", event.value.description)
+      object.string("unit", event.unit)
+      object.string("source", event.source)
+      object.string("from", event.from.description)
     case .participantAdded(let event):
       object.string("name", event.name)
       object.raw(
@@ -253,6 +259,8 @@ extension ItemFacts {
     if let evidence { object.string("evidence", evidence) }
     if let evidenceLink { object.string("evidence_link", evidenceLink) }
     if let evidenceDigest { object.string("evidence_sha256", evidenceDigest) }
+    if let proxy { object.string("proxy", proxy) }
+    if let multiplier { object.string("multiplier", multiplier) }
   }
 }
 

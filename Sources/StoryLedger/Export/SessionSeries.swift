@@ -111,7 +111,7 @@ public struct SessionSeriesRow: Hashable, Sendable {
     case .ledgerCreated, .nodeAdded, .nodeRenamed, .nodeMoved, .nodeRetired, .storyUpdated,
       .storyWithdrawn, .storyAnswered, .participantErased, .sessionStarted, .sessionLinked,
       .itemRated, .itemAgreed, .storyVerified, .storyGrouped, .domainAdded, .campaignAdded,
-      .participantAdded:
+      .participantAdded, .proxySet:
       break
     }
   }

@@ -275,7 +275,9 @@ extension Ledger {
   // MARK: Items
 
   /// Adds an item of value to a story, in one of the six boxes; returns its key (generated
-  /// when `key` is `nil`). `facts.visibility` is required.
+  /// when `key` is `nil`). `facts.visibility` is required. With ``ItemFacts/proxy`` (and no
+  /// `monetised`), the figure is the quantity × the proxy's value on `on` × the multiplier
+  /// (see ``setProxy(_:value:per:source:from:options:)``).
   @discardableResult
   public func addItem(
     to story: StoryRef, key: String? = nil, dimension: Dimension, on: Day? = nil,
@@ -285,6 +287,7 @@ extension Ledger {
     var itemKey = key ?? ""
     let recorded = try recordAboutStory(story, options: options) { story, state in
       if key == nil { itemKey = try state.newItemKey(inStory: story) }
+      let facts = try priced(facts, item: nil, on: day, in: state)
       return [
         .itemRecorded(
           ItemRecorded(story: story, item: itemKey, on: day, dimension: dimension, facts: facts))
@@ -296,6 +299,9 @@ extension Ledger {
   }
 
   /// Revises an item as of `on` (default: today): the facts given replace the earlier ones.
+  /// A proxy named prices the quantity given (or the item's); a new quantity or multiplier
+  /// for an item a proxy prices is priced again; a `monetised` value given by hand replaces
+  /// the pricing.
   @discardableResult
   public func reviseItem(
     _ item: ItemRef, on: Day? = nil, facts: ItemFacts, options: AppendOptions = AppendOptions()
@@ -304,6 +310,10 @@ extension Ledger {
     var itemKey = item.key
     let recorded = try recordAboutStory(item.story, options: options) { story, state in
       itemKey = try state.resolveItem(item.key, inStory: story)
+      let index = state.storyIndex(forKey: story).flatMap {
+        state.itemIndex(story: $0, key: itemKey)
+      }
+      let facts = try priced(facts, item: index, on: day, in: state)
       return [.itemRevised(ItemRevised(story: story, item: itemKey, on: day, facts: facts))]
     }
     return Recorded(

@@ -39,6 +39,35 @@ public struct ItemView: Hashable, Sendable, Codable {
   /// Its ratings by several people and the group's agreed value, as of the same date; `nil`
   /// when it has no rating and no value agreed by `item agree`.
   public var calibration: ItemCalibration?
+  /// How its monetised value was computed from a proxy; `nil` for a figure entered by hand.
+  public var pricing: ItemPricing?
+}
+
+/// How an item's monetised value was reached: *quantity × the proxy's value × multiplier*,
+/// with the proxy's value as it applied on the date of the revision that gave the figure.
+public struct ItemPricing: Hashable, Sendable, Codable {
+  /// The proxy's name.
+  public var proxy: String
+  /// The item's quantity.
+  public var quantity: String
+  /// The value of one unit.
+  public var value: Money
+  /// The unit.
+  public var unit: String
+  /// The multiplier (`1` when none was given).
+  public var multiplier: String
+  /// The first day of the proxy's value used.
+  public var from: Day
+  /// Where that value comes from.
+  public var source: String
+  /// The date of the revision that gave the figure.
+  public var pricedOn: Day
+
+  /// The figure's making, in a line: `13 × 400.00 per bed-day × 1.5 (bed-day from
+  /// 2024-04-01; source: NHS reference costs 2024)`.
+  public var description: String {
+    "\(quantity) × \(value) per \(unit) × \(multiplier) (\(proxy) from \(from); source: \(source))"
+  }
 }
 
 /// Which items ``Ledger/items(_:viewer:)`` lists.
@@ -397,9 +426,10 @@ extension Ledger {
     entries += path.entries
     entries.sort { ($0.on, $0.sequence) < ($1.on, $1.sequence) }
     let ratingIndex = state.ratingIndex()
+    let proxies = state.proxyTable
     let items = itemIndices.compactMap { item -> ItemView? in
       let facts = factsOfItem[item] ?? []
-      var view = state.itemView(item, asOf: .latest, facts: facts)
+      var view = state.itemView(item, asOf: .latest, facts: facts, proxies: proxies)
       view?.calibration = state.calibration(
         of: item, asOf: .latest, index: ratingIndex,
         weights: state.weightMarks(of: item, facts: facts), showNames: isShared)
@@ -502,9 +532,10 @@ extension Ledger {
       }
     }
     let ratingIndex = state.ratingIndex()
+    let proxies = state.proxyTable
     let viewerNode: Int32? = viewer == nil ? nil : try state.readerIndex(viewer, default: -1)
     let views = selected.compactMap { item -> ItemView? in
-      var view = state.itemView(item, asOf: cutoff, facts: facts[item] ?? [])
+      var view = state.itemView(item, asOf: cutoff, facts: facts[item] ?? [], proxies: proxies)
       view?.calibration = state.calibration(
         of: item, asOf: cutoff, index: ratingIndex,
         weights: state.weightMarks(of: item, facts: facts[item] ?? []),
@@ -524,7 +555,11 @@ extension Ledger {
     } else if let unit = facts.unit {
       parts.append("unit \(unit)")
     }
-    if let monetised = facts.monetised { parts.append("monetised \(monetised)") }
+    if let monetised = facts.monetised {
+      parts.append(
+        "monetised \(monetised)"
+          + (facts.proxy.map { " from proxy \($0) × \(facts.multiplier ?? "1")" } ?? ""))
+    }
     if let weight = facts.weight { parts.append("weight \(weight)") }
     if let evidence = facts.evidence { parts.append("evidence: \(evidence)") }
     if let link = facts.evidenceLink { parts.append("evidence link: \(link)") }
@@ -584,9 +619,10 @@ extension LedgerState {
 
   /// The view of an item as of the end of `day`, from the facts of its revisions (each
   /// with its event's sequence number), applied in date order; `nil` when it did not exist.
-  func itemView(_ item: Int32, asOf day: Day, facts: [(sequence: UInt64, facts: ItemFacts)])
-    -> ItemView?
-  {
+  func itemView(
+    _ item: Int32, asOf day: Day, facts: [(sequence: UInt64, facts: ItemFacts)],
+    proxies: ProxyTable? = nil
+  ) -> ItemView? {
     let record = items[item]
     let bySequence = Dictionary(
       facts.map { ($0.sequence, $0.facts) }, uniquingKeysWith: { a, _ in a })
@@ -595,6 +631,7 @@ extension LedgerState {
     var first: Day?
     var last: Day?
     var madeVisibleOn: Day?
+    var pricedOn: Day?
     var previousVisible = false
     var cursor = record.first
     while cursor >= 0 {
@@ -605,7 +642,12 @@ extension LedgerState {
         if let value = given.description { merged.description = value }
         if let value = given.quantity { merged.quantity = value }
         if let value = given.unit { merged.unit = value }
-        if let value = given.monetised { merged.monetised = value }
+        if let value = given.monetised {
+          merged.monetised = value
+          merged.proxy = given.proxy
+          merged.multiplier = given.multiplier
+          pricedOn = revision.day
+        }
         if let value = given.weight { merged.weight = value }
         if let value = given.evidence { merged.evidence = value }
         if let value = given.evidenceLink { merged.evidenceLink = value }
@@ -628,6 +670,21 @@ extension LedgerState {
       monetised: merged.monetised,
       weight: merged.weight, evidence: merged.evidence, evidenceLink: merged.evidenceLink,
       evidenceDigest: merged.evidenceDigest, recordedOn: first, revisedOn: last,
-      revisions: count, madeVisibleOn: madeVisibleOn)
+      revisions: count, madeVisibleOn: madeVisibleOn,
+      pricing: pricing(
+        proxy: merged.proxy, multiplier: merged.multiplier,
+        quantity: merged.quantity, on: pricedOn, in: proxies))
+  }
+
+  /// How a figure computed from `proxy` on `day` was reached; `nil` without a proxy.
+  private func pricing(
+    proxy: String?, multiplier: String?, quantity: String?, on day: Day?, in table: ProxyTable?
+  ) -> ItemPricing? {
+    guard let proxy, let quantity, let day, let value = table?.value(of: proxy, on: day) else {
+      return nil
+    }
+    return ItemPricing(
+      proxy: proxy, quantity: quantity, value: value.value, unit: value.unit,
+      multiplier: multiplier ?? "1", from: value.from, source: value.source, pricedOn: day)
   }
 }

@@ -175,7 +175,7 @@ extension LedgerState {
     case .ledgerCreated, .nodeAdded, .nodeRenamed, .nodeMoved, .nodeRetired, .storyTold,
       .tellingRecorded, .storyUpdated, .storyWithdrawn, .storyAnswered, .itemRecorded,
       .itemRevised, .itemRated, .itemAgreed, .storyVerified, .storyGrouped, .domainAdded,
-      .campaignAdded, .participantAdded:
+      .campaignAdded, .participantAdded, .proxySet:
       // Not the dialogue's, or checked by `validate(_:)`.
       break
     }

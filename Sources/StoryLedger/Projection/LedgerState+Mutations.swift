@@ -181,7 +181,7 @@ extension LedgerState {
       day: day, item: item, next: -1, sequence: sequence,
       monetisedDelta: facts.monetised?.cents ?? 0, effectiveMonetised: 0,
       visibilityDelta: facts.visibility.map { $0 == .visible ? 1 : 2 } ?? 0,
-      hasMonetisedDelta: facts.monetised != nil, isVisible: false)
+      hasMonetisedDelta: facts.monetised != nil, isVisible: false, isPriced: facts.proxy != nil)
     let itemRecord = items[item]
     if itemRecord.first == index {
       // The item's first revision.

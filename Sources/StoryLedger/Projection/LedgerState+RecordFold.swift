@@ -52,7 +52,7 @@ extension LedgerState {
         .accountReopened, .storiesSelected, .feedbackSent, .pledgeMade, .pledgeJoined,
         .pledgeFulfilled, .pledgeWithdrawn, .participantErased, .sessionStarted, .sessionLinked,
         .itemRated, .itemAgreed, .storyVerified, .storyGrouped, .domainAdded, .campaignAdded,
-        .participantAdded:
+        .participantAdded, .proxySet:
         self = RecordFoldCache()
       }
     }
@@ -179,7 +179,7 @@ extension LedgerState {
         .accountReopened, .storiesSelected, .feedbackSent, .pledgeMade, .pledgeJoined,
         .pledgeFulfilled, .pledgeWithdrawn, .participantErased, .sessionStarted, .sessionLinked,
         .itemRated, .itemAgreed, .storyVerified, .storyGrouped, .domainAdded, .campaignAdded,
-        .participantAdded:
+        .participantAdded, .proxySet:
         // Rare: the reference fold applies them.
         return false
       }

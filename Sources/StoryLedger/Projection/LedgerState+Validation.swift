@@ -29,11 +29,21 @@ extension LedgerState {
       guard let index = storyIndex(forKey: story) else { return false }
       return itemIndex(story: index, key: item) != nil
     }
-    // A story's grouping may follow its opening in the batch that tells it.
+    // A story's grouping may follow its opening in the batch that tells it; a proxy's new
+    // value is followed by the revisions of the items priced by it.
     let alone = events.filter { $0.isDialogue && $0.type != .storyGrouped }
-    if alone.count > 1 || (!alone.isEmpty && events.count > 1) {
+    let proxyBatch =
+      events.first?.type == .proxySet && events.dropFirst().allSatisfy { $0.type == .itemRevised }
+    if !proxyBatch, alone.count > 1 || (!alone.isEmpty && events.count > 1) {
       throw LedgerError(
         .invalid, "a dialogue event (account, selection, feedback, pledge) is appended alone")
+    }
+    // The proxies, with any value the batch sets, once some event needs them.
+    var proxies: ProxyTable?
+    func pricing(_ facts: ItemFacts, on day: Day) throws(LedgerError) {
+      guard facts.proxy != nil || facts.multiplier != nil else { return }
+      if proxies == nil { proxies = proxyTable }
+      try proxies?.validatePricing(facts, on: day)
     }
     for (position, event) in events.enumerated() {
       func invalid(_ message: String) -> LedgerError {
@@ -134,6 +144,7 @@ extension LedgerState {
             "item \(recorded.story)/\(recorded.item) needs a visibility when it is recorded")
         }
         try validate(recorded.facts)
+        try pricing(recorded.facts, on: recorded.on)
         newItems.insert(recorded.story + "/" + recorded.item)
       case .itemRevised(let revised):
         guard itemExists(revised.story, revised.item) else {
@@ -142,6 +153,7 @@ extension LedgerState {
         try checkOpen(revised.story)
         // A revision that changes nothing is still a dated mention of the item in a telling.
         try validate(revised.facts)
+        try pricing(revised.facts, on: revised.on)
       case .accountProposed, .accountObjected, .accountResponded, .accountSettled,
         .accountReopened, .storiesSelected, .feedbackSent, .pledgeMade, .pledgeJoined,
         .pledgeFulfilled, .pledgeWithdrawn, .participantErased, .sessionStarted, .sessionLinked:
@@ -164,6 +176,10 @@ extension LedgerState {
         try validateGroupingAdded(added, .campaign)
       case .participantAdded(let added):
         try validateParticipantAdded(added)
+      case .proxySet(let set):
+        if proxies == nil { proxies = proxyTable }
+        try proxies?.validate(set, currency: configuration.currency)
+        proxies?.add(set)
       }
     }
   }

@@ -146,7 +146,9 @@ public struct LedgerState: Sendable {
     var visibilityDelta: UInt8  // 0 unchanged, 1 visible, 2 invisible
     var hasMonetisedDelta: Bool
     var isVisible: Bool
-    var padding1: UInt8 = 0
+    /// Whether the revision's monetised value was computed from a proxy
+    /// (``ItemFacts/proxy``): a proxy's new value revises such items.
+    var isPriced: Bool = false
     var padding2: UInt32 = 0
   }
 
@@ -304,7 +306,7 @@ public struct LedgerState: Sendable {
       .accountReopened, .storiesSelected, .feedbackSent, .pledgeMade, .pledgeJoined,
       .pledgeFulfilled, .pledgeWithdrawn, .participantErased, .sessionStarted, .sessionLinked,
       .itemRated, .itemAgreed, .storyVerified, .storyGrouped, .domainAdded, .campaignAdded,
-      .participantAdded:
+      .participantAdded, .proxySet:
       appendDialogue(
         DialogueRecord(sequence: sequence, milliseconds: 0, actor: "", payload: payload))
     }

@@ -85,7 +85,7 @@ public enum RemoteAccess {
       .pledgeFulfilled, .pledgeWithdrawn, .itemAgreed, .sessionStarted, .participantAdded:
       .dialogue
     case .nodeAdded, .nodeRenamed, .nodeMoved, .nodeRetired, .storyWithdrawn,
-      .participantErased, .domainAdded, .campaignAdded:
+      .participantErased, .domainAdded, .campaignAdded, .proxySet:
       .keeping
     }
   }
@@ -167,11 +167,11 @@ public enum RemoteAccess {
             "\(place): erasing a participant reaches the whole ledger; only a keeper of the whole ledger (node /) may"
           )
         }
-      case .domainAdded, .campaignAdded:
+      case .domainAdded, .campaignAdded, .proxySet:
         if scope != nil {
           return LedgerError(
             .notAllowed,
-            "\(place): a domain of change or a campaign is defined for the whole ledger; only a keeper of the whole ledger (node /) may"
+            "\(place): a domain of change, a campaign or a proxy is defined for the whole ledger; only a keeper of the whole ledger (node /) may"
           )
         }
       default:
@@ -223,7 +223,7 @@ public enum RemoteAccess {
     case .recording: "stories or items"
     case .dialogue:
       "the dialogue (sessions, agreed values, accounts, selections, feedback, pledges)"
-    case .keeping: "nodes, withdrawals, erasures, domains or campaigns"
+    case .keeping: "nodes, withdrawals, erasures, domains, campaigns or proxies"
     case .never: "the ledger's creation"
     }
   }

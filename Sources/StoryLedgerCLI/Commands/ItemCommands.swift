@@ -6,17 +6,23 @@ enum ItemAddCommand: Command {
   static let spec = CommandSpec(
     name: "item add", abstract: "add an item of value to a story; prints STORY/ITEM",
     arguments:
-      "STORY --dimension D --visibility V [--description T] [--quantity Q --unit U] [--monetised M] [--weight W] [--evidence E] [--on DATE]",
+      "STORY --dimension D --visibility V [--description T] [--quantity Q --unit U] [--monetised M | --proxy NAME [--multiplier X]] [--weight W] [--evidence E] [--on DATE]",
     positionals: ["STORY"], minimumPositionals: 1,
     discussion: """
       Puts an item in one of the six boxes: a dimension (capacitating, calibrating,
       calculating), fixed for life, and a visibility (visible, invisible). The date defaults
       to today. Prints STORY/ITEM, the item's reference for `item revise` and `item evidence`;
       the item key is generated (i1, i2, …) unless --key gives it.
+
+      The monetised value is given by hand (--monetised) or computed from a proxy: with
+      --proxy NAME (see `proxy set`) it is --quantity × the proxy's value on the item's date
+      × --multiplier (default 1), rounded to the cent, and the item records the proxy and
+      multiplier so that `story show` and the report can say how the figure was reached.
       """,
     examples: [
       "storyledger item add k3f9 --dimension capacitating --visibility invisible --description \"a network of 40 walkers\"",
       "storyledger item add k3f9 --dimension calculating --visibility visible --quantity 120 --unit appointments --monetised 5400.00 --weight 4",
+      "storyledger item add k3f9 --dimension calculating --visibility visible --quantity 13 --unit bed-days --proxy bed-day --multiplier 0.8",
     ],
     options: [dimension, key, on, Recording.expectVersion] + Recording.Facts.all
       + Recording.recordingOptions)
@@ -58,7 +64,7 @@ enum ItemReviseCommand: Command {
   static let spec = CommandSpec(
     name: "item revise", abstract: "revise an item as of a date",
     arguments:
-      "STORY/ITEM [--visibility V] [--description T] [--quantity Q] [--unit U] [--monetised M] [--weight W] [--evidence E] [--mention] [--on DATE]",
+      "STORY/ITEM [--visibility V] [--description T] [--quantity Q] [--unit U] [--monetised M | --proxy NAME] [--multiplier X] [--weight W] [--evidence E] [--mention] [--on DATE]",
     positionals: ["STORY/ITEM"], minimumPositionals: 1,
     discussion: """
       The facts given replace the item's earlier ones from the date on (default today); the
@@ -67,11 +73,18 @@ enum ItemReviseCommand: Command {
       telling on that date mentioned the item without changing it: a dated mention that
       counts the story in that period (the time series' stories column), as an import row
       whose fields are all empty does.
+
+      --proxy NAME prices the item from then on: its monetised value is its quantity (given,
+      or the item's) × the proxy's value on the date × --multiplier. For an item a proxy
+      prices, a new --quantity or --multiplier is priced again by the same proxy, and
+      --monetised replaces the pricing with a figure entered by hand. When the proxy takes a
+      new value (`proxy set ... --from DATE`) the item's figure follows from that date.
       """,
     examples: [
       "storyledger item revise k3f9/i2 --monetised 6100.00 --on 2026-04-30",
       "storyledger item revise k3f9/i1 --visibility invisible --expect-version 5",
       "storyledger item revise k3f9/i1 --mention --on 2026-06-02",
+      "storyledger item revise k3f9/i2 --quantity 15 --on 2026-05-01",
     ],
     options: [on, mention, Recording.expectVersion] + Recording.Facts.all
       + Recording.recordingOptions)
@@ -85,7 +98,7 @@ enum ItemReviseCommand: Command {
     let facts = try Recording.facts(arguments, in: context)
     guard !facts.isEmpty || arguments.has(mention) else {
       throw UsageError(
-        "nothing to revise: give --visibility, --description, --quantity, --unit, --monetised, --weight, --evidence, --evidence-link or --evidence-file, or --mention to record that a telling mentioned the item without changing it",
+        "nothing to revise: give --visibility, --description, --quantity, --unit, --monetised, --proxy, --multiplier, --weight, --evidence, --evidence-link or --evidence-file, or --mention to record that a telling mentioned the item without changing it",
         usage: spec.usage)
     }
     let day = try arguments.value(on)

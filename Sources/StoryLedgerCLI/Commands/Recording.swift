@@ -187,6 +187,13 @@ enum Recording {
     facts.quantity = try arguments.value(Facts.quantity)
     facts.unit = try arguments.value(Facts.unit)
     facts.monetised = try arguments.value(Facts.monetised)
+    facts.proxy = try arguments.value(Facts.proxy)
+    facts.multiplier = try arguments.value(Facts.multiplier)
+    if facts.monetised != nil, facts.proxy != nil {
+      throw UsageError(
+        "give --monetised or --proxy, not both: with --proxy the monetised value is computed",
+        usage: arguments.usage)
+    }
     facts.weight = try arguments.value(Facts.weight)
     facts.evidence = try arguments.value(Facts.evidence)
     (facts.evidenceLink, facts.evidenceDigest) = try evidenceLinkAndDigest(arguments, in: context)
@@ -252,10 +259,19 @@ enum Recording {
     ) { try Money(parsing: $0, field: "--monetised") }
     static let weight = Option.integer("--weight", "W", "how much it matters, 1 to 5", in: 1...5)
     static let evidence = Option("--evidence", "E", "evidence of the value")
+    static let proxy = Option(
+      "--proxy", "NAME",
+      "compute the monetised value as quantity × this proxy's value on the date (see `proxy set`)")
+    static let multiplier = Option(
+      "--multiplier", "X", "multiply the proxy's value too (a decimal above zero; default 1)"
+    ) { text -> String in
+      try ProxyArithmetic.validateMultiplier(text)
+      return text
+    }
 
     static let all: [any OptionDeclaration] =
       [
-        visibility, description, quantity, unit, monetised, weight, evidence,
+        visibility, description, quantity, unit, monetised, proxy, multiplier, weight, evidence,
       ] + Evidence.all
   }
 }

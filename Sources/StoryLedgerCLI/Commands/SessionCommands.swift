@@ -156,6 +156,8 @@ enum SessionShowCommand: Command {
         + (grouped.campaigns.isEmpty
           ? "" : " in campaigns " + grouped.campaigns.map(oneLine).joined(separator: ", "))
     case .domainAdded(let added), .campaignAdded(let added): return oneLine(added.name)
+    case .proxySet(let set):
+      return "\(oneLine(set.name)) \(set.value) per \(oneLine(set.unit)) from \(set.from)"
     case .participantAdded(let added):
       return added.name.isEmpty ? "(erased)" : oneLine(added.name)
     case .storiesSelected(let selected):

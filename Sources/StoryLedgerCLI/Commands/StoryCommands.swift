@@ -264,6 +264,15 @@ enum StoryShowCommand: Command {
         lines.append("  \(item.item)  " + parts.joined(separator: "; "))
       }
     }
+    let priced = history.items.filter { $0.pricing != nil }
+    if !priced.isEmpty {
+      lines.append("")
+      lines.append("how money figures were reached:")
+      for item in priced {
+        guard let pricing = item.pricing, let monetised = item.monetised else { continue }
+        lines.append("  \(item.item)  \(monetised) = \(oneLine(pricing.description))")
+      }
+    }
     let calibrated = history.items.filter { $0.calibration != nil }
     if !calibrated.isEmpty {
       lines.append("")
