@@ -143,6 +143,21 @@ struct ProxyTests {
     #expect(ledger.proxies.first?.values.map(\.value.cents) == [40_000, 43_000, 50_000])
   }
 
+  @Test func theReportSaysWhichProxiesComputeTheFigures() throws {
+    let (ledger, _) = try Self.seeded()
+    let report = try ledger.report(of: try path("north"), range: try DateRange(parsing: "2026"))
+    let pricing = try #require(report.pricing)
+    // At the end of 2026: i1 by hand, i2 = 6 × 500.00 × 0.5, i3 = 3 × 500.00 × 1.5.
+    #expect(pricing.monetisedItems == 3)
+    #expect(pricing.byHand == 1)
+    #expect(pricing.proxies.map(\.items) == [2])
+    #expect(pricing.proxies.first?.monetised == Money(cents: 150_000 + 225_000))
+    #expect(pricing.proxies.first?.proxy.values.count == 3)
+    let html = report.html()
+    #expect(html.contains("<h2 id=\"pricing-heading\">How money figures were calculated</h2>"))
+    #expect(html.contains("NHS reference costs 2024"))
+  }
+
   @Test func pricedRevisionsSurviveAReplayAndASnapshotAndStillFollow() throws {
     let directory = try TemporaryDirectory()
     let url = directory.url.appending(path: "ledger")

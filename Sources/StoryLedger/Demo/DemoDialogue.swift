@@ -43,7 +43,19 @@ public enum DemoDialogue {
     public var participants = 0
     /// The participants whose consent is recorded.
     public var consented = 0
+    /// The items priced by a proxy (``DemoDialogue/proxy``).
+    public var priced = 0
+    /// The priced items revised when the proxy took its new value.
+    public var repriced = 0
   }
+
+  /// The demo's proxy: its name, unit, values (in pence) and sources, the second from six
+  /// weeks into the period.
+  public static let proxy = (
+    name: "bed-day", unit: "bed-day",
+    first: (cents: Int64(40_000), source: "NHS reference costs 2024 (excess bed-day, average)"),
+    second: (cents: Int64(42_000), source: "NHS reference costs 2025 (excess bed-day, average)")
+  )
 
   /// The roles the demo's tellers are described with, by teller, in turn: a role's groups
   /// are what `export voices` counts.
@@ -124,6 +136,7 @@ public enum DemoDialogue {
     // Evidence that can be checked arrives before the accounts are drawn up.
     if let place = branch.last {
       try recordEvidence(on: ledger, at: place, period: period, round: &round, options: options)
+      try recordProxies(on: ledger, at: place, period: period, round: &round, options: options)
     }
     // The tellers are described, so that `export voices` shows whose voice is heard.
     try recordParticipants(on: ledger, period: period, round: &round, options: options)
@@ -370,6 +383,36 @@ public enum DemoDialogue {
   /// Two of `place`'s invisible items get evidence that can be checked, dated in the period:
   /// a link and the SHA-256 digest of a register file, made from its (demo) text so that it
   /// is the same on every run.
+  /// Prices some calculating items of `place`'s subtree by the demo's proxy (bed-days saved,
+  /// some at a multiplier), then gives the proxy its second value six weeks into the period:
+  /// their figures follow from that day.
+  static func recordProxies(
+    on ledger: Ledger, at place: NodePath, period: DateRange, round: inout Round,
+    options: Ledger.AppendOptions
+  ) throws {
+    try ledger.setProxy(
+      proxy.name, value: Money(cents: proxy.first.cents), per: proxy.unit,
+      source: proxy.first.source, from: period.start.adding(days: -365), options: options)
+    let items = try ledger.items(
+      ItemQuery(
+        scope: .node(place), dimension: .calculating,
+        range: DateRange(start: .earliest, end: period.end), limit: 4))
+    for (position, item) in items.items.enumerated() {
+      try ledger.reviseItem(
+        ItemRef(story: StoryRef(item.story), key: item.item),
+        on: max(item.recordedOn, period.start.adding(days: 7)),
+        facts: ItemFacts(
+          quantity: String(3 + position * 4), unit: "bed-days saved", proxy: proxy.name,
+          multiplier: position % 2 == 0 ? nil : "0.5"),
+        options: options)
+      round.priced += 1
+    }
+    let change = try ledger.setProxy(
+      proxy.name, value: Money(cents: proxy.second.cents), per: proxy.unit,
+      source: proxy.second.source, from: period.start.adding(days: 42), options: options)
+    round.repriced = change.revised.count
+  }
+
   static func recordEvidence(
     on ledger: Ledger, at place: NodePath, period: DateRange, round: inout Round,
     options: Ledger.AppendOptions

@@ -59,6 +59,7 @@ struct ReportPage {
     movement()
     cascade()
     calibration()
+    pricing()
     voices()
     dialogue()
     output += """

@@ -92,6 +92,9 @@ public struct ReportData: Hashable, Sendable, Codable {
   /// selected, when participants with consent have attributes (filled by
   /// ``Ledger/report(of:range:by:)``).
   public var voices: ReportVoices?
+  /// How the subtree's money figures were calculated, when proxies price some of them
+  /// (filled by ``Ledger/report(of:range:by:)``).
+  public var pricing: ReportPricing?
 
   /// The label of a period of the report's granularity: `2026-03`, `2026-Q1`, `2026-W05`,
   /// `2026`, or the day; a period cut by the range shows its days.
@@ -275,6 +278,7 @@ extension Ledger {
     }
     report.calibration = try reportCalibration(of: path, range: report.range)
     report.voices = reportVoices(of: path, range: report.range)
+    report.pricing = try reportPricing(of: path, range: report.range)
     return report
   }
 }

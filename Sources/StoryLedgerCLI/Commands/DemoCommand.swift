@@ -148,7 +148,9 @@ enum DemoCommand: Command {
         \(round.grouped) stories told under \(DemoDialogue.domains.count) domains of change (the \
         bottom team selecting in each) and \(round.inCampaign) in the campaign \(DemoDialogue.campaign.0), \
         and \(round.participants) tellers described by role and group (\(round.consented) with consent \
-        recorded), so that `export voices` shows whose stories are told and heard at each level.
+        recorded), so that `export voices` shows whose stories are told and heard at each level; \
+        \(round.priced) items priced by the proxy \(DemoDialogue.proxy.name) (quantity × its value × a \
+        multiplier), \(round.repriced) of them revised when it took a new value.
 
 
         """)
@@ -173,6 +175,7 @@ enum DemoCommand: Command {
         storyledger --ledger \(ledgerURL.path) export ratings --period month --level region
         storyledger --ledger \(ledgerURL.path) domains
         storyledger --ledger \(ledgerURL.path) participants
+        storyledger --ledger \(ledgerURL.path) proxies
         storyledger --ledger \(ledgerURL.path) export voices --period quarter --level organisation
         storyledger --ledger \(ledgerURL.path) summary \(ledger.topLevelNodes.first?.description ?? "NODE") --campaign "\(DemoDialogue.campaign.0)"
         storyledger --ledger \(ledgerURL.path) verify
