@@ -81,11 +81,7 @@ extension LedgerState {
   public func answerSeries(
     _ query: TimeSeriesQuery, by question: String, _ body: (AnswerSeriesRow) throws -> Void
   ) throws {
-    let depth: Int
-    do { depth = try configuration.depth(parsingLevel: query.level) } catch {
-      throw LedgerError.invalid(error)
-    }
-    let levelName = configuration.levels[depth - 1]
+    let (depth, levelName) = try query.level(in: configuration)
 
     // The stories counted, their node at the level and their answers.
     var included: [(story: Int32, node: Int32, answers: [Int])] = []

@@ -90,11 +90,7 @@ extension LedgerState {
   public func pledgeSeries(_ query: TimeSeriesQuery, _ body: (PledgeSeriesRow) throws -> Void)
     throws
   {
-    let depth: Int
-    do { depth = try configuration.depth(parsingLevel: query.level) } catch {
-      throw LedgerError.invalid(error)
-    }
-    let levelName = configuration.levels[depth - 1]
+    let (depth, levelName) = try query.level(in: configuration)
     let model = dialogueModel()
     let pledges = model.pledgeOrder.compactMap { model.pledges[$0] }.filter {
       $0.made.node.depth >= depth
@@ -110,13 +106,9 @@ extension LedgerState {
       }
     }
     guard let earliest = days.min(), let latest = days.max() else { return }
-    let first = query.period.start(of: query.from ?? earliest)
-    let last = query.to ?? latest
     let nodes = Set(pledges.map { $0.made.node.prefix(depth: depth) }).sorted()
-    var start = first
-    while start <= last {
-      let end = query.period.next(after: start).adding(days: -1)
-      let range = DateRange(start: start, end: end)
+    for range in query.periods(earliest: earliest, latest: latest) {
+      let (start, end) = (range.start, range.end)
       for node in nodes {
         var row = PledgeSeriesRow(periodStart: start, periodEnd: end, node: node, level: levelName)
         for pledge in pledges where node.contains(pledge.made.node) {
@@ -139,7 +131,6 @@ extension LedgerState {
         }
         try body(row)
       }
-      start = query.period.next(after: start)
     }
   }
 

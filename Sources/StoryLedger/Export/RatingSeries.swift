@@ -106,11 +106,7 @@ extension Ledger {
     throws
   {
     let state = self.state
-    let depth: Int
-    do { depth = try state.configuration.depth(parsingLevel: query.level) } catch {
-      throw LedgerError.invalid(error)
-    }
-    let levelName = state.configuration.levels[depth - 1]
+    let (depth, levelName) = try query.level(in: state.configuration)
     let index = state.ratingIndex()
     let mask = try state.storyMask(query.stories).mask
     // The items counted, each with its node at the level.
@@ -129,11 +125,8 @@ extension Ledger {
       state.nodes[Int($0)].path < state.nodes[Int($1)].path
     }
     let itemsByNode = Dictionary(grouping: nodeOfItem.keys.sorted(), by: { nodeOfItem[$0] ?? -1 })
-    var start = query.period.start(of: query.from ?? earliest)
-    let last = query.to ?? latest
-    while start <= last {
-      let end = query.period.next(after: start).adding(days: -1)
-      let range = DateRange(start: start, end: end)
+    for range in query.periods(earliest: earliest, latest: latest) {
+      let (start, end) = (range.start, range.end)
       for node in nodes {
         for dimension in Dimension.allCases {
           var row = RatingSeriesRow(
@@ -154,7 +147,6 @@ extension Ledger {
           try body(row)
         }
       }
-      start = query.period.next(after: start)
     }
   }
 }

@@ -133,11 +133,7 @@ extension Ledger {
     throws
   {
     let state = self.state
-    let depth: Int
-    do { depth = try state.configuration.depth(parsingLevel: query.level) } catch {
-      throw LedgerError.invalid(error)
-    }
-    let levelName = state.configuration.levels[depth - 1]
+    let (depth, levelName) = try query.level(in: state.configuration)
     let sessions = try state.sessions().filter { $0.node.depth >= depth }
     guard let earliest = sessions.map(\.on).min(), let latest = sessions.map(\.on).max() else {
       return
@@ -147,13 +143,9 @@ extension Ledger {
     try store.read(sequences: sessions.flatMap(\.events)) { event in
       payloads[event.sequence] = event.payload
     }
-    let first = query.period.start(of: query.from ?? earliest)
-    let last = query.to ?? latest
     let nodes = Set(sessions.map { $0.node.prefix(depth: depth) }).sorted()
-    var start = first
-    while start <= last {
-      let end = query.period.next(after: start).adding(days: -1)
-      let range = DateRange(start: start, end: end)
+    for range in query.periods(earliest: earliest, latest: latest) {
+      let (start, end) = (range.start, range.end)
       for node in nodes {
         var row = SessionSeriesRow(
           periodStart: start, periodEnd: end, node: node, level: levelName)
@@ -166,7 +158,6 @@ extension Ledger {
         }
         try body(row)
       }
-      start = query.period.next(after: start)
     }
   }
 }

@@ -30,6 +30,35 @@ public struct TimeSeriesQuery: Hashable, Sendable {
   }
 }
 
+extension TimeSeriesQuery {
+  /// The query's level in `configuration`: its depth (1 for the top) and name.
+  ///
+  /// - Throws: ``LedgerError`` ``LedgerError/Code/invalid`` naming the ledger's levels when
+  ///   it has no such level.
+  func level(in configuration: LedgerConfiguration) throws(LedgerError) -> (
+    depth: Int, name: String
+  ) {
+    do {
+      let depth = try configuration.depth(parsingLevel: level)
+      return (depth, configuration.levels[depth - 1])
+    } catch { throw LedgerError.invalid(error) }
+  }
+
+  /// The periods the rows cover, in order: from the one holding `from` (else `earliest`) to
+  /// the one holding `to` (else `latest`).
+  func periods(earliest: Day, latest: Day) -> [DateRange] {
+    var result: [DateRange] = []
+    var start = period.start(of: from ?? earliest)
+    let last = to ?? latest
+    while start <= last {
+      let next = period.next(after: start)
+      result.append(DateRange(start: start, end: next.adding(days: -1)))
+      start = next
+    }
+    return result
+  }
+}
+
 /// One row of the time series: a period, a node at the query's level, a dimension.
 ///
 /// Each column is defined in <doc:TimeSeries>.
@@ -77,11 +106,7 @@ extension LedgerState {
   public func timeSeries(
     _ query: TimeSeriesQuery, _ body: (TimeSeriesRow) throws -> Void
   ) throws {
-    let depth: Int
-    do { depth = try configuration.depth(parsingLevel: query.level) } catch {
-      throw LedgerError.invalid(error)
-    }
-    let levelName = configuration.levels[depth - 1]
+    let (depth, levelName) = try query.level(in: configuration)
     guard let dates = revisionDateRange() else { return }
     // The periods run from the one holding the first day to the one holding the last, so
     // a --from after the latest revision still gives its period when that holds both.

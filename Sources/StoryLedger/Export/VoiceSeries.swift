@@ -148,10 +148,7 @@ private struct VoiceCounter {
     self.state = state
     self.query = query
     let depth: Int
-    do { depth = try state.configuration.depth(parsingLevel: query.level) } catch {
-      throw LedgerError.invalid(error)
-    }
-    levelName = state.configuration.levels[depth - 1]
+    (depth, levelName) = try query.level(in: state.configuration)
     let mask = try state.storyMask(query.stories).mask
     let voices = VoiceGroups(state)
     let keys = voices.keys
@@ -240,10 +237,8 @@ private struct VoiceCounter {
   func emit(_ body: (VoiceSeriesRow) throws -> Void) throws {
     guard let earliest = days.min(), let latest = days.max() else { return }
     let nodes = self.nodes.sorted { state.nodes[Int($0)].path < state.nodes[Int($1)].path }
-    var start = query.period.start(of: query.from ?? earliest)
-    let last = query.to ?? latest
-    while start <= last {
-      let end = query.period.next(after: start).adding(days: -1)
+    for range in query.periods(earliest: earliest, latest: latest) {
+      let (start, end) = (range.start, range.end)
       for node in nodes {
         for (group, names) in groups.enumerated() {
           var row = VoiceSeriesRow(
@@ -258,7 +253,6 @@ private struct VoiceCounter {
           try body(row)
         }
       }
-      start = query.period.next(after: start)
     }
   }
 }

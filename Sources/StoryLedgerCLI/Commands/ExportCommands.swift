@@ -16,20 +16,31 @@ enum Export {
     return format
   }
   static let output = Option("--output", "FILE", "write to FILE instead of stdout")
+  static let from = Option.day("--from", "DATE", "first day to cover (its period is the first)")
+  static let to = Option.day("--to", "DATE", "last day to cover (its period is the last)")
 
   /// An export's options: `--period`, `--level`, its `own`, `--from`, `--to`, `--format`
   /// and `--output`.
-  static func options(
-    _ own: [any OptionDeclaration] = [], from: Option<Day>, to: Option<Day>
-  ) -> [any OptionDeclaration] {
+  static func options(_ own: [any OptionDeclaration] = []) -> [any OptionDeclaration] {
     [period, level] + own + [from, to, format, output]
+  }
+
+  /// Writes the export of `Row`s that `series` makes from the request's query: the shared
+  /// options read, the rows written in the format asked for, to standard output or the file.
+  static func write<Row: ExportRow>(
+    _ arguments: ParsedArguments, grouped: Bool = false, in context: Context, _ row: Row.Type,
+    _ series: (Ledger, TimeSeriesQuery, (Row) throws -> Void) throws -> Void
+  ) throws {
+    let request = try self.request(arguments, grouped: grouped, in: context)
+    let writer = ExportWriter(request, of: Row.self, console: context.console)
+    try series(request.ledger, request.query) { try writer.write($0) }
+    try writer.finish()
   }
 
   /// Reads the options every export takes, opens the ledger and checks the level in it;
   /// with `grouped`, also `--domain` and `--campaign` (``StoryGroupOptions``).
   static func request(
-    _ arguments: ParsedArguments, from: Option<Day>, to: Option<Day>, grouped: Bool = false,
-    in context: Context
+    _ arguments: ParsedArguments, grouped: Bool = false, in context: Context
   ) throws -> ExportRequest {
     guard let period = try arguments.value(period) else {
       throw UsageError(
@@ -40,8 +51,8 @@ enum Export {
       throw UsageError("missing --level (a level name of the ledger)", usage: arguments.usage)
     }
     let format = try arguments.value(format) ?? .csv
-    let first = try arguments.value(from)
-    let last = try arguments.value(to)
+    let first = try arguments.value(Export.from)
+    let last = try arguments.value(Export.to)
     var query: TimeSeriesQuery
     do { query = try TimeSeriesQuery(period: period, level: level, from: first, to: last) } catch {
       throw UsageError(error.description, usage: arguments.usage)
@@ -152,15 +163,11 @@ enum ExportTimeSeriesCommand: Command {
       "storyledger export timeseries --period month --level region --by \"How do you feel about it?\"",
       "storyledger export timeseries --period quarter --level region --campaign \"Change Day 2026\"",
     ],
-    options: Export.options([by] + StoryGroupOptions.all, from: from, to: to))
+    options: Export.options([by] + StoryGroupOptions.all))
 
   static let by = Option("--by", "QUESTION", "also one row per answer to QUESTION (see above)")
-  static let from = Option.day(
-    "--from", "DATE", "first day to cover (its period is the first)")
-  static let to = Option.day("--to", "DATE", "last day to cover (its period is the last)")
-
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
-    let request = try Export.request(arguments, from: from, to: to, grouped: true, in: context)
+    let request = try Export.request(arguments, grouped: true, in: context)
     let question = try arguments.value(by)
     if let question, question.isEmpty {
       throw UsageError("--by needs a question", usage: spec.usage)
@@ -196,15 +203,11 @@ enum ExportPledgesCommand: Command {
       "storyledger export pledges --period quarter --level region",
       "storyledger export pledges --period month --level organisation --format jsonl --output pledges.jsonl",
     ],
-    options: Export.options(from: from, to: to))
-
-  static let from = Option.day("--from", "DATE", "first day to cover")
-  static let to = Option.day("--to", "DATE", "last day to cover")
+    options: Export.options())
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
-    let request = try Export.request(arguments, from: from, to: to, in: context)
-    let writer = ExportWriter(request, of: PledgeSeriesRow.self, console: context.console)
-    try request.ledger.pledgeSeries(request.query) { try writer.write($0) }
-    try writer.finish()
+    try Export.write(arguments, in: context, PledgeSeriesRow.self) {
+      try $0.pledgeSeries($1, $2)
+    }
   }
 }

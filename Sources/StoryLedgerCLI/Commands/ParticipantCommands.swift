@@ -140,16 +140,11 @@ enum ExportVoicesCommand: Command {
       "storyledger export voices --period quarter --level organisation",
       "storyledger export voices --period month --level region --format jsonl --output voices.jsonl",
     ],
-    options: Export.options(StoryGroupOptions.all, from: from, to: to))
-
-  static let from = Option.day(
-    "--from", "DATE", "first day to cover (its period is the first)")
-  static let to = Option.day("--to", "DATE", "last day to cover (its period is the last)")
+    options: Export.options(StoryGroupOptions.all))
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
-    let request = try Export.request(arguments, from: from, to: to, grouped: true, in: context)
-    let writer = ExportWriter(request, of: VoiceSeriesRow.self, console: context.console)
-    try request.ledger.voiceSeries(request.query) { try writer.write($0) }
-    try writer.finish()
+    try Export.write(arguments, grouped: true, in: context, VoiceSeriesRow.self) {
+      try $0.voiceSeries($1, $2)
+    }
   }
 }

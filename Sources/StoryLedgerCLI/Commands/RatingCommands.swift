@@ -107,17 +107,12 @@ enum ExportRatingsCommand: Command {
       "storyledger export ratings --period quarter --level region",
       "storyledger export ratings --period month --level organisation --format jsonl --output ratings.jsonl",
     ],
-    options: Export.options(StoryGroupOptions.all, from: from, to: to))
-
-  static let from = Option.day(
-    "--from", "DATE", "first day to cover (its period is the first)")
-  static let to = Option.day("--to", "DATE", "last day to cover (its period is the last)")
+    options: Export.options(StoryGroupOptions.all))
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
-    let request = try Export.request(arguments, from: from, to: to, grouped: true, in: context)
-    let writer = ExportWriter(request, of: RatingSeriesRow.self, console: context.console)
-    try request.ledger.ratingSeries(request.query) { try writer.write($0) }
-    try writer.finish()
+    try Export.write(arguments, grouped: true, in: context, RatingSeriesRow.self) {
+      try $0.ratingSeries($1, $2)
+    }
   }
 }
 

@@ -258,16 +258,12 @@ enum ExportSessionsCommand: Command {
       "storyledger export sessions --period quarter --level region",
       "storyledger export sessions --period month --level organisation --format jsonl --output sessions.jsonl",
     ],
-    options: Export.options(from: from, to: to))
-
-  static let from = Option.day("--from", "DATE", "first day to cover")
-  static let to = Option.day("--to", "DATE", "last day to cover")
+    options: Export.options())
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
-    let request = try Export.request(arguments, from: from, to: to, in: context)
-    let writer = ExportWriter(request, of: SessionSeriesRow.self, console: context.console)
-    try request.ledger.sessionSeries(request.query) { try writer.write($0) }
-    try writer.finish()
+    try Export.write(arguments, in: context, SessionSeriesRow.self) {
+      try $0.sessionSeries($1, $2)
+    }
   }
 }
 
