@@ -72,27 +72,9 @@ public struct SessionSeriesRow: Hashable, Sendable {
 
   /// Appends the row as a CSV line or a JSON object line.
   public func append(as format: ExportFormat, to bytes: inout [UInt8]) {
-    switch format {
-    case .csv:
-      bytes.append(contentsOf: Array("\(periodStart),\(periodEnd),".utf8))
-      TextEncoding.appendCSVField(node.description, to: &bytes)
-      bytes.append(UInt8(ascii: ","))
-      TextEncoding.appendCSVField(level, to: &bytes)
-      for count in counts {
-        bytes.append(UInt8(ascii: ","))
-        TextEncoding.appendInteger(count, to: &bytes)
-      }
-      bytes.append(0x0A)
-    case .jsonl:
-      var object = JSONObjectWriter(bytes: bytes)
-      object.string("period_start", periodStart.description)
-      object.string("period_end", periodEnd.description)
-      object.string("node", node.description)
-      object.string("level", level)
-      for (name, count) in zip(Self.columns.dropFirst(4), counts) { object.number(name, count) }
-      bytes = object.finish()
-      bytes.append(0x0A)
-    }
+    CountRow.append(
+      start: periodStart, end: periodEnd, texts: [node.description, level], counts: counts,
+      columns: Self.columns, as: format, to: &bytes)
   }
 
   /// Counts `payload`, an event recorded in one of the row's sessions.

@@ -61,30 +61,10 @@ public struct VoiceSeriesRow: Hashable, Sendable {
 
   /// Appends the row as a CSV line or a JSON object line.
   public func append(as format: ExportFormat, to bytes: inout [UInt8]) {
-    switch format {
-    case .csv:
-      bytes.append(contentsOf: Array("\(periodStart),\(periodEnd),".utf8))
-      for text in [node.description, level, attribute, value] {
-        TextEncoding.appendCSVField(text, to: &bytes)
-        bytes.append(UInt8(ascii: ","))
-      }
-      for (index, count) in counts.enumerated() {
-        if index > 0 { bytes.append(UInt8(ascii: ",")) }
-        TextEncoding.appendInteger(count, to: &bytes)
-      }
-      bytes.append(0x0A)
-    case .jsonl:
-      var object = JSONObjectWriter(bytes: bytes)
-      object.string("period_start", periodStart.description)
-      object.string("period_end", periodEnd.description)
-      object.string("node", node.description)
-      object.string("level", level)
-      object.string("attribute", attribute)
-      object.string("value", value)
-      for (name, count) in zip(Self.columns.dropFirst(6), counts) { object.number(name, count) }
-      bytes = object.finish()
-      bytes.append(0x0A)
-    }
+    CountRow.append(
+      start: periodStart, end: periodEnd, texts: [node.description, level, attribute, value],
+      counts: counts,
+      columns: Self.columns, as: format, to: &bytes)
   }
 }
 
