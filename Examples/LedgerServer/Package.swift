@@ -35,7 +35,9 @@ let package = Package(
         .product(name: "Metrics", package: "swift-metrics"),
         .product(name: "Prometheus", package: "swift-prometheus"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-      ]),
+      ],
+      // The API's OpenAPI document, served at GET /v1/openapi.json from the binary itself.
+      resources: [.embedInCode("Resources/openapi.json")]),
     .executableTarget(
       name: "storyledger-server",
       dependencies: [
