@@ -10,6 +10,7 @@ let package = Package(
   platforms: [.macOS(.v14)],
   products: [
     .executable(name: "storyledger-server", targets: ["storyledger-server"]),
+    .executable(name: "storyledger-load", targets: ["storyledger-load"]),
     .library(name: "LedgerServer", targets: ["LedgerServer"]),
   ],
   dependencies: [
@@ -22,6 +23,8 @@ let package = Package(
     .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    // Already resolved for HummingbirdTesting; the load client uses it directly.
+    .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
   ],
   targets: [
     .target(
@@ -35,11 +38,24 @@ let package = Package(
         .product(name: "Metrics", package: "swift-metrics"),
         .product(name: "Prometheus", package: "swift-prometheus"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-      ]),
+      ],
+      // The API's OpenAPI document, served at GET /v1/openapi.json from the binary itself.
+      resources: [.embedInCode("Resources/openapi.json")]),
     .executableTarget(
       name: "storyledger-server",
       dependencies: [
         "LedgerServer",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]),
+    // The load client of Scripts/load.sh: recording clients, summary latency, start-up time,
+    // and the command line linked in to make and import the demo corpus.
+    .executableTarget(
+      name: "storyledger-load",
+      dependencies: [
+        .product(name: "StoryLedger", package: "StoryLedger"),
+        .product(name: "StoryLedgerCLI", package: "StoryLedger"),
+        .product(name: "StoryLedgerNetworking", package: "StoryLedger"),
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .testTarget(

@@ -68,8 +68,10 @@ public enum RemoteAPI {
   }
 }
 
-/// The server's routes under `/v1/ledgers/NAME` (and the two outside it, ``health`` and
-/// ``metrics``): each with its method, its body and who may call it (``RemoteAccess``).
+/// The server's routes under `/v1/ledgers/NAME` (and two outside it, ``health`` and
+/// ``metrics``; the server also publishes its OpenAPI document at `GET /v1/openapi.json`,
+/// which the CLI does not call): each with its method, its body and who may call it
+/// (``RemoteAccess``).
 ///
 /// Query parameters are named in each case's documentation; a node or story is always a
 /// query parameter (`node=england/north`), never a path segment, so that any script reaches

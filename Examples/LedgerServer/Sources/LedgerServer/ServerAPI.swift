@@ -28,20 +28,56 @@ struct ServerAPI: Sendable {
   let registry: PrometheusCollectorRegistry
   let logger: Logger
 
-  func addRoutes(to router: Router<BasicRequestContext>) {
-    router.get("health") { _, _ in try await health() }
-    router.get("metrics") { _, _ in metrics() }
-    let ledgers = router.group("v1/ledgers/:ledger")
+  /// What a registered route serves.
+  enum Endpoint: Sendable {
+    /// `GET /health` or `GET /metrics`.
+    case server(RemoteRoute)
+    /// `GET /v1/openapi.json`: the API's OpenAPI document.
+    case openAPI
+    /// A route under `/v1/ledgers/:ledger`.
+    case ledger(RemoteRoute)
+  }
+
+  typealias Handler = @Sendable (Endpoint, Request, BasicRequestContext) async throws -> Response
+
+  /// The path of the OpenAPI document, outside any ledger.
+  static let openAPIPath = "/\(RemoteAPI.version)/openapi.json"
+
+  /// Registers every route the server serves on `router`, each answered by `handler`: the one
+  /// list both the running server and ``LedgerServer/routeTable`` read.
+  static func register(on router: Router<BasicRequestContext>, _ handler: @escaping Handler) {
+    for route in [RemoteRoute.health, .metrics] {
+      router.get(RouterPath(route.serverPath)) { try await handler(.server(route), $0, $1) }
+    }
+    router.get(RouterPath(openAPIPath)) { try await handler(.openAPI, $0, $1) }
+    let ledgers = router.group("\(RemoteAPI.version)/ledgers/:ledger")
     for route in RemoteRoute.allCases where !route.isServerRoute {
-      let handler: @Sendable (Request, BasicRequestContext) async throws -> Response = {
-        request, context in
-        try await respond(route, request, context)
+      let answer: @Sendable (Request, BasicRequestContext) async throws -> Response = {
+        try await handler(.ledger(route), $0, $1)
       }
       switch route.method {
-      case "POST": ledgers.post(RouterPath(route.suffix), use: handler)
-      default: ledgers.get(RouterPath(route.suffix), use: handler)
+      case "POST": ledgers.post(RouterPath(route.suffix), use: answer)
+      default: ledgers.get(RouterPath(route.suffix), use: answer)
       }
     }
+  }
+
+  func addRoutes(to router: Router<BasicRequestContext>) {
+    Self.register(on: router) { endpoint, request, context in
+      switch endpoint {
+      case .server(.health): return try await health()
+      case .server: return metrics()
+      case .openAPI: return Self.openAPIDocument()
+      case .ledger(let route): return try await respond(route, request, context)
+      }
+    }
+  }
+
+  /// The OpenAPI document, as kept in the package (`Resources/openapi.json`).
+  static func openAPIDocument() -> Response {
+    Response(
+      status: .ok, headers: [.contentType: RemoteAPI.jsonMediaType],
+      body: .init(byteBuffer: ByteBuffer(bytes: LedgerServer.openAPIDocument)))
   }
 
   /// Authenticates, checks the route against the role, runs it, and turns every failure

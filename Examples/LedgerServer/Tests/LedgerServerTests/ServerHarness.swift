@@ -95,6 +95,8 @@ struct TestFailure: Error, CustomStringConvertible {
 struct Answer: Sendable {
   var status: Int
   var body: Data
+  /// The `Content-Type` header, when there is one.
+  var contentType: String? = nil
   var text: String { String(decoding: body, as: UTF8.self) }
 
   func decode<Value: Decodable>(_ type: Value.Type) throws -> Value {
@@ -145,7 +147,10 @@ struct HTTPTestClient: Sendable {
       request.setValue("application/json", forHTTPHeaderField: "Content-Type")
     }
     let (data, response) = try await Self.session.data(for: request)
-    return Answer(status: (response as? HTTPURLResponse)?.statusCode ?? 0, body: data)
+    let http = response as? HTTPURLResponse
+    return Answer(
+      status: http?.statusCode ?? 0, body: data,
+      contentType: http?.value(forHTTPHeaderField: "Content-Type"))
   }
 
   func get(
