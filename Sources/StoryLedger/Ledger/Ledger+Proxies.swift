@@ -181,7 +181,9 @@ extension Ledger {
     guard facts.monetised == nil else { return facts }
     let table = state.proxyTable
     var current = ItemPricingState([])
-    if let item, facts.proxy == nil || facts.quantity == nil {
+    // The item's own pricing, read from the log only when a proxy priced it (or one is
+    // named without a quantity).
+    if let item, facts.proxy != nil ? facts.quantity == nil : state.hasPricedRevision(item) {
       let chain = try factsChains(of: [item], in: state).first?.chain ?? []
       current = ItemPricingState(chain.filter { $0.day <= day }.map(\.facts))
     }

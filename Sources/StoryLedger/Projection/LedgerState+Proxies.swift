@@ -164,6 +164,16 @@ extension LedgerState {
   /// The ledger's proxies, in the order they were first set, each with its dated values.
   public var proxyViews: [ProxyView] { proxyTable.views }
 
+  /// Whether a revision of `item` was priced by a proxy.
+  func hasPricedRevision(_ item: Int32) -> Bool {
+    var cursor = items[item].first
+    while cursor >= 0 {
+      if revisions[cursor].isPriced { return true }
+      cursor = revisions[cursor].next
+    }
+    return false
+  }
+
   /// The items with at least one revision priced by a proxy, by index.
   var pricedItems: [Int32] {
     var seen = Set<Int32>()
