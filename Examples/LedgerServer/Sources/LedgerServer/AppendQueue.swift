@@ -1,4 +1,5 @@
 import Foundation
+import Metrics
 import NIOPosix
 import StoryLedger
 
@@ -37,6 +38,11 @@ final class AppendQueue: @unchecked Sendable {
   static let maximumRequests = 500
   /// The most events written in one transaction (unless one request holds more).
   static let maximumEvents = RemoteAPI.maximumAppendEvents
+
+  /// Transactions that wrote a group of several requests (in `/metrics`).
+  static let groups = Counter(label: "storyledger_append_groups")
+  /// The requests those transactions wrote.
+  static let groupedRequests = Counter(label: "storyledger_append_grouped_requests")
 
   private let lock = NSLock()
   private var waiting: [Waiter] = []
@@ -202,6 +208,8 @@ extension ServerAPI {
         return (records, outcomes)
       }
       for (index, outcome) in zip(live, outcomes) { answers[index] = outcome }
+      AppendQueue.groups.increment()
+      AppendQueue.groupedRequests.increment(by: live.count)
     } catch {
       for index in live { answers[index] = .failure(error) }
     }
