@@ -163,7 +163,7 @@ extension ServerAPI {
         answers[index] = .failure(
           LedgerError(
             .busy,
-            "the ledger's lock was busy for longer than \(Self.seconds(options.lockTimeout)) s; try again"
+            "another writer held the ledger's lock for longer than \(Self.seconds(options.lockTimeout)) s; try again"
           ))
       } else {
         live.append(index)
@@ -179,7 +179,7 @@ extension ServerAPI {
           request.caller, request.payloads, expectedHead: request.expectedHead,
           idempotencyKey: request.idempotencyKey, expectedVersion: nil,
           timeout: request.deadline - now)
-      }
+      }.mapError(busyForTheWholeWait)
       return answers
     }
     let host = requests[live[0]].caller.host
@@ -211,9 +211,20 @@ extension ServerAPI {
       AppendQueue.groups.increment()
       AppendQueue.groupedRequests.increment(by: live.count)
     } catch {
-      for index in live { answers[index] = .failure(error) }
+      for index in live { answers[index] = .failure(busyForTheWholeWait(error)) }
     }
     return answers
+  }
+
+  /// `error`, when it is busy, told as the request sees it: the lock was busy for the whole
+  /// of the server's lock timeout (what was left of it when the group was written is no
+  /// concern of the client's).
+  func busyForTheWholeWait(_ error: any Error) -> any Error {
+    guard AppendQueue.isBusy(error) else { return error }
+    return LedgerError(
+      .busy,
+      "another writer held the ledger's lock for longer than \(Self.seconds(options.lockTimeout)) s; try again"
+    )
   }
 
   /// A failure that leaves the group's state half changed: the whole group fails.

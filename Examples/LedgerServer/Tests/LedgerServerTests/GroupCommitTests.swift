@@ -208,6 +208,55 @@ struct GroupCommitTests {
     }
   }
 
+  /// Appends queued while another writer holds the lock for longer than the server's lock
+  /// timeout (5 s) are answered busy after that wait, and record nothing; retried once the
+  /// lock is free, they are recorded.
+  @Test func queuedAppendsAreAnsweredBusyAfterTheLockTimeout() async throws {
+    let (ledger, admin) = try await Fixture.ledger()
+    let url = try #require(Fixture.url)
+    let server = try ServerProcess.start(postgres: url)
+    defer { server.stop() }
+    let token = try await Fixture.token(admin, ledger: ledger, role: .recorder, node: "nhs").token
+    let before = try await server.client.get(.head, ledger: ledger, token: token).decode(
+      RemoteHead.self)
+    let holder = LockHolder(
+      try PostgresEventStore(
+        configuration: try admin.postgres.withTable(Directory.eventsTable(ledger))))
+    try await holder.waitUntilHeld()
+    let client = server.client
+    let started = ContinuousClock.now
+    let answers = try await withThrowingTaskGroup(of: Answer.self) { group in
+      for number in 0..<10 {
+        group.addTask {
+          try await client.append(
+            try InstanceTests.tell("w\(number)"), ledger: ledger, token: token, key: "w\(number)")
+        }
+      }
+      var answers: [Answer] = []
+      for try await answer in group { answers.append(answer) }
+      return answers
+    }
+    let waited = ContinuousClock.now - started
+    holder.release()
+    for answer in answers {
+      #expect(answer.status == 423, "\(answer.text)")
+      #expect(answer.error?.code == "busy")
+      #expect(answer.error?.exitCode == 75)
+    }
+    #expect(waited >= .milliseconds(4_500) && waited < .seconds(15), "\(waited)")
+    #expect(
+      try await server.client.get(.head, ledger: ledger, token: token).decode(RemoteHead.self)
+        == before)
+    for number in 0..<10 {
+      let retry = try await server.client.append(
+        try InstanceTests.tell("w\(number)"), ledger: ledger, token: token, key: "w\(number)")
+      #expect(retry.status == 201, "\(retry.text)")
+    }
+    let after = try await server.client.get(.head, ledger: ledger, token: token).decode(
+      RemoteHead.self)
+    #expect(after.sequence == before.sequence + 30)
+  }
+
   /// The value of the counter `name` in a Prometheus text page (0 when absent).
   static func metric(_ name: String, in page: String) -> Double {
     for line in page.split(separator: "\n") where line.hasPrefix(name + " ") {
