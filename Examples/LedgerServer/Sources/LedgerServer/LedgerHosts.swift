@@ -12,6 +12,8 @@ public final class LedgerHost: Sendable {
   public let store: PostgresEventStore
   /// Its read models.
   public let ledger: Ledger
+  /// The appends waiting at this instance, written together.
+  let appends = AppendQueue()
 
   init(name: String, store: PostgresEventStore, ledger: Ledger) {
     self.name = name

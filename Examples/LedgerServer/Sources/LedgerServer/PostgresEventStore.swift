@@ -14,6 +14,12 @@ import StoryLedger
 ///   table's constraints refuse a gap or a fork whatever a client does: every row after the
 ///   first names its predecessor (`previous = sequence - 1`) and that row's hash through a
 ///   foreign key, and sequence numbers are the primary key.
+/// - **Writers queue.** A writer waits for the ledger's lock in PostgreSQL's lock queue,
+///   under a `lock_timeout`, so writers get it in the order they asked and one that waited
+///   longer than its timeout is told ``LedgerError/Code/busy``.
+/// - **Group commit.** ``appendHoldingLock(timeout:_:)`` writes the batches a server has
+///   waiting, checked one after another against the state with the earlier ones applied, in
+///   one transaction: one synced commit for all of them.
 /// - **Expected version.** An append after a position that is no longer the head fails with
 ///   ``LedgerError/Code/conflict``; ``Ledger`` checks expected story versions under
 ///   ``withWriteLock(timeout:_:)``, a session-level advisory lock, so that check holds across
@@ -287,37 +293,34 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
   /// Runs `body` holding the ledger's write lock: a session-level advisory lock on the
   /// table, held by this instance's write connection, waiting at most `timeout` for it.
   ///
-  /// It is re-entrant on the thread that holds it.
+  /// It is re-entrant on the thread that holds it. A writer waits in PostgreSQL's queue for
+  /// the lock (`pg_advisory_lock` under a `lock_timeout`), so writers get it in the order
+  /// they asked, rather than polling for it: a newcomer never overtakes a writer that has
+  /// waited longer.
   ///
   /// - Throws: ``LedgerError`` ``LedgerError/Code/busy`` when another instance or thread
   ///   held it for longer than `timeout`.
   public func withWriteLock<Result>(timeout: Duration, _ body: () throws -> Result) throws -> Result
   {
-    let clock = ContinuousClock()
-    let deadline = clock.now.advanced(by: timeout)
-    let seconds = Double(timeout / .milliseconds(1)) / 1000
-    guard writers.lock(before: Date(timeIntervalSinceNow: seconds)) else {
-      throw LedgerError(.busy, "another thread held the ledger's lock for longer than \(seconds) s")
-    }
+    let deadline = ContinuousClock.now.advanced(by: timeout)
+    try lockWriters(before: deadline, timeout)
     defer { writers.unlock() }
     lockDepth += 1
     defer { lockDepth -= 1 }
     guard lockDepth == 1 else { return try body() }
-    var pause = Duration.milliseconds(2)
-    while true {
-      let rows = try rows(
+    try setLockTimeout(until: deadline, timeout, local: false)
+    do {
+      try run(
         writer,
         """
-        SELECT pg_try_advisory_lock(\(unescaped: Self.lockClassSQL), hashtext('\(unescaped: table)'))
+        SELECT pg_advisory_lock(\(unescaped: Self.lockClassSQL), hashtext('\(unescaped: table)'))
         """, "take the write lock")
-      if let row = rows.first, try Self.decode(row, as: Bool.self) { break }
-      guard clock.now < deadline else {
-        throw LedgerError(
-          .busy, "another writer held the ledger's lock for longer than \(seconds) s; try again")
-      }
-      Thread.sleep(forTimeInterval: Double(pause / .microseconds(1)) / 1_000_000)
-      pause = min(pause * 2, .milliseconds(50))
+    } catch {
+      _ = try? run(writer, "RESET lock_timeout", "reset the lock timeout")
+      throw Self.busy(error, timeout)
     }
+    // Back to the server's setting, for statements that wait on nothing of ours.
+    _ = try? run(writer, "RESET lock_timeout", "reset the lock timeout")
     defer {
       _ = try? run(
         writer,
@@ -326,6 +329,111 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
         """, "release the write lock")
     }
     return try body()
+  }
+
+  /// Appends the records that `plan` makes, in one transaction that holds the ledger's lock
+  /// from before `plan` runs until the commit: group commit, for a server that writes the
+  /// appends waiting for one ledger together.
+  ///
+  /// The transaction waits at most `timeout` for the lock (queued in PostgreSQL behind the
+  /// writers that asked first), reads the head, and calls `plan` with it; `plan` (which may
+  /// read the store, say to bring a ``Ledger`` up to date) returns the records to insert, each
+  /// batch encoded with ``EventRecordCodec/encode(_:after:recordedAt:)`` after the one
+  /// before, the first after `head`, and whatever it wants returned. The records are inserted
+  /// and committed (durably) before this returns; when anything fails, nothing is.
+  ///
+  /// ```swift
+  /// let outcome = try store.appendHoldingLock(timeout: .seconds(5)) { head in
+  ///   let first = try EventRecordCodec.encode(firstBatch, after: head)
+  ///   let last = first.last.map { LogPosition(sequence: $0.sequence, hash: $0.hash, offset: $0.sequence) }
+  ///   let second = try EventRecordCodec.encode(secondBatch, after: last ?? head)
+  ///   return (first + second, "two batches")
+  /// }
+  /// ```
+  ///
+  /// - Throws: ``LedgerError`` ``LedgerError/Code/busy`` when another writer held the lock
+  ///   for longer than `timeout`, ``LedgerError/Code/conflict`` when the records do not
+  ///   follow the head, ``LedgerError/Code/io`` when the database fails, or what `plan`
+  ///   throws.
+  public func appendHoldingLock<Outcome>(
+    timeout: Duration,
+    _ plan: (_ head: LogPosition) throws -> (records: [EventRecordCodec.Record], outcome: Outcome)
+  ) throws -> Outcome {
+    let deadline = ContinuousClock.now.advanced(by: timeout)
+    try lockWriters(before: deadline, timeout)
+    defer { writers.unlock() }
+    pinned = try writer
+    defer { pinned = nil }
+    try run(writer, "BEGIN", "begin a transaction")
+    do {
+      try setLockTimeout(until: deadline, timeout, local: true)
+      let head: LogPosition
+      do {
+        head = try lockedHead()
+      } catch {
+        throw Self.busy(error, timeout)
+      }
+      let (records, outcome) = try plan(head)
+      if let first = records.first {
+        guard first.sequence == head.sequence + 1 else {
+          throw LedgerError(
+            .conflict, "the records start at event \(first.sequence), not after the head \(head)")
+        }
+        var previous = head
+        for chunk in stride(from: 0, to: records.count, by: 1_000) {
+          try insert(records[chunk..<min(chunk + 1_000, records.count)], after: &previous)
+        }
+      }
+      try run(writer, "COMMIT", "commit")
+      return outcome
+    } catch {
+      _ = try? run(writer, "ROLLBACK", "roll back")
+      throw error
+    }
+  }
+
+  /// Takes `writers`, this instance's side of the write lock, waiting until `deadline`.
+  private func lockWriters(before deadline: ContinuousClock.Instant, _ timeout: Duration)
+    throws(LedgerError)
+  {
+    let left = deadline - ContinuousClock.now
+    let seconds = max(0, Double(left / .microseconds(1)) / 1_000_000)
+    guard writers.lock(before: Date(timeIntervalSinceNow: seconds)) else {
+      throw LedgerError(
+        .busy,
+        "another writer held the ledger's lock for longer than \(Self.seconds(timeout)) s; try again"
+      )
+    }
+  }
+
+  /// Sets the write connection's `lock_timeout` to the time left until `deadline` (at
+  /// least a millisecond: 0 would mean no limit), for the transaction when `local`.
+  private func setLockTimeout(
+    until deadline: ContinuousClock.Instant, _ timeout: Duration, local: Bool
+  ) throws(LedgerError) {
+    let left = deadline - ContinuousClock.now
+    guard left > .zero else {
+      throw LedgerError(
+        .busy,
+        "another writer held the ledger's lock for longer than \(Self.seconds(timeout)) s; try again"
+      )
+    }
+    let milliseconds = String(max(1, Int64(left / .milliseconds(1))))
+    try run(
+      writer, "SELECT set_config('lock_timeout', \(milliseconds), \(local))", "set the lock timeout"
+    )
+  }
+
+  /// `error`, when PostgreSQL gave up waiting for the lock, as ``LedgerError/Code/busy``.
+  private static func busy(_ error: any Error, _ timeout: Duration) -> any Error {
+    guard let error = error as? LedgerError, error.code == .busy else { return error }
+    return LedgerError(
+      .busy,
+      "another writer held the ledger's lock for longer than \(seconds(timeout)) s; try again")
+  }
+
+  private static func seconds(_ duration: Duration) -> Double {
+    Double(duration / .milliseconds(1)) / 1000
   }
 
   /// Appends `batch` after `position`, which must be the head, in one transaction.
@@ -514,7 +622,8 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
 
   /// Waits for `future` (from a thread that is not an event loop's) and turns a database
   /// error into a ``LedgerError``: a unique or foreign key violation is a conflict (another
-  /// append won), anything else an I/O error.
+  /// append won), a lock wait that ran out (`lock_timeout`) is busy, anything else an I/O
+  /// error.
   static func wait<Value: Sendable>(
     _ action: String, _ future: () -> EventLoopFuture<Value>
   ) throws(LedgerError) -> Value {
@@ -523,6 +632,10 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
     } catch let error as PSQLError {
       let state = error.serverInfo?[.sqlState] ?? ""
       let message = error.serverInfo?[.message] ?? String(reflecting: error)
+      if state == "55P03" {
+        // lock_timeout: another writer held the lock for the whole wait.
+        throw LedgerError(.busy, "PostgreSQL gave up waiting to \(action): \(message)")
+      }
       if state == "23505" || state == "23503" || state == "23514" {
         throw LedgerError(
           .conflict, "PostgreSQL refused to \(action): \(message) (another append came first)")

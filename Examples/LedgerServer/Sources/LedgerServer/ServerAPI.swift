@@ -182,10 +182,19 @@ struct ServerAPI: Sendable {
           field: "events")
       }
       let payloads = try append.payloads()
-      let answer = try await blockingRun {
-        try appendEvents(
+      let answer: RemoteAppendResponse
+      if append.expectedVersion == nil, !payloads.isEmpty {
+        // Written with the other appends waiting at this instance, in one transaction.
+        answer = try await queueAppend(
           caller, payloads, expectedHead: append.expectedHead,
-          idempotencyKey: append.idempotencyKey, expectedVersion: append.expectedVersion)
+          idempotencyKey: append.idempotencyKey)
+      } else {
+        // An expected story version is checked by the ledger itself, on its own.
+        answer = try await blockingRun {
+          try appendEvents(
+            caller, payloads, expectedHead: append.expectedHead,
+            idempotencyKey: append.idempotencyKey, expectedVersion: append.expectedVersion)
+        }
       }
       return try await json(answer, status: answer.isRepeat ? .ok : .created)
     case .erasures:
@@ -242,15 +251,17 @@ struct ServerAPI: Sendable {
     return RemoteRecordPage(records: records, head: RemoteHead(head))
   }
 
-  /// Appends `payloads` for the caller under the write lock, against the state brought up
-  /// to date there: access, a repeated key, the expected head, then the ledger's own
-  /// validation; nothing is recorded unless all pass.
+  /// Appends `payloads` for the caller under the write lock (waiting for it at most
+  /// `timeout`, by default the server's lock timeout), against the state brought up to date
+  /// there: access, a repeated key, the expected head, then the ledger's own validation;
+  /// nothing is recorded unless all pass.
   func appendEvents(
     _ caller: Caller, _ payloads: [EventPayload], expectedHead: RemoteHead?,
-    idempotencyKey: String?, expectedVersion: RemoteAppendRequest.ExpectedVersion?
+    idempotencyKey: String?, expectedVersion: RemoteAppendRequest.ExpectedVersion?,
+    timeout: Duration? = nil
   ) throws -> RemoteAppendResponse {
     let host = caller.host
-    return try host.store.withWriteLock(timeout: options.lockTimeout) {
+    return try host.store.withWriteLock(timeout: timeout ?? options.lockTimeout) {
       try host.ledger.refresh()
       let state = host.ledger.state
       if let refusal = RemoteAccess.refusal(
@@ -262,14 +273,7 @@ struct ServerAPI: Sendable {
       if let key = idempotencyKey, let first = state.firstSequence(ofIdempotencyKey: key) {
         return RemoteAppendResponse(first: first, count: 0, isRepeat: true, head: RemoteHead(head))
       }
-      if let expected = expectedHead,
-        expected.sequence != head.sequence || expected.hash != head.hash.hex
-      {
-        throw LedgerError(
-          .conflict,
-          "the ledger moved on to event \(head.sequence) since event \(expected.sequence), which the request was made against; catch up and try again"
-        )
-      }
+      if let expected = expectedHead { try Self.checkExpectedHead(expected, head) }
       let options = Ledger.AppendOptions(
         actor: caller.token.name, idempotencyKey: idempotencyKey,
         expectedVersion: expectedVersion.map {

@@ -69,4 +69,146 @@ struct DatabaseConstraintTests {
     }
     try other.withWriteLock(timeout: .seconds(5)) {}
   }
+
+  /// Group commit: batches encoded one after another are written in one transaction, and
+  /// another instance reads them all; a plan that fails, or records that do not follow the
+  /// head, write nothing.
+  @Test func batchesPlannedUnderTheLockAreWrittenInOneTransaction() throws {
+    let (store, _) = try makeLedger()
+    let other = try PostgresEventStore(configuration: store.configuration)
+    func node(_ name: String) throws -> AppendBatch {
+      AppendBatch(
+        events: [.nodeAdded(NodeAdded(path: try NodePath(parsing: name), name: name))],
+        actor: "a", idempotencyKey: "key-\(name)")
+    }
+    let start = try store.head()
+    let count = try store.appendHoldingLock(timeout: .seconds(5)) { head in
+      #expect(head == start)
+      var records: [EventRecordCodec.Record] = []
+      var position = head
+      for name in ["england", "wales", "scotland"] {
+        let encoded = try EventRecordCodec.encode(try node(name), after: position)
+        records += encoded
+        let last = try #require(encoded.last)
+        position = LogPosition(sequence: last.sequence, hash: last.hash, offset: last.sequence)
+      }
+      return (records, records.count)
+    }
+    #expect(count == 3)
+    #expect(try other.head().sequence == start.sequence + 3)
+    let ledger = try Ledger(store: other)
+    #expect(ledger.state.nodeCount == 3)
+    #expect(ledger.state.firstSequence(ofIdempotencyKey: "key-wales") == start.sequence + 2)
+    #expect(try other.verify(progress: nil).isIntact)
+
+    // A plan that throws writes nothing.
+    let head = try store.head()
+    struct Refused: Error {}
+    #expect(throws: Refused.self) {
+      let _: Void = try store.appendHoldingLock(timeout: .seconds(5)) { head in
+        _ = try EventRecordCodec.encode(try node("ireland"), after: head)
+        throw Refused()
+      }
+    }
+    // Records that do not follow the head are refused.
+    let stale = #expect(throws: LedgerError.self) {
+      _ = try store.appendHoldingLock(timeout: .seconds(5)) { _ in
+        (try EventRecordCodec.encode(try node("ireland"), after: start), ())
+      }
+    }
+    #expect(stale?.code == .conflict)
+    #expect(try store.head() == head)
+  }
+
+  /// Writers wait in PostgreSQL's queue for the lock, in the order they asked, and one
+  /// whose wait runs out is told busy.
+  @Test func writersQueueForTheLockInOrder() async throws {
+    let (store, _) = try makeLedger()
+    let second = try PostgresEventStore(configuration: store.configuration)
+    let third = try PostgresEventStore(configuration: store.configuration)
+    let order = Recorder()
+    let holder = LockHolder(store)
+    try await holder.waitUntilHeld()
+    // While it is held, a short wait runs out: busy, and soon.
+    let started = ContinuousClock.now
+    let busy = #expect(throws: LedgerError.self) {
+      _ = try second.appendHoldingLock(timeout: .milliseconds(200)) { _ in ([], ()) }
+    }
+    #expect(busy?.code == .busy)
+    #expect(ContinuousClock.now - started < .seconds(3))
+    // Two writers queue, the second one asking later.
+    let first = Thread { try? second.withWriteLock(timeout: .seconds(20)) { order.note("second") } }
+    first.start()
+    try await Task.sleep(for: .milliseconds(300))
+    let later = Thread {
+      try? third.appendHoldingLock(timeout: .seconds(20)) { _ in
+        order.note("third")
+        return ([], ())
+      }
+    }
+    later.start()
+    try await Task.sleep(for: .milliseconds(300))
+    #expect(order.notes.isEmpty)
+    holder.release()
+    for _ in 0..<200 where order.notes.count < 2 { try await Task.sleep(for: .milliseconds(50)) }
+    #expect(order.notes == ["second", "third"])
+  }
+}
+
+/// Notes made from several threads, in order.
+final class Recorder: @unchecked Sendable {
+  private let lock = NSLock()
+  private var list: [String] = []
+
+  func note(_ text: String) {
+    lock.lock()
+    list.append(text)
+    lock.unlock()
+  }
+
+  var notes: [String] {
+    lock.lock()
+    defer { lock.unlock() }
+    return list
+  }
+}
+
+/// Holds a store's write lock on a thread of its own until released (or 30 s).
+final class LockHolder: @unchecked Sendable {
+  private let condition = NSCondition()
+  private var held = false
+  private var released = false
+
+  init(_ store: PostgresEventStore) {
+    Thread.detachNewThread { [self] in
+      try? store.withWriteLock(timeout: .seconds(30)) {
+        condition.lock()
+        held = true
+        let deadline = Date().addingTimeInterval(30)
+        while !released, condition.wait(until: deadline) {}
+        condition.unlock()
+      }
+    }
+  }
+
+  private var isHeld: Bool {
+    condition.lock()
+    defer { condition.unlock() }
+    return held
+  }
+
+  func waitUntilHeld() async throws {
+    for _ in 0..<600 {
+      if isHeld { return }
+      try await Task.sleep(for: .milliseconds(10))
+    }
+    throw TestFailure("the write lock was not taken")
+  }
+
+  func release() {
+    condition.lock()
+    released = true
+    condition.broadcast()
+    condition.unlock()
+  }
 }

@@ -81,10 +81,20 @@ struct InstanceTests {
     #expect(invalid.error?.exitCode == 65)
   }
 
-  /// Clients record concurrently through two instances; one is killed with SIGKILL mid-run
-  /// and restarted. Each client retries a failed append on the other instance with the same
-  /// idempotency key, so every acknowledged write is in the log exactly once, and the log
-  /// verifies.
+  /// The fault test's size: `STORYLEDGER_FAULT_CLIENTS` clients (default 50) recording for
+  /// `STORYLEDGER_FAULT_SECONDS` seconds (default 60), the size.
+  static var faultSize: (clients: Int, seconds: Int) {
+    let environment = ProcessInfo.processInfo.environment
+    let clients = environment["STORYLEDGER_FAULT_CLIENTS"].flatMap { Int($0) } ?? 50
+    let seconds = environment["STORYLEDGER_FAULT_SECONDS"].flatMap { Int($0) } ?? 60
+    return (min(max(clients, 1), 200), min(max(seconds, 4), 600))
+  }
+
+  /// Clients record concurrently through two instances (the 50 clients for 60 s by
+  /// default, see ``faultSize``); one is killed with SIGKILL mid-run and restarted. Each
+  /// client retries a failed append on the other instance with the same idempotency key, so
+  /// every acknowledged write is in the log exactly once, the log verifies, and each
+  /// instance reads what the clients wrote through the other.
   @Test func anInstanceKilledMidRunLosesNothingAcknowledged() async throws {
     let (ledger, admin) = try await Fixture.ledger()
     let url = try #require(Fixture.url)
@@ -93,8 +103,8 @@ struct InstanceTests {
     defer { servers.stopAll() }
     let token = try await Fixture.token(admin, ledger: ledger, role: .recorder, node: "nhs").token
     let keeper = try await Fixture.token(admin, ledger: ledger, role: .keeper, node: nil).token
-    let clients = 20
-    let duration: Duration = .seconds(12)
+    let (clients, seconds) = Self.faultSize
+    let duration: Duration = .seconds(seconds)
     let start = ContinuousClock.now
     let acknowledged = try await withThrowingTaskGroup(of: [String].self) { group in
       for client in 0..<clients {
@@ -131,7 +141,7 @@ struct InstanceTests {
       }
       group.addTask {
         // Mid-run: kill the first instance outright, then start it again.
-        try await Task.sleep(for: .seconds(4))
+        try await Task.sleep(for: duration / 2)
         try servers.killAndRestartFirst(postgres: url)
         return []
       }
@@ -140,7 +150,7 @@ struct InstanceTests {
       return all
     }
     #expect(acknowledged.count > 50, "too few appends went through: \(acknowledged.count)")
-    print("acknowledged appends: \(acknowledged.count)")
+    print("acknowledged appends: \(acknowledged.count) by \(clients) clients in \(seconds) s")
     // Every acknowledged key once in the log; no story twice.
     let reader = HTTPTestClient(port: servers.pick(1))
     let log = try await reader.get(.log, ledger: ledger, token: keeper)
@@ -165,6 +175,20 @@ struct InstanceTests {
     let report = try await reader.get(.verify, ledger: ledger, token: keeper).decode(
       VerificationReport.self)
     #expect(report.problem == nil, "\(String(describing: report.problem))")
+    // Either instance reads every write, whichever instance took it: the same head, the same
+    // log and the same summary on both.
+    let other = HTTPTestClient(port: servers.pick(0))
+    let heads = [
+      try await reader.get(.head, ledger: ledger, token: keeper).decode(RemoteHead.self),
+      try await other.get(.head, ledger: ledger, token: keeper).decode(RemoteHead.self),
+    ]
+    #expect(heads[0] == heads[1])
+    #expect(try await other.get(.log, ledger: ledger, token: keeper).text == log.text)
+    let otherSummary = try await other.get(
+      .summary, ledger: ledger, query: ["node": "nhs/south"], token: keeper
+    )
+    .decode(Summary.self)
+    #expect(otherSummary.total.stories == summary.total.stories)
   }
 }
 
