@@ -122,7 +122,9 @@ private struct VoiceCounter {
   var groups: [(attribute: String, value: String)] = [(VoiceSeriesRow.all, VoiceSeriesRow.all)]
   var cells: [CellKey: Cell] = [:]
   var nodes = Set<Int32>()
-  var days: [Day] = []
+  /// The earliest and latest day counted.
+  var earliest: Day?
+  var latest: Day?
 
   init(state: LedgerState, query: TimeSeriesQuery) throws {
     self.state = state
@@ -147,15 +149,12 @@ private struct VoiceCounter {
       guard !state.isWithdrawn(story), mask?[index] ?? true else { continue }
       let node = state.ancestor(of: state.stories[index].node, atDepth: depth)
       guard node >= 0 else { continue }
-      let names = voices.tellers(of: story)
-      let groups = voices.groups(of: names)
-      for (position, values) in groups.enumerated() {
+      let found = voices.story(story)
+      for (position, values) in found.groups.enumerated() {
         placeholders[position].formUnion(values.filter(VoiceGroups.isPlaceholder))
       }
       counted.append(
-        Counted(
-          index: story, node: node, tellers: names.map { ($0, voices.groups(ofTeller: $0)) },
-          groups: groups))
+        Counted(index: story, node: node, tellers: found.tellers, groups: found.groups))
     }
     // The rows' groups: per key (byte order), its values and the placeholders met.
     for (position, key) in keys.enumerated() {
@@ -207,7 +206,8 @@ private struct VoiceCounter {
   private mutating func count(
     day: Day, node: Int32, groups: [Group], _ change: (inout Cell) -> Void
   ) {
-    days.append(day)
+    earliest = min(earliest ?? day, day)
+    latest = max(latest ?? day, day)
     let period = query.period.start(of: day)
     for group in groups {
       change(&cells[CellKey(period: period, node: node, group: group), default: Cell()])
@@ -215,7 +215,7 @@ private struct VoiceCounter {
   }
 
   func emit(_ body: (VoiceSeriesRow) throws -> Void) throws {
-    guard let earliest = days.min(), let latest = days.max() else { return }
+    guard let earliest, let latest else { return }
     let nodes = self.nodes.sorted { state.nodes[Int($0)].path < state.nodes[Int($1)].path }
     for range in query.periods(earliest: earliest, latest: latest) {
       let (start, end) = (range.start, range.end)
@@ -286,11 +286,23 @@ struct VoiceGroups {
     return keys.map { participant.value(of: $0) ?? VoiceSeriesRow.unset }
   }
 
-  /// A story's groups for each key: those of its tellers, or `(unknown)` without a teller.
-  func groups(of tellers: [String]) -> [Set<String>] {
-    guard !tellers.isEmpty else { return keys.map { _ in [VoiceSeriesRow.unknown] } }
-    let each = tellers.map(groups(ofTeller:))
-    return keys.indices.map { position in Set(each.map { $0[position] }) }
+  /// A story's tellers with their groups, and the story's groups.
+  struct StoryVoices {
+    /// Each teller, once, with their group for each key.
+    var tellers: [(name: String, groups: [String])]
+    /// The story's groups for each key: those of its tellers, or `(unknown)` without one.
+    var groups: [Set<String>]
+  }
+
+  /// The tellers and groups of the story at `story`, each teller's groups found once.
+  func story(_ story: Int32) -> StoryVoices {
+    let tellers = tellers(of: story).map { ($0, groups(ofTeller: $0)) }
+    guard !tellers.isEmpty else {
+      return StoryVoices(tellers: [], groups: keys.map { _ in [VoiceSeriesRow.unknown] })
+    }
+    return StoryVoices(
+      tellers: tellers,
+      groups: keys.indices.map { position in Set(tellers.map { $0.1[position] }) })
   }
 
   /// The values of the key at `position`: the consented participants' values, and the

@@ -51,7 +51,7 @@ extension Ledger {
     let append = try appendPlanned(options: options) { state in
       var table = state.proxyTable
       if let defined = table.defined(set.name) { set.name = defined }
-      try table.validate(set, currency: state.configuration.currency)
+      try table.validate(set)
       table.add(set)
       let revisions = try proxyRevisions(after: set, table: table, in: state)
       revised = revisions.compactMap {

@@ -66,7 +66,7 @@ struct ProxyTable {
 
   /// Checks a new value: a name spelt as the proxy's (if it has one), the same unit, a
   /// source in words, a figure the ledger can hold.
-  func validate(_ set: ProxySet, currency: String?) throws(LedgerError) {
+  func validate(_ set: ProxySet) throws(LedgerError) {
     guard !set.name.trimmingCharacters(in: .whitespaces).isEmpty else {
       throw LedgerError(.invalid, "a proxy needs a name")
     }

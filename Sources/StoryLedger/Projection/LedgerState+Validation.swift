@@ -178,7 +178,7 @@ extension LedgerState {
         try validateParticipantAdded(added)
       case .proxySet(let set):
         if proxies == nil { proxies = proxyTable }
-        try proxies?.validate(set, currency: configuration.currency)
+        try proxies?.validate(set)
         proxies?.add(set)
       }
     }

@@ -23,7 +23,8 @@ extension Ledger {
   /// The pricing section of a report of `path` at the end of `range`, or `nil` when no
   /// item of its subtree is priced by a proxy then.
   func reportPricing(of path: NodePath, range: DateRange) throws -> ReportPricing? {
-    guard !state.pricedItems.isEmpty else { return nil }
+    // Only a ledger with proxies has priced items: no scan of the revisions without one.
+    guard state.dialogue.contains(where: { $0.payload.type == .proxySet }) else { return nil }
     let list = try items(
       ItemQuery(scope: .node(path), range: DateRange(start: .earliest, end: range.end)))
     var counts: [String: (items: Int, cents: Int64)] = [:]

@@ -53,12 +53,12 @@ extension Ledger {
         for value in values { change(&tallies[position][value, default: empty]) }
       }
     }
-    var groupsOfStory: [Int32: [Set<String>]] = [:]
-    func groups(of story: Int32) -> [Set<String>] {
-      if let known = groupsOfStory[story] { return known }
-      let groups = voices.groups(of: voices.tellers(of: story))
-      groupsOfStory[story] = groups
-      return groups
+    var found: [Int32: VoiceGroups.StoryVoices] = [:]
+    func voicesOf(_ story: Int32) -> VoiceGroups.StoryVoices {
+      if let known = found[story] { return known }
+      let result = voices.story(story)
+      found[story] = result
+      return result
     }
     for index in 0..<state.stories.count {
       let story = Int32(index)
@@ -66,11 +66,11 @@ extension Ledger {
       guard !state.isWithdrawn(story), range.contains(record.toldOn),
         path.contains(state.nodes[Int(record.node)].path)
       else { continue }
-      add(groups(of: story)) { $0.told += 1 }
-      for teller in voices.tellers(of: story) {
-        let ofTeller = voices.groups(ofTeller: teller)
+      let told = voicesOf(story)
+      add(told.groups) { $0.told += 1 }
+      for (teller, groups) in told.tellers {
         all.tellers.insert(teller)
-        for (position, value) in ofTeller.enumerated() {
+        for (position, value) in groups.enumerated() {
           tallies[position][value, default: empty].tellers.insert(teller)
         }
       }
@@ -81,7 +81,7 @@ extension Ledger {
         !state.isWithdrawn(story), path.contains(state.nodes[Int(state.stories[story].node)].path)
       else { continue }
       let level = selection.node.depth - path.depth
-      add(groups(of: story)) { $0.selected[level].insert(story) }
+      add(voicesOf(story).groups) { $0.selected[level].insert(story) }
     }
     func group(_ value: String, _ tally: Tally) -> ReportVoices.Group {
       ReportVoices.Group(
