@@ -160,11 +160,7 @@ extension ServerAPI {
     var live: [Int] = []
     for (index, request) in requests.enumerated() {
       if request.deadline <= now {
-        answers[index] = .failure(
-          LedgerError(
-            .busy,
-            "another writer held the ledger's lock for longer than \(Self.seconds(options.lockTimeout)) s; try again"
-          ))
+        answers[index] = .failure(busyAfterTheWholeWait)
       } else {
         live.append(index)
       }
@@ -220,8 +216,12 @@ extension ServerAPI {
   /// of the server's lock timeout (what was left of it when the group was written is no
   /// concern of the client's).
   func busyForTheWholeWait(_ error: any Error) -> any Error {
-    guard AppendQueue.isBusy(error) else { return error }
-    return LedgerError(
+    AppendQueue.isBusy(error) ? busyAfterTheWholeWait : error
+  }
+
+  /// The answer to a request that waited the whole of the server's lock timeout.
+  var busyAfterTheWholeWait: LedgerError {
+    LedgerError(
       .busy,
       "another writer held the ledger's lock for longer than \(Self.seconds(options.lockTimeout)) s; try again"
     )
@@ -244,17 +244,11 @@ extension ServerAPI {
     into records: inout [EventRecordCodec.Record]
   ) throws -> RemoteAppendResponse {
     let caller = request.caller
-    if let refusal = RemoteAccess.refusal(
-      for: request.payloads, role: caller.role, scope: caller.scope, in: state)
+    if let repeated = try admit(
+      caller, request.payloads, idempotencyKey: request.idempotencyKey,
+      expectedHead: request.expectedHead, state: state, head: position)
     {
-      throw refusal
-    }
-    if let key = request.idempotencyKey, let first = state.firstSequence(ofIdempotencyKey: key) {
-      return RemoteAppendResponse(
-        first: first, count: 0, isRepeat: true, head: RemoteHead(position))
-    }
-    if let expected = request.expectedHead {
-      try Self.checkExpectedHead(expected, position)
+      return repeated
     }
     try state.validate(request.payloads)
     let batch = AppendBatch(
@@ -273,6 +267,25 @@ extension ServerAPI {
     return RemoteAppendResponse(
       first: encoded.first?.sequence, count: encoded.count, isRepeat: false,
       head: RemoteHead(position))
+  }
+
+  /// The checks every append passes before the ledger validates it, for one request alone or
+  /// in a group: the token may record the events, then a used idempotency key answers as a
+  /// repeat (returned), then the request's expected head must be `head`.
+  static func admit(
+    _ caller: Caller, _ payloads: [EventPayload], idempotencyKey: String?,
+    expectedHead: RemoteHead?, state: LedgerState, head: LogPosition
+  ) throws -> RemoteAppendResponse? {
+    if let refusal = RemoteAccess.refusal(
+      for: payloads, role: caller.role, scope: caller.scope, in: state)
+    {
+      throw refusal
+    }
+    if let key = idempotencyKey, let first = state.firstSequence(ofIdempotencyKey: key) {
+      return RemoteAppendResponse(first: first, count: 0, isRepeat: true, head: RemoteHead(head))
+    }
+    if let expected = expectedHead { try checkExpectedHead(expected, head) }
+    return nil
   }
 
   /// Refuses an append made against `expected` when the ledger is at `head`.

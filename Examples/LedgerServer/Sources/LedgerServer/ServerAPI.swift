@@ -263,17 +263,12 @@ struct ServerAPI: Sendable {
     let host = caller.host
     return try host.store.withWriteLock(timeout: timeout ?? options.lockTimeout) {
       try host.ledger.refresh()
-      let state = host.ledger.state
-      if let refusal = RemoteAccess.refusal(
-        for: payloads, role: caller.role, scope: caller.scope, in: state)
+      if let repeated = try Self.admit(
+        caller, payloads, idempotencyKey: idempotencyKey, expectedHead: expectedHead,
+        state: host.ledger.state, head: host.ledger.head)
       {
-        throw refusal
+        return repeated
       }
-      let head = host.ledger.head
-      if let key = idempotencyKey, let first = state.firstSequence(ofIdempotencyKey: key) {
-        return RemoteAppendResponse(first: first, count: 0, isRepeat: true, head: RemoteHead(head))
-      }
-      if let expected = expectedHead { try Self.checkExpectedHead(expected, head) }
       let options = Ledger.AppendOptions(
         actor: caller.token.name, idempotencyKey: idempotencyKey,
         expectedVersion: expectedVersion.map {
