@@ -196,6 +196,8 @@ extension Ledger {
   public func answerSeries(
     _ query: TimeSeriesQuery, by question: String, _ body: (AnswerSeriesRow) throws -> Void
   ) throws {
-    try state.answerSeries(query, by: question, body)
+    try state.answerSeries(query, by: question) { row in
+      if isReadable(row.figures.node) { try body(row) }
+    }
   }
 }

@@ -102,9 +102,10 @@ extension Ledger {
   ///   print(row.periodStart, row.node, row.dimension, row.counts.median ?? 0)
   /// }
   /// ```
-  public func ratingSeries(_ query: TimeSeriesQuery, _ body: (RatingSeriesRow) throws -> Void)
+  public func ratingSeries(_ query: TimeSeriesQuery, _ emit: (RatingSeriesRow) throws -> Void)
     throws
   {
+    func body(_ row: RatingSeriesRow) throws { if isReadable(row.node) { try emit(row) } }
     let state = self.state
     let (depth, levelName) = try query.level(in: state.configuration)
     let index = state.ratingIndex()

@@ -111,9 +111,10 @@ extension Ledger {
   ///
   /// - Throws: ``LedgerError`` ``LedgerError/Code/invalid`` for a level the ledger does not
   ///   have, or an error reading the log.
-  public func sessionSeries(_ query: TimeSeriesQuery, _ body: (SessionSeriesRow) throws -> Void)
+  public func sessionSeries(_ query: TimeSeriesQuery, _ emit: (SessionSeriesRow) throws -> Void)
     throws
   {
+    func body(_ row: SessionSeriesRow) throws { if isReadable(row.node) { try emit(row) } }
     let state = self.state
     let (depth, levelName) = try query.level(in: state.configuration)
     let sessions = try state.sessions().filter { $0.node.depth >= depth }

@@ -89,9 +89,10 @@ extension Ledger {
   ///
   /// - Throws: ``LedgerError`` ``LedgerError/Code/invalid`` for a level the ledger does not
   ///   have or a domain or campaign it does not define.
-  public func voiceSeries(_ query: TimeSeriesQuery, _ body: (VoiceSeriesRow) throws -> Void)
+  public func voiceSeries(_ query: TimeSeriesQuery, _ emit: (VoiceSeriesRow) throws -> Void)
     throws
   {
+    func body(_ row: VoiceSeriesRow) throws { if isReadable(row.node) { try emit(row) } }
     try VoiceCounter(state: state, query: query).emit(body)
   }
 }

@@ -142,39 +142,60 @@ extension Ledger {
     state.reportRange(by: period)
   }
 
+  /// Whether `node` is within ``readScope`` (every node is when it is `nil`).
+  public func isReadable(_ node: NodePath) -> Bool {
+    readScope.map { $0.contains(node) } ?? true
+  }
+
+  /// Checks that `node` is within ``readScope``.
+  ///
+  /// - Throws: ``LedgerError/Code/notAllowed`` naming the node and the subtree.
+  public func requireReadable(_ node: NodePath) throws(LedgerError) {
+    guard let scope = readScope, !scope.contains(node) else { return }
+    throw LedgerError(
+      .notAllowed, "\(node) is outside \(scope), the only subtree these reads may reach")
+  }
+
   /// Checks that a node is at `path`.
   ///
   /// - Throws: ``LedgerError`` saying so (with the new path of a node moved from there).
   public func requireNode(at path: NodePath) throws { try state.requireNode(at: path) }
 
   /// The hierarchy under `path` (every top-level node when `nil`), with levels and counts.
+  /// With a ``readScope``, the tree of the scope's node when `path` is `nil`.
   public func tree(of path: NodePath? = nil, maximumDepth: Int? = nil) throws -> [TreeEntry] {
-    try state.tree(of: path, maximumDepth: maximumDepth)
+    if let path { try requireReadable(path) }
+    return try state.tree(of: path ?? readScope, maximumDepth: maximumDepth)
   }
 
   /// `node`'s subtree rolled up level by level, as of the end of `range` (everything when `nil`).
   public func cascadeUp(of node: NodePath, range: DateRange? = nil) throws -> CascadeUp {
-    try view(as: .node(node)).cascadeUp(of: node, range: range)
+    try requireReadable(node)
+    return try view(as: .node(node)).cascadeUp(of: node, range: range)
   }
 
   /// What reaches `node` from its ancestors, as `node` reads it.
   public func cascadeDown(of node: NodePath, asOf day: Day? = nil) throws -> CascadeDown {
-    try view(as: .node(node)).cascadeDown(of: node, asOf: day)
+    try requireReadable(node)
+    return try view(as: .node(node)).cascadeDown(of: node, asOf: day)
   }
 
   /// The accounts of `node`, every period, as `node` reads them.
   public func accounts(of node: NodePath) throws -> [AccountView] {
-    try view(as: .node(node)).accounts(of: node)
+    try requireReadable(node)
+    return try view(as: .node(node)).accounts(of: node)
   }
 
   /// The account of `node` for `period`, if one was proposed.
   public func account(of node: NodePath, period: DateRange) throws -> AccountView? {
-    try view(as: .node(node)).account(of: node, period: period)
+    try requireReadable(node)
+    return try view(as: .node(node)).account(of: node, period: period)
   }
 
   /// The stories selected at `node`, as `node` reads them.
   public func selections(at node: NodePath, period: DateRange? = nil) throws -> [SelectionView] {
-    try view(as: .node(node)).selections(at: node, period: period)
+    try requireReadable(node)
+    return try view(as: .node(node)).selections(at: node, period: period)
   }
 
   /// The stories that may be selected at `node` for `period` (only a domain's or a
@@ -182,36 +203,42 @@ extension Ledger {
   public func candidates(
     at node: NodePath, period: DateRange, stories filter: StoryGroupFilter = StoryGroupFilter()
   ) throws -> [CandidateView] {
-    try view(as: .node(node)).candidates(at: node, period: period, stories: filter)
+    try requireReadable(node)
+    return try view(as: .node(node)).candidates(at: node, period: period, stories: filter)
   }
 
   /// Everything that came down to `node`, newest first, as `node` reads it.
   public func inbox(of node: NodePath) throws -> [InboxEntry] {
-    try view(as: .node(node)).inbox(of: node)
+    try requireReadable(node)
+    return try view(as: .node(node)).inbox(of: node)
   }
 
-  /// The pledges made in the subtree of `node` (every pledge when `nil`) at the end of `day`.
+  /// The pledges made in the subtree of `node` (every pledge when `nil`; with a
+  /// ``readScope``, the scope's) at the end of `day`.
   public func pledges(under node: NodePath?, asOf day: Day? = nil) throws -> [PledgeView] {
-    try state.pledges(under: node, asOf: day)
+    if let node { try requireReadable(node) }
+    return try state.pledges(under: node ?? readScope, asOf: day)
   }
 
   /// The pledge counts of the subtree of `node` at the end of `day`.
   public func pledgeCounts(under node: NodePath, asOf day: Day? = nil) throws -> PledgeCounts {
-    try state.pledgeCounts(under: node, asOf: day)
+    try requireReadable(node)
+    return try state.pledgeCounts(under: node, asOf: day)
   }
 
-  /// The pledge series of `query`, row by row.
+  /// The pledge series of `query`, row by row (the rows of nodes within ``readScope``).
   public func pledgeSeries(_ query: TimeSeriesQuery, _ body: (PledgeSeriesRow) throws -> Void)
     throws
   {
-    try state.pledgeSeries(query, body)
+    try state.pledgeSeries(query) { row in if isReadable(row.node) { try body(row) } }
   }
 
   /// How each of `nodes` moved through `periods` (visible and invisible items, made visible).
   public func movement(of nodes: [NodePath], through periods: [DateRange]) throws
     -> [NodeMovement]
   {
-    try state.movement(of: nodes, through: periods)
+    for node in nodes { try requireReadable(node) }
+    return try state.movement(of: nodes, through: periods)
   }
 
   /// Whether story `story` may be read by a viewer at `node`.

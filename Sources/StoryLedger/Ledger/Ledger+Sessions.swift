@@ -64,13 +64,22 @@ extension Ledger {
     public var withheld: Int
   }
 
+  /// The sessions held in the subtree of `node` (every session when `nil`; with a
+  /// ``readScope``, the scope's), oldest first.
+  public func sessions(under node: NodePath? = nil) throws -> [SessionView] {
+    if let node { try requireReadable(node) }
+    return try state.sessions(under: node ?? readScope)
+  }
+
   /// The session `key` and every event recorded in it, read as `viewer` may read them
   /// (default: the session's own node).
   ///
-  /// - Throws: ``LedgerError`` ``LedgerError/Code/invalid`` when there is no such session.
+  /// - Throws: ``LedgerError`` ``LedgerError/Code/invalid`` when there is no such session,
+  ///   ``LedgerError/Code/notAllowed`` when it was held outside ``readScope``.
   public func sessionRecord(_ key: String, as viewer: Viewer? = nil) throws -> SessionRecord {
     let state = self.state
     let session = try state.session(key)
+    try requireReadable(session.node)
     let reader = viewer ?? .node(session.node)
     var events: [RecordedEvent] = []
     var withheld = 0

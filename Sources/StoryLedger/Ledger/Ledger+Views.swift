@@ -82,7 +82,7 @@ public struct ItemQuery: Sendable, Hashable {
     /// else a story key or prefix (text with a `/` is always a node path, so that the error
     /// names the nearest node or where a node moved).
     case named(String)
-    /// Every active story.
+    /// Every active story (within ``Ledger/readScope``, when one is set).
     case everything
   }
 
@@ -484,11 +484,14 @@ extension Ledger {
     case .named: break
     case .story(let story):
       let key = try state.resolveStory(story.key)
+      if let node = state.node(ofStory: key) { try requireReadable(node) }
       if let index = state.storyIndex(forKey: key) { storyIndices = [index] }
     case .node(let path):
+      try requireReadable(path)
       storyIndices = try state.storiesInSubtree(of: path)
     case .everything:
-      storyIndices = state.topLevelNodes.flatMap { (try? state.storiesInSubtree(of: $0)) ?? [] }
+      let tops = readScope.map { [$0] } ?? state.topLevelNodes
+      storyIndices = tops.flatMap { (try? state.storiesInSubtree(of: $0)) ?? [] }
     }
     var selected: [Int32] = []
     var matched = 0

@@ -36,6 +36,7 @@ public final class Ledger: @unchecked Sendable {
   var streamFoldPolicy: (_ eventCount: Int, _ state: LedgerState) -> Bool =
     Ledger.isWorthStreamFolding
   private var defaultActor: String
+  private var readBoundary: NodePath?
 
   /// Who records when an append's ``AppendOptions/actor`` is `nil`: set it once for the
   /// embedding service or user (default: ``defaultActor``, the login name).
@@ -45,16 +46,35 @@ public final class Ledger: @unchecked Sendable {
   /// try ledger.retellStory("k3f9", narrative: "…")  // recorded by facilitator@trust-07
   /// ```
   public var actor: String {
-    get {
-      lock.lock()
-      defer { lock.unlock() }
-      return defaultActor
-    }
-    set {
-      lock.lock()
-      defaultActor = newValue
-      lock.unlock()
-    }
+    get { locked { defaultActor } }
+    set { locked { defaultActor = newValue } }
+  }
+
+  private func locked<Value>(_ body: () throws -> Value) rethrows -> Value {
+    lock.lock()
+    defer { lock.unlock() }
+    return try body()
+  }
+
+  /// The subtree this ledger's views and exports are limited to (`nil`, the default: the
+  /// whole ledger).
+  ///
+  /// Set it when the ledger is read on behalf of someone who may read only a part of the
+  /// system, as the command-line tool does for a token over a subtree of a shared ledger:
+  /// a view of a node outside it (a summary, items, a cascade, accounts, an inbox,
+  /// selections, a report) then fails with ``LedgerError/Code/notAllowed``, the tree and the
+  /// pledges default to it, and the series give only the rows of nodes within it. A story's
+  /// history and the log are not limited by it (share scopes decide which of their texts
+  /// are read).
+  ///
+  /// ```swift
+  /// ledger.readScope = "nhs/north"
+  /// _ = try ledger.summary(of: "nhs/north/trust-07")  // within: answered
+  /// _ = try ledger.summary(of: "nhs/south")  // throws: outside nhs/north
+  /// ```
+  public var readScope: NodePath? {
+    get { locked { readBoundary } }
+    set { locked { readBoundary = newValue } }
   }
 
   /// The actor an append with `options` records: the options' own, else the ledger's.
@@ -555,6 +575,7 @@ public final class Ledger: @unchecked Sendable {
   public func summary(
     of node: NodePath, asOf day: Day? = nil, stories filter: StoryGroupFilter = StoryGroupFilter()
   ) throws -> Summary {
+    try requireReadable(node)
     let state = self.state
     let (filter, mask) = try state.storyMask(filter)
     return try addingRatings(
@@ -562,8 +583,9 @@ public final class Ledger: @unchecked Sendable {
       stories: mask)
   }
 
-  /// The time series of `query`, row by row in the order <doc:TimeSeries> gives.
+  /// The time series of `query`, row by row in the order <doc:TimeSeries> gives (the rows
+  /// of nodes within ``readScope``).
   public func timeSeries(_ query: TimeSeriesQuery, _ body: (TimeSeriesRow) throws -> Void) throws {
-    try state.timeSeries(query, body)
+    try state.timeSeries(query) { row in if isReadable(row.node) { try body(row) } }
   }
 }

@@ -247,7 +247,8 @@ extension Ledger {
   public func report(of path: NodePath, range: DateRange? = nil, by period: Period? = nil)
     throws -> ReportData
   {
-    try view(as: .node(path)).report(of: path, range: range, by: period)
+    try requireReadable(path)
+    return try view(as: .node(path)).report(of: path, range: range, by: period)
   }
 
   /// The report of `path` as `viewer` may read it (see ``Ledger/report(of:range:by:)``).

@@ -199,7 +199,7 @@ enum SessionsCommand: Command {
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
     let node = try arguments.positionals.first.map { try NodePath(parsing: $0, field: "NODE") }
     let ledger = try context.openLedger()
-    let sessions = try ledger.state.sessions(under: node)
+    let sessions = try ledger.sessions(under: node)
     if arguments.has(Flag.json) {
       var bytes: [UInt8] = [UInt8(ascii: "[")]
       for (index, session) in sessions.enumerated() {

@@ -82,13 +82,16 @@ extension Context {
   }
 
   /// Opens the ledger on the server at `address`: reads its log (as the token may read it)
-  /// into the library's projections, as for a directory.
+  /// into the library's projections, as for a directory, with reads limited to the token's
+  /// subtree (``Ledger/readScope``), as the server's own views are.
   func openRemoteLedger(_ address: RemoteLedgerAddress) throws -> Ledger {
     let store = RemoteEventStore(transport: try remoteTransport(address))
+    let token = try store.info()
     let ledger = try Ledger(store: store) { events in
       console.progress("reading the ledger from \(address.hostAndPort): \(events) events")
     }
     console.clearProgress()
+    ledger.readScope = token.node
     return ledger
   }
 }

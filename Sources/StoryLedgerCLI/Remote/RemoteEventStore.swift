@@ -71,6 +71,9 @@ final class RemoteEventStore: EventStore, @unchecked Sendable {
     }
   }
 
+  /// The ledger's description and the token's role, node and name.
+  func info() throws(LedgerError) -> RemoteLedgerInfo { try get(.info) }
+
   /// A key for an append the user gave none for.
   static func newKey() -> String { "cli-" + UUID().uuidString.lowercased() }
 

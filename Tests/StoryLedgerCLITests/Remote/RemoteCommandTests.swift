@@ -77,6 +77,33 @@ struct RemoteCommandTests {
     ["export", "timeseries", "--period", "week", "--level", "organisation", "--format", "jsonl"],
   ]
 
+  /// A token over a subtree reads within it: the tool limits the ledger it folded to the
+  /// token's node, which `info` gives, as the server's own views are limited.
+  @Test func viewsStayWithinTheTokensSubtree() throws {
+    let server = try StubLedgerServer(levels: ["national", "region", "organisation"])
+    for (arguments, input) in scenario { ok(server, arguments, input: input) }
+    server.node = try NodePath(parsing: "nhs/north")
+    for arguments in [
+      ["summary", "nhs/south"], ["summary", "nhs"], ["items", "khod"], ["cascade", "up", "nhs"],
+      ["accounts", "nhs/south"], ["report", "nhs", "--output", "-"],
+    ] {
+      let refused = run(server, arguments)
+      #expect(refused.status == 77, "\(arguments): \(refused.error)")
+      #expect(refused.error.contains("outside nhs/north"), "\(refused.error)")
+    }
+    #expect(ok(server, ["summary", "nhs/north"]).contains("nhs/north/trust-7"))
+    let series = ok(server, ["export", "timeseries", "--period", "month", "--level", "region"])
+    #expect(series.contains("nhs/north,") && !series.contains("nhs/south"), "\(series)")
+    let items = ok(server, ["items", "--json"])
+    #expect(items.contains("walks") && !items.contains("khod"))
+    let tree = ok(server, ["tree"])
+    #expect(tree.contains("trust-7") && !tree.contains("nhs/south"), "\(tree)")
+    server.node = nil
+    #expect(
+      ok(server, ["export", "timeseries", "--period", "month", "--level", "region"])
+        .contains("nhs/south"))
+  }
+
   @Test func everyCommandGivesTheSameOutputAsForADirectory() throws {
     let server = try StubLedgerServer(levels: ["national", "region", "organisation"])
     let session = try Session()

@@ -19,8 +19,12 @@ final class StubLedgerServer: @unchecked Sendable {
   var fault: ((StubServer.Request, _ committed: Bool) -> StubServer.Reply?)?
   /// The actor the server records (the token's name).
   var actor = "token-holder"
+  /// The token's node (`nil`: the whole ledger), which `info` gives.
+  var node: NodePath?
+  private let levels: [String]
 
   init(levels: [String] = ["nation", "region", "organisation"]) throws {
+    self.levels = levels
     _ = try Ledger.create(
       in: log, configuration: LedgerConfiguration(levels: levels, currency: "GBP"),
       actor: "keeper")
@@ -55,11 +59,19 @@ final class StubLedgerServer: @unchecked Sendable {
     guard request.headers["authorization"]?.hasPrefix("Bearer ") == true else {
       return refuse(401, "no token", .notAllowed)
     }
-    guard request.path.hasPrefix(prefix) else { return refuse(404, "no such route", .notFound) }
-    let route = String(request.path.dropFirst(prefix.count))
+    guard request.path.hasPrefix(prefix) || request.path + "/" == prefix else {
+      return refuse(404, "no such route", .notFound)
+    }
+    let route = request.path + "/" == prefix ? "info" : String(request.path.dropFirst(prefix.count))
     do {
       switch (request.method, route) {
       case ("GET", "head"): return json(200, RemoteHead(try log.head()))
+      case ("GET", "info"):
+        return json(
+          200,
+          RemoteLedgerInfo(
+            name: "north", levels: levels, currency: "GBP", timeZone: "UTC",
+            head: RemoteHead(try log.head()), role: .keeper, node: node, actor: actor))
       case ("GET", "records"): return try records(request)
       case ("POST", "events"):
         let append = try RemoteAPI.decoder().decode(RemoteAppendRequest.self, from: request.body)

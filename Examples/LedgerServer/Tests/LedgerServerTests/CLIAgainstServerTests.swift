@@ -247,12 +247,63 @@ struct CLIAgainstServerTests {
   }
 }
 
+extension CLIAgainstServerTests {
+  /// Through the CLI as through the server's own views, a token reads the figures of its
+  /// subtree only: a node outside it is refused with 77, and the tree, the items, the
+  /// pledges and every series hold only what is within it.
+  @Test func aTokenOverASubtreeReadsOnlyItsSubtree() throws {
+    guard let session = try twin() else { return }
+    session.both(["node", "add", "nhs/north/trust-7/ward-1", "--parents"])
+    session.both(["node", "add", "nhs/south/trust-9/ward-5", "--parents"])
+    for (node, key) in [
+      ("nhs/north/trust-7/ward-1", "northern"), ("nhs/south/trust-9/ward-5", "southern"),
+    ] {
+      session.both([
+        "story", "tell", node, "--key", key, "--title", "The \(key) story", "--text", "We met.",
+        "--on", "2026-04-10", "--share", "national",
+      ])
+      session.both([
+        "item", "add", key, "--dimension", "calculating", "--visibility", "visible",
+        "--monetised", "250.00", "--on", "2026-04-10",
+      ])
+    }
+    for role in ["analyst", "recorder"] {
+      let token = try session.token(role: role, node: "nhs/north")
+      let outside = session.run(["summary", "nhs/south"], token: token)
+      #expect(outside.status == 77, "\(role): \(outside.error)")
+      #expect(outside.error.contains("nhs/south is outside nhs/north"), "\(outside.error)")
+      #expect(session.run(["summary", "nhs"], token: token).status == 77)
+      #expect(session.run(["items", "southern"], token: token).status == 77)
+      #expect(session.run(["cascade", "up", "nhs/south"], token: token).status == 77)
+      let inside = session.run(["summary", "nhs/north", "--json"], token: token)
+      #expect(inside.status == 0, "\(role): \(inside.error)")
+      #expect(inside.output.contains("250"))
+      let series = session.run(
+        ["export", "timeseries", "--period", "month", "--level", "organisation"], token: token)
+      #expect(series.status == 0, "\(series.error)")
+      #expect(series.output.contains("nhs/north/trust-7"))
+      #expect(!series.output.contains("trust-9"), "\(series.output)")
+      let items = session.run(["items", "--json"], token: token)
+      #expect(items.status == 0, "\(items.error)")
+      #expect(items.output.contains("northern") && !items.output.contains("southern"))
+      let tree = session.run(["tree"], token: token)
+      #expect(tree.output.contains("trust-7") && !tree.output.contains("trust-9"), "\(tree.output)")
+    }
+    // The keeper of the whole ledger reads all of it.
+    let whole = session.run(["summary", "nhs"], remote: true)
+    #expect(whole.status == 0, "\(whole.error)")
+  }
+}
+
 /// One scenario run on two ledgers, a directory and the server's, command by command.
 final class TwinSession {
   let root: URL
   let directory: URL
   let url: String
   let token: String
+  /// The database and the ledger's name on the server.
+  let postgres: String
+  let name: String
   /// The server, stopped with the session.
   let server: ServerProcess
   /// Generated keys: the directory's, and the server's for the same command.
@@ -269,6 +320,8 @@ final class TwinSession {
     try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
     directory = root.appending(path: "ledger")
     let name = Fixture.freshName()
+    self.postgres = postgres
+    self.name = name
     try Self.admin([
       "ledger", "create", name, "--postgres", postgres, "--levels", levels.joined(separator: ","),
       "--currency", "GBP",
@@ -322,11 +375,26 @@ final class TwinSession {
   /// What two runs must share.
   enum Comparison { case output, status }
 
-  func run(_ arguments: [String], input: String = "", remote: Bool) -> Result {
+  /// A new token for the ledger, with `role` over `node`'s subtree.
+  func token(role: String, node: String) throws -> String {
+    try Self.admin([
+      "token", "create", "--postgres", postgres, "--ledger", name, "--role", role, "--node", node,
+      "--name", "\(role) of \(node)",
+    ]).trimmingCharacters(in: .whitespacesAndNewlines)
+  }
+
+  /// Runs `arguments` against the server with `token`.
+  func run(_ arguments: [String], token: String) -> Result {
+    run(arguments, remote: true, token: token)
+  }
+
+  func run(_ arguments: [String], input: String = "", remote: Bool, token: String? = nil)
+    -> Result
+  {
     let (console, capture) = Console.capturing(input: Array(input.utf8))
     let environment =
       remote
-      ? ["STORYLEDGER_DIR": url, "STORYLEDGER_TOKEN": token, "USER": "facilitator"]
+      ? ["STORYLEDGER_DIR": url, "STORYLEDGER_TOKEN": token ?? self.token, "USER": "facilitator"]
       : ["STORYLEDGER_DIR": directory.path, "USER": "facilitator"]
     let status = StoryLedgerTool.run(
       arguments, environment: environment, currentDirectory: root.path, console: console)
