@@ -181,7 +181,7 @@ extension ServerAPI {
     let host = requests[live[0]].caller.host
     do {
       let outcomes = try host.store.appendHoldingLock(timeout: oldest - now) { head in
-        try host.ledger.refresh()
+        try host.catchUp()
         guard host.ledger.head == head else {
           throw LedgerError(
             .conflict, "the ledger moved on to \(host.ledger.head) during the append; try again")

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import NIOPosix
 import StoryLedger
 
@@ -14,11 +15,35 @@ public final class LedgerHost: Sendable {
   public let ledger: Ledger
   /// The appends waiting at this instance, written together.
   let appends = AppendQueue()
+  /// Whether a catch-up announced by the database is waiting to run.
+  private let announced = CatchUpFlag()
+  /// The number of events the read models hold (`storyledger_ledger_events`).
+  private let events: Gauge
 
   init(name: String, store: PostgresEventStore, ledger: Ledger) {
     self.name = name
     self.store = store
     self.ledger = ledger
+    events = Gauge(label: "storyledger_ledger_events", dimensions: [("ledger", name)])
+    events.record(Int64(ledger.head.sequence))
+  }
+
+  /// Folds in the events recorded since the read models were last brought up to date.
+  func catchUp() throws {
+    try ledger.refresh()
+    events.record(Int64(ledger.head.sequence))
+  }
+
+  /// Catches up on `pool` soon, after the database announced an append: once for any
+  /// number of announcements that arrive before it runs.
+  func catchUpSoon(on pool: NIOThreadPool, logger: Logger) {
+    guard announced.raise() else { return }
+    pool.submit { [self] _ in
+      announced.lower()
+      do { try catchUp() } catch {
+        logger.warning("could not catch up", metadata: ["ledger": "\(name)", "error": "\(error)"])
+      }
+    }
   }
 
   /// Connects to the ledger's table and folds its whole log (blocking).
@@ -39,9 +64,31 @@ public final class LedgerHost: Sendable {
   /// The read models and the head they reflect, taken together: the head is read first,
   /// so the state holds at least every event up to it.
   func readModels() throws -> (state: LedgerState, head: LogPosition) {
-    try ledger.refresh()
+    try catchUp()
     let head = ledger.head
     return (ledger.state, head)
+  }
+}
+
+/// A flag raised by many and lowered by one, under a lock.
+final class CatchUpFlag: @unchecked Sendable {
+  private let lock = NSLock()
+  private var raised = false
+
+  /// Raises the flag; `false` when it was already raised.
+  func raise() -> Bool {
+    lock.lock()
+    defer { lock.unlock() }
+    guard !raised else { return false }
+    raised = true
+    return true
+  }
+
+  /// Lowers the flag.
+  func lower() {
+    lock.lock()
+    raised = false
+    lock.unlock()
   }
 }
 
@@ -49,6 +96,8 @@ public final class LedgerHost: Sendable {
 /// ask at the same time); one that fails to open is tried again on the next request.
 actor LedgerHosts {
   private var hosts: [String: Task<LedgerHost, any Error>] = [:]
+  /// The ledgers open here, by events table.
+  private var byTable: [String: LedgerHost] = [:]
   let configuration: PostgresConfiguration
   let directory: Directory
   let blocking: NIOThreadPool
@@ -70,7 +119,7 @@ actor LedgerHosts {
   func host(_ name: String) async throws -> LedgerHost {
     if let task = hosts[name] {
       do {
-        return try await task.value
+        return opened(try await task.value)
       } catch {
         if hosts[name] == task { hosts[name] = nil }
         throw error
@@ -97,11 +146,28 @@ actor LedgerHosts {
     }
     hosts[name] = task
     do {
-      return try await task.value
+      return opened(try await task.value)
     } catch {
       if hosts[name] == task { hosts[name] = nil }
       throw error
     }
+  }
+
+  private func opened(_ host: LedgerHost) -> LedgerHost {
+    byTable[host.store.configuration.table.lowercased()] = host
+    return host
+  }
+
+  /// Catches up the ledger kept in `table`, when it is open here, soon (the database
+  /// announced an append to it).
+  func announced(table: String) {
+    byTable[table.lowercased()]?.catchUpSoon(on: blocking, logger: logger)
+  }
+
+  /// Catches up every ledger open here, soon (announcements may have been missed while the
+  /// database was away).
+  func announcedAll() {
+    for host in byTable.values { host.catchUpSoon(on: blocking, logger: logger) }
   }
 
   /// Opens every ledger in the database (at start-up, so the first request finds it warm).
@@ -119,5 +185,6 @@ actor LedgerHosts {
       if let host = try? await task.value { host.store.close() }
     }
     hosts = [:]
+    byTable = [:]
   }
 }

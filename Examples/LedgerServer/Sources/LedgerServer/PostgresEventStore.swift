@@ -28,6 +28,8 @@ import StoryLedger
 ///   used twice is refused by the database (``Ledger`` answers a repeat before that).
 /// - **Erasure.** Erasing a story's personal text rewrites its rows' records in place; their
 ///   hashed bytes, and so the chain, do not change.
+/// - **Announced.** A trigger announces every committed append on ``appendsChannel``
+///   (`NOTIFY`, the table's name as payload), so other readers catch up at once.
 ///
 /// ``EventStore`` is synchronous, while postgres-nio is asynchronous: each call here waits
 /// for its queries' futures (`EventLoopFuture.wait()`). That is safe from any thread that is
@@ -193,8 +195,36 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
           FOREIGN KEY (previous, previous_hash) REFERENCES \(unescaped: table) (sequence, hash)
         )
         """, "create the table \(table)")
+      try run(
+        writer,
+        """
+        DO $do$
+        BEGIN
+          PERFORM pg_advisory_xact_lock(\(unescaped: Self.lockClassSQL), 0);
+          CREATE OR REPLACE FUNCTION storyledger_announce_append() RETURNS trigger
+            LANGUAGE plpgsql AS $fn$
+            BEGIN
+              PERFORM pg_notify('\(unescaped: Self.appendsChannel)', TG_TABLE_NAME);
+              RETURN NULL;
+            END
+            $fn$;
+          IF NOT EXISTS (
+            SELECT 1 FROM pg_trigger
+            WHERE tgname = 'storyledger_announce' AND tgrelid = '\(unescaped: table)'::regclass
+          ) THEN
+            CREATE TRIGGER storyledger_announce AFTER INSERT ON \(unescaped: table)
+              FOR EACH STATEMENT EXECUTE FUNCTION storyledger_announce_append();
+          END IF;
+        END
+        $do$
+        """, "announce the appends to \(table)")
     }
   }
+
+  /// The channel on which every committed append is announced (`NOTIFY`, by a trigger on
+  /// each events table), with the table's name as the payload: a reader that `LISTEN`s on it
+  /// learns of another writer's events at once, without asking.
+  public static let appendsChannel = "storyledger_appends"
 
   static var lockClassSQL: String { String(lockClass) }
 

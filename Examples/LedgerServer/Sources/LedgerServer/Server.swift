@@ -103,6 +103,10 @@ public struct LedgerServer: Sendable {
       await hosts.openAll()
     }
     defer { warmUp.cancel() }
+    let feed = Task {
+      await ChangeFeed(client: directory.client, hosts: hosts, logger: logger).run()
+    }
+    defer { feed.cancel() }
     try await app.runService()
     await hosts.closeAll()
     try? await blocking.shutdownGracefully()

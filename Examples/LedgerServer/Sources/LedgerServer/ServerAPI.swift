@@ -262,7 +262,7 @@ struct ServerAPI: Sendable {
   ) throws -> RemoteAppendResponse {
     let host = caller.host
     return try host.store.withWriteLock(timeout: timeout ?? options.lockTimeout) {
-      try host.ledger.refresh()
+      try host.catchUp()
       if let repeated = try Self.admit(
         caller, payloads, idempotencyKey: idempotencyKey, expectedHead: expectedHead,
         state: host.ledger.state, head: host.ledger.head)
@@ -286,7 +286,7 @@ struct ServerAPI: Sendable {
   func erase(_ caller: Caller, _ sequences: [UInt64]) throws -> RemoteErasureResponse {
     let host = caller.host
     return try host.store.withWriteLock(timeout: options.lockTimeout) {
-      try host.ledger.refresh()
+      try host.catchUp()
       let unexplained = try host.ledger.unexplainedErasures(of: sequences)
       guard unexplained.isEmpty else {
         let list = unexplained.prefix(10).map(String.init).joined(separator: ", ")

@@ -147,14 +147,11 @@ struct GroupCommitTests {
   /// the acknowledged sequences cover the log from the old head without a gap, the chain
   /// verifies, and each instance reads the other's writes.
   @Test func manyConcurrentAppendsMakeAGaplessChainThatVerifies() async throws {
-    let (ledger, admin) = try await Fixture.ledger()
-    let url = try #require(Fixture.url)
-    let first = try ServerProcess.start(postgres: url)
-    let second = try ServerProcess.start(postgres: url)
-    defer {
-      first.stop()
-      second.stop()
-    }
+    let servers = try await Fixture.twoInstances()
+    defer { servers.stop() }
+    let (ledger, admin, first, second) = (
+      servers.ledger, servers.admin, servers.first, servers.second
+    )
     let token = try await Fixture.token(admin, ledger: ledger, role: .recorder, node: "nhs").token
     let keeper = try await Fixture.token(admin, ledger: ledger, role: .keeper, node: nil).token
     let before = try await first.client.get(.head, ledger: ledger, token: keeper).decode(

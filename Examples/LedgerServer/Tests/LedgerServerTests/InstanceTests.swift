@@ -25,14 +25,11 @@ struct InstanceTests {
   }
 
   @Test func aReadOnOneInstanceSeesAWriteOnTheOther() async throws {
-    let (ledger, admin) = try await Fixture.ledger()
-    let url = try #require(Fixture.url)
-    let first = try ServerProcess.start(postgres: url)
-    let second = try ServerProcess.start(postgres: url)
-    defer {
-      first.stop()
-      second.stop()
-    }
+    let servers = try await Fixture.twoInstances()
+    defer { servers.stop() }
+    let (ledger, admin, first, second) = (
+      servers.ledger, servers.admin, servers.first, servers.second
+    )
     let token = try await Fixture.token(admin, ledger: ledger, role: .recorder, node: "nhs/north")
       .token
     let node = ["node": "nhs/north"]
@@ -79,6 +76,41 @@ struct InstanceTests {
     #expect(invalid.status == 400)
     #expect(invalid.error?.code == "invalid")
     #expect(invalid.error?.exitCode == 65)
+  }
+
+  /// An idle instance catches up on another's write as soon as the database announces it
+  /// (`LISTEN`/`NOTIFY`), before any request asks: its `storyledger_ledger_events` gauge
+  /// (read from `/metrics`, which touches no ledger) reaches the new head.
+  @Test func anIdleInstanceCatchesUpWhenTheDatabaseAnnouncesAnAppend() async throws {
+    let servers = try await Fixture.twoInstances()
+    defer { servers.stop() }
+    let (ledger, admin, first, second) = (
+      servers.ledger, servers.admin, servers.first, servers.second
+    )
+    let token = try await Fixture.token(admin, ledger: ledger, role: .recorder, node: "nhs/north")
+      .token
+    func gauge(_ server: ServerProcess) async throws -> UInt64 {
+      let page = try await server.client.send("GET", "/metrics", token: nil).text
+      return UInt64(
+        GroupCommitTests.metric("storyledger_ledger_events{ledger=\"\(ledger)\"}", in: page))
+    }
+    for round in 0..<5 {
+      // The second instance holds the ledger as it stands, then is left alone.
+      let before = try await second.client.get(.head, ledger: ledger, token: token).decode(
+        RemoteHead.self)
+      #expect(try await gauge(second) == before.sequence)
+      let answer = try await first.client.append(
+        try Self.tell("announced-\(round)"), ledger: ledger, token: token)
+      #expect(answer.status == 201, "\(answer.text)")
+      let head = try answer.decode(RemoteAppendResponse.self).head.sequence
+      var seen: UInt64 = 0
+      for _ in 0..<100 {
+        seen = try await gauge(second)
+        if seen == head { break }
+        try await Task.sleep(for: .milliseconds(50))
+      }
+      #expect(seen == head, "round \(round): the idle instance holds \(seen) of \(head) events")
+    }
   }
 
   /// The fault test's size: `STORYLEDGER_FAULT_CLIENTS` clients (default 50) recording for

@@ -212,6 +212,22 @@ enum Fixture {
     return (name, admin)
   }
 
+  /// A new ledger (``ledger()``) and two server processes on the database, which the caller
+  /// stops (``TwoInstances/stop()``).
+  static func twoInstances() async throws -> TwoInstances {
+    let (ledger, admin) = try await self.ledger()
+    let url = try #require(url)
+    let first = try ServerProcess.start(postgres: url)
+    do {
+      return TwoInstances(
+        ledger: ledger, admin: admin, first: first,
+        second: try ServerProcess.start(postgres: url))
+    } catch {
+      first.stop()
+      throw error
+    }
+  }
+
   static func token(
     _ admin: Administration, ledger: String, role: RemoteRole, node: String?,
     expires: Date? = nil
@@ -222,5 +238,19 @@ enum Fixture {
         ledger: ledger, role: role, node: scope, name: "\(role)-\(node ?? "all")", expires: expires)
     }
     return (token, record.id)
+  }
+}
+
+/// Two server processes on one database and a ledger in it.
+struct TwoInstances {
+  let ledger: String
+  let admin: Administration
+  let first: ServerProcess
+  let second: ServerProcess
+
+  /// Stops both processes.
+  func stop() {
+    first.stop()
+    second.stop()
   }
 }
