@@ -149,11 +149,9 @@ struct GroupCommitTests {
   @Test func manyConcurrentAppendsMakeAGaplessChainThatVerifies() async throws {
     let servers = try await Fixture.twoInstances()
     defer { servers.stop() }
-    let (ledger, admin, first, second) = (
-      servers.ledger, servers.admin, servers.first, servers.second
-    )
-    let token = try await Fixture.token(admin, ledger: ledger, role: .recorder, node: "nhs").token
-    let keeper = try await Fixture.token(admin, ledger: ledger, role: .keeper, node: nil).token
+    let (ledger, first, second) = (servers.ledger, servers.first, servers.second)
+    let token = try await servers.token(.recorder, node: "nhs")
+    let keeper = try await servers.token(.keeper, node: nil)
     let before = try await first.client.get(.head, ledger: ledger, token: keeper).decode(
       RemoteHead.self)
     let stories = try await first.client.get(

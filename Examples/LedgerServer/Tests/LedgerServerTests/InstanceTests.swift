@@ -27,11 +27,8 @@ struct InstanceTests {
   @Test func aReadOnOneInstanceSeesAWriteOnTheOther() async throws {
     let servers = try await Fixture.twoInstances()
     defer { servers.stop() }
-    let (ledger, admin, first, second) = (
-      servers.ledger, servers.admin, servers.first, servers.second
-    )
-    let token = try await Fixture.token(admin, ledger: ledger, role: .recorder, node: "nhs/north")
-      .token
+    let (ledger, first, second) = (servers.ledger, servers.first, servers.second)
+    let token = try await servers.token(.recorder, node: "nhs/north")
     let node = ["node": "nhs/north"]
     for round in 0..<20 {
       let (writer, reader) = round % 2 == 0 ? (first, second) : (second, first)
@@ -84,11 +81,8 @@ struct InstanceTests {
   @Test func anIdleInstanceCatchesUpWhenTheDatabaseAnnouncesAnAppend() async throws {
     let servers = try await Fixture.twoInstances()
     defer { servers.stop() }
-    let (ledger, admin, first, second) = (
-      servers.ledger, servers.admin, servers.first, servers.second
-    )
-    let token = try await Fixture.token(admin, ledger: ledger, role: .recorder, node: "nhs/north")
-      .token
+    let (ledger, first, second) = (servers.ledger, servers.first, servers.second)
+    let token = try await servers.token(.recorder, node: "nhs/north")
     func gauge(_ server: ServerProcess) async throws -> UInt64 {
       let page = try await server.client.send("GET", "/metrics", token: nil).text
       return UInt64(

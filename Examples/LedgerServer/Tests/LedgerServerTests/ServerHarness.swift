@@ -248,6 +248,11 @@ struct TwoInstances {
   let first: ServerProcess
   let second: ServerProcess
 
+  /// A new token for the ledger, with `role` over `node`'s subtree (`nil`: the whole ledger).
+  func token(_ role: RemoteRole, node: String?) async throws -> String {
+    try await Fixture.token(admin, ledger: ledger, role: role, node: node).token
+  }
+
   /// Stops both processes.
   func stop() {
     first.stop()
