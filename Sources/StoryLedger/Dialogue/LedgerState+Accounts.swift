@@ -52,14 +52,7 @@ extension LedgerState {
     let selected = model.selections.filter {
       $0.node == account.key.node && $0.period == account.key.period
         && proposal.selected.contains($0.choice.story)
-    }.map { selection in
-      SelectionView(
-        node: selection.node, period: selection.period, story: selection.choice.story,
-        title: scopedTitle(selection.choice.story, by: viewer), reason: selection.choice.reason,
-        by: selection.by, recordedAt: Date(ledgerMilliseconds: selection.milliseconds),
-        panel: selection.panel, session: sessions[selection.sequence], domain: selection.domain,
-        campaign: selection.campaign)
-    }
+    }.map { view(of: $0, by: viewer, sessions: sessions) }
     return AccountView(
       node: account.key.node, period: account.key.period, status: account.status,
       version: account.proposals.count, proposedBy: proposal.by, narrative: proposal.narrative,
@@ -98,6 +91,18 @@ extension LedgerState {
     return result
   }
 
+  /// `selection` as `viewer` reads it (its title only within the story's share scope).
+  func view(of selection: DialogueModel.Selection, by viewer: Int32?, sessions: [UInt64: String])
+    -> SelectionView
+  {
+    SelectionView(
+      node: selection.node, period: selection.period, story: selection.choice.story,
+      title: scopedTitle(selection.choice.story, by: viewer), reason: selection.choice.reason,
+      by: selection.by, recordedAt: Date(ledgerMilliseconds: selection.milliseconds),
+      panel: selection.panel, session: sessions[selection.sequence], domain: selection.domain,
+      campaign: selection.campaign)
+  }
+
   /// The stories selected at `path` (for `period`, or every period), each title only where
   /// the story's share scope reaches the node.
   public func selections(at path: NodePath, period: DateRange? = nil, viewer: Viewer? = nil)
@@ -108,13 +113,6 @@ extension LedgerState {
     let sessions = sessionOfEvents()
     return dialogueModel().selections.filter {
       $0.node == nodes[Int(target)].path && (period == nil || $0.period == period)
-    }.map { selection in
-      SelectionView(
-        node: selection.node, period: selection.period, story: selection.choice.story,
-        title: scopedTitle(selection.choice.story, by: viewer), reason: selection.choice.reason,
-        by: selection.by, recordedAt: Date(ledgerMilliseconds: selection.milliseconds),
-        panel: selection.panel, session: sessions[selection.sequence], domain: selection.domain,
-        campaign: selection.campaign)
-    }
+    }.map { view(of: $0, by: viewer, sessions: sessions) }
   }
 }

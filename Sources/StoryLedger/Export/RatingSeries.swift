@@ -51,16 +51,9 @@ public struct RatingSeriesRow: Hashable, Sendable {
     let distance = self.counts.medianDistance.map(ItemCalibration.text)
     switch format {
     case .csv:
-      bytes.append(contentsOf: Array("\(periodStart),\(periodEnd),".utf8))
-      TextEncoding.appendCSVField(node.description, to: &bytes)
-      bytes.append(UInt8(ascii: ","))
-      TextEncoding.appendCSVField(level, to: &bytes)
-      bytes.append(UInt8(ascii: ","))
-      bytes.append(contentsOf: dimension.rawValue.utf8)
-      for count in counts {
-        bytes.append(UInt8(ascii: ","))
-        TextEncoding.appendInteger(count, to: &bytes)
-      }
+      TextEncoding.appendCSVDimensionRow(
+        periodStart, periodEnd, node: node, level: level, dimension: dimension, counts: counts,
+        to: &bytes)
       for text in spread {
         bytes.append(UInt8(ascii: ","))
         bytes.append(contentsOf: (text ?? "").utf8)

@@ -51,6 +51,28 @@ public enum TextEncoding {
     bytes.append(UInt8(ascii: "\""))
   }
 
+  /// Appends the first columns of a series row by dimension as CSV,
+  /// `period_start,period_end,node,level,dimension`, then a comma and each of `counts`
+  /// (no line feed).
+  static func appendCSVDimensionRow(
+    _ start: Day, _ end: Day, node: NodePath, level: String, dimension: Dimension,
+    counts: [Int], to bytes: inout [UInt8]
+  ) {
+    bytes.append(contentsOf: start.description.utf8)
+    bytes.append(UInt8(ascii: ","))
+    bytes.append(contentsOf: end.description.utf8)
+    bytes.append(UInt8(ascii: ","))
+    appendCSVField(node.description, to: &bytes)
+    bytes.append(UInt8(ascii: ","))
+    appendCSVField(level, to: &bytes)
+    bytes.append(UInt8(ascii: ","))
+    bytes.append(contentsOf: dimension.rawValue.utf8)
+    for count in counts {
+      bytes.append(UInt8(ascii: ","))
+      appendInteger(count, to: &bytes)
+    }
+  }
+
   /// Appends the decimal digits of `value`.
   public static func appendInteger<T: BinaryInteger>(_ value: T, to bytes: inout [UInt8]) {
     bytes.append(contentsOf: String(value).utf8)
@@ -77,19 +99,9 @@ extension TimeSeriesRow {
     let counts = [stories, itemsRecorded, madeVisible, visibleItems, invisibleItems]
     switch format {
     case .csv:
-      bytes.append(contentsOf: periodStart.description.utf8)
-      bytes.append(UInt8(ascii: ","))
-      bytes.append(contentsOf: periodEnd.description.utf8)
-      bytes.append(UInt8(ascii: ","))
-      TextEncoding.appendCSVField(node.description, to: &bytes)
-      bytes.append(UInt8(ascii: ","))
-      TextEncoding.appendCSVField(level, to: &bytes)
-      bytes.append(UInt8(ascii: ","))
-      bytes.append(contentsOf: dimension.rawValue.utf8)
-      for count in counts {
-        bytes.append(UInt8(ascii: ","))
-        TextEncoding.appendInteger(count, to: &bytes)
-      }
+      TextEncoding.appendCSVDimensionRow(
+        periodStart, periodEnd, node: node, level: level, dimension: dimension, counts: counts,
+        to: &bytes)
       bytes.append(UInt8(ascii: ","))
       bytes.append(contentsOf: monetisedVisible.description.utf8)
       bytes.append(UInt8(ascii: ","))

@@ -129,25 +129,7 @@ extension Ledger {
 
   /// The marks of the revisions of `items` that set a weight, read from the log.
   func weightMarks(of items: [Int32], in state: LedgerState) throws -> [Int32: [AgreedMark]] {
-    var itemOfSequence: [UInt64: Int32] = [:]
-    for item in items {
-      var cursor = state.items[item].first
-      while cursor >= 0 {
-        itemOfSequence[state.revisions[cursor].sequence] = item
-        cursor = state.revisions[cursor].next
-      }
-    }
-    var facts: [Int32: [(sequence: UInt64, facts: ItemFacts)]] = [:]
-    try store.read(sequences: itemOfSequence.keys.sorted()) { event in
-      guard let item = itemOfSequence[event.sequence] else { return }
-      switch event.payload {
-      case .itemRecorded(let recorded):
-        facts[item, default: []].append((event.sequence, recorded.facts))
-      case .itemRevised(let revised):
-        facts[item, default: []].append((event.sequence, revised.facts))
-      default: break
-      }
-    }
+    let facts = try recordedFacts(of: items, in: state)
     var marks: [Int32: [AgreedMark]] = [:]
     for (item, list) in facts { marks[item] = state.weightMarks(of: item, facts: list) }
     return marks

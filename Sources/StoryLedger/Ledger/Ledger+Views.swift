@@ -515,25 +515,7 @@ extension Ledger {
         selected.append(item)
       }
     }
-    var itemOfSequence: [UInt64: Int32] = [:]
-    for item in selected {
-      var cursor = state.items[item].first
-      while cursor >= 0, state.revisions[cursor].day <= cutoff {
-        itemOfSequence[state.revisions[cursor].sequence] = item
-        cursor = state.revisions[cursor].next
-      }
-    }
-    var facts: [Int32: [(sequence: UInt64, facts: ItemFacts)]] = [:]
-    try store.read(sequences: Array(itemOfSequence.keys)) { event in
-      guard let item = itemOfSequence[event.sequence] else { return }
-      switch event.payload {
-      case .itemRecorded(let recorded):
-        facts[item, default: []].append((event.sequence, recorded.facts))
-      case .itemRevised(let revised):
-        facts[item, default: []].append((event.sequence, revised.facts))
-      default: break
-      }
-    }
+    let facts = try recordedFacts(of: selected, through: cutoff, in: state)
     let ratingIndex = state.ratingIndex()
     let proxies = state.proxyTable
     let viewerNode: Int32? = viewer == nil ? nil : try state.readerIndex(viewer, default: -1)
@@ -689,5 +671,34 @@ extension LedgerState {
     return ItemPricing(
       proxy: proxy, quantity: quantity, value: value.value, unit: value.unit,
       multiplier: multiplier ?? "1", from: value.from, source: value.source, pricedOn: day)
+  }
+}
+
+extension Ledger {
+  /// The facts recorded for each of `items` by its revisions up to `cutoff`, read from the
+  /// log, in log order.
+  func recordedFacts(of items: [Int32], through cutoff: Day = .latest, in state: LedgerState)
+    throws -> [Int32: [(sequence: UInt64, facts: ItemFacts)]]
+  {
+    var itemOfSequence: [UInt64: Int32] = [:]
+    for item in items {
+      var cursor = state.items[item].first
+      while cursor >= 0, state.revisions[cursor].day <= cutoff {
+        itemOfSequence[state.revisions[cursor].sequence] = item
+        cursor = state.revisions[cursor].next
+      }
+    }
+    var facts: [Int32: [(sequence: UInt64, facts: ItemFacts)]] = [:]
+    try store.read(sequences: itemOfSequence.keys.sorted()) { event in
+      guard let item = itemOfSequence[event.sequence] else { return }
+      switch event.payload {
+      case .itemRecorded(let recorded):
+        facts[item, default: []].append((event.sequence, recorded.facts))
+      case .itemRevised(let revised):
+        facts[item, default: []].append((event.sequence, revised.facts))
+      default: break
+      }
+    }
+    return facts
   }
 }

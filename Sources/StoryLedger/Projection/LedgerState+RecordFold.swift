@@ -44,16 +44,29 @@ extension LedgerState {
     /// Forgets what it remembers after the reference fold applied an event of `type`:
     /// anything but the four fast types may change nodes or the configuration.
     mutating func update(after type: EventType) {
+      if RecordFoldedType(type) == nil { self = RecordFoldCache() }
+    }
+  }
+
+  /// The four event types the fast path folds from their bytes (the bulk of any log); the
+  /// reference fold applies every other.
+  enum RecordFoldedType {
+    case storyTold, tellingRecorded, itemRecorded, itemRevised
+
+    /// `type` when the fast path folds it, else `nil`.
+    init?(_ type: EventType) {
       switch type {
-      case .storyTold, .tellingRecorded, .itemRecorded, .itemRevised: break
+      case .storyTold: self = .storyTold
+      case .tellingRecorded: self = .tellingRecorded
+      case .itemRecorded: self = .itemRecorded
+      case .itemRevised: self = .itemRevised
       case .ledgerCreated, .nodeAdded, .nodeRenamed, .nodeMoved, .nodeRetired, .storyUpdated,
         .storyWithdrawn, .storyAnswered, .accountProposed, .accountObjected, .accountResponded,
-        .accountSettled,
-        .accountReopened, .storiesSelected, .feedbackSent, .pledgeMade, .pledgeJoined,
-        .pledgeFulfilled, .pledgeWithdrawn, .participantErased, .sessionStarted, .sessionLinked,
-        .itemRated, .itemAgreed, .storyVerified, .storyGrouped, .domainAdded, .campaignAdded,
-        .participantAdded, .proxySet:
-        self = RecordFoldCache()
+        .accountSettled, .accountReopened, .storiesSelected, .feedbackSent, .pledgeMade,
+        .pledgeJoined, .pledgeFulfilled, .pledgeWithdrawn, .participantErased, .sessionStarted,
+        .sessionLinked, .itemRated, .itemAgreed, .storyVerified, .storyGrouped, .domainAdded,
+        .campaignAdded, .participantAdded, .proxySet:
+        return nil
       }
     }
   }
@@ -124,13 +137,13 @@ extension LedgerState {
     personalBytes: UnsafeRawBufferPointer?, cache: inout RecordFoldCache
   ) -> Bool {
     guard let type = EventType(rawValue: type), schemaVersion >= 1,
-      schemaVersion <= type.currentSchemaVersion
+      schemaVersion <= type.currentSchemaVersion, let folded = RecordFoldedType(type)
     else { return false }
     // Of an item's facts only the visibility and monetised value are kept: texts are
     // checked, not made.
     var reader = ByteReader(publicBytes, materializesText: false)
     do {
-      switch type {
+      switch folded {
       case .storyTold:
         let fields = try StoryToldCodec.read(&reader)
         let tellers = try StoryToldCodec.readPersonal(personalBytes)
@@ -173,15 +186,6 @@ extension LedgerState {
           return false
         }
         reviseItem(item, story: story, day: fields.on, sequence: sequence, facts: fields.facts)
-      case .ledgerCreated, .nodeAdded, .nodeRenamed, .nodeMoved, .nodeRetired, .storyUpdated,
-        .storyWithdrawn, .storyAnswered, .accountProposed, .accountObjected, .accountResponded,
-        .accountSettled,
-        .accountReopened, .storiesSelected, .feedbackSent, .pledgeMade, .pledgeJoined,
-        .pledgeFulfilled, .pledgeWithdrawn, .participantErased, .sessionStarted, .sessionLinked,
-        .itemRated, .itemAgreed, .storyVerified, .storyGrouped, .domainAdded, .campaignAdded,
-        .participantAdded, .proxySet:
-        // Rare: the reference fold applies them.
-        return false
       }
       return true
     } catch {
