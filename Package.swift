@@ -6,6 +6,9 @@ let package = Package(
   name: "StoryLedger",
   products: [
     .library(name: "StoryLedger", targets: ["StoryLedger"]),
+    // The demo corpus: a synthetic national ledger, and a NarraFirma export, for trying the
+    // tool, benchmarks and tests.
+    .library(name: "StoryLedgerDemo", targets: ["StoryLedgerDemo"]),
     .executable(name: "storyledger", targets: ["storyledger"]),
     // `storyledger` for ledgers on a server: URLSession linked in (see HTTPExchange).
     .executable(name: "storyledger-remote", targets: ["storyledger-remote"]),
@@ -18,8 +21,10 @@ let package = Package(
   targets: [
     // The library: Foundation only.
     .target(name: "StoryLedger"),
+    // The demo corpus, on the library's public API.
+    .target(name: "StoryLedgerDemo", dependencies: ["StoryLedger"]),
     // The commands, as a library so that tests can run them in process.
-    .target(name: "StoryLedgerCLI", dependencies: ["StoryLedger"]),
+    .target(name: "StoryLedgerCLI", dependencies: ["StoryLedger", "StoryLedgerDemo"]),
     // The executable: one call into StoryLedgerCLI.
     .executableTarget(name: "storyledger", dependencies: ["StoryLedgerCLI"]),
     // URLSession for the commands, and the executable that links it: `storyledger` hands a
@@ -35,11 +40,14 @@ let package = Package(
       path: "Tests/StoryLedgerTestSupport"),
     .testTarget(
       name: "StoryLedgerTests",
-      dependencies: ["StoryLedger", "StoryLedgerConformance", "StoryLedgerTestSupport"]),
+      dependencies: [
+        "StoryLedger", "StoryLedgerDemo", "StoryLedgerConformance", "StoryLedgerTestSupport",
+      ]),
     .testTarget(
       name: "StoryLedgerCLITests",
       dependencies: [
-        "StoryLedgerCLI", "StoryLedgerNetworking", "StoryLedger", "StoryLedgerTestSupport",
+        "StoryLedgerCLI", "StoryLedgerNetworking", "StoryLedger", "StoryLedgerDemo",
+        "StoryLedgerTestSupport",
       ]),
     // Runs the built `storyledger` executable; depending on it makes `swift test` build it.
     .testTarget(

@@ -1,6 +1,7 @@
 import Foundation
 import StoryLedger
 import StoryLedgerCLI
+import StoryLedgerDemo
 import Testing
 
 @Suite("The cascading dialogue through the CLI")

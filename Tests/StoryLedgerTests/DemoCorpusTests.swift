@@ -3,6 +3,7 @@ import StoryLedgerTestSupport
 import Testing
 
 @testable import StoryLedger
+@testable import StoryLedgerDemo
 
 /// A parsed corpus: its header and records, each field decoded from UTF-8.
 private struct ParsedCorpus {

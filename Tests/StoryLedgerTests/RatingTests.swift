@@ -3,6 +3,7 @@ import StoryLedgerTestSupport
 import Testing
 
 @testable import StoryLedger
+@testable import StoryLedgerDemo
 
 /// Calibrating by many people (issue 18, point 1): each person's rating of an item, the
 /// group's agreed value, their spread in views and summaries, the ratings series, and the

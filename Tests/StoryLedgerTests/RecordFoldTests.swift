@@ -3,6 +3,7 @@ import StoryLedgerTestSupport
 import Testing
 
 @testable import StoryLedger
+@testable import StoryLedgerDemo
 
 /// Every part of a state, record by record: two states with the same dump are the same
 /// state (the same columns, arena bytes, hash table slots, nodes and keys).

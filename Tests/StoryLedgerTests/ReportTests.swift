@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import StoryLedger
+@testable import StoryLedgerDemo
 
 /// A demo ledger (3,000 rows and a round of the dialogue) in memory, built once.
 private enum DemoLedger {

@@ -3,6 +3,7 @@ import StoryLedgerTestSupport
 import Testing
 
 @testable import StoryLedger
+@testable import StoryLedgerDemo
 
 /// What the snapshot fuzzer saw.
 struct SnapshotFuzzFigures: CustomStringConvertible {

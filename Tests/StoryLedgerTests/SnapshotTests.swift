@@ -3,6 +3,7 @@ import StoryLedgerTestSupport
 import Testing
 
 @testable import StoryLedger
+@testable import StoryLedgerDemo
 
 @Suite("Projection snapshots")
 struct SnapshotTests {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import StoryLedger
+@testable import StoryLedgerDemo
 
 /// A source that produces a fixed list of events, or announces a different count.
 private struct ListSource: EventBatchSource {

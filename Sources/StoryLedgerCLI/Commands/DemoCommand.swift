@@ -1,5 +1,6 @@
 import Foundation
 import StoryLedger
+import StoryLedgerDemo
 
 /// `storyledger demo`: a realistic demo ledger and its cascade, or a demo corpus as CSV.
 enum DemoCommand: Command {

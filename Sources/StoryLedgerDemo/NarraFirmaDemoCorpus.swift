@@ -1,4 +1,5 @@
 import Foundation
+import StoryLedger
 
 /// A deterministic story-collection export shaped like NarraFirma's (see ``NarraFirmaExport``),
 /// built from the demo corpus's texts and hierarchy: for trials and for the benchmark of

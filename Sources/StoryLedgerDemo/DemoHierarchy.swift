@@ -1,4 +1,5 @@
 import Foundation
+import StoryLedger
 
 /// The fixed hierarchy of the demo corpus: one national node, seven regions, 302
 /// organisations and 2,000 teams (2,310 nodes).

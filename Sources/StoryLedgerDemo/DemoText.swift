@@ -1,3 +1,6 @@
+import Foundation
+import StoryLedger
+
 /// The demo corpus's phrases compiled once into CSV-ready bytes.
 ///
 /// Every phrase (a title, a sentence, a node path, a unit) is stored escaped for RFC 4180

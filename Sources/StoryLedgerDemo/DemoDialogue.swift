@@ -1,3 +1,6 @@
+import Foundation
+import StoryLedger
+
 /// A round of the cascading dialogue recorded on a demo ledger, so that the demo shows it:
 /// for one quarter, down the branch with the most value, teams and organisations select their
 /// most significant stories, every node on the way proposes an account that is settled level

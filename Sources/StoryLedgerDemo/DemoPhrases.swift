@@ -1,3 +1,6 @@
+import Foundation
+import StoryLedger
+
 /// The phrase banks the demo corpus is written from: improvement topics in the spirit of
 /// NHS Change Day pledges, item templates, evidence, tellers and narratives in several
 /// languages.

@@ -1,4 +1,5 @@
 import Foundation
+import StoryLedger
 
 #if canImport(Glibc)
   import Glibc
@@ -34,15 +35,18 @@ import Foundation
 public struct DemoCorpus: Hashable, Sendable {
   /// The configuration of a ledger the corpus imports into: levels `national`, `region`,
   /// `organisation`, `team`, and currency GBP.
-  public static let configuration = LedgerConfiguration(
-    validLevels: ["national", "region", "organisation", "team"], currency: "GBP",
-    timeZoneIdentifier: "UTC")
+  public static let configuration: LedgerConfiguration = {
+    do {
+      return try LedgerConfiguration(
+        levels: ["national", "region", "organisation", "team"], currency: "GBP",
+        timeZoneIdentifier: "UTC")
+    } catch {
+      preconditionFailure("the demo corpus's configuration is valid: \(error)")
+    }
+  }()
 
   /// The dates the corpus's tellings and revisions fall within: 2025-01-01 to 2026-12-31.
-  public static let dates: ClosedRange<Day> =
-    Day(
-      daysSinceEpoch: Int32(Day.daysFromCivil(year: 2025, month: 1, day: 1)))...Day(
-      daysSinceEpoch: Int32(Day.daysFromCivil(year: 2026, month: 12, day: 31)))
+  public static let dates: ClosedRange<Day> = "2025-01-01"..."2026-12-31"
 
   /// The number of nodes in the corpus's hierarchy (2,310), whatever its size.
   public static var nodeCount: Int { DemoHierarchy.shared.nodeCount }

@@ -1,3 +1,6 @@
+import Foundation
+import StoryLedger
+
 /// Writes the demo corpus story by story, as CSV bytes in the §4.1 import format.
 ///
 /// Each story is planned first (its node, tellings and items, and every row's facts), its

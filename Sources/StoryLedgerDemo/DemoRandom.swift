@@ -1,3 +1,6 @@
+import Foundation
+import StoryLedger
+
 /// A small, fast, seeded pseudo-random generator (xoshiro256**, seeded through SplitMix64).
 ///
 /// The demo corpus must be the same bytes for the same seed on every machine and every
