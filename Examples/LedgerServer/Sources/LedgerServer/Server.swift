@@ -101,12 +101,10 @@ public struct LedgerServer: Sendable {
         }
       }
       await hosts.openAll()
-    }
-    defer { warmUp.cancel() }
-    let feed = Task {
+      // Then listen for appends, until the server stops.
       await ChangeFeed(client: directory.client, hosts: hosts, logger: logger).run()
     }
-    defer { feed.cancel() }
+    defer { warmUp.cancel() }
     try await app.runService()
     await hosts.closeAll()
     try? await blocking.shutdownGracefully()
