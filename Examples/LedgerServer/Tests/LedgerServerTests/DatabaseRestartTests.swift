@@ -78,5 +78,14 @@ enum DatabaseCommands {
       try InstanceTests.tell("after"), ledger: ledger, token: token, key: "after")
     #expect(answer.status == 201, "\(answer.text)")
     #expect(try await client.send("GET", "/health", token: nil).status == 200)
+    // Listening again: another writer's append reaches the server's read models unasked.
+    let store = try PostgresEventStore(
+      configuration: try admin.postgres.withTable(Directory.eventsTable(ledger)))
+    defer { store.close() }
+    let other = try Ledger(store: store, actor: "another writer")
+    try other.append(try InstanceTests.tell("elsewhere"))
+    let head = other.head.sequence
+    let held = try await server.waitUntilHolding(head, of: ledger)
+    #expect(held == head, "after the restart the server holds \(held) of \(head) events")
   }
 }

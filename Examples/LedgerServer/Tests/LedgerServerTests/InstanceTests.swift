@@ -83,26 +83,16 @@ struct InstanceTests {
     defer { servers.stop() }
     let (ledger, first, second) = (servers.ledger, servers.first, servers.second)
     let token = try await servers.token(.recorder, node: "nhs/north")
-    func gauge(_ server: ServerProcess) async throws -> UInt64 {
-      let page = try await server.client.send("GET", "/metrics", token: nil).text
-      return UInt64(
-        GroupCommitTests.metric("storyledger_ledger_events{ledger=\"\(ledger)\"}", in: page))
-    }
     for round in 0..<5 {
       // The second instance holds the ledger as it stands, then is left alone.
       let before = try await second.client.get(.head, ledger: ledger, token: token).decode(
         RemoteHead.self)
-      #expect(try await gauge(second) == before.sequence)
+      #expect(try await second.eventsHeld(of: ledger) == before.sequence)
       let answer = try await first.client.append(
         try Self.tell("announced-\(round)"), ledger: ledger, token: token)
       #expect(answer.status == 201, "\(answer.text)")
       let head = try answer.decode(RemoteAppendResponse.self).head.sequence
-      var seen: UInt64 = 0
-      for _ in 0..<100 {
-        seen = try await gauge(second)
-        if seen == head { break }
-        try await Task.sleep(for: .milliseconds(50))
-      }
+      let seen = try await second.waitUntilHolding(head, of: ledger)
       #expect(seen == head, "round \(round): the idle instance holds \(seen) of \(head) events")
     }
   }

@@ -259,3 +259,25 @@ struct TwoInstances {
     second.stop()
   }
 }
+
+extension ServerProcess {
+  /// The events this instance holds of `ledger` (its `storyledger_ledger_events` gauge), read
+  /// from `/metrics`, which touches no ledger.
+  func eventsHeld(of ledger: String) async throws -> UInt64 {
+    let page = try await client.send("GET", "/metrics", token: nil).text
+    return UInt64(
+      GroupCommitTests.metric("storyledger_ledger_events{ledger=\"\(ledger)\"}", in: page))
+  }
+
+  /// Waits up to 5 s, asking nothing of the ledger, until this instance holds `count` events
+  /// of `ledger`; returns the count it last read.
+  func waitUntilHolding(_ count: UInt64, of ledger: String) async throws -> UInt64 {
+    var held: UInt64 = 0
+    for _ in 0..<100 {
+      held = try await eventsHeld(of: ledger)
+      if held == count { break }
+      try await Task.sleep(for: .milliseconds(50))
+    }
+    return held
+  }
+}
