@@ -35,6 +35,7 @@ public struct Administration: Sendable {
         return nil
       }
       defer { group.cancelAll() }
+      await directory.awaitClientStart()
       try await directory.createSchema()
       return try await body(directory)
     }

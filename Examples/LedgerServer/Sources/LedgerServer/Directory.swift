@@ -29,6 +29,12 @@ public final class Directory: Sendable {
       backgroundLogger: logger)
   }
 
+  /// Waits a moment for ``client``'s `run()`, started just now in another task, to begin:
+  /// PostgresNIO warns of a connection asked for before it has (and then serves it anyway).
+  public func awaitClientStart() async {
+    try? await Task.sleep(for: .milliseconds(25))
+  }
+
   /// Creates the two tables when they are missing (safe when several instances start at
   /// once: a transaction lock serialises them).
   public func createSchema() async throws {

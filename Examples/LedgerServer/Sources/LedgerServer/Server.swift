@@ -91,6 +91,7 @@ public struct LedgerServer: Sendable {
       logger: logger)
     let warmUp = Task {
       // Wait for the pool to be running, then the schema, then the ledgers.
+      await directory.awaitClientStart()
       for attempt in 0..<600 {
         do {
           try await directory.createSchema()
