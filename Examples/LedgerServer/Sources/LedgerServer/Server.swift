@@ -101,9 +101,13 @@ public struct LedgerServer: Sendable {
           try? await Task.sleep(for: .milliseconds(100))
         }
       }
-      await hosts.openAll()
-      // Then listen for appends, until the server stops.
-      await ChangeFeed(client: directory.client, hosts: hosts, logger: logger).run()
+      // Listen for appends (until the server stops) while the ledgers open.
+      await withTaskGroup(of: Void.self) { group in
+        group.addTask {
+          await ChangeFeed(client: directory.client, hosts: hosts, logger: logger).run()
+        }
+        await hosts.openAll()
+      }
     }
     defer { warmUp.cancel() }
     try await app.runService()
