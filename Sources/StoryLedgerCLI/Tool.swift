@@ -352,9 +352,12 @@ struct Context {
   let opened = OpenedLedgers()
 
   /// Opens the ledger, showing progress while its log is read and any repair it made.
-  func openLedger() throws -> Ledger {
+  ///
+  /// On a ledger on a server, a command that reads what the server's `route` answers is
+  /// refused (77) to a token whose role may not call it, as the server refuses the route.
+  func openLedger(reading route: RemoteRoute? = nil) throws -> Ledger {
     if case .remote(let address)? = try namedLocation() {
-      let ledger = try openRemoteLedger(address)
+      let ledger = try openRemoteLedger(address, reading: route)
       opened.add(ledger)
       return ledger
     }

@@ -60,7 +60,7 @@ enum InboxCommand: Command {
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
     let node = try Dialogue.node(arguments)
-    let ledger = try context.openLedger()
+    let ledger = try context.openLedger(reading: .inbox)
     let entries = try ledger.inbox(of: node)
     try JSONOutput.show(
       entries, arguments, in: context, empty: "nothing has come down to \(node) yet",

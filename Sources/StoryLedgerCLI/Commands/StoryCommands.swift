@@ -211,7 +211,7 @@ enum StoryShowCommand: Command {
   ) { Viewer.node(try NodePath(parsing: $0, field: "--at")) }
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
-    let ledger = try context.openLedger()
+    let ledger = try context.openLedger(reading: .story)
     let viewer = try arguments.value(at)
     let history = try ledger.storyHistory(StoryRef(arguments.positionals[0]), viewer: viewer)
     if arguments.has(Flag.json) {

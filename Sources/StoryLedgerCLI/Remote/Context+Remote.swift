@@ -84,9 +84,17 @@ extension Context {
   /// Opens the ledger on the server at `address`: reads its log (as the token may read it)
   /// into the library's projections, as for a directory, with reads limited to the token's
   /// subtree (``Ledger/readScope``), as the server's own views are.
-  func openRemoteLedger(_ address: RemoteLedgerAddress) throws -> Ledger {
+  func openRemoteLedger(_ address: RemoteLedgerAddress, reading route: RemoteRoute? = nil)
+    throws -> Ledger
+  {
     let store = RemoteEventStore(transport: try remoteTransport(address))
     let token = try store.info()
+    if let route, !RemoteAccess.allows(token.role, route) {
+      throw LedgerError(
+        .notAllowed,
+        "a token with the role \(token.role) may not read this (the server refuses that role its \(route.rawValue) route): an analyst reads figures and exports, never a story's history or an inbox"
+      )
+    }
     let ledger = try Ledger(store: store) { events in
       console.progress("reading the ledger from \(address.hostAndPort): \(events) events")
     }

@@ -98,6 +98,15 @@ struct RemoteCommandTests {
     #expect(items.contains("walks") && !items.contains("khod"))
     let tree = ok(server, ["tree"])
     #expect(tree.contains("trust-7") && !tree.contains("nhs/south"), "\(tree)")
+    // An analyst reads figures, not a story's history or an inbox, as the server's routes.
+    server.role = .analyst
+    for arguments in [["story", "show", "walks"], ["inbox", "nhs/north"]] {
+      let refused = run(server, arguments)
+      #expect(refused.status == 77, "\(arguments): \(refused.error)")
+      #expect(refused.error.contains("analyst reads figures and exports"), "\(refused.error)")
+    }
+    #expect(ok(server, ["summary", "nhs/north", "--json"]).contains("nhs/north"))
+    server.role = .keeper
     server.node = nil
     #expect(
       ok(server, ["export", "timeseries", "--period", "month", "--level", "region"])

@@ -19,8 +19,9 @@ final class StubLedgerServer: @unchecked Sendable {
   var fault: ((StubServer.Request, _ committed: Bool) -> StubServer.Reply?)?
   /// The actor the server records (the token's name).
   var actor = "token-holder"
-  /// The token's node (`nil`: the whole ledger), which `info` gives.
+  /// The token's node (`nil`: the whole ledger) and role, which `info` gives.
   var node: NodePath?
+  var role = RemoteRole.keeper
   private let levels: [String]
 
   init(levels: [String] = ["nation", "region", "organisation"]) throws {
@@ -71,7 +72,7 @@ final class StubLedgerServer: @unchecked Sendable {
           200,
           RemoteLedgerInfo(
             name: "north", levels: levels, currency: "GBP", timeZone: "UTC",
-            head: RemoteHead(try log.head()), role: .keeper, node: node, actor: actor))
+            head: RemoteHead(try log.head()), role: role, node: node, actor: actor))
       case ("GET", "records"): return try records(request)
       case ("POST", "events"):
         let append = try RemoteAPI.decoder().decode(RemoteAppendRequest.self, from: request.body)
