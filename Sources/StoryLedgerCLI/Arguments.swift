@@ -117,11 +117,10 @@ struct CommandSpec: Sendable {
   var name: String
   /// One line saying what it does.
   var abstract: String
-  /// The arguments after the name, for the usage line.
+  /// The arguments after the name, for the usage line. The words before its first option
+  /// are the positional arguments: `NODE` required, `[NODE]` optional (see
+  /// ``positionals``).
   var arguments: String
-  /// The names of the positional arguments, for messages; `minimum` of them are required.
-  var positionals: [String] = []
-  var minimumPositionals = 0
   /// Paragraphs of help.
   var discussion: String = ""
   /// Worked examples, one command line each with a comment.
@@ -131,6 +130,33 @@ struct CommandSpec: Sendable {
   var options: [any OptionDeclaration] = []
 
   var usage: String { "usage: storyledger [--ledger DIR|URL] \(name) \(arguments)" }
+
+  /// The positional arguments the usage line names before its first option, with how many
+  /// of them are required: `NODE --period P` takes one, required; `[NODE | STORY] [--json]`
+  /// one, optional; `PATH NAME` two, both required.
+  var positionals: (names: [String], required: Int) {
+    var names: [String] = []
+    var required = 0
+    var rest = Substring(arguments)
+    while true {
+      rest = rest.drop(while: \.isWhitespace)
+      guard let first = rest.first else { break }
+      if first == "[", let close = rest.firstIndex(of: "]") {
+        let inside = rest[rest.index(after: rest.startIndex)..<close]
+        guard inside.first?.isUppercase == true else { break }
+        names.append(String(inside))
+        rest = rest[rest.index(after: close)...]
+      } else if first.isLetter, first.isUppercase {
+        let word = rest.prefix { !$0.isWhitespace }
+        names.append(String(word))
+        required = names.count
+        rest = rest.dropFirst(word.count)
+      } else {
+        break
+      }
+    }
+    return (names, required)
+  }
 
   /// Every option the command accepts, in the order of its help.
   var allOptions: [OptionSpec] {
@@ -281,12 +307,13 @@ enum ArgumentParser {
       parsed.values[name, default: []].append(value)
     }
     if parsed.has(Flag.help) { return parsed }
-    if parsed.positionals.count < spec.minimumPositionals {
-      let missing = spec.positionals[parsed.positionals.count]
+    let positionals = spec.positionals
+    if parsed.positionals.count < positionals.required {
+      let missing = positionals.names[parsed.positionals.count]
       throw UsageError("missing \(missing)", usage: spec.usage)
     }
-    if parsed.positionals.count > spec.positionals.count {
-      let extra = parsed.positionals[spec.positionals.count]
+    if parsed.positionals.count > positionals.names.count {
+      let extra = parsed.positionals[positionals.names.count]
       throw UsageError(
         "unexpected argument \"\(extra)\" for `storyledger \(spec.name)`", usage: spec.usage)
     }

@@ -26,6 +26,32 @@ struct OptionDeclarationTests {
     }
   }
 
+  /// The positional arguments are the words of the usage line before its first option,
+  /// so the usage line and the parser cannot disagree.
+  @Test func positionalsAreTheUsageLinesLeadingWords() throws {
+    let specs = Dictionary(
+      StoryLedgerTool.commands.map { ($0.spec.name, $0.spec) }, uniquingKeysWith: { a, _ in a })
+    let expected: [String: ([String], Int)] = [
+      "summary": (["NODE"], 1), "node rename": (["PATH", "NAME"], 2),
+      "items": (["NODE | STORY"], 0), "pledges": (["NODE"], 0), "account settle": (["NODE"], 1),
+      "item rate": (["STORY/ITEM"], 1), "import": (["FILE.csv"], 1), "verify": ([], 0),
+      "export timeseries": ([], 0),
+    ]
+    for (name, (names, required)) in expected {
+      let spec = try #require(specs[name], "no command \(name)")
+      #expect(spec.positionals.names == names, "\(name)")
+      #expect(spec.positionals.required == required, "\(name)")
+    }
+    let (missing, missingOutput) = run(["node", "rename", "nhs"])
+    #expect(missing == .usage)
+    #expect(missingOutput.error.contains("missing NAME"), "\(missingOutput.error)")
+    let (extra, extraOutput) = run(["pledges", "nhs", "more"])
+    #expect(extra == .usage)
+    #expect(
+      extraOutput.error.contains("unexpected argument \"more\" for `storyledger pledges`"),
+      "\(extraOutput.error)")
+  }
+
   /// A value its declaration's parser rejects is a usage error naming the option.
   @Test(arguments: [
     (["tree", "--depth", "x"], "--depth \"x\" is not a whole number from 0 to 64"),

@@ -2,7 +2,7 @@
 /// at the query's level, an answer to the question, a dimension.
 ///
 /// Each column is defined in <doc:TimeSeries>.
-public struct AnswerSeriesRow: Hashable, Sendable {
+public struct AnswerSeriesRow: SeriesRow, Hashable {
   /// The six-box figures of the row, restricted to the stories with ``answer``.
   public var figures: TimeSeriesRow
   /// The answer (a choice of several counts under each); empty for the stories with no
@@ -11,6 +11,8 @@ public struct AnswerSeriesRow: Hashable, Sendable {
   /// Stories with the answer that were told or retold in the period (their `story.told`
   /// date or a telling dated in it); the same on the row of each dimension.
   public var storiesTold: Int
+  /// The node of the row, ``figures``' node.
+  public var node: NodePath { figures.node }
 
   /// The CSV column names, in order (<doc:TimeSeries>).
   public static let columns = [
@@ -18,9 +20,6 @@ public struct AnswerSeriesRow: Hashable, Sendable {
     "stories", "items_recorded", "made_visible", "visible_items", "invisible_items",
     "monetised_visible", "monetised_invisible",
   ]
-
-  /// The CSV header line.
-  public static var csvHeader: [UInt8] { Array((columns.joined(separator: ",") + "\n").utf8) }
 
   /// Appends the row in `format`, ending with a line feed: CSV with text fields guarded
   /// against formula injection, or a JSON object with the CSV's keys (counts as numbers,
@@ -197,7 +196,7 @@ extension Ledger {
     _ query: TimeSeriesQuery, by question: String, _ body: (AnswerSeriesRow) throws -> Void
   ) throws {
     try state.answerSeries(query, by: question) { row in
-      if isReadable(row.figures.node) { try body(row) }
+      if isReadable(row.node) { try body(row) }
     }
   }
 }

@@ -18,7 +18,7 @@
 /// for every node at the level with at least one pledge in its subtree, zero filled, sorted
 /// by period then node path (byte order). Pledges at nodes shallower than the level are left
 /// out.
-public struct PledgeSeriesRow: Hashable, Sendable {
+public struct PledgeSeriesRow: SeriesRow, Hashable {
   /// The first day of the period.
   public var periodStart: Day
   /// The last day of the period (inclusive).
@@ -47,9 +47,6 @@ public struct PledgeSeriesRow: Hashable, Sendable {
     "period_start", "period_end", "node", "level", "made", "joined", "fulfilled", "withdrawn",
     "lapsed", "active_at_end", "conditional_at_end",
   ]
-
-  /// The CSV header line.
-  public static var csvHeader: [UInt8] { Array((columns.joined(separator: ",") + "\n").utf8) }
 
   /// Appends the row as a CSV line or a JSON object line.
   public func append(as format: ExportFormat, to bytes: inout [UInt8]) {

@@ -14,7 +14,7 @@
 ///   before `end`).
 /// - `median_distance`: the median, over those items, of |agreed value − the item's
 ///   ratings' median|; empty when there are none.
-public struct RatingSeriesRow: Hashable, Sendable {
+public struct RatingSeriesRow: SeriesRow, Hashable {
   /// The first day of the period.
   public var periodStart: Day
   /// The last day of the period (inclusive).
@@ -36,9 +36,6 @@ public struct RatingSeriesRow: Hashable, Sendable {
     "items_rated", "ratings", "median", "minimum", "maximum", "items_compared",
     "median_distance",
   ]
-
-  /// The CSV header line.
-  public static var csvHeader: [UInt8] { Array((columns.joined(separator: ",") + "\n").utf8) }
 
   /// Appends the row as a CSV line or a JSON object line (counts and medians as numbers; an
   /// empty median, range or distance as `null`).

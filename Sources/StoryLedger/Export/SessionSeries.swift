@@ -22,7 +22,7 @@
 /// holding the latest (or `--to`), for every node at the level with at least one session in
 /// its subtree, zero filled, sorted by period then node path (byte order). Sessions at nodes
 /// shallower than the level are left out.
-public struct SessionSeriesRow: Hashable, Sendable {
+public struct SessionSeriesRow: SeriesRow, Hashable {
   /// The first day of the period.
   public var periodStart: Day
   /// The last day of the period (inclusive).
@@ -58,9 +58,6 @@ public struct SessionSeriesRow: Hashable, Sendable {
     "stories_told", "tellings", "item_events", "stories_selected", "account_steps", "feedback",
     "pledge_steps",
   ]
-
-  /// The CSV header line.
-  public static var csvHeader: [UInt8] { Array((columns.joined(separator: ",") + "\n").utf8) }
 
   /// The counts, in the order of ``columns`` after `level`.
   public var counts: [Int] {

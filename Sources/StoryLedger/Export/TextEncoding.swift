@@ -88,9 +88,6 @@ public enum ExportFormat: String, CaseIterable, Sendable {
 }
 
 extension TimeSeriesRow {
-  /// The CSV header line (the time series' columns, in order), with a line feed.
-  public static var csvHeader: [UInt8] { Array((columns.joined(separator: ",") + "\n").utf8) }
-
   /// Appends the row in `format`, ending with a line feed.
   ///
   /// CSV writes text fields guarded against formula injection; JSON Lines writes the same

@@ -62,7 +62,7 @@ extension TimeSeriesQuery {
 /// One row of the time series: a period, a node at the query's level, a dimension.
 ///
 /// Each column is defined in <doc:TimeSeries>.
-public struct TimeSeriesRow: Hashable, Sendable {
+public struct TimeSeriesRow: SeriesRow, Hashable {
   /// The first day of the period.
   public var periodStart: Day
   /// The last day of the period (inclusive).

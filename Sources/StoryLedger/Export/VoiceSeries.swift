@@ -16,7 +16,7 @@
 /// - `tellers`: distinct tellers in G of the stories with a telling dated in P.
 /// - `stories_selected`: distinct stories in G chosen by a selection made at N itself whose
 ///   selection period ends in P (a story chosen twice in P counts once).
-public struct VoiceSeriesRow: Hashable, Sendable {
+public struct VoiceSeriesRow: SeriesRow, Hashable {
   /// The attribute and value of the row that counts every story.
   public static let all = "(all)"
   /// The group of a teller no participant is called, or of a story without a teller.
@@ -52,9 +52,6 @@ public struct VoiceSeriesRow: Hashable, Sendable {
     "period_start", "period_end", "node", "level", "attribute", "value", "stories_told",
     "tellings", "tellers", "stories_selected",
   ]
-
-  /// The CSV header line.
-  public static var csvHeader: [UInt8] { Array((columns.joined(separator: ",") + "\n").utf8) }
 
   /// The counts, in the order of ``columns`` after `value`.
   public var counts: [Int] { [storiesTold, tellings, tellers, storiesSelected] }

@@ -28,8 +28,8 @@ extension AccountStep {
   ) -> CommandSpec {
     CommandSpec(
       name: "account \(step)", abstract: abstract,
-      arguments: "NODE --period P \(arguments) [--by WHO]", positionals: ["NODE"],
-      minimumPositionals: 1, discussion: discussion, examples: examples,
+      arguments: "NODE --period P \(arguments) [--by WHO]", discussion: discussion,
+      examples: examples,
       options: [Dialogue.period] + options + [Dialogue.by] + Recording.recordingOptions)
   }
 
@@ -196,7 +196,7 @@ enum AccountsCommand: Command {
   static let spec = CommandSpec(
     name: "accounts",
     abstract: "NODE's accounts, their states through time, and whether they are stale",
-    arguments: "NODE [--json]", positionals: ["NODE"], minimumPositionals: 1,
+    arguments: "NODE [--json]",
     discussion: """
       Each account of NODE by period: its state (proposed, objected, settled, reopened), its
       frozen figures, and STALE with the differences when the ledger now says otherwise (a

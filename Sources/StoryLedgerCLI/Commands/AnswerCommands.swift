@@ -7,7 +7,6 @@ enum StoryAnswerCommand: Command {
     name: "story answer", abstract: "record a questionnaire answer about a story",
     arguments:
       "STORY --question Q (--text T | --choice C | --choices C1;C2 | --number N [--scale MIN..MAX] | --yes | --no) [--personal] [--on DATE]",
-    positionals: ["STORY"], minimumPositionals: 1,
     discussion: """
       Records the story's answer to one question as of --on (default today): free text, one
       choice, several choices (separated by ;), an exact decimal number (optionally on a scale

@@ -29,8 +29,7 @@ enum CascadeUpCommand: Command {
   static let spec = CommandSpec(
     name: "cascade up",
     abstract: "NODE's subtree rolled up level by level, with the value made visible",
-    arguments: "NODE [--period P | --as-of DATE] [--depth N] [--json]", positionals: ["NODE"],
-    minimumPositionals: 1,
+    arguments: "NODE [--period P | --as-of DATE] [--depth N] [--json]",
     discussion: """
       For each level from NODE's own down to the deepest (or --depth levels below), the six
       boxes of every node at that level (each its whole subtree) and the level's total: the
@@ -120,7 +119,7 @@ enum CascadeUpCommand: Command {
 enum CascadeDownCommand: Command {
   static let spec = CommandSpec(
     name: "cascade down", abstract: "what reaches NODE from its ancestors",
-    arguments: "NODE [--as-of DATE] [--json]", positionals: ["NODE"], minimumPositionals: 1,
+    arguments: "NODE [--as-of DATE] [--json]",
     discussion: """
       Each ancestor of NODE from the top down, with the six boxes of its subtree, so a team
       sees the value of the organisation, region and nation it belongs to, and where its own

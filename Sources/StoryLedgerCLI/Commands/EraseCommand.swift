@@ -6,7 +6,7 @@ enum ErasePersonCommand: Command {
   static let spec = CommandSpec(
     name: "erase person",
     abstract: "erase a person's name from every dialogue event that names them",
-    arguments: "NAME [--reason TEXT] [--json]", positionals: ["NAME"], minimumPositionals: 1,
+    arguments: "NAME [--reason TEXT] [--json]",
     discussion: """
       Erases NAME wherever the dialogue names a participant: who proposed, objected to,
       answered, settled or reopened an account, selected stories (alone or on a panel), sent

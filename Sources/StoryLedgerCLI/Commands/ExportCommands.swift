@@ -27,7 +27,7 @@ enum Export {
 
   /// Writes the export of `Row`s that `series` makes from the request's query: the shared
   /// options read, the rows written in the format asked for, to standard output or the file.
-  static func write<Row: ExportRow>(
+  static func write<Row: SeriesRow>(
     _ arguments: ParsedArguments, grouped: Bool = false, in context: Context, _ row: Row.Type,
     _ series: (Ledger, TimeSeriesQuery, (Row) throws -> Void) throws -> Void
   ) throws {
@@ -78,18 +78,6 @@ struct ExportRequest {
   var output: AtomicOutputFile?
 }
 
-/// A row of an exported series.
-protocol ExportRow {
-  /// The CSV header line.
-  static var csvHeader: [UInt8] { get }
-  /// Appends the row in `format`.
-  func append(as format: ExportFormat, to bytes: inout [UInt8])
-}
-
-extension TimeSeriesRow: ExportRow {}
-extension AnswerSeriesRow: ExportRow {}
-extension PledgeSeriesRow: ExportRow {}
-
 /// Writes an export's rows in its format, a megabyte at a time, to `--output` (whole or
 /// not at all) or to standard output.
 final class ExportWriter {
@@ -99,14 +87,14 @@ final class ExportWriter {
   private var rows = 0
 
   /// A writer of rows of type `Row`, starting with its header in CSV.
-  init<Row: ExportRow>(_ request: ExportRequest, of: Row.Type, console: Console) {
+  init<Row: SeriesRow>(_ request: ExportRequest, of: Row.Type, console: Console) {
     self.request = request
     self.console = console
     if request.format == .csv { buffer = Row.csvHeader }
     buffer.reserveCapacity(1 << 20)
   }
 
-  func write(_ row: some ExportRow) throws {
+  func write(_ row: some SeriesRow) throws {
     row.append(as: request.format, to: &buffer)
     rows += 1
     if buffer.count >= 1 << 20 {

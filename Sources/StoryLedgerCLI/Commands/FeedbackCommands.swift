@@ -6,7 +6,6 @@ enum FeedbackCommand: Command {
   static let spec = CommandSpec(
     name: "feedback", abstract: "send feedback down from NODE to a child or a whole subtree",
     arguments: "NODE --to DESCENDANT [--subtree] --text T [--story K] [--account P] [--by WHO]",
-    positionals: ["NODE"], minimumPositionals: 1,
     discussion: """
       Sends feedback from NODE to one of its descendants (with --subtree, to every node of
       that descendant's subtree), optionally about a story or one of NODE's accounts (by its
@@ -47,7 +46,7 @@ enum FeedbackCommand: Command {
 enum InboxCommand: Command {
   static let spec = CommandSpec(
     name: "inbox", abstract: "everything that came down to NODE, newest first",
-    arguments: "NODE [--json]", positionals: ["NODE"], minimumPositionals: 1,
+    arguments: "NODE [--json]",
     discussion: """
       Feedback sent to NODE (or to an ancestor's whole subtree), the stories NODE's ancestors
       selected, and their settled accounts, newest first. Story titles show only where their

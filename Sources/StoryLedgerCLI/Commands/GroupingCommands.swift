@@ -60,7 +60,7 @@ enum Grouping {
 enum DomainAddCommand: Command {
   static let spec = CommandSpec(
     name: "domain add", abstract: "define a domain of change that stories are told under",
-    arguments: "NAME [--description T]", positionals: ["NAME"], minimumPositionals: 1,
+    arguments: "NAME [--description T]",
     discussion: """
       Most Significant Change asks for stories under named domains of change ("changes in
       people's lives", "changes in how teams work") and selects per domain. A domain is a
@@ -84,7 +84,7 @@ enum DomainAddCommand: Command {
 enum CampaignAddCommand: Command {
   static let spec = CommandSpec(
     name: "campaign add", abstract: "define a campaign that gathers stories across the tree",
-    arguments: "NAME [--description T]", positionals: ["NAME"], minimumPositionals: 1,
+    arguments: "NAME [--description T]",
     discussion: """
       A campaign (a Change Day, a stakeholder panel's round) gathers stories told at any
       node of the hierarchy. Its name is for the whole ledger, in any language or script,
@@ -128,7 +128,6 @@ enum StoryGroupCommand: Command {
   static let spec = CommandSpec(
     name: "story group", abstract: "put a story under a domain of change and in campaigns",
     arguments: "STORY [--domain D | --no-domain] [--campaign C]... [--leave C]...",
-    positionals: ["STORY"], minimumPositionals: 1,
     discussion: """
       Changes where a story belongs: --domain puts it under a domain of change (replacing
       its domain), --no-domain takes it out of its domain, --campaign adds it to a campaign

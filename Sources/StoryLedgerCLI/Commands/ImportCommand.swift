@@ -10,8 +10,7 @@ enum ImportCommand: Command {
        storyledger import --format narrafirma STORIES.csv --node NODE [--story-form FORM.csv] [--mapping MAP.json] [--dry-run] [--json]
        storyledger import --format sensemaker DATA.csv --definition FRAMEWORK.json --node NODE [--mapping MAP.json] [--dry-run] [--json]
        storyledger import --format narrafirma|sensemaker FILE [--definition …] --mapping-template [--output MAP.json]
-      """, positionals: ["FILE.csv"],
-    minimumPositionals: 1,
+      """,
     discussion: """
       One row is one mention of a value item in a telling of a story. Required columns:
         \(ImportPlanner.requiredColumns.joined(separator: ","))

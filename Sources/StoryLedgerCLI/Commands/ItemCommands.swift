@@ -7,7 +7,6 @@ enum ItemAddCommand: Command {
     name: "item add", abstract: "add an item of value to a story; prints STORY/ITEM",
     arguments:
       "STORY --dimension D --visibility V [--description T] [--quantity Q --unit U] [--monetised M | --proxy NAME [--multiplier X]] [--weight W] [--evidence E] [--on DATE]",
-    positionals: ["STORY"], minimumPositionals: 1,
     discussion: """
       Puts an item in one of the six boxes: a dimension (capacitating, calibrating,
       calculating), fixed for life, and a visibility (visible, invisible). The date defaults
@@ -65,7 +64,6 @@ enum ItemReviseCommand: Command {
     name: "item revise", abstract: "revise an item as of a date",
     arguments:
       "STORY/ITEM [--visibility V] [--description T] [--quantity Q] [--unit U] [--monetised M | --proxy NAME] [--multiplier X] [--weight W] [--evidence E] [--mention] [--on DATE]",
-    positionals: ["STORY/ITEM"], minimumPositionals: 1,
     discussion: """
       The facts given replace the item's earlier ones from the date on (default today); the
       others stay. A revision dated before later ones lands in its place in time. The
@@ -115,8 +113,6 @@ enum ItemEvidenceCommand: Command {
     name: "item evidence", abstract: "attach evidence to an item and make it visible",
     arguments:
       "STORY/ITEM [--evidence E] [--evidence-link URL] [--evidence-file PATH | --evidence-sha256 HEX] [--on DATE]",
-    positionals: ["STORY/ITEM"],
-    minimumPositionals: 1,
     discussion: """
       One revision that records the evidence and makes the item visible: invisible value
       becomes visible (the movement the method measures). Evidence can be checked: a link
@@ -158,7 +154,6 @@ enum ItemsCommand: Command {
     name: "items", abstract: "list the items of a subtree or a story, with filters",
     arguments:
       "[NODE | STORY] [--dimension D] [--visibility V] [--answer QUESTION=VALUE]... [--from DATE] [--to DATE] [--limit N] [--json]",
-    positionals: ["NODE | STORY"],
     discussion: """
       Lists items as they stand at --to (default: everything recorded): the items of NODE's
       subtree, or of one story (a key or unambiguous prefix), or of the whole ledger. With

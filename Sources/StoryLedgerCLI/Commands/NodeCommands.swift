@@ -5,7 +5,7 @@ import StoryLedger
 enum NodeAddCommand: Command {
   static let spec = CommandSpec(
     name: "node add", abstract: "add a node to the hierarchy",
-    arguments: "PATH [--name NAME] [--parents]", positionals: ["PATH"], minimumPositionals: 1,
+    arguments: "PATH [--name NAME] [--parents]",
     discussion: """
       PATH is slug segments separated by / (letters, digits, -, _ and .); its depth picks its
       level. The parent must exist, unless --parents adds the missing ancestors too. Prints
@@ -38,7 +38,7 @@ enum NodeAddCommand: Command {
 enum NodeRenameCommand: Command {
   static let spec = CommandSpec(
     name: "node rename", abstract: "give a node a new display name",
-    arguments: "PATH NAME", positionals: ["PATH", "NAME"], minimumPositionals: 2,
+    arguments: "PATH NAME",
     discussion: "Changes the display name only; the path stays (use `node move` to change it).",
     examples: ["storyledger node rename nhs/north-east \"North East and Cumbria\""],
     options: Recording.writeOptions)
@@ -60,7 +60,7 @@ enum NodeRenameCommand: Command {
 enum NodeMoveCommand: Command {
   static let spec = CommandSpec(
     name: "node move", abstract: "move a node and its subtree under another parent",
-    arguments: "PATH NEW_PARENT", positionals: ["PATH", "NEW_PARENT"], minimumPositionals: 2,
+    arguments: "PATH NEW_PARENT",
     discussion: """
       The node keeps its last segment under NEW_PARENT (give / for the top of the hierarchy)
       and takes its stories and whole subtree with it. Summaries and exports count everything
@@ -85,7 +85,7 @@ enum NodeMoveCommand: Command {
 enum NodeRetireCommand: Command {
   static let spec = CommandSpec(
     name: "node retire", abstract: "retire a node: it keeps its history but takes nothing new",
-    arguments: "PATH [--reason TEXT] [--force]", positionals: ["PATH"], minimumPositionals: 1,
+    arguments: "PATH [--reason TEXT] [--force]",
     discussion: """
       A retired node and its subtree keep their stories and figures but take no new stories
       or children. A node whose subtree still holds active stories is retired only with --force.
@@ -115,7 +115,7 @@ enum TreeCommand: Command {
   static let spec = CommandSpec(
     name: "tree",
     abstract: "the hierarchy with its levels and the stories and items of each subtree",
-    arguments: "[NODE] [--depth N] [--json]", positionals: ["NODE"],
+    arguments: "[NODE] [--depth N] [--json]",
     discussion: """
       Shows NODE's subtree (the whole hierarchy when NODE is not given), one node per line,
       indented by depth, with its level, display name, and the active stories and items in

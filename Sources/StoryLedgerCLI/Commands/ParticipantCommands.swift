@@ -5,8 +5,7 @@ import StoryLedger
 enum ParticipantAddCommand: Command {
   static let spec = CommandSpec(
     name: "participant add", abstract: "describe a participant: their groups, and their consent",
-    arguments: "NAME [--attribute KEY=VALUE]... [--consent DATE]", positionals: ["NAME"],
-    minimumPositionals: 1,
+    arguments: "NAME [--attribute KEY=VALUE]... [--consent DATE]",
     discussion: """
       Meta-monitoring asks whose voice is heard. A participant's attributes (role, group,
       age band, team: any key, any value, in any language or script) say which groups they
@@ -110,8 +109,6 @@ enum ParticipantsCommand: Command {
     context.console.write(table.render() + "\n")
   }
 }
-
-extension VoiceSeriesRow: ExportRow {}
 
 /// `storyledger export voices`: who tells stories, and whose are selected.
 enum ExportVoicesCommand: Command {

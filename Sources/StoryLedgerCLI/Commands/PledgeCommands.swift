@@ -12,7 +12,6 @@ enum PledgeMakeCommand: Command {
   static let spec = CommandSpec(
     name: "pledge make", abstract: "make a pledge at a node; prints its key",
     arguments: "NODE --text T [--due DATE] [--if-joined N] [--on DATE] [--by WHO]",
-    positionals: ["NODE"], minimumPositionals: 1,
     discussion: """
       A dated promise to make an improvement. With --due it lapses if not fulfilled by the
       end of that day; with --if-joined N it is active only once N others have joined.
@@ -56,7 +55,7 @@ enum PledgeMakeCommand: Command {
 enum PledgeJoinCommand: Command {
   static let spec = CommandSpec(
     name: "pledge join", abstract: "join a pledge",
-    arguments: "PLEDGE [--by WHO] [--on DATE]", positionals: ["PLEDGE"], minimumPositionals: 1,
+    arguments: "PLEDGE [--by WHO] [--on DATE]",
     discussion: "One joins a pledge once, and not one's own.",
     examples: ["storyledger pledge join p7k2m --by \"Sam Reed\""],
     options: [PledgeStep.on, Dialogue.by] + Recording.recordingOptions)
@@ -75,8 +74,7 @@ enum PledgeJoinCommand: Command {
 enum PledgeFulfilCommand: Command {
   static let spec = CommandSpec(
     name: "pledge fulfil", abstract: "record that a story fulfilled a pledge",
-    arguments: "PLEDGE --story K [--on DATE] [--by WHO]", positionals: ["PLEDGE"],
-    minimumPositionals: 1,
+    arguments: "PLEDGE --story K [--on DATE] [--by WHO]",
     discussion:
       "Links the pledge to the story that shows it done. A withdrawn pledge cannot be fulfilled.",
     examples: ["storyledger pledge fulfil p7k2m --story k3f9 --on 2026-05-30"],
@@ -99,8 +97,7 @@ enum PledgeFulfilCommand: Command {
 enum PledgeWithdrawCommand: Command {
   static let spec = CommandSpec(
     name: "pledge withdraw", abstract: "withdraw a pledge",
-    arguments: "PLEDGE [--reason TEXT] [--on DATE] [--by WHO]", positionals: ["PLEDGE"],
-    minimumPositionals: 1,
+    arguments: "PLEDGE [--reason TEXT] [--on DATE] [--by WHO]",
     discussion: "A fulfilled pledge stays fulfilled; it cannot be withdrawn.",
     examples: ["storyledger pledge withdraw p7k2m --reason \"Moved to another trust.\""],
     options: [reason, PledgeStep.on, Dialogue.by] + Recording.recordingOptions)
@@ -123,7 +120,7 @@ enum PledgeWithdrawCommand: Command {
 enum PledgesCommand: Command {
   static let spec = CommandSpec(
     name: "pledges", abstract: "the pledges of a subtree and where they stand",
-    arguments: "[NODE] [--as-of DATE] [--json]", positionals: ["NODE"],
+    arguments: "[NODE] [--as-of DATE] [--json]",
     discussion:
       "Each pledge with its maker, text, due date, joiners and state (conditional, active, fulfilled, lapsed, withdrawn) at --as-of (default: everything recorded).",
     examples: [

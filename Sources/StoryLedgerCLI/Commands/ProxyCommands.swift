@@ -5,8 +5,7 @@ import StoryLedger
 enum ProxySetCommand: Command {
   static let spec = CommandSpec(
     name: "proxy set", abstract: "set what one unit of something is worth, and where from",
-    arguments: "NAME --value M --per UNIT --source T [--from DATE]", positionals: ["NAME"],
-    minimumPositionals: 1,
+    arguments: "NAME --value M --per UNIT --source T [--from DATE]",
     discussion: """
       Calculating value means summing, or converting using proxy data and multipliers. A
       proxy is a named unit value with its source and the day it applies from ("bed-day,

@@ -5,8 +5,7 @@ import StoryLedger
 enum ItemRateCommand: Command {
   static let spec = CommandSpec(
     name: "item rate", abstract: "record one person's rating of an item, 1 to 5",
-    arguments: "STORY/ITEM --by NAME --weight W [--on DATE]", positionals: ["STORY/ITEM"],
-    minimumPositionals: 1,
+    arguments: "STORY/ITEM --by NAME --weight W [--on DATE]",
     discussion: """
       Calibrating is judgement by several people: each rates how much the item matters, 1 to
       5, as of a date (default today). Rating again revises the person's own rating: their
@@ -48,8 +47,7 @@ enum ItemRateCommand: Command {
 enum ItemAgreeCommand: Command {
   static let spec = CommandSpec(
     name: "item agree", abstract: "record the value a group agreed for an item, 1 to 5",
-    arguments: "STORY/ITEM --weight W [--note T] [--on DATE]", positionals: ["STORY/ITEM"],
-    minimumPositionals: 1,
+    arguments: "STORY/ITEM --weight W [--note T] [--on DATE]",
     discussion: """
       The value the group settles on after comparing its members' ratings (`item rate`), as of
       a date (default today). The agreed value and the --weight of `item add`/`item revise`
@@ -82,8 +80,6 @@ enum ItemAgreeCommand: Command {
     }
   }
 }
-
-extension RatingSeriesRow: ExportRow {}
 
 /// `storyledger export ratings`: the ratings time series.
 enum ExportRatingsCommand: Command {

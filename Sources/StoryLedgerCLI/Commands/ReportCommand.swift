@@ -7,7 +7,6 @@ enum ReportCommand: Command {
   static let spec = CommandSpec(
     name: "report", abstract: "a self-contained HTML page with charts that makes value visible",
     arguments: "NODE --output FILE [--period P | --from DATE --to DATE] [--by PERIOD]",
-    positionals: ["NODE"], minimumPositionals: 1,
     discussion: """
       Writes one HTML page about NODE's whole subtree that a facilitator can email, open in
       any browser or print: the six boxes at the end of the range and how they moved, the

@@ -8,7 +8,6 @@ enum SelectCommand: Command {
     abstract: "choose the most significant stories at NODE for a period, or list the candidates",
     arguments:
       "NODE --period P [--story K --reason TEXT]... [--by WHO]... [--domain D] [--campaign C] [--session KEY] [--json]",
-    positionals: ["NODE"], minimumPositionals: 1,
     discussion: """
       As in the Most Significant Change technique: the candidates are NODE's own stories told
       (or retold) in the period and the stories NODE's children selected for the same period,

@@ -6,7 +6,6 @@ enum SessionStartCommand: Command {
   static let spec = CommandSpec(
     name: "session start", abstract: "start a session (a workshop or meeting) at NODE",
     arguments: "NODE --facilitator NAME [--with NAME]... [--on DATE] [--note T] [--key K]",
-    positionals: ["NODE"], minimumPositionals: 1,
     discussion: """
       Records a session held at NODE on a date (default today): who facilitates it, who else
       takes part, and a note. Prints its key; give it with --session to any recording command
@@ -59,7 +58,7 @@ enum SessionStartCommand: Command {
 enum SessionShowCommand: Command {
   static let spec = CommandSpec(
     name: "session show", abstract: "show a session and what was recorded in it",
-    arguments: "KEY [--at NODE] [--json]", positionals: ["KEY"], minimumPositionals: 1,
+    arguments: "KEY [--at NODE] [--json]",
     discussion: """
       Prints where and when the session was held, who facilitated it and took part, and,
       in the order they were recorded, the events recorded with --session KEY: stories told,
@@ -188,7 +187,7 @@ enum SessionShowCommand: Command {
 enum SessionsCommand: Command {
   static let spec = CommandSpec(
     name: "sessions", abstract: "list the sessions held at NODE or under it (all by default)",
-    arguments: "[NODE] [--json]", positionals: ["NODE"], minimumPositionals: 0,
+    arguments: "[NODE] [--json]",
     discussion: """
       One line per session, in the order they were started: key, date, node, facilitator,
       how many took part and how many events were recorded in it. --json gives an array.
@@ -266,5 +265,3 @@ enum ExportSessionsCommand: Command {
     }
   }
 }
-
-extension SessionSeriesRow: ExportRow {}

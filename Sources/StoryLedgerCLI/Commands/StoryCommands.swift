@@ -7,7 +7,6 @@ enum StoryTellCommand: Command {
     name: "story tell", abstract: "tell a new story at a node; prints its key",
     arguments:
       "NODE --title T [--teller W]... [--tag X]... [--share LEVEL] [--text T | --file F] [--on DATE] [--domain D] [--campaign C]...",
-    positionals: ["NODE"], minimumPositionals: 1,
     discussion: """
       Records the story and its first telling. The narrative comes from --text, --file, or
       standard input when neither is given. The date defaults to today in the ledger's time
@@ -69,8 +68,7 @@ enum StoryTellCommand: Command {
 enum StoryRetellCommand: Command {
   static let spec = CommandSpec(
     name: "story retell", abstract: "record a new telling of a story (the story retold)",
-    arguments: "STORY [--text T | --file F] [--on DATE]", positionals: ["STORY"],
-    minimumPositionals: 1,
+    arguments: "STORY [--text T | --file F] [--on DATE]",
     discussion: """
       Adds a dated telling: the story as it is told now. The narrative comes from --text,
       --file, or standard input. STORY is a key or an unambiguous prefix.
@@ -101,7 +99,6 @@ enum StoryUpdateCommand: Command {
   static let spec = CommandSpec(
     name: "story update", abstract: "change a story's title, tags or share scope",
     arguments: "STORY [--title T] [--tag X]... [--no-tags] [--share LEVEL]",
-    positionals: ["STORY"], minimumPositionals: 1,
     discussion: "The tags given replace the story's tags; --no-tags removes them all.",
     examples: [
       "storyledger story update k3f9 --tag walking --tag wellbeing",
@@ -145,7 +142,7 @@ enum StoryWithdrawCommand: Command {
   static let spec = CommandSpec(
     name: "story withdraw",
     abstract: "withdraw a story (and with --erase, erase its narratives and tellers)",
-    arguments: "STORY [--reason TEXT] [--erase]", positionals: ["STORY"], minimumPositionals: 1,
+    arguments: "STORY [--reason TEXT] [--erase]",
     discussion: """
       A withdrawn story stops counting in every summary, cascade and export, and takes no
       more tellings, items or revisions; its history stays in the log. With --erase, its
@@ -185,7 +182,7 @@ enum StoryWithdrawCommand: Command {
 enum StoryShowCommand: Command {
   static let spec = CommandSpec(
     name: "story show", abstract: "a story with its whole history through time",
-    arguments: "STORY [--at NODE] [--json]", positionals: ["STORY"], minimumPositionals: 1,
+    arguments: "STORY [--at NODE] [--json]",
     discussion: """
       Shows the story (node, tellers, tags, share scope, version, status), its items as they
       stand, its current questionnaire answers (the latest to each question), and its history

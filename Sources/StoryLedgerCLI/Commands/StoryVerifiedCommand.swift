@@ -5,8 +5,7 @@ import StoryLedger
 enum StoryVerifiedCommand: Command {
   static let spec = CommandSpec(
     name: "story verified", abstract: "record who verified a story, and how",
-    arguments: "STORY --by NAME --how T [--on DATE]", positionals: ["STORY"],
-    minimumPositionals: 1,
+    arguments: "STORY --by NAME --how T [--on DATE]",
     discussion: """
       Most Significant Change verifies the stories it selects: someone visits, speaks with
       the people in the story or checks a record, and says what they found. This records who

@@ -6,8 +6,6 @@ enum SummaryCommand: Command {
   static let spec = CommandSpec(
     name: "summary", abstract: "the six boxes of NODE's subtree at a date, with each child's",
     arguments: "NODE [--as-of DATE] [--domain D] [--campaign C] [--trend | --no-trend] [--json]",
-    positionals: ["NODE"],
-    minimumPositionals: 1,
     discussion: """
       Counts the items of value in NODE's whole subtree by box (capacitating, calibrating,
       calculating; each visible and invisible) with their monetised totals, as of the end of
