@@ -38,8 +38,10 @@ public final class LedgerHost: Sendable {
   /// number of announcements that arrive before it runs.
   func catchUpSoon(on pool: NIOThreadPool, logger: Logger) {
     guard announced.raise() else { return }
-    pool.submit { [self] _ in
+    pool.submit { [self] state in
       announced.lower()
+      // A pool that is shutting down runs what is left inline: no catch-up then.
+      guard state == .active else { return }
       do { try catchUp() } catch {
         logger.warning("could not catch up", metadata: ["ledger": "\(name)", "error": "\(error)"])
       }
@@ -155,6 +157,8 @@ actor LedgerHosts {
 
   private func opened(_ host: LedgerHost) -> LedgerHost {
     byTable[host.store.configuration.table.lowercased()] = host
+    // An append announced while the ledger was opening found no host to tell.
+    host.catchUpSoon(on: blocking, logger: logger)
     return host
   }
 

@@ -56,14 +56,16 @@ extension ServerAPI {
       case .items:
         let scope: ItemQuery.Scope
         if let story {
+          // The key may be a prefix: resolve it before asking where the story was told.
+          let key = try caller.host.ledger.state.resolveStory(story)
           if let scopeNode = caller.scope,
-            let storyNode = caller.host.ledger.state.node(ofStory: story),
+            let storyNode = caller.host.ledger.state.node(ofStory: key),
             !scopeNode.contains(storyNode)
           {
             throw ServerError(
               .notAllowed, "story \(story) is outside your subtree \(scopeNode)", field: "story")
           }
-          scope = .story(StoryRef(story))
+          scope = .story(StoryRef(key))
         } else if let node = try inside(false) {
           scope = .node(node)
         } else {

@@ -146,6 +146,28 @@ struct AccessTests {
     }
   }
 
+  /// A story named by the start of its key is the same story: a token outside its node is
+  /// refused its items whichever way the key is written.
+  @Test func aStoryKeyPrefixDoesNotReachOutsideTheSubtree() async throws {
+    let (ledger, admin) = try await Fixture.ledger()
+    let server = try ServerProcess.start(postgres: try #require(Fixture.url))
+    defer { server.stop() }
+    let south = try await Fixture.token(admin, ledger: ledger, role: .analyst, node: "nhs/south")
+    let north = try await Fixture.token(admin, ledger: ledger, role: .analyst, node: "nhs/north")
+    for key in ["s1", "s"] {
+      let refused = try await server.client.send(
+        "GET", RemoteAPI.path(.items, ledger: ledger), query: ["story": key],
+        token: south.token)
+      #expect(refused.status == 403, "items of \(key) from nhs/south: \(refused.text)")
+      #expect(refused.error?.code == "not-allowed")
+      let answered = try await server.client.send(
+        "GET", RemoteAPI.path(.items, ledger: ledger), query: ["story": key],
+        token: north.token)
+      #expect(answered.status == 200, "items of \(key) from nhs/north: \(answered.text)")
+      #expect(try answered.decode(ItemList.self).items.map(\.story) == ["s1"])
+    }
+  }
+
   @Test func tokensThatDoNotOpenTheLedger() async throws {
     let (ledger, admin) = try await Fixture.ledger()
     let (other, _) = try await Fixture.ledger()
