@@ -190,6 +190,8 @@ struct CommandSpec: Sendable {
 /// declarations.
 struct ParsedArguments: Sendable {
   var positionals: [String] = []
+  /// The names the usage line gives the positional arguments (`NODE`, `PATH`).
+  fileprivate var positionalNames: [String] = []
   fileprivate var values: [String: [String]] = [:]
   fileprivate var flags: Set<String> = []
   /// The names of the options the command declares.
@@ -198,6 +200,17 @@ struct ParsedArguments: Sendable {
   /// How long a write waits for another writer's lock: `STORYLEDGER_LOCK_WAIT` seconds, set
   /// by the tool from the environment.
   var lockTimeout: Duration = Ledger.defaultLockTimeout
+
+  /// The node path given as positional argument `index`, which the usage line requires;
+  /// a malformed path is an error naming the argument as the usage line does.
+  func node(_ index: Int = 0) throws -> NodePath {
+    try NodePath(parsing: positionals[index], field: positionalNames[index])
+  }
+
+  /// The node path given as the optional positional argument `index`, if it was given.
+  func optionalNode(_ index: Int = 0) throws -> NodePath? {
+    index < positionals.count ? try node(index) : nil
+  }
 
   /// Whether the flag was given.
   func has(_ flag: Flag) -> Bool {
@@ -252,6 +265,7 @@ enum ArgumentParser {
   static func parse(_ arguments: [String], for spec: CommandSpec) throws -> ParsedArguments {
     let options = spec.allOptions
     var parsed = ParsedArguments(usage: spec.usage)
+    parsed.positionalNames = spec.positionals.names
     parsed.declared = Set(options.map(\.name))
     var index = 0
     var onlyPositionals = false

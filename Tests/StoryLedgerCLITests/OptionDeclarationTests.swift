@@ -45,6 +45,10 @@ struct OptionDeclarationTests {
     let (missing, missingOutput) = run(["node", "rename", "nhs"])
     #expect(missing == .usage)
     #expect(missingOutput.error.contains("missing NAME"), "\(missingOutput.error)")
+    // A malformed node path is named as the usage line names the argument.
+    let (malformed, malformedOutput) = run(["node", "move", "nhs//x", "nhs"])
+    #expect(malformed == .dataError)
+    #expect(malformedOutput.error.contains("PATH \"nhs//x\" has an invalid segment 2"))
     let (extra, extraOutput) = run(["pledges", "nhs", "more"])
     #expect(extra == .usage)
     #expect(

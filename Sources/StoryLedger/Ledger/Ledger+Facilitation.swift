@@ -307,18 +307,13 @@ extension Ledger {
     _ item: ItemRef, on: Day? = nil, facts: ItemFacts, options: AppendOptions = AppendOptions()
   ) throws -> Recorded<ItemRef> {
     let day = on ?? today
-    var itemKey = item.key
-    let recorded = try recordAboutStory(item.story, options: options) { story, state in
-      itemKey = try state.resolveItem(item.key, inStory: story)
+    return try recordAboutItem(item, options: options) { story, itemKey, state in
       let index = state.storyIndex(forKey: story).flatMap {
         state.itemIndex(story: $0, key: itemKey)
       }
       let facts = try priced(facts, item: index, on: day, in: state)
       return [.itemRevised(ItemRevised(story: story, item: itemKey, on: day, facts: facts))]
     }
-    return Recorded(
-      ref: ItemRef(story: recorded.ref, key: itemKey), version: recorded.version,
-      append: recorded.append)
   }
 
   /// Attaches evidence to an item and makes it visible, in one revision: the evidence in
@@ -379,6 +374,22 @@ extension Ledger {
     return Recorded(
       ref: StoryRef(resolved), version: (try? state.storyVersion(forKey: resolved)) ?? 0,
       append: result)
+  }
+
+  /// Records, as one append, the events `make` gives for `item` (its story's and its own
+  /// key resolved from prefixes), and returns the item's full reference.
+  func recordAboutItem(
+    _ item: ItemRef, options: AppendOptions,
+    _ make: (_ story: String, _ item: String, LedgerState) throws -> [EventPayload]
+  ) throws -> Recorded<ItemRef> {
+    var itemKey = item.key
+    let recorded = try recordAboutStory(item.story, options: options) { story, state in
+      itemKey = try state.resolveItem(item.key, inStory: story)
+      return try make(story, itemKey, state)
+    }
+    return Recorded(
+      ref: ItemRef(story: recorded.ref, key: itemKey), version: recorded.version,
+      append: recorded.append)
   }
 
   /// The key of the story opened by the append whose first event is `sequence`.

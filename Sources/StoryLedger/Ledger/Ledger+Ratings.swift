@@ -68,18 +68,13 @@ extension Ledger {
   ) throws -> Recorded<ItemRef> {
     let day = on ?? today
     let name = by.trimmingCharacters(in: .whitespaces)
-    var itemKey = item.key
-    let recorded = try recordAboutStory(item.story, options: options) { story, state in
-      itemKey = try state.resolveItem(item.key, inStory: story)
+    return try recordAboutItem(item, options: options) { story, itemKey, state in
       let first = state.firstRating(of: story, item: itemKey, by: name)
       return [
         .itemRated(
           ItemRated(story: story, item: itemKey, by: name, weight: weight, on: day, first: first))
       ]
     }
-    return Recorded(
-      ref: ItemRef(story: recorded.ref, key: itemKey), version: recorded.version,
-      append: recorded.append)
   }
 
   /// Records the value a group agreed for an item, 1 to 5, as of `on` (default: today), with
@@ -95,16 +90,9 @@ extension Ledger {
   ) throws -> Recorded<ItemRef> {
     let day = on ?? today
     let text = note.trimmingCharacters(in: .whitespacesAndNewlines)
-    var itemKey = item.key
-    let recorded = try recordAboutStory(item.story, options: options) { story, state in
-      itemKey = try state.resolveItem(item.key, inStory: story)
-      return [
-        .itemAgreed(ItemAgreed(story: story, item: itemKey, weight: weight, on: day, note: text))
-      ]
+    return try recordAboutItem(item, options: options) { story, itemKey, _ in
+      [.itemAgreed(ItemAgreed(story: story, item: itemKey, weight: weight, on: day, note: text))]
     }
-    return Recorded(
-      ref: ItemRef(story: recorded.ref, key: itemKey), version: recorded.version,
-      append: recorded.append)
   }
 
   /// The calibration of an item at the end of `day` (default: everything recorded): the

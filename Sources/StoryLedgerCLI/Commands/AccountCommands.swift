@@ -35,7 +35,7 @@ extension AccountStep {
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
     let input = try read(arguments, in: context)
-    let node = try Dialogue.node(arguments)
+    let node = try arguments.node()
     let period = try Dialogue.period(arguments)
     try Recording.record(arguments, in: context, what: what) { ledger, options in
       try record(
@@ -207,7 +207,7 @@ enum AccountsCommand: Command {
     options: [Flag.json])
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
-    let node = try Dialogue.node(arguments)
+    let node = try arguments.node()
     let ledger = try context.openLedger()
     let accounts = try ledger.accounts(of: node)
     try JSONOutput.show(

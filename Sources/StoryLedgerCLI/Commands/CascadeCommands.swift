@@ -48,7 +48,7 @@ enum CascadeUpCommand: Command {
     "--depth", "N", "show N levels below NODE (default 2)", in: 0...64)
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
-    let path = try NodePath(parsing: arguments.positionals[0], field: "NODE")
+    let path = try arguments.node()
     let range = try CascadeOptions.range(arguments, usage: spec.usage)
     let depth = try arguments.value(Self.depth) ?? 2
     let ledger = try context.openLedger()
@@ -132,7 +132,7 @@ enum CascadeDownCommand: Command {
     options: CascadeOptions.options)
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
-    let path = try NodePath(parsing: arguments.positionals[0], field: "NODE")
+    let path = try arguments.node()
     let range = try CascadeOptions.range(arguments, usage: spec.usage)
     let ledger = try context.openLedger()
     let cascade = try ledger.cascadeDown(of: path, asOf: range?.end)

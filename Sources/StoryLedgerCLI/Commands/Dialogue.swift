@@ -7,12 +7,6 @@ enum Dialogue {
     "--period", "P", "the period: 2026, 2026-Q1, 2026-03, 2026-W05, a day, or FROM..TO")
   static let by = Option("--by", "WHO", "who takes this step (default: --actor or $USER)")
 
-  static func node(_ arguments: ParsedArguments, _ index: Int = 0, field: String = "NODE") throws
-    -> NodePath
-  {
-    try NodePath(parsing: arguments.positionals[index], field: field)
-  }
-
   /// The required `--period`.
   static func period(_ arguments: ParsedArguments) throws -> DateRange {
     guard let period = try arguments.value(period) else {

@@ -24,7 +24,7 @@ enum FeedbackCommand: Command {
   static let account = Option.range("--account", "P", "the period of NODE's account it is about")
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
-    let from = try Dialogue.node(arguments)
+    let from = try arguments.node()
     guard let toText = try arguments.value(Self.to) else {
       throw UsageError("missing --to DESCENDANT", usage: spec.usage)
     }
@@ -58,7 +58,7 @@ enum InboxCommand: Command {
     options: [Flag.json])
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
-    let node = try Dialogue.node(arguments)
+    let node = try arguments.node()
     let ledger = try context.openLedger(reading: .inbox)
     let entries = try ledger.inbox(of: node)
     try JSONOutput.show(

@@ -21,7 +21,7 @@ enum NodeAddCommand: Command {
   static let parents = Flag("--parents", "also add missing ancestors")
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
-    let path = try NodePath(parsing: arguments.positionals[0], field: "PATH")
+    let path = try arguments.node()
     let name = try arguments.value(Self.name)
     if let name, name.trimmingCharacters(in: .whitespaces).isEmpty {
       throw UsageError("--name cannot be empty", usage: spec.usage)
@@ -44,7 +44,7 @@ enum NodeRenameCommand: Command {
     options: Recording.writeOptions)
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
-    let path = try NodePath(parsing: arguments.positionals[0], field: "PATH")
+    let path = try arguments.node()
     let name = arguments.positionals[1]
     guard !name.trimmingCharacters(in: .whitespaces).isEmpty else {
       throw UsageError("NAME cannot be empty", usage: spec.usage)
@@ -71,7 +71,7 @@ enum NodeMoveCommand: Command {
     options: Recording.writeOptions)
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
-    let path = try NodePath(parsing: arguments.positionals[0], field: "PATH")
+    let path = try arguments.node()
     let parentText = arguments.positionals[1]
     let parent = parentText == "/" ? nil : try NodePath(parsing: parentText, field: "NEW_PARENT")
     try Recording.record(arguments, in: context, what: "the move") {
@@ -99,7 +99,7 @@ enum NodeRetireCommand: Command {
   static let force = Flag("--force", "retire it even though its subtree has active stories")
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
-    let path = try NodePath(parsing: arguments.positionals[0], field: "PATH")
+    let path = try arguments.node()
     try Recording.record(arguments, in: context, what: "the retirement", printing: path.description)
     {
       ledger, options in
@@ -128,7 +128,7 @@ enum TreeCommand: Command {
     "--depth", "N", "show only N levels below NODE (or the top)", in: 0...64)
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
-    let path = try arguments.positionals.first.map { try NodePath(parsing: $0, field: "NODE") }
+    let path = try arguments.optionalNode()
     let depth = try arguments.value(Self.depth)
     let ledger = try context.openLedger()
     let entries = try ledger.tree(of: path, maximumDepth: depth)

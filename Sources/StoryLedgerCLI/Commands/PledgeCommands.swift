@@ -38,7 +38,7 @@ enum PledgeMakeCommand: Command {
   static let key = Option("--key", "KEY", "the pledge's key (default: generated)")
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
-    let node = try Dialogue.node(arguments)
+    let node = try arguments.node()
     let text = try Dialogue.text(arguments, Self.text, what: "what is pledged")
     let due = try arguments.value(Self.due)
     let condition = try arguments.value(ifJoined)
@@ -131,7 +131,7 @@ enum PledgesCommand: Command {
   static let asOf = Option.day("--as-of", "DATE", "states as of the end of DATE")
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
-    let node = try arguments.positionals.first.map { try NodePath(parsing: $0, field: "NODE") }
+    let node = try arguments.optionalNode()
     let asOf = try arguments.value(Self.asOf)
     let ledger = try context.openLedger()
     let pledges = try ledger.pledges(under: node, asOf: asOf)

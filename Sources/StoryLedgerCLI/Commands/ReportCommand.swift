@@ -44,7 +44,7 @@ enum ReportCommand: Command {
     "--by", "PERIOD", "chart periods: day, week, month, quarter or year")
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
-    let path = try NodePath(parsing: arguments.positionals[0], field: "NODE")
+    let path = try arguments.node()
     guard let output = try arguments.value(output) else {
       throw UsageError(
         "missing --output FILE (the HTML page to write; - for stdout)", usage: spec.usage)

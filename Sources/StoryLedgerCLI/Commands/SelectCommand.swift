@@ -38,7 +38,7 @@ enum SelectCommand: Command {
     "--reason", "TEXT", "why the story before it was chosen", repeatable: true)
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
-    let node = try Dialogue.node(arguments)
+    let node = try arguments.node()
     let period = try Dialogue.period(arguments)
     let stories = try arguments.values(story)
     let reasons = try arguments.values(reason)

@@ -33,7 +33,7 @@ enum SessionStartCommand: Command {
   }
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
-    let node = try NodePath(parsing: arguments.positionals[0], field: "NODE")
+    let node = try arguments.node()
     guard let facilitator = try arguments.value(facilitator),
       !facilitator.trimmingCharacters(in: .whitespaces).isEmpty
     else {
@@ -196,7 +196,7 @@ enum SessionsCommand: Command {
     options: [Flag.json])
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
-    let node = try arguments.positionals.first.map { try NodePath(parsing: $0, field: "NODE") }
+    let node = try arguments.optionalNode()
     let ledger = try context.openLedger()
     let sessions = try ledger.sessions(under: node)
     if arguments.has(Flag.json) {

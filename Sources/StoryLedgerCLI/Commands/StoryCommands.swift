@@ -37,7 +37,7 @@ enum StoryTellCommand: Command {
     "--campaign", "C", "a campaign it is told in (repeat for several)", repeatable: true)
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
-    let node = try NodePath(parsing: arguments.positionals[0], field: "NODE")
+    let node = try arguments.node()
     guard let title = try arguments.value(title) else {
       throw UsageError("missing --title", usage: spec.usage)
     }

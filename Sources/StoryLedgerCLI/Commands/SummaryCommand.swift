@@ -37,7 +37,7 @@ enum SummaryCommand: Command {
   static let trendItemLimit = 200_000
 
   static func run(_ arguments: ParsedArguments, in context: Context) throws {
-    let path = try NodePath(parsing: arguments.positionals[0], field: "NODE")
+    let path = try arguments.node()
     let day = try arguments.value(asOf)
     let ledger = try context.openLedger()
     let filter = try StoryGroupOptions.filter(arguments, in: ledger)
