@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# StoryLedger benchmark: SPEC §6's operations on a generated corpus, whole-process wall time and
-# peak resident memory, median of several runs, against the targets.
+# StoryLedger benchmark: the product's measured operations on a generated corpus, whole-process
+# wall time and peak resident memory, median of several runs, against the targets.
 #
 #   Scripts/bench.sh [ROWS] [RUNS]      # defaults: 1000000 rows, 3 runs
 #

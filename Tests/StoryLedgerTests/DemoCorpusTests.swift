@@ -80,7 +80,7 @@ private struct ParsedCorpus {
   }
 }
 
-/// Column positions in the corpus (the header order of SPEC §4.1 as the corpus writes it).
+/// Column positions in the corpus (the header order of the import format as the corpus writes it).
 private enum Column {
   static let story = 0
   static let node = 1

@@ -3,9 +3,9 @@ import Testing
 
 @testable import StoryLedger
 
-// MARK: - A second, deliberately simple implementation of SPEC §4.2
+// MARK: - A second, deliberately simple implementation of the time series
 
-/// SPEC §4.2 implemented literally and naively, to check ``LedgerState/timeSeries(_:_:)``.
+/// The "Time series" article implemented literally and naively, to check ``LedgerState/timeSeries(_:_:)``.
 ///
 /// It keeps its own model of the events (it never reads ``LedgerState``), computes its own
 /// periods from calendar components, orders each item's revisions by date then sequence,

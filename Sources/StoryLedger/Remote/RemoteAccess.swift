@@ -1,6 +1,6 @@
 import Foundation
 
-/// What a token may do: its role, over the subtree of its node (SPEC §7).
+/// What a token may do: its role, over the subtree of its node (<doc:RunningASharedLedger>, "Make tokens").
 ///
 /// - ``recorder``: stories, tellings, story updates, answers and verifications, items,
 ///   revisions, evidence and ratings, within the subtree (in a session, too);

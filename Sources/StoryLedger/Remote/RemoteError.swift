@@ -20,7 +20,7 @@ extension LedgerError.Code {
 /// ```
 ///
 /// The code is a ``LedgerError/Code`` name; ``status`` and ``exitCode`` give the HTTP
-/// status and the command-line tool's exit code (SPEC §5) it maps to.
+/// status and the command-line tool's exit code (<doc:CommandLine>, "Exit codes") it maps to.
 public struct RemoteErrorBody: Error, Hashable, Sendable, Codable, CustomStringConvertible {
   /// A sentence saying what went wrong and what to do.
   public var error: String
@@ -79,7 +79,7 @@ public struct RemoteErrorBody: Error, Hashable, Sendable, Codable, CustomStringC
     }
   }
 
-  /// The exit code (SPEC §5) of an error with `code`: 64 bad request, 65 invalid data or a
+  /// The exit code (<doc:CommandLine>, "Exit codes") of an error with `code`: 64 bad request, 65 invalid data or a
   /// conflict, 66 not found, 73 cannot create, 74 I/O, 75 busy or unavailable, 77 not
   /// allowed, 1 anything else.
   public static func exitCode(for code: LedgerError.Code) -> Int32 {

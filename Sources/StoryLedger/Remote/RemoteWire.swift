@@ -115,7 +115,7 @@ public enum RemoteRoute: String, CaseIterable, Codable, Sendable {
   /// `GET [?after=N]`: the log as JSON Lines (`application/x-ndjson`), as the token may
   /// read it, streamed.
   case log
-  /// `GET ?node=P&from=D&to=D[&period=month]`: the time series of SPEC §4.2 as CSV
+  /// `GET ?node=P&from=D&to=D[&period=month]`: the time series (<doc:TimeSeries>) as CSV
   /// (`text/csv`), streamed.
   case exportTimeseries = "export/timeseries"
   /// `GET [?node=P]`: the pledge series as CSV (`text/csv`), streamed.

@@ -9,7 +9,7 @@ import Testing
 #endif
 
 /// The transport: the bearer token, retries with backoff for what may be sent again, and
-/// each failure mapped to the exit code and message SPEC §5 gives.
+/// each failure mapped to the exit code and message the "Exit codes" table gives.
 @Suite("Talking to the server: retries and failures")
 struct RemoteTransportTests {
   private let read = RemoteRequest(method: "GET", path: "/v1/ledgers/north/head")

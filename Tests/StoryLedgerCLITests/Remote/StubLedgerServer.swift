@@ -5,7 +5,7 @@ import StoryLedger
 
 /// A deliberately small server for one ledger, in the test process: it keeps the log in an
 /// ``InMemoryLog`` and answers the wire routes the tool's remote store uses (head, records,
-/// events, import, erasures, verify) as SPEC §7 and the wire types say, checking the
+/// events, import, erasures, verify) as the roles table and the wire types say, checking the
 /// expected head and the idempotency key. Faults are injected per request.
 final class StubLedgerServer: @unchecked Sendable {
   let log = InMemoryLog()

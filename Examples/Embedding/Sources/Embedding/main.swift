@@ -80,7 +80,7 @@ func main() throws {
     }
   }
 
-  // 5. The monthly time series at the organisation level, as SPEC §4.2's CSV.
+  // 5. The monthly time series at the organisation level, as the CSV of the "Time series" article.
   print("\nTime series by month at organisation level")
   print(TimeSeriesRow.columns.joined(separator: ","))
   var rows = 0

@@ -135,8 +135,23 @@ extension ServerAPI {
     return (bytes, rows.last?.sequence ?? last)
   }
 
-  /// The time series of SPEC §4.2 as CSV, the rows of nodes within the token's subtree.
+  /// The time series (the "Time series" article) as CSV, the rows of nodes within the
+  /// token's subtree.
   func timeSeries(_ caller: Caller, _ query: Parameters) async throws -> Response {
+    try await series(caller, query) { try $0.timeSeries($1, $2) }
+  }
+
+  /// The pledge series as CSV, the rows of nodes within the token's subtree.
+  func pledgeSeries(_ caller: Caller, _ query: Parameters) async throws -> Response {
+    try await series(caller, query) { try $0.pledgeSeries($1, $2) }
+  }
+
+  /// A series as CSV for `period`, `level`, `from` and `to` (a month and the top level by
+  /// default), the rows of nodes within the token's subtree.
+  func series<Row: SeriesRow>(
+    _ caller: Caller, _ query: Parameters,
+    _ rows: @escaping @Sendable (Ledger, TimeSeriesQuery, (Row) throws -> Void) throws -> Void
+  ) async throws -> Response {
     let levels = caller.host.ledger.configuration.levels
     let period = try Period(parsing: query.get("period") ?? "month")
     let level = query.get("level") ?? levels.first ?? ""
@@ -152,28 +167,8 @@ extension ServerAPI {
       to: try query.get("to").map { try Day(parsing: $0, field: "to") })
     let bytes = try await blockingRun { () throws -> [UInt8] in
       _ = try caller.host.readModels()
-      var bytes = TimeSeriesRow.csvHeader
-      try caller.host.ledger.timeSeries(seriesQuery) { row in
-        if RemoteAccess.contains(caller.scope, row.node) { row.append(as: .csv, to: &bytes) }
-      }
-      return bytes
-    }
-    return Self.csv(bytes)
-  }
-
-  /// The pledge series as CSV, the rows of nodes within the token's subtree.
-  func pledgeSeries(_ caller: Caller, _ query: Parameters) async throws -> Response {
-    let levels = caller.host.ledger.configuration.levels
-    let period = try Period(parsing: query.get("period") ?? "month")
-    let level = query.get("level") ?? levels.first ?? ""
-    let seriesQuery = try TimeSeriesQuery(
-      period: period, level: level,
-      from: try query.get("from").map { try Day(parsing: $0, field: "from") },
-      to: try query.get("to").map { try Day(parsing: $0, field: "to") })
-    let bytes = try await blockingRun { () throws -> [UInt8] in
-      _ = try caller.host.readModels()
-      var bytes = PledgeSeriesRow.csvHeader
-      try caller.host.ledger.pledgeSeries(seriesQuery) { row in
+      var bytes = Row.csvHeader
+      try rows(caller.host.ledger, seriesQuery) { row in
         if RemoteAccess.contains(caller.scope, row.node) { row.append(as: .csv, to: &bytes) }
       }
       return bytes

@@ -5,7 +5,7 @@ import Testing
 
 /// Every route tried with every role from inside and outside its subtree, and with no,
 /// malformed, unknown, expired and revoked tokens, against a real server process: allowed
-/// exactly where the table of SPEC §7 says, refused writes recorded nowhere, and no
+/// exactly where the roles table of "Running a shared ledger" says, refused writes recorded nowhere, and no
 /// narrative or teller above its share scope in any answer.
 @Suite(.serialized, .enabled(if: Fixture.url != nil, "no PostgreSQL server configured"))
 struct AccessTests {
