@@ -25,15 +25,9 @@ public struct NodePath: Hashable, Comparable, Sendable, CustomStringConvertible,
       throw ValueError(
         field: field, value: text, reason: "is empty; give a path such as england/london")
     }
-    let parts = text.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-    for (index, part) in parts.enumerated() {
-      if let problem = NodePath.problem(withSegment: part) {
-        throw ValueError(
-          field: field, value: text,
-          reason: "has an invalid segment \(index + 1) \"\(part)\": \(problem)")
-      }
-    }
-    self.init(validSegments: parts)
+    try self.init(
+      segments: text.split(separator: "/", omittingEmptySubsequences: false).map(String.init),
+      field: field)
   }
 
   /// Creates a path from segments already known to be valid.
