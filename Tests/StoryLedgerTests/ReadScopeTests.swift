@@ -60,6 +60,31 @@ struct ReadScopeTests {
     #expect(north.total.boxes[.calculating].visible.monetised == Money(cents: 25_000))
   }
 
+  /// A reader from `view(as:)` is bounded as the ledger is.
+  @Test func aViewersReaderIsRefusedOutsideTheScopeToo() throws {
+    let ledger = try Self.seeded()
+    ledger.readScope = try path("north")
+    let south = try path("south")
+    let period = try DateRange(parsing: "2026-Q2")
+    let reader = ledger.view(as: .node(try path("north")))
+    #expect(Self.isOutside { _ = try reader.summary(of: south) })
+    #expect(Self.isOutside { _ = try reader.items(ItemQuery(scope: .node(south))) })
+    #expect(Self.isOutside { _ = try reader.candidates(at: south, period: period) })
+    #expect(Self.isOutside { _ = try reader.selections(at: south) })
+    #expect(Self.isOutside { _ = try reader.accounts(of: south) })
+    #expect(Self.isOutside { _ = try reader.account(of: south, period: period) })
+    #expect(Self.isOutside { _ = try reader.inbox(of: south) })
+    #expect(Self.isOutside { _ = try reader.cascadeUp(of: south) })
+    #expect(Self.isOutside { _ = try reader.cascadeDown(of: south) })
+    #expect(Self.isOutside { _ = try reader.pledges(under: south) })
+    #expect(Self.isOutside { _ = try reader.report(of: south) })
+    #expect(try reader.pledges(under: nil).map(\.node) == [try path("north/team-1")])
+    #expect(try reader.cascadeUp(of: try path("north")).levels.isEmpty == false)
+    ledger.readScope = nil
+    #expect(try reader.pledges(under: nil).count == 2)
+    #expect(try reader.inbox(of: south).isEmpty)
+  }
+
   @Test func listsAndSeriesHoldOnlyTheScope() throws {
     let ledger = try Self.seeded()
     let query = try TimeSeriesQuery(period: .month, level: "region")

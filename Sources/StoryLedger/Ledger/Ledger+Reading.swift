@@ -66,49 +66,59 @@ public struct LedgerReader: Sendable {
   public func candidates(
     at node: NodePath, period: DateRange, stories filter: StoryGroupFilter = StoryGroupFilter()
   ) throws -> [CandidateView] {
-    try ledger.state.candidateViews(at: node, period: period, stories: filter, viewer: viewer)
+    try ledger.requireReadable(node)
+    return try ledger.state.candidateViews(
+      at: node, period: period, stories: filter, viewer: viewer)
   }
 
   /// The stories selected at `node` (for `period`, or every period).
   public func selections(at node: NodePath, period: DateRange? = nil) throws -> [SelectionView] {
-    try ledger.state.selections(at: node, period: period, viewer: viewer)
+    try ledger.requireReadable(node)
+    return try ledger.state.selections(at: node, period: period, viewer: viewer)
   }
 
   /// The accounts of `node`, every period.
   public func accounts(of node: NodePath) throws -> [AccountView] {
-    try ledger.state.accounts(of: node, viewer: viewer)
+    try ledger.requireReadable(node)
+    return try ledger.state.accounts(of: node, viewer: viewer)
   }
 
   /// The account of `node` for `period`, if one was proposed.
   public func account(of node: NodePath, period: DateRange) throws -> AccountView? {
-    try ledger.state.account(of: node, period: period, viewer: viewer)
+    try ledger.requireReadable(node)
+    return try ledger.state.account(of: node, period: period, viewer: viewer)
   }
 
   /// Everything that came down to `node`, newest first.
   public func inbox(of node: NodePath) throws -> [InboxEntry] {
-    try ledger.state.inbox(of: node, viewer: viewer)
+    try ledger.requireReadable(node)
+    return try ledger.state.inbox(of: node, viewer: viewer)
   }
 
   /// `node`'s subtree rolled up level by level (figures only).
   public func cascadeUp(of node: NodePath, range: DateRange? = nil) throws -> CascadeUp {
-    try ledger.state.cascadeUp(of: node, range: range)
+    try ledger.requireReadable(node)
+    return try ledger.state.cascadeUp(of: node, range: range)
   }
 
   /// What reaches `node` from its ancestors, with what came down to it.
   public func cascadeDown(of node: NodePath, asOf day: Day? = nil) throws -> CascadeDown {
-    try ledger.state.cascadeDown(of: node, asOf: day, viewer: viewer)
+    try ledger.requireReadable(node)
+    return try ledger.state.cascadeDown(of: node, asOf: day, viewer: viewer)
   }
 
-  /// The pledges made in the subtree of `node` (every pledge when `nil`) at the end of `day`.
+  /// The pledges made in the subtree of `node` (every pledge when `nil`; with a
+  /// ``Ledger/readScope``, the scope's) at the end of `day`.
   public func pledges(under node: NodePath?, asOf day: Day? = nil) throws -> [PledgeView] {
-    try ledger.state.pledges(under: node, asOf: day)
+    try ledger.pledges(under: node, asOf: day)
   }
 
   /// The report of `node`, with narratives only where the viewer may read them.
   public func report(of node: NodePath, range: DateRange? = nil, by period: Period? = nil)
     throws -> ReportData
   {
-    try ledger.report(of: node, range: range, by: period, viewer: viewer)
+    try ledger.requireReadable(node)
+    return try ledger.report(of: node, range: range, by: period, viewer: viewer)
   }
 }
 

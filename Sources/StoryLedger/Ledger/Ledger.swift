@@ -67,10 +67,10 @@ public final class Ledger: @unchecked Sendable {
   /// history and the log are not limited by it (share scopes decide which of their texts
   /// are read).
   ///
-  /// It bounds this `Ledger`'s own methods only, and it is one setting for every caller of
-  /// this instance: a service that reads one ledger for several people at once leaves it
-  /// `nil` and checks each request's node itself (as the shared server does), reading
-  /// through ``view(as:)``, whose ``LedgerReader`` and ``state`` are not bounded by it.
+  /// It bounds the views of this `Ledger` and of its ``view(as:)`` readers (not ``state``),
+  /// and it is one setting for every caller of this instance: a service that reads one
+  /// ledger for several people at once leaves it `nil` and checks each request's node
+  /// itself, as the shared server does.
   ///
   /// ```swift
   /// ledger.readScope = "nhs/north"
