@@ -155,10 +155,15 @@ actor LedgerHosts {
     }
   }
 
+  /// Registers `host` for announcements the first time it is handed out (every request
+  /// passes here, so only the first registration catches up).
   private func opened(_ host: LedgerHost) -> LedgerHost {
-    byTable[host.store.configuration.table.lowercased()] = host
-    // An append announced while the ledger was opening found no host to tell.
-    host.catchUpSoon(on: blocking, logger: logger)
+    let table = host.store.configuration.table.lowercased()
+    if byTable[table] !== host {
+      byTable[table] = host
+      // An append announced while the ledger was opening found no host to tell.
+      host.catchUpSoon(on: blocking, logger: logger)
+    }
     return host
   }
 

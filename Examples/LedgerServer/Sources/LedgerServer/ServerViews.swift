@@ -52,12 +52,13 @@ extension ServerAPI {
         guard let story else {
           throw ServerError(.badRequest, "give story=KEY", field: "story")
         }
-        return try Self.encoded(try reader.storyHistory(StoryRef(story)))
+        let key = try Self.storyKey(story, in: caller.host.ledger.state)
+        return try Self.encoded(try reader.storyHistory(StoryRef(key)))
       case .items:
         let scope: ItemQuery.Scope
         if let story {
           // The key may be a prefix: resolve it before asking where the story was told.
-          let key = try caller.host.ledger.state.resolveStory(story)
+          let key = try Self.storyKey(story, in: caller.host.ledger.state)
           if let scopeNode = caller.scope,
             let storyNode = caller.host.ledger.state.node(ofStory: key),
             !scopeNode.contains(storyNode)
@@ -88,6 +89,19 @@ extension ServerAPI {
       default:
         throw ServerError(.notFound, "no route \(route.rawValue)")
       }
+    }
+  }
+
+  /// The full key of the one story whose key is or starts with `text`. The answer when
+  /// there is none, or several, names no story: the library's message lists the matching
+  /// stories with their titles, which a token may not be allowed to read.
+  static func storyKey(_ text: String, in state: LedgerState) throws -> String {
+    do {
+      return try state.resolveStory(text)
+    } catch {
+      throw ServerError(
+        .invalid, "no one story's key is or starts with \"\(text)\"; give the whole key",
+        field: "story")
     }
   }
 

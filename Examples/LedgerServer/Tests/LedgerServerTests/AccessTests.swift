@@ -5,8 +5,8 @@ import Testing
 
 /// Every route tried with every role from inside and outside its subtree, and with no,
 /// malformed, unknown, expired and revoked tokens, against a real server process: allowed
-/// exactly where the roles table of "Running a shared ledger" says, refused writes recorded nowhere, and no
-/// narrative or teller above its share scope in any answer.
+/// exactly where the roles table of "Running a shared ledger" says, refused writes recorded
+/// nowhere, and no narrative or teller above its share scope in any answer.
 @Suite(.serialized, .enabled(if: Fixture.url != nil, "no PostgreSQL server configured"))
 struct AccessTests {
   /// The reference table, written out by hand (not computed by RemoteAccess): for each
@@ -165,6 +165,27 @@ struct AccessTests {
         token: north.token)
       #expect(answered.status == 200, "items of \(key) from nhs/north: \(answered.text)")
       #expect(try answered.decode(ItemList.self).items.map(\.story) == ["s1"])
+    }
+    // With a second story under nhs/south, "s" names two stories: the answer names neither,
+    // since listing them would show the southern story's title to a northern token.
+    let store = try PostgresEventStore(
+      configuration: try admin.postgres.withTable(Directory.eventsTable(ledger)))
+    defer { store.close() }
+    let title = "Southern title only trust 9 may read"
+    try Ledger(store: store, actor: "test").tellStory(
+      Ledger.NewStory(
+        node: try NodePath(parsing: "nhs/south/trust-9/ward-5"), title: title,
+        narrative: "What happened on ward five.", on: try Day(parsing: "2026-04-11"),
+        tellers: ["Ward five"], share: "organisation", key: "s2"))
+    let facilitator = try await Fixture.token(
+      admin, ledger: ledger, role: .facilitator, node: "nhs/north")
+    for route in [RemoteRoute.items, .story] {
+      let ambiguous = try await server.client.send(
+        "GET", RemoteAPI.path(route, ledger: ledger), query: ["story": "s"],
+        token: facilitator.token)
+      #expect(ambiguous.status == 400, "\(route): \(ambiguous.text)")
+      #expect(ambiguous.error?.field == "story")
+      #expect(!ambiguous.text.contains(title) && !ambiguous.text.contains("s2"), "\(route)")
     }
   }
 
