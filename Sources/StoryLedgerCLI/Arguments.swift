@@ -133,7 +133,8 @@ struct CommandSpec: Sendable {
 
   /// The positional arguments the usage line names before its first option, with how many
   /// of them are required: `NODE --period P` takes one, required; `[NODE | STORY] [--json]`
-  /// one, optional; `PATH NAME` two, both required.
+  /// one, optional; `PATH NAME` two, both required. Required ones come first: the count is
+  /// up to the last word without brackets.
   var positionals: (names: [String], required: Int) {
     var names: [String] = []
     var required = 0
@@ -201,8 +202,8 @@ struct ParsedArguments: Sendable {
   /// by the tool from the environment.
   var lockTimeout: Duration = Ledger.defaultLockTimeout
 
-  /// The node path given as positional argument `index`, which the usage line requires;
-  /// a malformed path is an error naming the argument as the usage line does.
+  /// The node path given as positional argument `index` (which must have been given); a
+  /// malformed path is an error naming the argument as the usage line does.
   func node(_ index: Int = 0) throws -> NodePath {
     try NodePath(parsing: positionals[index], field: positionalNames[index])
   }

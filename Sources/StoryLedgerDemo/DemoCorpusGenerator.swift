@@ -1,7 +1,7 @@
 import Foundation
 import StoryLedger
 
-/// Writes the demo corpus story by story, as CSV bytes in the §4.1 import format.
+/// Writes the demo corpus story by story, as CSV bytes in the import format (the "Import format" article).
 ///
 /// Each story is planned first (its node, tellings and items, and every row's facts), its
 /// rows are put in date order, and then they are written by copying precompiled phrase

@@ -82,7 +82,7 @@ struct AnswerTests {
     let nodeless = try failure("story,node,told_on\nS1,,2026-01-05\n")
     #expect(nodeless.column == "node")
     #expect(ledger.state.storyCount == 0 && ledger.state.nodeCount == 0, "nothing imported")
-    // A file with item keeps the rules of §4.1.
+    // A file with item keeps the rules of the import format.
     let noVisibility = try failure(
       "story,node,told_on,item,dimension\nS1,n/t,2026-01-05,i,calculating\n")
     #expect(noVisibility.column == "visibility")

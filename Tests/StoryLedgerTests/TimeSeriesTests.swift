@@ -5,7 +5,8 @@ import Testing
 
 // MARK: - A second, deliberately simple implementation of the time series
 
-/// The "Time series" article implemented literally and naively, to check ``LedgerState/timeSeries(_:_:)``.
+/// The "Time series" article implemented literally and naively, to check
+/// ``LedgerState/timeSeries(_:_:)``.
 ///
 /// It keeps its own model of the events (it never reads ``LedgerState``), computes its own
 /// periods from calendar components, orders each item's revisions by date then sequence,

@@ -1,6 +1,7 @@
 import Foundation
 
-/// What a token may do: its role, over the subtree of its node (<doc:RunningASharedLedger>, "Make tokens").
+/// What a token may do: its role, over the subtree of its node (<doc:RunningASharedLedger>,
+/// "Who may do what").
 ///
 /// - ``recorder``: stories, tellings, story updates, answers and verifications, items,
 ///   revisions, evidence and ratings, within the subtree (in a session, too);

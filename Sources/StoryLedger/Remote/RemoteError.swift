@@ -79,9 +79,9 @@ public struct RemoteErrorBody: Error, Hashable, Sendable, Codable, CustomStringC
     }
   }
 
-  /// The exit code (<doc:CommandLine>, "Exit codes") of an error with `code`: 64 bad request, 65 invalid data or a
-  /// conflict, 66 not found, 73 cannot create, 74 I/O, 75 busy or unavailable, 77 not
-  /// allowed, 1 anything else.
+  /// The exit code (<doc:CommandLine>, "Exit codes") of an error with `code`: 64 bad
+  /// request, 65 invalid data or a conflict, 66 not found, 73 cannot create, 74 I/O, 75 busy
+  /// or unavailable, 77 not allowed, 1 anything else.
   public static func exitCode(for code: LedgerError.Code) -> Int32 {
     switch code {
     case .badRequest: 64

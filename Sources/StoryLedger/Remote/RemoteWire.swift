@@ -115,10 +115,12 @@ public enum RemoteRoute: String, CaseIterable, Codable, Sendable {
   /// `GET [?after=N]`: the log as JSON Lines (`application/x-ndjson`), as the token may
   /// read it, streamed.
   case log
-  /// `GET ?node=P&from=D&to=D[&period=month]`: the time series (<doc:TimeSeries>) as CSV
-  /// (`text/csv`), streamed.
+  /// `GET [?period=P][&level=L][&from=D][&to=D]`: the time series (<doc:TimeSeries>) as
+  /// CSV (`text/csv`), the rows of nodes within the token's subtree, streamed (a month and
+  /// the top level by default).
   case exportTimeseries = "export/timeseries"
-  /// `GET [?node=P]`: the pledge series as CSV (`text/csv`), streamed.
+  /// `GET [?period=P][&level=L][&from=D][&to=D]`: the pledge series as CSV (`text/csv`),
+  /// as ``exportTimeseries``.
   case exportPledges = "export/pledges"
   /// `GET ?node=P`: the self-contained HTML report (`text/html`).
   case report
