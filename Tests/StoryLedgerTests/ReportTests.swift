@@ -4,8 +4,9 @@ import Testing
 @testable import StoryLedger
 @testable import StoryLedgerDemo
 
-/// A demo ledger (3,000 rows and a round of the dialogue) in memory, built once.
-private enum DemoLedger {
+/// A demo ledger (3,000 rows and a round of the dialogue) in memory, built once and only
+/// read by the tests that share it.
+enum DemoLedger {
   static let shared: Result<Ledger, any Error> = Result {
     let ledger = try Ledger.create(in: InMemoryLog(), configuration: DemoCorpus.configuration)
     let csv = FileManager.default.temporaryDirectory.appending(

@@ -1,27 +1,13 @@
 import Foundation
 import StoryLedger
-import StoryLedgerDemo
 import Testing
 
 /// Every series is a ``SeriesRow``: its CSV header is its columns, each CSV line has one
-/// field per column, and each JSON line has exactly the columns as keys, in their order.
+/// field per column, and each JSON line has exactly the columns as keys, in their order
+/// (on the shared demo ledger, whose stories answer no question: the series by answer has
+/// the rows of stories with no answer).
 @Suite("Series rows")
 struct SeriesRowTests {
-  private static let ledger = Result {
-    let ledger = try Ledger.create(in: InMemoryLog(), configuration: DemoCorpus.configuration)
-    let csv = FileManager.default.temporaryDirectory.appending(
-      path: "series-row-tests-\(UUID().uuidString).csv")
-    defer { try? FileManager.default.removeItem(at: csv) }
-    try Data(DemoCorpus(rows: 1_500).csvBytes()).write(to: csv)
-    _ = try ledger.importCSV(contentsOf: csv)
-    _ = try DemoDialogue.record(on: ledger, period: try DateRange(parsing: "2026-Q1"))
-    let story = try #require(ledger.items(ItemQuery(scope: .everything)).items.first).story
-    try ledger.answer(
-      story: StoryRef(story), on: try Day(parsing: "2026-02-01"),
-      answers: [Answer(question: "Mood", value: .choice("hopeful"))])
-    return ledger
-  }
-
   /// The CSV fields of one line (RFC 4180 quoting).
   private static func fields(_ line: Substring) -> [String] {
     var fields: [String] = []
@@ -47,7 +33,7 @@ struct SeriesRowTests {
   private func check<Row: SeriesRow>(
     _ name: String, _ series: (Ledger, TimeSeriesQuery, (Row) throws -> Void) throws -> Void
   ) throws {
-    let ledger = try Self.ledger.get()
+    let ledger = try DemoLedger.ledger()
     var rows: [Row] = []
     try series(ledger, try TimeSeriesQuery(period: .quarter, level: "region")) { rows.append($0) }
     #expect(!rows.isEmpty, "\(name) has no rows")
@@ -92,7 +78,7 @@ struct SeriesRowTests {
 
   /// The "Time series" article's one writer for every series.
   @Test func oneGenericWriterWritesAnySeries() throws {
-    let ledger = try Self.ledger.get()
+    let ledger = try DemoLedger.ledger()
     func write<Row: SeriesRow>(
       _ series: ((Row) throws -> Void) throws -> Void, as format: ExportFormat
     ) rethrows -> [UInt8] {
