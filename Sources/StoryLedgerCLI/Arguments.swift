@@ -265,8 +265,9 @@ enum ArgumentParser {
   /// Parses `arguments` (after the command's name) against `spec`.
   static func parse(_ arguments: [String], for spec: CommandSpec) throws -> ParsedArguments {
     let options = spec.allOptions
+    let positionals = spec.positionals
     var parsed = ParsedArguments(usage: spec.usage)
-    parsed.positionalNames = spec.positionals.names
+    parsed.positionalNames = positionals.names
     parsed.declared = Set(options.map(\.name))
     var index = 0
     var onlyPositionals = false
@@ -322,7 +323,6 @@ enum ArgumentParser {
       parsed.values[name, default: []].append(value)
     }
     if parsed.has(Flag.help) { return parsed }
-    let positionals = spec.positionals
     if parsed.positionals.count < positionals.required {
       let missing = positionals.names[parsed.positionals.count]
       throw UsageError("missing \(missing)", usage: spec.usage)

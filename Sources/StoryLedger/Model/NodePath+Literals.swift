@@ -35,14 +35,13 @@ extension NodePath: ExpressibleByStringLiteral {
   ///
   /// - Throws: ``ValueError`` when there are no segments or one is invalid.
   public init(segments: [String], field: String = "node") throws(ValueError) {
-    let text = segments.joined(separator: "/")
     guard !segments.isEmpty else {
-      throw ValueError(field: field, value: text, reason: "has no segments")
+      throw ValueError(field: field, value: "", reason: "has no segments")
     }
     for (index, segment) in segments.enumerated() {
       if let problem = NodePath.problem(withSegment: segment) {
         throw ValueError(
-          field: field, value: text,
+          field: field, value: segments.joined(separator: "/"),
           reason: "has an invalid segment \(index + 1) \"\(segment)\": \(problem)")
       }
     }

@@ -247,8 +247,7 @@ extension Ledger {
   public func report(of path: NodePath, range: DateRange? = nil, by period: Period? = nil)
     throws -> ReportData
   {
-    try requireReadable(path)
-    return try view(as: .node(path)).report(of: path, range: range, by: period)
+    try view(as: .node(path)).report(of: path, range: range, by: period)
   }
 
   /// The report of `path` as `viewer` may read it (see ``Ledger/report(of:range:by:)``).
