@@ -46,48 +46,37 @@ struct GroupCommitTests {
     plan.insert(("stale", .conflict), at: 30)
     plan += [("twice", .twice), ("twice", .twice)]
     let client = server.client
-    let answers = try await withThrowingTaskGroup(of: (Int, Answer).self) { group in
-      for (index, (key, expected)) in plan.enumerated() {
-        group.addTask {
-          let events: [EventPayload]
-          var caller = token
-          var head: RemoteHead?
-          switch expected {
-          case .invalid:
-            events = [
-              .tellingRecorded(
-                TellingRecorded(story: "nope", on: try Day(parsing: "2026-05-02"), narrative: "x"))
-            ]
-          case .notAllowed:
-            // A south recorder telling a story in the north.
-            events = try InstanceTests.tell(key)
-            caller = south
-          case .conflict:
-            events = try InstanceTests.tell(key)
-            head = RemoteHead(sequence: 1, hash: SHA256Digest.zero.hex)
-          case .recorded, .twice:
-            events = try InstanceTests.tell(key)
-          }
-          let answer = try await client.append(
-            events, ledger: ledger, token: caller, key: key, expectedHead: head)
-          return (index, answer)
-        }
+    let requests = try plan.map { key, expected in
+      let events: [EventPayload]
+      var caller = token
+      var head: RemoteHead?
+      switch expected {
+      case .invalid:
+        events = [
+          .tellingRecorded(
+            TellingRecorded(story: "nope", on: try Day(parsing: "2026-05-02"), narrative: "x"))
+        ]
+      case .notAllowed:
+        // A south recorder telling a story in the north.
+        events = try InstanceTests.tell(key)
+        caller = south
+      case .conflict:
+        events = try InstanceTests.tell(key)
+        head = RemoteHead(sequence: 1, hash: SHA256Digest.zero.hex)
+      case .recorded, .twice:
+        events = try InstanceTests.tell(key)
       }
-      group.addTask {
-        // Every request is waiting at the instance by now; then the lock is released.
-        try await Task.sleep(for: .seconds(1))
-        holder.release()
-        return (-1, Answer(status: 0, body: Data()))
-      }
-      var answers: [Int: Answer] = [:]
-      for try await (index, answer) in group where index >= 0 { answers[index] = answer }
-      return answers
+      return try client.appendRequest(
+        events, ledger: ledger, token: caller, key: key, expectedHead: head)
     }
+    // Every request is waiting at the instance a second after it was sent; then the lock is
+    // released, by the thread that sent them.
+    let answers = try await client.sendTogether(requests, thenAfter: 1) { holder.release() }
 
     var ranges: [ClosedRange<UInt64>] = []
     var twice: [RemoteAppendResponse] = []
     for (index, (key, expected)) in plan.enumerated() {
-      let answer = try #require(answers[index])
+      let answer = answers[index]
       switch expected {
       case .recorded:
         #expect(answer.status == 201, "\(key): \(answer.text)")

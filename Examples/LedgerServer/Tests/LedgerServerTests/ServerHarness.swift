@@ -106,6 +106,16 @@ struct Answer: Sendable {
   var error: RemoteErrorBody? { try? decode(RemoteErrorBody.self) }
 }
 
+extension Answer {
+  /// The answer `response` gave with `data`.
+  init(_ data: Data, _ response: URLResponse?) {
+    let http = response as? HTTPURLResponse
+    self.init(
+      status: http?.statusCode ?? 0, body: data,
+      contentType: http?.value(forHTTPHeaderField: "Content-Type"))
+  }
+}
+
 /// Requests to one server on loopback.
 struct HTTPTestClient: Sendable {
   let port: Int
@@ -135,6 +145,17 @@ struct HTTPTestClient: Sendable {
     _ method: String, _ path: String, query: [String: String] = [:], token: String?,
     body: Data? = nil, authorization: String? = nil
   ) async throws -> Answer {
+    let request = request(
+      method, path, query: query, token: token, body: body, authorization: authorization)
+    let (data, response) = try await Self.session.data(for: request)
+    return Answer(data, response)
+  }
+
+  /// The request ``send(_:_:query:token:body:authorization:)`` sends.
+  func request(
+    _ method: String, _ path: String, query: [String: String] = [:], token: String?,
+    body: Data? = nil, authorization: String? = nil
+  ) -> URLRequest {
     var request = URLRequest(url: url(path, query))
     request.httpMethod = method
     if let authorization {
@@ -146,11 +167,65 @@ struct HTTPTestClient: Sendable {
       request.httpBody = body
       request.setValue("application/json", forHTTPHeaderField: "Content-Type")
     }
-    let (data, response) = try await Self.session.data(for: request)
-    let http = response as? HTTPURLResponse
-    return Answer(
-      status: http?.statusCode ?? 0, body: data,
-      contentType: http?.value(forHTTPHeaderField: "Content-Type"))
+    return request
+  }
+
+  /// Starts every one of `requests` at once from a thread of its own, runs `then` on that
+  /// thread `delay` seconds later, and answers each request in order.
+  ///
+  /// Nothing here waits for the test's task pool. The tests run in parallel, and some of
+  /// them block a thread of that pool while a process runs, so a task's start (or its
+  /// `Task.sleep`) may be late by seconds; a test whose requests must all wait at the server
+  /// while it holds a lock, and be released well within the server's lock timeout, cannot
+  /// depend on it.
+  func sendTogether(
+    _ requests: [URLRequest], thenAfter delay: TimeInterval,
+    _ then: @escaping @Sendable () -> Void
+  ) async throws -> [Answer] {
+    let answers = Answers(count: requests.count)
+    try await withCheckedThrowingContinuation {
+      (continuation: CheckedContinuation<Void, any Error>) in
+      Thread.detachNewThread {
+        let group = DispatchGroup()
+        for (index, request) in requests.enumerated() {
+          group.enter()
+          Self.session.dataTask(with: request) { data, response, error in
+            answers.set(
+              index,
+              error.map { .failure($0) } ?? .success(Answer(data ?? Data(), response)))
+            group.leave()
+          }.resume()
+        }
+        Thread.sleep(forTimeInterval: delay)
+        then()
+        group.wait()
+        continuation.resume()
+      }
+    }
+    return try answers.all()
+  }
+
+  /// The answers of ``sendTogether(_:thenAfter:_:)``, filled in as they come.
+  private final class Answers: @unchecked Sendable {
+    private let lock = NSLock()
+    private var answers: [Result<Answer, any Error>?]
+
+    init(count: Int) { answers = Array(repeating: nil, count: count) }
+
+    func set(_ index: Int, _ answer: Result<Answer, any Error>) {
+      lock.lock()
+      defer { lock.unlock() }
+      answers[index] = answer
+    }
+
+    func all() throws -> [Answer] {
+      lock.lock()
+      defer { lock.unlock() }
+      return try answers.map { answer in
+        guard let answer else { throw TestFailure("a request was not answered") }
+        return try answer.get()
+      }
+    }
   }
 
   func get(
@@ -163,11 +238,22 @@ struct HTTPTestClient: Sendable {
     _ events: [EventPayload], ledger: String, token: String?, key: String? = nil,
     expectedHead: RemoteHead? = nil
   ) async throws -> Answer {
-    let request = try RemoteAppendRequest(
+    let request = try appendRequest(
+      events, ledger: ledger, token: token, key: key, expectedHead: expectedHead)
+    let (data, response) = try await Self.session.data(for: request)
+    return Answer(data, response)
+  }
+
+  /// The request ``append(_:ledger:token:key:expectedHead:)`` sends.
+  func appendRequest(
+    _ events: [EventPayload], ledger: String, token: String?, key: String? = nil,
+    expectedHead: RemoteHead? = nil
+  ) throws -> URLRequest {
+    let body = try RemoteAppendRequest(
       events: events, expectedHead: expectedHead, idempotencyKey: key)
-    return try await send(
+    return request(
       "POST", RemoteAPI.path(.events, ledger: ledger), token: token,
-      body: try RemoteAPI.encoder().encode(request))
+      body: try RemoteAPI.encoder().encode(body))
   }
 }
 
