@@ -180,32 +180,27 @@ extension Ledger {
 
   /// `node`'s subtree rolled up level by level, as of the end of `range` (everything when `nil`).
   public func cascadeUp(of node: NodePath, range: DateRange? = nil) throws -> CascadeUp {
-    try requireReadable(node)
-    return try view(as: .node(node)).cascadeUp(of: node, range: range)
+    try view(as: .node(node)).cascadeUp(of: node, range: range)
   }
 
   /// What reaches `node` from its ancestors, as `node` reads it.
   public func cascadeDown(of node: NodePath, asOf day: Day? = nil) throws -> CascadeDown {
-    try requireReadable(node)
-    return try view(as: .node(node)).cascadeDown(of: node, asOf: day)
+    try view(as: .node(node)).cascadeDown(of: node, asOf: day)
   }
 
   /// The accounts of `node`, every period, as `node` reads them.
   public func accounts(of node: NodePath) throws -> [AccountView] {
-    try requireReadable(node)
-    return try view(as: .node(node)).accounts(of: node)
+    try view(as: .node(node)).accounts(of: node)
   }
 
   /// The account of `node` for `period`, if one was proposed.
   public func account(of node: NodePath, period: DateRange) throws -> AccountView? {
-    try requireReadable(node)
-    return try view(as: .node(node)).account(of: node, period: period)
+    try view(as: .node(node)).account(of: node, period: period)
   }
 
   /// The stories selected at `node`, as `node` reads them.
   public func selections(at node: NodePath, period: DateRange? = nil) throws -> [SelectionView] {
-    try requireReadable(node)
-    return try view(as: .node(node)).selections(at: node, period: period)
+    try view(as: .node(node)).selections(at: node, period: period)
   }
 
   /// The stories that may be selected at `node` for `period` (only a domain's or a
@@ -213,14 +208,12 @@ extension Ledger {
   public func candidates(
     at node: NodePath, period: DateRange, stories filter: StoryGroupFilter = StoryGroupFilter()
   ) throws -> [CandidateView] {
-    try requireReadable(node)
-    return try view(as: .node(node)).candidates(at: node, period: period, stories: filter)
+    try view(as: .node(node)).candidates(at: node, period: period, stories: filter)
   }
 
   /// Everything that came down to `node`, newest first, as `node` reads it.
   public func inbox(of node: NodePath) throws -> [InboxEntry] {
-    try requireReadable(node)
-    return try view(as: .node(node)).inbox(of: node)
+    try view(as: .node(node)).inbox(of: node)
   }
 
   /// The pledges made in the subtree of `node` (every pledge when `nil`; with a
