@@ -97,6 +97,9 @@ struct Answer: Sendable {
   var body: Data
   /// The `Content-Type` header, when there is one.
   var contentType: String? = nil
+  /// How long the request took, from being started to being answered (set by
+  /// ``HTTPTestClient/sendTogether(_:thenAfter:_:)``).
+  var waited: Duration? = nil
   var text: String { String(decoding: body, as: UTF8.self) }
 
   func decode<Value: Decodable>(_ type: Value.Type) throws -> Value {
@@ -171,7 +174,7 @@ struct HTTPTestClient: Sendable {
   }
 
   /// Starts every one of `requests` at once from a thread of its own, runs `then` on that
-  /// thread `delay` seconds later, and answers each request in order.
+  /// thread `delay` seconds later, and answers each request in order, with how long it took.
   ///
   /// Nothing here waits for the test's task pool. The tests run in parallel, and some of
   /// them block a thread of that pool while a process runs, so a task's start (or its
@@ -179,8 +182,8 @@ struct HTTPTestClient: Sendable {
   /// while it holds a lock, and be released well within the server's lock timeout, cannot
   /// depend on it.
   func sendTogether(
-    _ requests: [URLRequest], thenAfter delay: TimeInterval,
-    _ then: @escaping @Sendable () -> Void
+    _ requests: [URLRequest], thenAfter delay: TimeInterval = 0,
+    _ then: @escaping @Sendable () -> Void = {}
   ) async throws -> [Answer] {
     let answers = Answers(count: requests.count)
     try await withCheckedThrowingContinuation {
@@ -189,10 +192,11 @@ struct HTTPTestClient: Sendable {
         let group = DispatchGroup()
         for (index, request) in requests.enumerated() {
           group.enter()
+          let started = ContinuousClock.now
           Self.session.dataTask(with: request) { data, response, error in
-            answers.set(
-              index,
-              error.map { .failure($0) } ?? .success(Answer(data ?? Data(), response)))
+            var answer = Answer(data ?? Data(), response)
+            answer.waited = ContinuousClock.now - started
+            answers.set(index, error.map { .failure($0) } ?? .success(answer))
             group.leave()
           }.resume()
         }
