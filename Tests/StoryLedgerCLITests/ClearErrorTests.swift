@@ -118,6 +118,24 @@ struct ClearErrorTests {
     #expect(repeated.error.contains("--idempotency-key"), "\(repeated.error)")
   }
 
+  /// An import whose idempotency key an earlier import used adds nothing, and says that a
+  /// different file needs a new key rather than that the file was imported.
+  @Test func aReusedImportKeySaysTheFileWasTakenAsARepeat() throws {
+    let session = try session()
+    let first = session.root.appending(path: "first.csv")
+    let second = session.root.appending(path: "second.csv")
+    try "story,node,told_on,title\nk1,nhs,2026-03-01,First\n".write(
+      to: first, atomically: true, encoding: .utf8)
+    try "story,node,told_on,title\nk2,nhs,2026-03-02,Second\n".write(
+      to: second, atomically: true, encoding: .utf8)
+    session.ok(["import", first.path, "--idempotency-key", "batch-1"])
+    let again = session.ok(["import", second.path, "--idempotency-key", "batch-1"])
+    #expect(again.hasPrefix("nothing added: the idempotency key batch-1 was used"), "\(again)")
+    #expect(again.contains("give it a new key"), "\(again)")
+    #expect(!again.contains("already imported"), "\(again)")
+    #expect(session.run(["story", "show", "k2"]).status == 65)
+  }
+
   /// A head whose sequence number is raised (checksum recomputed): the counts name the
   /// events the log really holds.
   @Test func countsInVerifyAndRecoverAreTheLogs() throws {

@@ -137,8 +137,7 @@ enum ExternalImportCommand {
       console.write("valid: importing \(path) would add \(what)\(unchanged)\n")
     } else if summary.isRepeat {
       console.write(
-        "already imported with idempotency key \(try arguments.value(ImportCommand.idempotencyKey) ?? ""): nothing added\n"
-      )
+        ImportCommand.repeated(path, key: try arguments.value(ImportCommand.idempotencyKey)))
     } else if summary.storiesAdded + summary.tellingsAdded + summary.answersAdded
       + summary.itemsAdded == 0
     {

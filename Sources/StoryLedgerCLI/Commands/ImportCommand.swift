@@ -108,11 +108,15 @@ enum ImportCommand: Command {
       console.write(
         "imported \(path): \(what) (events \(sequences.lowerBound)–\(sequences.upperBound))\n")
     } else if summary.isRepeat {
-      console.write(
-        "already imported with idempotency key \(try arguments.value(idempotencyKey) ?? ""): nothing added\n"
-      )
+      console.write(Self.repeated(path, key: try arguments.value(idempotencyKey)))
     } else {
       console.write("nothing new in \(path): every row is already in the ledger\n")
     }
+  }
+
+  /// What an import says when its idempotency key was used before: nothing of `path` was
+  /// added, and `path` may not be the file imported with the key then.
+  static func repeated(_ path: String, key: String?) -> String {
+    "nothing added: the idempotency key \(key ?? "") was used by an earlier import, so importing \(path) with it is taken as a repeat of that import; to import a different file, give it a new key\n"
   }
 }
