@@ -222,6 +222,25 @@ private let senseMakerData = """
     }
     #expect(stories == expectedStories)
     #expect(items == expectedItems)
+    // A question in another case is the answered one; one no story answered is a usage
+    // error naming the questions, for the series and for the `--answer` filters alike.
+    #expect(
+      session.ok([
+        "export", "timeseries", "--period", "month", "--level", "national", "--by", "NEEDED",
+      ]) == csv)
+    for arguments in [
+      ["export", "timeseries", "--period", "month", "--level", "national", "--by", "Neded"],
+      ["items", "nhs", "--answer", "Neded=trust"],
+      ["log", "--answer", "Neded=trust"],
+    ] {
+      let refused = session.run(arguments)
+      #expect(refused.status == 64, "\(arguments): \(refused.error)")
+      #expect(
+        refused.error.contains(#"question "Neded" is not a question any story has an answer to"#),
+        "\(refused.error)")
+      #expect(refused.error.contains("Needed"), "\(refused.error)")
+      #expect(refused.output.isEmpty)
+    }
   }
 
   @Test func aSenseMakerExportComesInWithItsDefinition() throws {

@@ -187,6 +187,37 @@ extension LedgerState {
 
   /// The number of answers recorded (each answer of each `story.answered` event).
   public var answerCount: Int { answers.count }
+
+  /// The questions stories have answers to, in byte order.
+  public var answeredQuestions: [String] {
+    var questions = Set<String>()
+    for index in 0..<Int32(answers.count) where answers[index].question.length > 0 {
+      questions.insert(text.string(answers[index].question))
+    }
+    return questions.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+  }
+
+  /// `question` as the stories' answers spell it: `question` itself when a story has an
+  /// answer to it, else the one question with answers that it equals ignoring case.
+  ///
+  /// - Throws: ``ValueError`` (field `question`) when no story has an answer to it, or
+  ///   several questions equal it ignoring case; it names the questions that have answers.
+  public func answeredQuestion(_ question: String) throws(ValueError) -> String {
+    let questions = answeredQuestions
+    if questions.contains(question) { return question }
+    let folded = questions.filter {
+      $0.compare(question, options: [.caseInsensitive]) == .orderedSame
+    }
+    if folded.count == 1, let only = folded.first { return only }
+    throw ValueError(
+      field: "question", value: question,
+      reason: folded.isEmpty
+        ? (questions.isEmpty
+          ? "has no answers: no story in this ledger has an answer to any question"
+          : "is not a question any story has an answer to")
+        : "matches several questions ignoring case; give one exactly",
+      validValues: folded.isEmpty ? questions : folded)
+  }
 }
 
 /// A filter on stories by a current answer: `--answer QUESTION=VALUE`.

@@ -96,11 +96,16 @@ enum StoryAnswerCommand: Command {
     return value
   }
 
-  /// The `--answer QUESTION=VALUE` filters of `items` and `log`.
-  static func filters(_ arguments: ParsedArguments) throws -> [AnswerFilter] {
+  /// The `--answer QUESTION=VALUE` filters of `items` and `log`, each question as the
+  /// answers in `ledger` spell it (``LedgerState/answeredQuestion(_:)``).
+  static func filters(_ arguments: ParsedArguments, in ledger: Ledger) throws -> [AnswerFilter] {
     try arguments.values(filter).map { text throws -> AnswerFilter in
-      do { return try AnswerFilter(parsing: text) } catch {
-        throw UsageError(String(describing: error), usage: arguments.usage)
+      do {
+        var filter = try AnswerFilter(parsing: text)
+        filter.question = try ledger.state.answeredQuestion(filter.question)
+        return filter
+      } catch {
+        throw UsageError("--answer: \(error)", usage: arguments.usage)
       }
     }
   }

@@ -160,7 +160,10 @@ enum ExportTimeSeriesCommand: Command {
     if let question, question.isEmpty {
       throw UsageError("--by needs a question", usage: spec.usage)
     }
-    if let question {
+    if var question {
+      do { question = try request.ledger.state.answeredQuestion(question) } catch {
+        throw UsageError("--by: \(error)", usage: spec.usage)
+      }
       let writer = ExportWriter(request, of: AnswerSeriesRow.self, console: context.console)
       try request.ledger.answerSeries(request.query, by: question) { try writer.write($0) }
       try writer.finish()
