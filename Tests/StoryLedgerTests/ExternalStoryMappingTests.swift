@@ -201,6 +201,39 @@ import Testing
     #expect(badPath?.value == "a//b")
   }
 
+  /// A value of the wrong kind or outside its valid values is named by its path, with the
+  /// value found and, for a dimension or visibility, the valid values; broken JSON says so.
+  @Test func aBadValueIsNamedInWordsWithItsValidValues() throws {
+    func decoding(_ json: String) -> ImportError? {
+      importError { () throws(ImportError) in
+        _ = try ExternalImportMapping.decode(Array(json.utf8), fileName: "m.json")
+      }
+    }
+    let dimension = decoding(#"{"items": [{"question": "Scope", "dimension": "calibratin"}]}"#)
+    #expect(dimension?.column == "items[0].dimension")
+    #expect(dimension?.value == "calibratin")
+    #expect(dimension?.reason == "is not a dimension")
+    #expect(dimension?.validValues == ["capacitating", "calibrating", "calculating"])
+    let visibility = decoding(
+      #"{"items": [{"question": "S", "dimension": "calculating", "visibility": "hidden"}]}"#)
+    #expect(visibility?.column == "items[0].visibility")
+    #expect(visibility?.validValues == ["visible", "invisible"])
+    let weight = decoding(
+      #"{"items": [{"question": "S", "dimension": "calculating", "weight": "4"}]}"#)
+    #expect(weight?.column == "items[0].weight")
+    #expect(weight?.value == "4")
+    #expect(weight?.reason == "is text, not a whole number")
+    let tellers = decoding(#"{"tellers": "Name"}"#)
+    #expect(tellers?.reason == "is text, not a list")
+    let missing = decoding(#"{"items": [{"question": "S", "dimension": null}]}"#)
+    #expect(missing?.column == "items[0].dimension")
+    #expect(missing?.reason == "is null; give text")
+    let truncated = decoding(#"{"items": ["#)
+    #expect(truncated?.reason.hasPrefix("is not valid JSON (") == true)
+    #expect(truncated?.reason.contains("a mapping is a JSON object") == true)
+    #expect(truncated?.reason.contains("could not be completed") == false)
+  }
+
   @Test func aMappingRoundTripsThroughJSON() throws {
     let mapping = ExternalImportMapping(
       node: .init(question: "Team", values: ["Nights": "nights"], default: "other"),

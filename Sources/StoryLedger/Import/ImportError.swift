@@ -1,3 +1,5 @@
+import Foundation
+
 /// A CSV import that cannot go ahead: where the problem is and why.
 ///
 /// Every error names the file and, where it applies, the row (the header is row 1, as in
@@ -47,6 +49,14 @@ public struct ImportError: Error, Hashable, Sendable, CustomStringConvertible {
     self.reason = reason
     self.validValues = validValues
     self.readFailure = readFailure
+  }
+
+  /// What `JSONSerialization` found wrong with a file, as it says it ("Unexpected end of
+  /// file during JSON parse."), rather than its generic localized description.
+  static func jsonProblem(_ error: any Error) -> String {
+    let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String
+    return detail.map { $0.hasSuffix(".") ? String($0.dropLast()) : $0 }
+      ?? error.localizedDescription
   }
 
   /// Creates an error from a ``ValueError`` that a model parser threw for one field.

@@ -117,7 +117,14 @@ public struct ExternalImportMapping: Codable, Hashable, Sendable {
   public static func decode(_ bytes: [UInt8], fileName: String) throws(ImportError)
     -> ExternalImportMapping
   {
-    let object = try? JSONSerialization.jsonObject(with: Data(bytes), options: [])
+    let object: Any
+    do { object = try JSONSerialization.jsonObject(with: Data(bytes), options: []) } catch {
+      throw ImportError(
+        file: fileName,
+        reason:
+          "is not valid JSON (\(ImportError.jsonProblem(error))); a mapping is a JSON object { \"node\": … }"
+      )
+    }
     guard let dictionary = object as? [String: Any] else {
       throw ImportError(
         file: fileName, reason: "is not a JSON object; a mapping is { \"node\": … }")
@@ -161,27 +168,102 @@ public struct ExternalImportMapping: Codable, Hashable, Sendable {
     }
     do {
       return try JSONDecoder().decode(ExternalImportMapping.self, from: Data(bytes))
-    } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context)
-    {
+    } catch let DecodingError.typeMismatch(type, context) {
+      let found = value(at: context.codingPath, in: dictionary)
       throw ImportError(
-        file: fileName, column: path(context.codingPath),
-        reason: "has the wrong kind of value: \(context.debugDescription)")
+        file: fileName, column: path(context.codingPath), value: shown(found),
+        reason: found.map { "is \(kind(of: $0)), not \(kind(type))" } ?? "is not \(kind(type))")
+    } catch let DecodingError.valueNotFound(type, context) {
+      throw ImportError(
+        file: fileName, column: path(context.codingPath), reason: "is null; give \(kind(type))")
     } catch let DecodingError.keyNotFound(key, context) {
       throw ImportError(
         file: fileName, column: path(context.codingPath + [key]),
         reason: "is missing; it is required")
     } catch let DecodingError.dataCorrupted(context) {
+      let found = value(at: context.codingPath, in: dictionary)
+      let valid: [String] =
+        switch context.codingPath.last?.stringValue {
+        case "dimension": Dimension.allCases.map(\.rawValue)
+        case "visibility": Visibility.allCases.map(\.rawValue)
+        default: []
+        }
       throw ImportError(
-        file: fileName, column: path(context.codingPath),
-        reason:
-          "is not valid: \(context.underlyingError.map { "\($0)" } ?? context.debugDescription)")
+        file: fileName, column: path(context.codingPath), value: shown(found),
+        reason: valid.isEmpty
+          ? "is not valid: \(context.underlyingError.map { "\($0)" } ?? context.debugDescription)"
+          : "is not a \(context.codingPath.last?.stringValue ?? "value")",
+        validValues: valid)
     } catch {
       throw ImportError(file: fileName, reason: "is not a valid mapping: \(error)")
     }
   }
 
+  /// A coding path as the messages write it: `items[0].dimension`.
   private static func path(_ codingPath: [any CodingKey]) -> String {
-    codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+    var text = ""
+    for key in codingPath {
+      if let index = key.intValue {
+        text += "[\(index)]"
+      } else {
+        text += (text.isEmpty ? "" : ".") + key.stringValue
+      }
+    }
+    return text
+  }
+
+  /// The value at `codingPath` in the parsed file, if there is one.
+  private static func value(at codingPath: [any CodingKey], in root: Any) -> Any? {
+    var current: Any? = root
+    for key in codingPath {
+      if let index = key.intValue {
+        guard let list = current as? [Any], list.indices.contains(index) else { return nil }
+        current = list[index]
+      } else {
+        current = (current as? [String: Any])?[key.stringValue]
+      }
+    }
+    return current
+  }
+
+  /// A value of the file as a message shows it: text as it is, anything else as JSON.
+  private static func shown(_ value: Any?) -> String? {
+    guard let value else { return nil }
+    if let text = value as? String { return text }
+    if let data = try? JSONSerialization.data(
+      withJSONObject: value, options: [.fragmentsAllowed, .sortedKeys])
+    {
+      return String(decoding: data, as: UTF8.self)
+    }
+    return "\(value)"
+  }
+
+  /// What a value of `type` is, in words.
+  private static func kind(_ type: Any.Type) -> String {
+    switch type {
+    case is String.Type, is Dimension.Type, is Visibility.Type, is Day.Type: "text"
+    case is Int.Type: "a whole number"
+    case is Decimal.Type, is Double.Type: "a number"
+    case is Bool.Type: "true or false"
+    case is [String].Type, is [Rule].Type, is [ItemRule].Type: "a list"
+    case is [String: String].Type, is Rule.Type, is ItemRule.Type: "an object"
+    default:
+      String(describing: type).hasPrefix("Array")
+        ? "a list"
+        : String(describing: type).hasPrefix("Dictionary") ? "an object" : "\(type)"
+    }
+  }
+
+  /// What a value of the parsed file is, in words.
+  private static func kind(of value: Any) -> String {
+    switch value {
+    case is String: "text"
+    case is [Any]: "a list"
+    case is [String: Any]: "an object"
+    case let number as NSNumber:
+      String(cString: number.objCType) == "c" ? "true or false" : "a number"
+    default: "null"
+    }
   }
 }
 

@@ -72,7 +72,7 @@ struct SenseMakerDefinition {
       throw ImportError(
         file: fileName,
         reason:
-          "is not valid JSON (\(error.localizedDescription)); give the framework definition JSON of the project"
+          "is not valid JSON (\(ImportError.jsonProblem(error))); give the framework definition JSON of the project"
       )
     }
     guard let top = SenseMakerDefinition.unwrap(object) as? [String: Any] else {
