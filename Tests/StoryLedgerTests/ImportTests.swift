@@ -495,6 +495,35 @@ struct ImportPlannerTests {
     #expect(story.on == fixedDay("2026-01-02"))
   }
 
+  @Test("a title spelt in another Unicode normal form is the same title; the first is kept")
+  func canonicallyEquivalentTitles() throws {
+    let ledger = try TestLedger()
+    let precomposed = "Caf\u{E9} du matin"
+    let decomposed = "Cafe\u{301} du matin"
+    #expect(Array(precomposed.utf8) != Array(decomposed.utf8))
+    let plan = try ledger.plan(
+      """
+      story,node,told_on,item,dimension,visibility,title
+      S1,england,2026-01-02,i1,calculating,invisible,\(decomposed)
+      S1,,2026-01-03,i1,,,\(precomposed)
+
+      """)
+    guard case .storyTold(let story) = plan.events.first(where: { $0.type == .storyTold }) else {
+      Issue.record("no story")
+      return
+    }
+    #expect(Array(story.title.utf8) == Array(decomposed.utf8))
+    #expect(throws: ImportError.self) {
+      try ledger.plan(
+        """
+        story,node,told_on,item,dimension,visibility,title
+        S1,england,2026-01-02,i1,calculating,invisible,\(decomposed)
+        S1,,2026-01-03,i1,,,Cafe du matin
+
+        """)
+    }
+  }
+
   @Test("existing nodes are not added again; new ones come with their missing ancestors")
   func nodes() throws {
     var ledger = try TestLedger()

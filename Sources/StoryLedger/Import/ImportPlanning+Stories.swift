@@ -75,7 +75,10 @@ extension ImportPlanning {
     let title = field(.title)
     if !title.isEmpty {
       if let current = stories[index].title {
-        if !ImportPlanning.equal(current, title) {
+        // Canonically equivalent spellings (a precomposed é or e and a combining accent) are
+        // one title, as they are one string.
+        if !ImportPlanning.equal(current, title), current != String(decoding: title, as: UTF8.self)
+        {
           throw conflict(
             .title, title, story: index, established: current, from: stories[index].titleRow)
         }
