@@ -102,11 +102,15 @@ public enum StoryLedgerTool {
           console.write(overview)
           return .success
         }
-        guard let command = commands.first(where: { $0.spec.name == topic }) else {
-          throw unknownCommand(topic)
+        if let command = commands.first(where: { $0.spec.name == topic }) {
+          console.write(command.spec.help)
+          return .success
         }
-        console.write(command.spec.help)
-        return .success
+        if let group = groupHelp(topic) {
+          console.write(group)
+          return .success
+        }
+        throw unknownCommand(topic)
       }
       // Two-word commands first (`export timeseries`).
       let words = rest.prefix(2).joined(separator: " ")
@@ -181,10 +185,32 @@ public enum StoryLedgerTool {
     }
     let suggestion =
       Suggestions.closest(to: words, among: names) ?? Suggestions.closest(to: first, among: names)
+    // A second word is part of the command only after a group's name (`export timeserie`);
+    // otherwise it is the command's argument (`sumary nhs`).
+    let unknown = group.isEmpty ? first : words
     return UsageError(
-      "unknown command \"\(words)\"" + (suggestion.map { "; did you mean `\($0)`?" } ?? "")
+      "unknown command \"\(unknown)\"" + (suggestion.map { "; did you mean `\($0)`?" } ?? "")
         + "\nRun `storyledger help` to list the commands.",
       usage: usageLine)
+  }
+
+  /// The help of a group of commands (`storyledger help pledge`): each command of the group
+  /// with what it does; `nil` when `name` is not a group's.
+  static func groupHelp(_ name: String) -> String? {
+    let group = commands.filter { $0.spec.name.hasPrefix(name + " ") }
+    guard !name.isEmpty, !name.contains(" "), !group.isEmpty else { return nil }
+    let width = (group.map(\.spec.name.count).max() ?? 0) + 2
+    let list = group.map {
+      "  storyledger " + $0.spec.name.padding(toLength: width, withPad: " ", startingAt: 0)
+        + $0.spec.abstract
+    }
+    return """
+      the \(name) commands:
+      \(list.joined(separator: "\n"))
+
+      Run `storyledger help \(group[0].spec.name)` for a command's options and examples.
+
+      """
   }
 
   /// The tool's overview: what it is, the commands, where the ledger is found.

@@ -118,6 +118,23 @@ struct ClearErrorTests {
     #expect(repeated.error.contains("--idempotency-key"), "\(repeated.error)")
   }
 
+  /// `help GROUP` lists the group's commands; an unknown command is named without the
+  /// argument after it.
+  @Test func helpOnAGroupListsItsCommandsAndAnUnknownCommandIsNamedAlone() throws {
+    let session = try Session()
+    let help = session.run(["help", "pledge"])
+    #expect(help.status == 0, "\(help.error)")
+    for name in ["make", "join", "fulfil", "withdraw"] {
+      #expect(help.output.contains("storyledger pledge \(name) "), "\(help.output)")
+    }
+    let misspelt = session.run(["sumary", "nhs"])
+    #expect(misspelt.status == 64)
+    #expect(misspelt.error.contains(#"unknown command "sumary"; did you mean `summary`?"#))
+    let inGroup = session.run(["export", "timeserie"])
+    #expect(inGroup.error.contains(#"unknown command "export timeserie""#), "\(inGroup.error)")
+    #expect(session.run(["help", "nosuch"]).status == 64)
+  }
+
   /// An import whose idempotency key an earlier import used adds nothing, and says that a
   /// different file needs a new key rather than that the file was imported.
   @Test func aReusedImportKeySaysTheFileWasTakenAsARepeat() throws {

@@ -598,6 +598,26 @@ struct ImportPlannerTests {
       name: "unknown column", csv: base + ",colour\n" + good + ",red", row: 1, column: "colour",
       reason: "unknown column", validValues: ImportColumn.allCases.map(\.name)),
     BadInput(
+      name: "column in another case",
+      csv: base.replacingOccurrences(of: "told_on", with: "Told_On")
+        + "\n" + good, row: 1, column: "Told_On",
+      reason: "unknown column; did you mean told_on? Column names are written exactly so",
+      validValues: ImportColumn.allCases.map(\.name)),
+    BadInput(
+      name: "column with spaces",
+      csv: base.replacingOccurrences(of: ",node,", with: ", node ,")
+        + "\n" + good, row: 1, column: " node ", reason: "unknown column; did you mean node?",
+      validValues: ImportColumn.allCases.map(\.name)),
+    BadInput(
+      name: "tab-separated", csv: base.replacingOccurrences(of: ",", with: "\t") + "\n",
+      row: 1, column: nil,
+      reason:
+        "the header is one field: its columns are separated by tabs, but the import file separates them by commas"
+    ),
+    BadInput(
+      name: "semicolon-separated", csv: base.replacingOccurrences(of: ",", with: ";") + "\n",
+      row: 1, column: nil, reason: "its columns are separated by semicolons"),
+    BadInput(
       name: "duplicate column", csv: base + ",story\n" + good + ",S1", row: 1, column: "story",
       reason: "named twice in the header (fields 1 and 11)"),
     BadInput(

@@ -41,6 +41,30 @@ struct InputLimitTests {
     }
   }
 
+  /// A file saved as UTF-16 (with or without its byte-order mark) is named as such, with
+  /// what to do; a file of other binary bytes is not.
+  @Test func aUTF16FileIsNamedAsSuch() throws {
+    let header = "story,node,told_on,item,dimension,visibility\n"
+    let little: [UInt8] =
+      [0xFF, 0xFE] + header.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
+    let big: [UInt8] = header.utf16.flatMap { [UInt8($0 >> 8), UInt8($0 & 0xFF)] }
+    func refusal(_ bytes: [UInt8]) -> ImportError? {
+      do throws(ImportError) {
+        _ = try CSVReader(bytes: bytes, fileName: "u.csv").readHeader()
+        return nil
+      } catch { return error }
+    }
+    for (bytes, nul) in [(little, 4), (big, 1)] {
+      let error = refusal(bytes)
+      #expect(error?.reason.contains("looks like UTF-16") == true, "\(String(describing: error))")
+      #expect(error?.reason.contains("save it as CSV in UTF-8") == true)
+      #expect(error?.reason.contains("(byte \(nul) of the file)") == true)
+    }
+    let binary = refusal(Array("story".utf8) + [0, 0, 0])
+    #expect(binary?.reason.contains("UTF-16") == false, "\(String(describing: binary))")
+    #expect(binary?.reason.contains("not a text file") == true)
+  }
+
   /// One record may not grow without bound: a file with no line break is refused once the
   /// record passes the limit, with memory bounded by it.
   @Test func anEndlessRecordIsRefusedAtTheLimit() throws {

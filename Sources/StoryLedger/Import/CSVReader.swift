@@ -67,6 +67,9 @@ public final class CSVReader {
   /// Where the first NUL byte of the input is, once a read has met one (the buffer then
   /// ends before it).
   private var nulOffset: UInt64?
+  /// Whether the input starts as UTF-16 text does (a UTF-16 byte-order mark, or a NUL byte
+  /// beside each of its first two characters).
+  private var looksLikeUTF16 = false
   /// Whether the first bytes (and a byte-order mark) have been looked at.
   private var hasStarted = false
   private var hasHeader = false
@@ -284,8 +287,9 @@ public final class CSVReader {
       // Every whole record before the NUL byte was read: the one it is in is this row.
       throw ImportError(
         file: fileName, row: nextRow, line: nextLine,
-        reason:
-          "has a NUL byte (byte \(offset) of the file): it is not a text file (CSV in UTF-8 holds no NUL bytes); give the CSV file to import"
+        reason: looksLikeUTF16
+          ? "has a NUL byte (byte \(offset + 1) of the file): it looks like UTF-16 text (\"Unicode text\" in some spreadsheets); save it as CSV in UTF-8"
+          : "has a NUL byte (byte \(offset + 1) of the file): it is not a text file (CSV in UTF-8 holds no NUL bytes); give the CSV file to import"
       )
     }
     guard let file else {
@@ -335,6 +339,12 @@ public final class CSVReader {
   ) -> Int {
     guard count > 0, let found = memchr(bytes, 0, count) else { return count }
     let index = UnsafeRawPointer(found) - UnsafeRawPointer(bytes)
+    if offset == 0, count >= 4 {
+      let (b0, b1, b2, b3) = (bytes[0], bytes[1], bytes[2], bytes[3])
+      looksLikeUTF16 =
+        (b0 == 0xFF && b1 == 0xFE) || (b0 == 0xFE && b1 == 0xFF)
+        || (b0 != 0 && b1 == 0 && b2 != 0 && b3 == 0) || (b0 == 0 && b1 != 0 && b2 == 0 && b3 != 0)
+    }
     nulOffset = offset + UInt64(index)
     isInputExhausted = false
     return index

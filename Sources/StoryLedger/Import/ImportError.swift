@@ -80,7 +80,11 @@ public struct ImportError: Error, Hashable, Sendable, CustomStringConvertible {
     }
     if let column {
       // A column name comes from the file: cut as values are (a header can be megabytes).
-      let name = ImportError.shown(column)
+      var name = ImportError.shown(column)
+      // Spaces at either end of a column name would not show: quote it.
+      if column.first?.isWhitespace == true || column.last?.isWhitespace == true {
+        name = "\"\(name)\""
+      }
       text += row == nil && line == nil ? " column \(name)" : ", column \(name)"
     }
     text += ": "

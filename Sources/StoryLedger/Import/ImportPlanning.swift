@@ -170,6 +170,26 @@ struct ImportPlanning {
           column: name.isEmpty ? nil : name, reason: reason, validValues: validValues)
       }
       guard let column = all.first(where: { $0.name == name }) else {
+        if header.count == 1,
+          let separator = ["\t", ";", "|"].first(where: { separator in
+            name.components(separatedBy: separator).filter { part in
+              all.contains { $0.name == part.trimmingCharacters(in: .whitespaces) }
+            }.count >= 2
+          })
+        {
+          let kind = separator == "\t" ? "tab" : separator == ";" ? "semicolon" : "bar"
+          throw ImportError(
+            file: reader.fileName, row: reader.row, line: reader.line,
+            reason:
+              "the header is one field: its columns are separated by \(kind)s, but the import file separates them by commas; save the file as CSV (comma-separated)"
+          )
+        }
+        let loose = name.trimmingCharacters(in: .whitespaces).lowercased()
+        if let meant = all.first(where: { $0.name == loose }) {
+          throw failure(
+            "unknown column; did you mean \(meant.name)? Column names are written exactly so: in lower case, with no spaces around them",
+            validValues: all.map(\.name))
+        }
         let reason =
           name.isEmpty
           ? "the header's field \(index + 1) is empty; every column needs a name" : "unknown column"
