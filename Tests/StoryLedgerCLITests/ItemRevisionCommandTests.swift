@@ -37,6 +37,30 @@ struct ItemRevisionCommandTests {
     #expect(session.ok(["story", "show", "walk"]).contains("mentioned, unchanged"))
   }
 
+  /// A revision or evidence dated before a later revision is recorded, with a note that the
+  /// later revision still says what the item is after it; one dated after every revision
+  /// has no note.
+  @Test func aRevisionDatedBeforeALaterOneIsRecordedWithANote() throws {
+    let session = try setUp()
+    let early = session.run([
+      "item", "evidence", "walk/i1", "--evidence", "register", "--on", "2025-12-01",
+    ])
+    #expect(early.status == 0, "\(early.error)")
+    #expect(early.output == "walk/i1\n")
+    #expect(
+      early.error.contains(
+        "note: walk/i1 has a revision dated 2026-01-10, after 2025-12-01; revisions apply in date order"
+      ), "\(early.error)")
+    #expect(early.error.contains("(invisible today)"), "\(early.error)")
+    let revised = session.run(["item", "revise", "walk/i1", "--weight", "3", "--on", "2026-01-02"])
+    #expect(revised.error.contains("has a revision dated 2026-01-10, after 2026-01-02"))
+    let later = session.run([
+      "item", "evidence", "walk/i1", "--evidence", "register", "--on", "2026-02-01",
+    ])
+    #expect(later.status == 0)
+    #expect(later.error.isEmpty, "\(later.error)")
+  }
+
   @Test func aUnitWithoutAQuantityIsRefused() throws {
     let session = try setUp()
     let before = try Data(contentsOf: session.ledger.appending(path: "events.log"))

@@ -100,10 +100,25 @@ enum ItemReviseCommand: Command {
         usage: spec.usage)
     }
     let day = try arguments.value(on)
-    try Recording.record(arguments, in: context, story: reference.story.key, what: "the revision") {
-      ledger, options in
+    let recorded = try Recording.record(
+      arguments, in: context, story: reference.story.key, what: "the revision"
+    ) { ledger, options in
       try ledger.reviseItem(reference, on: day, facts: facts, options: options)
     }
+    try noteLaterRevisions(of: recorded.ref, after: day, in: context)
+  }
+
+  /// Says so when `item` has a revision dated after `day` (a revision dated in the past):
+  /// revisions apply in date order, so the later one still says what the item is after it.
+  static func noteLaterRevisions(of item: ItemRef, after day: Day?, in context: Context) throws {
+    guard let day else { return }
+    let ledger = try context.openLedger()
+    let list = try ledger.items(ItemQuery(scope: .story(item.story)))
+    guard let view = list.items.first(where: { $0.item == item.key }), view.revisedOn > day
+    else { return }
+    context.console.message(
+      "storyledger: note: \(item) has a revision dated \(view.revisedOn), after \(day); revisions apply in date order, so from \(view.revisedOn) on the item is as that revision leaves it (\(view.visibility.rawValue) today)"
+    )
   }
 }
 
@@ -140,11 +155,13 @@ enum ItemEvidenceCommand: Command {
         usage: spec.usage)
     }
     let day = try arguments.value(on)
-    try Recording.record(arguments, in: context, story: reference.story.key, what: "the evidence") {
-      ledger, options in
+    let recorded = try Recording.record(
+      arguments, in: context, story: reference.story.key, what: "the evidence"
+    ) { ledger, options in
       try ledger.attachEvidence(
         to: reference, evidence: evidence, link: link, digest: digest, on: day, options: options)
     }
+    try ItemReviseCommand.noteLaterRevisions(of: recorded.ref, after: day, in: context)
   }
 }
 
