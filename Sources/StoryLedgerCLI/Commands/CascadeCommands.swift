@@ -119,7 +119,7 @@ enum CascadeUpCommand: Command {
 enum CascadeDownCommand: Command {
   static let spec = CommandSpec(
     name: "cascade down", abstract: "what reaches NODE from its ancestors",
-    arguments: "NODE [--as-of DATE] [--json]",
+    arguments: "NODE [--period P | --as-of DATE] [--json]",
     discussion: """
       Each ancestor of NODE from the top down, with the six boxes of its subtree, so a team
       sees the value of the organisation, region and nation it belongs to, and where its own
