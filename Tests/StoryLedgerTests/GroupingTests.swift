@@ -137,6 +137,61 @@ struct GroupingTests {
     #expect(rows.map(\.monetisedVisible).reduce(Money.zero, +) == Money(cents: 9_000))
   }
 
+  /// A campaign's series keep the whole ledger's periods, in every export: a story outside
+  /// the campaign, told months later, widens them, with zero rows for the campaign.
+  @Test func everyFilteredSeriesKeepsTheWholeLedgersPeriods() throws {
+    let (ledger, keys) = try Self.seeded()
+    let late = try ledger.tellStory(
+      Ledger.NewStory(
+        node: try path("nhs/south/t3"), title: "Late", narrative: "Told in June.",
+        on: try day("2026-06-10"), key: "late"))
+    let lateItem = try ledger.addItem(
+      to: late.ref, dimension: .calibrating, on: try day("2026-06-10"),
+      facts: ItemFacts(visibility: .visible))
+    let early = try ledger.addItem(
+      to: StoryRef(keys[0]), dimension: .calibrating, on: try day("2026-02-01"),
+      facts: ItemFacts(visibility: .visible))
+    try ledger.rateItem(early.ref, by: "Ana", weight: 4, on: try day("2026-02-01"))
+    try ledger.rateItem(lateItem.ref, by: "Bo", weight: 2, on: try day("2026-06-10"))
+    for (key, on) in [(keys[0], "2026-02-01"), ("late", "2026-06-10")] {
+      try ledger.answer(
+        story: StoryRef(key), on: try day(on),
+        answers: [Answer(question: "Mood", value: .choice("calm"))])
+    }
+    let whole = try TimeSeriesQuery(period: .month, level: "region")
+    var filtered = whole
+    filtered.stories = StoryGroupFilter(campaign: Self.changeDay)
+    func months<Row>(
+      _ series: (TimeSeriesQuery, (Row) throws -> Void) throws -> Void, _ query: TimeSeriesQuery,
+      _ start: KeyPath<Row, Day>
+    ) throws -> [Day] {
+      var starts: [Day] = []
+      try series(query) { row in
+        if starts.last != row[keyPath: start] { starts.append(row[keyPath: start]) }
+      }
+      return starts
+    }
+    let february = try day("2026-02-01")
+    let june = try day("2026-06-01")
+    let all: [(String, (TimeSeriesQuery) throws -> [Day])] = [
+      ("timeseries", { try months(ledger.timeSeries, $0, \.periodStart) }),
+      (
+        "by answer",
+        {
+          try months(
+            { try ledger.answerSeries($0, by: "Mood", $1) }, $0, \.figures.periodStart)
+        }
+      ),
+      ("ratings", { try months(ledger.ratingSeries, $0, \.periodStart) }),
+      ("voices", { try months(ledger.voiceSeries, $0, \.periodStart) }),
+    ]
+    for (name, series) in all {
+      let unfiltered = try series(whole)
+      #expect(unfiltered.first == february && unfiltered.last == june, "\(name): \(unfiltered)")
+      #expect(try series(filtered) == unfiltered, "\(name)")
+    }
+  }
+
   @Test func aSelectionInADomainChoosesAmongItsStoriesOnly() throws {
     let (ledger, keys) = try Self.seeded()
     let t1 = try path("nhs/north/t1")

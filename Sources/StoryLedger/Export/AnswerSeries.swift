@@ -76,7 +76,9 @@ extension LedgerState {
   /// ledger stands, like its node); a story with several choices counts under each; a story
   /// with none, or with a personal answer, under the empty answer. Nodes are those at the
   /// level with an active story in their subtree; periods run from the earliest to the latest
-  /// of those stories' told dates, telling dates and item revision dates (or `from`/`to`).
+  /// of those stories' told dates, telling dates and item revision dates (or `from`/`to`). A
+  /// domain or campaign in `query.stories` keeps the stories counted, their nodes and their
+  /// answers, not the periods, which are those of every active story at the level.
   public func answerSeries(
     _ query: TimeSeriesQuery, by question: String, _ body: (AnswerSeriesRow) throws -> Void
   ) throws {
@@ -93,10 +95,14 @@ extension LedgerState {
       if day > high { high = day }
     }
     let mask = try storyMask(query.stories).mask
-    for index in 0..<Int32(stories.count)
-    where !isWithdrawn(index) && mask?[Int(index)] ?? true {
+    for index in 0..<Int32(stories.count) where !isWithdrawn(index) {
       let node = ancestor(of: stories[index].node, atDepth: depth)
       guard node >= 0 else { continue }
+      // The periods are the whole ledger's, whatever `query.stories` keeps.
+      note(stories[index].toldOn)
+      forEachTelling(of: index) { note(tellings[$0].day) }
+      forEachRevision(of: index) { note(revisions[$0].day) }
+      guard mask?[Int(index)] ?? true else { continue }
       let terms = currentTerms(of: index, question: question, publicOnly: true) ?? [""]
       var ids: [Int] = []
       for term in Set(terms) {
@@ -107,9 +113,6 @@ extension LedgerState {
         ids.append(answerIDs[term] ?? 0)
       }
       included.append((index, node, ids))
-      note(stories[index].toldOn)
-      forEachTelling(of: index) { note(tellings[$0].day) }
-      forEachRevision(of: index) { note(revisions[$0].day) }
     }
     guard !included.isEmpty, low <= high,
       let periods = PeriodTable(

@@ -85,7 +85,8 @@ extension Ledger {
   /// Periods run from the one holding the earliest rating or agreed value (`item agree`) of
   /// an item of an active story (or `from`) to the one holding the latest (or `to`); nodes
   /// are those at the level with such an item in their subtree. Stories at nodes shallower
-  /// than the level are left out.
+  /// than the level are left out. A domain or campaign in `query.stories` keeps the stories
+  /// counted and the nodes, not the periods, which stay the whole ledger's.
   ///
   /// ```swift
   /// try ledger.ratingSeries(try TimeSeriesQuery(period: .quarter, level: "region")) { row in
@@ -100,15 +101,16 @@ extension Ledger {
     let (depth, levelName) = try query.level(in: state.configuration)
     let index = state.ratingIndex()
     let mask = try state.storyMask(query.stories).mask
-    // The items counted, each with its node at the level.
+    // The items counted, each with its node at the level. The periods are the whole
+    // ledger's, whatever `query.stories` keeps, so that filtered series line up.
     var nodeOfItem: [Int32: Int32] = [:]
     var days: [Day] = []
-    for item in index.items where mask?[Int(state.items[item].story)] ?? true {
+    for item in index.items {
       let node = state.ancestor(of: state.stories[state.items[item].story].node, atDepth: depth)
       guard node >= 0 else { continue }
-      nodeOfItem[item] = node
       days += (index.ratings[item] ?? []).map(\.day)
       days += (index.agreements[item] ?? []).map(\.day)
+      if mask?[Int(state.items[item].story)] ?? true { nodeOfItem[item] = node }
     }
     guard let earliest = days.min(), let latest = days.max() else { return }
     let weights = try weightMarks(of: Array(nodeOfItem.keys), in: state)

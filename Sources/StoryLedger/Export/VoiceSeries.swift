@@ -76,7 +76,8 @@ extension Ledger {
   /// Periods run from the one holding the earliest first telling, telling or counted
   /// selection's period end (or `from`) to the one holding the latest (or `to`); nodes are
   /// those at the level with a counted story in their subtree. Stories at nodes shallower
-  /// than the level are left out.
+  /// than the level are left out. A domain or campaign in `query.stories` keeps the stories
+  /// counted and the nodes, not the periods, which the stories it leaves out widen too.
   ///
   /// ```swift
   /// try ledger.voiceSeries(try TimeSeriesQuery(period: .quarter, level: "organisation")) { row in
@@ -142,11 +143,17 @@ private struct VoiceCounter {
       var groups: [Set<String>]
     }
     var counted: [Counted] = []
+    // Stories a domain or campaign leaves out: their dates still set the periods.
+    var leftOut: [(index: Int32, node: Int32)] = []
     for index in 0..<state.stories.count {
       let story = Int32(index)
-      guard !state.isWithdrawn(story), mask?[index] ?? true else { continue }
+      guard !state.isWithdrawn(story) else { continue }
       let node = state.ancestor(of: state.stories[index].node, atDepth: depth)
       guard node >= 0 else { continue }
+      guard mask?[index] ?? true else {
+        leftOut.append((story, node))
+        continue
+      }
       let found = voices.story(story)
       for (position, values) in found.groups.enumerated() {
         placeholders[position].formUnion(values.filter(VoiceGroups.isPlaceholder))
@@ -198,14 +205,32 @@ private struct VoiceCounter {
         }
       }
     }
+    for story in leftOut {
+      let record = state.stories[Int(story.index)]
+      note(record.toldOn)
+      var cursor = record.firstTelling
+      while cursor >= 0 {
+        note(state.tellings[cursor].day)
+        cursor = state.tellings[cursor].next
+      }
+      let path = state.nodes[Int(story.node)].path
+      for selection in selectedOn[story.index] ?? [] where selection.node == path {
+        note(selection.day)
+      }
+    }
+  }
+
+  /// Widens the periods to hold `day`.
+  private mutating func note(_ day: Day) {
+    earliest = min(earliest ?? day, day)
+    latest = max(latest ?? day, day)
   }
 
   /// Adds to the cells of `groups` at `node` in the period holding `day`.
   private mutating func count(
     day: Day, node: Int32, groups: [Group], _ change: (inout Cell) -> Void
   ) {
-    earliest = min(earliest ?? day, day)
-    latest = max(latest ?? day, day)
+    note(day)
     let period = query.period.start(of: day)
     for group in groups {
       change(&cells[CellKey(period: period, node: node, group: group), default: Cell()])
