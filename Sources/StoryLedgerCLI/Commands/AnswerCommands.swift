@@ -96,17 +96,26 @@ enum StoryAnswerCommand: Command {
     return value
   }
 
-  /// The `--answer QUESTION=VALUE` filters of `items` and `log`, each question as the
-  /// answers in `ledger` spell it (``LedgerState/answeredQuestion(_:)``).
-  static func filters(_ arguments: ParsedArguments, in ledger: Ledger) throws -> [AnswerFilter] {
+  /// The `--answer QUESTION=VALUE` filters of `items` and `log`, as given.
+  static func filters(_ arguments: ParsedArguments) throws -> [AnswerFilter] {
     try arguments.values(filter).map { text throws -> AnswerFilter in
-      do {
-        var filter = try AnswerFilter(parsing: text)
-        filter.question = try ledger.state.answeredQuestion(filter.question)
-        return filter
-      } catch {
-        throw UsageError("--answer: \(error)", usage: arguments.usage)
+      do { return try AnswerFilter(parsing: text) } catch {
+        throw UsageError(String(describing: error), usage: arguments.usage)
       }
+    }
+  }
+
+  /// `filters` with each question as the answers in `ledger` spell it
+  /// (``LedgerState/answeredQuestion(_:)``).
+  static func resolved(_ filters: [AnswerFilter], in ledger: Ledger, usage: String) throws
+    -> [AnswerFilter]
+  {
+    try filters.map { filter throws -> AnswerFilter in
+      var filter = filter
+      do { filter.question = try ledger.state.answeredQuestion(filter.question) } catch {
+        throw UsageError("--answer: \(error)", usage: usage)
+      }
+      return filter
     }
   }
 

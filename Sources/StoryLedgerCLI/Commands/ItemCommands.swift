@@ -209,11 +209,12 @@ enum ItemsCommand: Command {
     if let from, let to, from > to {
       throw UsageError("--from \(from) is after --to \(to)", usage: spec.usage)
     }
+    let given = try StoryAnswerCommand.filters(arguments)
     let isJSON = arguments.has(Flag.json)
     let limitOption = try arguments.value(limit)
     let limit = limitOption.map { $0 == 0 ? nil : $0 } ?? (isJSON ? nil : 100)
     let ledger = try context.openLedger()
-    let answers = try StoryAnswerCommand.filters(arguments, in: ledger)
+    let answers = try StoryAnswerCommand.resolved(given, in: ledger, usage: spec.usage)
     let scope = arguments.positionals.first.map { ItemQuery.Scope.named($0) } ?? .everything
     let range: DateRange? =
       from == nil && to == nil ? nil : DateRange(start: from ?? .earliest, end: to ?? .latest)

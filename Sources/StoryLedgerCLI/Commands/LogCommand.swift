@@ -55,8 +55,9 @@ enum LogCommand: Command {
     filter.first = try arguments.value(fromSequence).map(UInt64.init) ?? 1
     filter.last = try arguments.value(toSequence).map(UInt64.init) ?? .max
     filter.node = try arguments.value(node)
+    let answers = try StoryAnswerCommand.filters(arguments)
     let ledger = try context.openLedger()
-    filter.answers = try StoryAnswerCommand.filters(arguments, in: ledger)
+    filter.answers = try StoryAnswerCommand.resolved(answers, in: ledger, usage: spec.usage)
     filter.story = try arguments.value(story).map { try ledger.resolve(StoryRef($0)) }
     let viewer = try arguments.value(at).map { text -> Viewer in
       let path = try NodePath(parsing: text, field: "--at")
