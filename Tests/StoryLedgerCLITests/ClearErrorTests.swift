@@ -135,6 +135,25 @@ struct ClearErrorTests {
     #expect(session.run(["help", "nosuch"]).status == 64)
   }
 
+  /// A retried `item add` prints the item it recorded the first time; a key that a story
+  /// tell used is refused for an item (exit 65) and writes nothing.
+  @Test func aRetryPrintsTheOriginalItemAndAKeyOfAnotherWriteIsRefused() throws {
+    let session = try session()
+    let story = session.ok([
+      "story", "tell", "nhs", "--title", "T", "--text", "x", "--idempotency-key", "t1",
+    ])
+    let add = ["item", "add", story, "--dimension", "calibrating", "--visibility", "invisible"]
+    let first = session.ok(add + ["--idempotency-key", "i1"])
+    #expect(first == "\(story)/i1")
+    #expect(session.ok(add + ["--idempotency-key", "i1"]) == first)
+    let before = try session.ledgerBytes().map(\.1)
+    let misused = session.run(add + ["--idempotency-key", "t1"])
+    #expect(misused.status == 65)
+    #expect(misused.output.isEmpty)
+    #expect(misused.error.contains("was used by another write, a story.told"), "\(misused.error)")
+    #expect(try session.ledgerBytes().map(\.1) == before)
+  }
+
   /// An import whose idempotency key an earlier import used adds nothing, and says that a
   /// different file needs a new key rather than that the file was imported.
   @Test func aReusedImportKeySaysTheFileWasTakenAsARepeat() throws {

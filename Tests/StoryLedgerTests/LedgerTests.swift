@@ -135,6 +135,45 @@ struct LedgerTests {
     #expect(ledger.head.sequence == 1 + UInt64(try sampleEvents().count))
   }
 
+  /// A retry of a write that generated its key answers with the original's key; a key
+  /// another kind of write used is refused, and nothing is written.
+  @Test func aRetryAnswersTheOriginalAndAKeyOfAnotherWriteIsRefused() throws {
+    let ledger = try Ledger.create(in: InMemoryLog(), configuration: configuration)
+    try ledger.addNode(try path("nhs/north"), creatingParents: true)
+    let story = try ledger.tellStory(
+      Ledger.NewStory(
+        node: try path("nhs/north"), title: "Walks", narrative: "We walk.",
+        on: try day("2026-02-01")),
+      options: .init(idempotencyKey: "tell-1"))
+    let first = try ledger.addItem(
+      to: story.ref, dimension: .calibrating, facts: ItemFacts(visibility: .invisible),
+      options: .init(idempotencyKey: "item-1"))
+    let retry = try ledger.addItem(
+      to: story.ref, dimension: .calibrating, facts: ItemFacts(visibility: .invisible),
+      options: .init(idempotencyKey: "item-1"))
+    #expect(retry.append.isRepeat)
+    #expect(retry.ref == first.ref)
+    #expect(!first.ref.key.isEmpty)
+    let head = ledger.head
+    let misused = #expect(throws: LedgerError.self) {
+      try ledger.addItem(
+        to: story.ref, dimension: .calculating, facts: ItemFacts(visibility: .visible),
+        options: .init(idempotencyKey: "tell-1"))
+    }
+    #expect(misused?.code == .invalid)
+    #expect(
+      misused?.message.contains(
+        "the idempotency key tell-1 was used by another write, a story.told") == true)
+    #expect(ledger.head == head)
+    // A retry of the tell itself, with its story there now, is still the original's repeat.
+    let again = try ledger.tellStory(
+      Ledger.NewStory(
+        node: try path("nhs/north"), title: "Walks", narrative: "We walk.",
+        on: try day("2026-02-01")),
+      options: .init(idempotencyKey: "tell-1"))
+    #expect(again.append.isRepeat && again.ref == story.ref)
+  }
+
   @Test func expectedVersionDetectsAConcurrentChange() throws {
     let ledger = try Ledger.create(in: InMemoryLog(), configuration: configuration)
     try ledger.append(try sampleEvents())

@@ -199,10 +199,10 @@ extension Ledger {
           text: text.trimmingCharacters(in: .whitespacesAndNewlines), on: day, due: due,
           condition: condition))
     }
-    if recorded.append.isRepeat, let sequence = recorded.append.originalSequence {
-      try store.read(sequences: [sequence]) { event in
-        if case .pledgeMade(let made) = event.payload { pledgeKey = made.key }
-      }
+    if recorded.append.isRepeat, let sequence = recorded.append.originalSequence,
+      case .pledgeMade(let made) = try originalEvent(at: sequence)
+    {
+      pledgeKey = made.key
     }
     recorded.ref = PledgeRef(pledgeKey)
     return recorded

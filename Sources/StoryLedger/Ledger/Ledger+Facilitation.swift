@@ -293,6 +293,12 @@ extension Ledger {
           ItemRecorded(story: story, item: itemKey, on: day, dimension: dimension, facts: facts))
       ]
     }
+    // A repeat recorded the item the original append did, whose key may have been generated.
+    if recorded.append.isRepeat, let sequence = recorded.append.originalSequence,
+      case .itemRecorded(let original) = try originalEvent(at: sequence)
+    {
+      itemKey = original.item
+    }
     return Recorded(
       ref: ItemRef(story: recorded.ref, key: itemKey), version: recorded.version,
       append: recorded.append)
@@ -394,8 +400,6 @@ extension Ledger {
 
   /// The key of the story opened by the append whose first event is `sequence`.
   private func originalStoryKey(at sequence: UInt64) throws -> String? {
-    var key: String?
-    try store.read(sequences: [sequence]) { event in key = event.payload.storyKey }
-    return key
+    try originalEvent(at: sequence)?.storyKey
   }
 }

@@ -44,10 +44,10 @@ extension Ledger {
       try state.validate(events)
       return events
     }
-    if result.isRepeat, let sequence = result.originalSequence {
-      try store.read(sequences: [sequence]) { event in
-        if case .sessionStarted(let started) = event.payload { chosenKey = started.key }
-      }
+    if result.isRepeat, let sequence = result.originalSequence,
+      case .sessionStarted(let started) = try originalEvent(at: sequence)
+    {
+      chosenKey = started.key
     }
     return Recorded(ref: chosenKey, version: 0, append: result)
   }

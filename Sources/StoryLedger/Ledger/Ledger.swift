@@ -364,7 +364,8 @@ public final class Ledger: @unchecked Sendable {
     options: AppendOptions, _ plan: (LedgerState) throws -> [EventPayload]
   ) throws -> AppendResult {
     try withAppendChecks(options) { sequence in
-      AppendResult(events: [], isRepeat: true, originalSequence: sequence)
+      try checkRepeat(of: options.idempotencyKey, at: sequence) { try plan(current) }
+      return AppendResult(events: [], isRepeat: true, originalSequence: sequence)
     } append: {
       var events = try plan(current)
       guard !events.isEmpty else { return AppendResult(events: [], isRepeat: false) }
@@ -433,14 +434,14 @@ public final class Ledger: @unchecked Sendable {
   /// running it; a stale expected version throws ``LedgerError/Code/conflict``. Afterwards a
   /// snapshot is written when one is due.
   private func withAppendChecks<Result>(
-    _ options: AppendOptions, repeated: (UInt64) -> Result, append: () throws -> Result
+    _ options: AppendOptions, repeated: (UInt64) throws -> Result, append: () throws -> Result
   ) throws -> Result {
     try store.withWriteLock(timeout: options.lockTimeout) {
       lock.lock()
       defer { lock.unlock() }
       try catchUp()
       if let key = options.idempotencyKey, let sequence = current.idempotencyKeys[key] {
-        return repeated(sequence)
+        return try repeated(sequence)
       }
       if let expected = options.expectedVersion {
         let actual = try current.storyVersion(forKey: expected.story)
@@ -455,6 +456,31 @@ public final class Ledger: @unchecked Sendable {
       snapshotIfDue()
       return result
     }
+  }
+
+  /// Refuses an idempotency key that an earlier append of another kind used: a retry writes
+  /// what the original wrote, so when the events `planned` gives (as the ledger stands now)
+  /// start with another type of event than the original append at `sequence`, the key was
+  /// given to a different write, whose events would otherwise be dropped in silence. A retry
+  /// that can no longer be planned (its story since withdrawn, its key since taken by the
+  /// original) is the original's repeat.
+  private func checkRepeat(
+    of key: String?, at sequence: UInt64, _ planned: () throws -> [EventPayload]
+  ) throws {
+    guard let key, let first = (try? planned())?.first,
+      let original = try originalEvent(at: sequence), original.type != first.type
+    else { return }
+    throw LedgerError(
+      .invalid,
+      "the idempotency key \(key) was used by another write, a \(original.type.name) (event \(sequence)); give this \(first.type.name) a key of its own"
+    )
+  }
+
+  /// The payload of the event at `sequence` (the first of an earlier append).
+  func originalEvent(at sequence: UInt64) throws -> EventPayload? {
+    var payload: EventPayload?
+    try store.read(sequences: [sequence]) { payload = $0.payload }
+    return payload
   }
 
   /// Writes a snapshot when enough events were appended since the last one; call it with
