@@ -154,6 +154,25 @@ struct ClearErrorTests {
     #expect(try session.ledgerBytes().map(\.1) == before)
   }
 
+  /// An empty note for settling over objections is a usage error that says so, and an
+  /// expected version the story has not reached is not called someone else's change.
+  @Test func anEmptyOverObjectionsNoteAndAVersionNotReachedAreNamed() throws {
+    let session = try session()
+    let empty = session.run([
+      "account", "settle", "nhs", "--period", "2026-Q1", "--over-objections", "  ",
+    ])
+    #expect(empty.status == 64)
+    #expect(empty.error.contains("--over-objections is empty"), "\(empty.error)")
+    let story = session.ok(["story", "tell", "nhs", "--title", "T", "--text", "x"])
+    session.ok(["item", "add", story, "--dimension", "calibrating", "--visibility", "visible"])
+    let ahead = session.run([
+      "item", "revise", "\(story)/i1", "--weight", "3", "--expect-version", "99",
+    ])
+    #expect(ahead.status == 65)
+    #expect(ahead.error.contains("has not reached that version"), "\(ahead.error)")
+    #expect(!ahead.error.contains("someone changed it"))
+  }
+
   /// An import whose idempotency key an earlier import used adds nothing, and says that a
   /// different file needs a new key rather than that the file was imported.
   @Test func aReusedImportKeySaysTheFileWasTakenAsARepeat() throws {

@@ -126,11 +126,23 @@ struct SessionCommandTests {
     session.ok([
       "session", "start", "nhs/north", "--facilitator", "Zoë", "--with", "Ngozi", "--key", "s1",
     ])
+    session.ok([
+      "story", "tell", "nhs/north", "--title", "T", "--text", "x", "--on", "2026-04-20", "--key",
+      "st",
+    ])
+    session.ok([
+      "select", "nhs/north", "--period", "2026-Q2", "--story", "st", "--reason", "Because.",
+      "--by", "Ngozi", "--session", "s1",
+    ])
     let erased = try session.json(["erase", "person", "Ngozi"])
-    #expect((erased["erased"] as? [Any])?.count == 1)
+    #expect((erased["erased"] as? [Any])?.count == 2)
     let shown = try session.json(["session", "show", "s1"])
     #expect(shown["facilitator"] as? String == "(erased)")
     #expect(shown["with"] as? [String] == [])
+    // The text names the erased selector as every other view does, not with a blank.
+    let text = session.ok(["session", "show", "s1"])
+    #expect(text.contains("for 2026-Q2 by (erased): st"), "\(text)")
+    #expect(!text.contains("Ngozi"))
     #expect(session.run(["verify"]).status == 0)
   }
 

@@ -448,7 +448,9 @@ public final class Ledger: @unchecked Sendable {
         guard actual == expected.version else {
           throw LedgerError(
             .conflict,
-            "story \(expected.story) is at version \(actual), not \(expected.version): someone changed it since you read it; look at it again and retry",
+            expected.version > actual
+              ? "story \(expected.story) is at version \(actual), not \(expected.version): it has not reached that version; look at it again for its version"
+              : "story \(expected.story) is at version \(actual), not \(expected.version): someone changed it since you read it; look at it again and retry",
             remedy: .reviewStory(StoryRef(expected.story)))
         }
       }

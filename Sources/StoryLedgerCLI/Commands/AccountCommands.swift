@@ -154,7 +154,13 @@ enum AccountSettleCommand: AccountStep {
   static let what = "the settlement"
 
   static func read(_ arguments: ParsedArguments, in context: Context) throws -> String? {
-    try arguments.value(overObjections)
+    let note = try arguments.value(overObjections)
+    if let note, note.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+      throw UsageError(
+        "--over-objections is empty; give the note recorded for settling over the open objections (why they are set aside)",
+        usage: spec.usage)
+    }
+    return note
   }
 
   static func record(

@@ -5,7 +5,7 @@ enum LogCommand: Command {
   static let spec = CommandSpec(
     name: "log", abstract: "the events as JSON Lines",
     arguments:
-      "[--type T] [--story KEY] [--node PATH] [--answer QUESTION=VALUE]... [--from-sequence N] [--to-sequence N]",
+      "[--type T] [--story KEY] [--node PATH] [--answer QUESTION=VALUE]... [--from-sequence N] [--to-sequence N] [--at NODE]",
     discussion: """
       Writes one JSON object per event, oldest first: sequence, id, type, schema, recorded_at,
       actor, idempotency_key, hash and the payload. Filters combine: --type may be repeated;

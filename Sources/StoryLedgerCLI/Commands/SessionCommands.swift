@@ -129,6 +129,8 @@ enum SessionShowCommand: Command {
   /// One line about an event recorded in a session.
   static func describe(_ event: RecordedEvent) -> String {
     let oneLine = Console.oneLine
+    /// A name on one line; an erased one (empty in the log) as `(erased)`.
+    func who(_ name: String) -> String { name.isEmpty ? "(erased)" : oneLine(name) }
     switch event.payload {
     case .storyTold(let told):
       return "\(told.key) \"\(oneLine(told.title))\" at \(told.node), \(told.on)"
@@ -145,11 +147,11 @@ enum SessionShowCommand: Command {
     case .itemRevised(let item): return "\(item.story)/\(item.item), \(item.on)"
     case .itemRated(let rating):
       return "\(rating.story)/\(rating.item) rated \(rating.weight)"
-        + " by \(oneLine(rating.by)), \(rating.on)"
+        + " by \(who(rating.by)), \(rating.on)"
     case .itemAgreed(let agreed):
       return "\(agreed.story)/\(agreed.item) agreed \(agreed.weight), \(agreed.on)"
     case .storyVerified(let verified):
-      return "\(verified.story) verified by \(oneLine(verified.by)), \(verified.on)"
+      return "\(verified.story) verified by \(who(verified.by)), \(verified.on)"
     case .storyGrouped(let grouped):
       return grouped.story + (grouped.domain.map { " in domain \(oneLine($0))" } ?? "")
         + (grouped.campaigns.isEmpty
@@ -160,19 +162,19 @@ enum SessionShowCommand: Command {
     case .participantAdded(let added):
       return added.name.isEmpty ? "(erased)" : oneLine(added.name)
     case .storiesSelected(let selected):
-      return "at \(selected.node) for \(selected.period) by \(oneLine(selected.by)): "
+      return "at \(selected.node) for \(selected.period) by \(who(selected.by)): "
         + selected.chosen.map(\.story).joined(separator: ", ")
     case .feedbackSent(let feedback):
-      return "from \(feedback.from) to \(feedback.to) by \(oneLine(feedback.by))"
+      return "from \(feedback.from) to \(feedback.to) by \(who(feedback.by))"
         + (feedback.story.map { " about \($0)" } ?? "")
     case .accountProposed(let proposed):
-      return "\(proposed.node) for \(proposed.period) by \(oneLine(proposed.by))"
+      return "\(proposed.node) for \(proposed.period) by \(who(proposed.by))"
     case .accountObjected(let step), .accountResponded(let step), .accountSettled(let step),
       .accountReopened(let step):
-      return "\(step.node) for \(step.period) by \(oneLine(step.by))"
-    case .pledgeMade(let pledge): return "\(pledge.key) at \(pledge.node) by \(oneLine(pledge.by))"
+      return "\(step.node) for \(step.period) by \(who(step.by))"
+    case .pledgeMade(let pledge): return "\(pledge.key) at \(pledge.node) by \(who(pledge.by))"
     case .pledgeJoined(let step), .pledgeWithdrawn(let step):
-      return "\(step.pledge) by \(oneLine(step.by))"
+      return "\(step.pledge) by \(who(step.by))"
     case .pledgeFulfilled(let step): return "\(step.pledge) by story \(step.text)"
     case .nodeAdded(let node): return node.path.description
     case .nodeRenamed(let node): return node.path.description
