@@ -59,6 +59,17 @@ struct ItemRevisionCommandTests {
     ])
     #expect(later.status == 0)
     #expect(later.error.isEmpty, "\(later.error)")
+    // An item dated before its story was told is recorded, with a note on how it counts.
+    let before = session.run([
+      "item", "add", "walk", "--dimension", "calculating", "--visibility", "visible", "--on",
+      "2025-11-01",
+    ])
+    #expect(before.status == 0)
+    #expect(before.output == "walk/i2\n")
+    #expect(
+      before.error.contains(
+        "note: walk/i2 is dated 2025-11-01, before story walk was told (2026-01-10)"),
+      "\(before.error)")
   }
 
   @Test func aUnitWithoutAQuantityIsRefused() throws {

@@ -48,12 +48,19 @@ enum ItemAddCommand: Command {
       }
     }
     let day = try arguments.value(on)
-    try Recording.record(arguments, in: context, story: story, what: "the item") {
+    let recorded = try Recording.record(arguments, in: context, story: story, what: "the item") {
       ledger, options in
       try ledger.addItem(
         to: StoryRef(story), key: arguments.value(key), dimension: dimension, on: day,
         facts: facts,
         options: options)
+    }
+    guard let day else { return }
+    let toldOn = try context.openLedger().storyHistory(recorded.ref.story).toldOn
+    if day < toldOn {
+      context.console.message(
+        "storyledger: note: \(recorded.ref) is dated \(day), before story \(recorded.ref.story) was told (\(toldOn)); the item counts from its own date, the story only from \(toldOn)"
+      )
     }
   }
 }
