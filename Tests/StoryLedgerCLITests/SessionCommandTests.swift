@@ -144,6 +144,17 @@ struct SessionCommandTests {
     #expect(text.contains("for 2026-Q2 by (erased): st"), "\(text)")
     #expect(!text.contains("Ngozi"))
     #expect(session.run(["verify"]).status == 0)
+    // A name that still tells a story is named with the way to erase it there.
+    session.ok([
+      "story", "tell", "nhs/north", "--title", "U", "--text", "y", "--teller", "Zoë", "--key",
+      "zt",
+    ])
+    let again = session.run(["erase", "person", " Zoë "])
+    #expect(again.status == 0)
+    #expect(
+      again.error.contains("note: the name is still a teller of 1 story (zt)"), "\(again.error)")
+    #expect(again.error.contains("story withdraw STORY --erase"))
+    #expect(!session.run(["erase", "person", "Ngozi"]).error.contains("still a teller"))
   }
 
   /// The demo's round meets in sessions: each place that settles holds one, panels select

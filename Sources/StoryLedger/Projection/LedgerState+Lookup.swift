@@ -33,6 +33,23 @@ extension LedgerState {
   ///   closest existing ancestor.
   public func requireNode(at path: NodePath) throws(LedgerError) { _ = try node(at: path) }
 
+  /// The keys of the stories not withdrawn that `name` tells (compared as Unicode text, after
+  /// trimming spaces), in the order they were told: where a name stays once
+  /// ``Ledger/eraseParticipant(_:reason:options:)`` has erased it from the dialogue, until
+  /// each story is withdrawn with erasure.
+  public func storiesTold(by name: String) -> [String] {
+    let name = name.trimmingCharacters(in: .whitespaces)
+    var keys: [String] = []
+    for index in 0..<Int32(stories.count) where !isWithdrawn(index) {
+      if storyFields(index).tellers.contains(where: {
+        $0.trimmingCharacters(in: .whitespaces) == name
+      }) {
+        keys.append(storyKey(index))
+      }
+    }
+    return keys
+  }
+
   /// The story-level fields of the story at `index`.
   func storyFields(_ index: Int32) -> StoryFields {
     let record = stories[index]

@@ -74,6 +74,13 @@ enum ErasePersonCommand: Command {
         "storyledger: warning: \(result.recordedBy.count) dialogue event\(result.recordedBy.count == 1 ? "" : "s") (\(result.recordedBy.map(String.init).joined(separator: ", "))) \(result.recordedBy.count == 1 ? "was" : "were") recorded by this person: their name stays as the recording account (--actor or $USER), which is part of the hashed record"
       )
     }
+    let told = ledger.state.storiesTold(by: name)
+    if !told.isEmpty {
+      let shown = told.prefix(5).joined(separator: ", ") + (told.count > 5 ? ", …" : "")
+      context.console.message(
+        "storyledger: note: the name is still a teller of \(told.count) stor\(told.count == 1 ? "y" : "ies") (\(shown)); a story's teller names are erased with it: `storyledger story withdraw STORY --erase`"
+      )
+    }
     if result.append.isRepeat {
       context.console.message(
         "storyledger: note: the erasure was recorded before with this --idempotency-key; nothing was added"
