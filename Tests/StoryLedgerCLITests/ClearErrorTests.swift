@@ -150,7 +150,8 @@ struct ClearErrorTests {
     let misused = session.run(add + ["--idempotency-key", "t1"])
     #expect(misused.status == 65)
     #expect(misused.output.isEmpty)
-    #expect(misused.error.contains("was used by another write, a story.told"), "\(misused.error)")
+    #expect(
+      misused.error.contains("was used by another write (story.told, event"), "\(misused.error)")
     #expect(try session.ledgerBytes().map(\.1) == before)
   }
 

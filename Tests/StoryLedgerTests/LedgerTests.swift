@@ -163,7 +163,7 @@ struct LedgerTests {
     #expect(misused?.code == .invalid)
     #expect(
       misused?.message.contains(
-        "the idempotency key tell-1 was used by another write, a story.told") == true)
+        "the idempotency key tell-1 was used by another write (story.told, event") == true)
     #expect(ledger.head == head)
     // A retry of the tell itself, with its story there now, is still the original's repeat.
     let again = try ledger.tellStory(

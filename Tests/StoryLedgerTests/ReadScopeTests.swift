@@ -110,8 +110,18 @@ struct ReadScopeTests {
     #expect(items.map(\.story) == ["north-story"])
     #expect(try ledger.pledges(under: nil).map(\.node.description) == ["north/team-1"])
     #expect(try ledger.tree().map(\.node.description) == ["north", "north/team-1"])
-    // A story's history and the log are not limited: share scopes decide their texts.
-    #expect(try ledger.storyHistory("south-story").key == "south-story")
+    // A story's history and the log are not limited: share scopes decide their texts, and
+    // a history is read by default as the scope's node reads it.
+    let south = try ledger.storyHistory("south-story")
+    #expect(south.key == "south-story")
+    #expect(!south.isShared && south.title != "The south story" && south.tellers.isEmpty)
+    // Shared up to its team (the default), the north story is read whole at its team only.
+    #expect(try ledger.storyHistory("north-story").share == "team")
+    #expect(try !ledger.storyHistory("north-story").isShared)
+    #expect(
+      try ledger.storyHistory("north-story", viewer: .node(try path("north/team-1"))).title
+        == "The north story")
+    #expect(try ledger.storyHistory("south-story", viewer: .keeper).isShared)
 
     ledger.readScope = nil
     #expect(Set(try regions()) == ["north", "south"])

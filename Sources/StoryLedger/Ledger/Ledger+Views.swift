@@ -282,7 +282,8 @@ extension Ledger {
   ///
   /// - Parameters:
   ///   - story: the story's key, or an unambiguous prefix of it.
-  ///   - viewer: who reads it (default: its own node, which reads all of it). When the viewer is not
+  ///   - viewer: who reads it (default: its own node, which reads all of it; with a
+  ///     ``readScope``, the scope's node). When the viewer is not
   ///     within the story's share scope (the subtree of its node's ancestor at the share
   ///     level), its title, tellers and narratives are withheld (``StoryHistory/isShared``
   ///     is `false`); its figures still show.
@@ -293,7 +294,8 @@ extension Ledger {
       throw LedgerError(.invalid, "no story \(key)")
     }
     var fields = state.storyFields(index)
-    let viewerNode = try state.readerIndex(viewer, default: state.stories[index].node)
+    let viewerNode = try state.readerIndex(
+      viewer, default: readScope.flatMap { state.nodeIndex[$0] } ?? state.stories[index].node)
     let isShared = state.canRead(index, by: viewerNode)
     let withheld = "(shared only up to \(fields.share) level)"
     if !isShared {

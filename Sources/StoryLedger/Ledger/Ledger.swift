@@ -64,8 +64,8 @@ public final class Ledger: @unchecked Sendable {
   /// a view of a node outside it (a summary, items, a cascade, accounts, an inbox,
   /// selections, a report) then fails with ``LedgerError/Code/notAllowed``, the tree and the
   /// pledges default to it, and the series give only the rows of nodes within it. A story's
-  /// history and the log are not limited by it (share scopes decide which of their texts
-  /// are read).
+  /// history and the log are not limited by it: share scopes decide which of their texts
+  /// are read, and a story's history is read by default as the scope's node reads it.
   ///
   /// It bounds the views of this `Ledger` and of its ``view(as:)`` readers (not ``state``),
   /// and it is one setting for every caller of this instance: a service that reads one
@@ -474,7 +474,7 @@ public final class Ledger: @unchecked Sendable {
     else { return }
     throw LedgerError(
       .invalid,
-      "the idempotency key \(key) was used by another write, a \(original.type.name) (event \(sequence)); give this \(first.type.name) a key of its own"
+      "the idempotency key \(key) was used by another write (\(original.type.name), event \(sequence)); give this write (\(first.type.name)) a key of its own"
     )
   }
 
