@@ -24,7 +24,7 @@ extension Ledger {
     story: StoryRef, on: Day? = nil, answers: [Answer], options: AppendOptions = AppendOptions()
   ) throws -> Recorded<StoryRef> {
     let day = on ?? today
-    return try recordAboutStory(story, options: options) { story, _ in
+    return try recordAboutStory(story, writing: .storyAnswered, options: options) { story, _ in
       [.storyAnswered(StoryAnswered(story: story, on: day, answers: answers))]
     }
   }
@@ -58,7 +58,7 @@ extension Ledger {
       return try StoryRecordBatch.plan(stories, against: state).summary
     }
     var summary = StoryRecordBatch.Summary()
-    let result = try appendPlanned(options: options) { state in
+    let result = try appendPlanned(options: options, writing: nil) { state in
       let plan = try StoryRecordBatch.plan(stories, against: state)
       summary = plan.summary
       return plan.events

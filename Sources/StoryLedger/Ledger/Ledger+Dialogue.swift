@@ -21,9 +21,10 @@ extension Ledger {
   }
 
   private func appendDialogue<Ref>(
-    _ options: AppendOptions, ref: Ref, _ make: (LedgerState) throws -> EventPayload
+    _ options: AppendOptions, ref: Ref, writing: EventType,
+    _ make: (LedgerState) throws -> EventPayload
   ) throws -> Recorded<Ref> {
-    let result = try appendPlanned(options: options) { state in
+    let result = try appendPlanned(options: options, writing: writing) { state in
       let events = [try make(state)]
       try state.validate(events)
       return events
@@ -43,8 +44,9 @@ extension Ledger {
     options: AppendOptions = AppendOptions()
   ) throws -> Recorded<AccountRef> {
     let who = person(by, options)
-    return try appendDialogue(options, ref: AccountKey(node: node, period: period)) {
-      state in
+    return try appendDialogue(
+      options, ref: AccountKey(node: node, period: period), writing: .accountProposed
+    ) { state in
       let figures = try state.accountFigures(of: node, period: period)
       let model = state.dialogueModel()
       let index = try state.node(at: node)
@@ -113,9 +115,10 @@ extension Ledger {
   ) throws -> Recorded<AccountRef> {
     let step = AccountStep(
       node: node, period: period, by: person(by, options), text: text, objection: objection)
-    return try appendDialogue(options, ref: AccountKey(node: node, period: period)) {
-      _ in make(step)
-    }
+    let event = make(step)
+    return try appendDialogue(
+      options, ref: AccountKey(node: node, period: period), writing: event.type
+    ) { _ in event }
   }
 
   // MARK: Significant stories
@@ -144,7 +147,9 @@ extension Ledger {
     let resolved = try choices.map { choice in
       StoriesSelected.Choice(story: try resolveStory(choice.story), reason: choice.reason)
     }
-    return try appendDialogue(options, ref: resolved.map { StoryRef($0.story) }) { state in
+    return try appendDialogue(
+      options, ref: resolved.map { StoryRef($0.story) }, writing: .storiesSelected
+    ) { state in
       let filter = try state.groupings.resolved(filter)
       let candidates = try state.candidates(at: node, period: period, stories: filter)
       let chosen = Set(resolved.map(\.story))
@@ -170,7 +175,7 @@ extension Ledger {
   ) throws -> Recorded<NodeRef> {
     let who = person(by, options)
     let storyKey = try story.map { try resolveStory($0.key) }
-    return try appendDialogue(options, ref: NodeRef(to)) { _ in
+    return try appendDialogue(options, ref: NodeRef(to), writing: .feedbackSent) { _ in
       .feedbackSent(
         FeedbackSent(
           from: from, to: to, toSubtree: toSubtree, by: who,
@@ -191,7 +196,8 @@ extension Ledger {
     let who = person(by, options)
     let day = on ?? today
     var pledgeKey = key ?? ""
-    var recorded = try appendDialogue(options, ref: PledgeRef(key ?? "")) { state in
+    var recorded = try appendDialogue(options, ref: PledgeRef(key ?? ""), writing: .pledgeMade) {
+      state in
       if key == nil { pledgeKey = state.newPledgeKey() }
       return .pledgeMade(
         PledgeMade(
@@ -248,12 +254,12 @@ extension Ledger {
     }
   }
 
-  /// Appends the step `make` builds for the resolved pledge key. `make` runs under the
-  /// ledger's lock: it must not read `self.state` (or `today`).
+  /// Appends the step `make` builds for the resolved pledge key.
   private func pledgeStep(
     _ pledge: PledgeRef, _ options: AppendOptions, _ make: (String) -> EventPayload
   ) throws -> Recorded<PledgeRef> {
     let key = try state.resolvePledge(pledge.key)
-    return try appendDialogue(options, ref: PledgeRef(key)) { _ in make(key) }
+    let event = make(key)
+    return try appendDialogue(options, ref: PledgeRef(key), writing: event.type) { _ in event }
   }
 }

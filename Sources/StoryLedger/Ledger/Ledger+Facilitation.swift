@@ -74,7 +74,7 @@ extension Ledger {
     _ path: NodePath, name: String? = nil, creatingParents: Bool = false,
     options: AppendOptions = AppendOptions()
   ) throws -> Recorded<NodeRef> {
-    let result = try appendPlanned(options: options) { state in
+    let result = try appendPlanned(options: options, writing: .nodeAdded) { state in
       var events: [EventPayload] = []
       if creatingParents {
         for depth in 1..<max(path.depth, 1) {
@@ -97,7 +97,7 @@ extension Ledger {
     _ path: NodePath, to name: String, options: AppendOptions = AppendOptions()
   ) throws -> Recorded<NodeRef> {
     let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
-    let result = try appendPlanned(options: options) { state in
+    let result = try appendPlanned(options: options, writing: .nodeRenamed) { state in
       let events = [EventPayload.nodeRenamed(NodeRenamed(path: path, name: trimmed))]
       try state.validate(events)
       return events
@@ -112,7 +112,7 @@ extension Ledger {
     _ path: NodePath, under parent: NodePath?, options: AppendOptions = AppendOptions()
   ) throws -> Recorded<NodeRef> {
     let moved = NodeMoved(path: path, parent: parent)
-    let result = try appendPlanned(options: options) { state in
+    let result = try appendPlanned(options: options, writing: .nodeMoved) { state in
       let events = [EventPayload.nodeMoved(moved)]
       try state.validate(events)
       return events
@@ -127,7 +127,7 @@ extension Ledger {
     _ path: NodePath, reason: String = "", force: Bool = false,
     options: AppendOptions = AppendOptions()
   ) throws -> Recorded<NodeRef> {
-    let result = try appendPlanned(options: options) { state in
+    let result = try appendPlanned(options: options, writing: .nodeRetired) { state in
       let index = try state.node(at: path)
       let active = state.activeStoryCount(under: index)
       if active > 0 && !force {
@@ -161,7 +161,7 @@ extension Ledger {
     }
     let day = story.on ?? today
     var key = story.key ?? ""
-    let result = try appendPlanned(options: options) { state in
+    let result = try appendPlanned(options: options, writing: .storyTold) { state in
       if story.key == nil { key = state.newStoryKey() }
       let levels = state.configuration
       let share = story.share ?? levels.level(ofDepth: story.node.depth) ?? levels.levels[0]
@@ -199,7 +199,7 @@ extension Ledger {
       throw LedgerError(.invalid, "a telling needs a narrative", remedy: .giveNarrative)
     }
     let day = on ?? today
-    return try recordAboutStory(story, options: options) { story, _ in
+    return try recordAboutStory(story, writing: .tellingRecorded, options: options) { story, _ in
       [.tellingRecorded(TellingRecorded(story: story, on: day, narrative: text))]
     }
   }
@@ -210,7 +210,7 @@ extension Ledger {
     _ story: StoryRef, title: String? = nil, tags: [String]? = nil, share: String? = nil,
     options: AppendOptions = AppendOptions()
   ) throws -> Recorded<StoryRef> {
-    try recordAboutStory(story, options: options) { story, _ in
+    try recordAboutStory(story, writing: .storyUpdated, options: options) { story, _ in
       [.storyUpdated(StoryUpdated(story: story, title: title, tags: tags, share: share))]
     }
   }
@@ -237,7 +237,8 @@ extension Ledger {
         ref: StoryRef(resolved), version: (try? state.storyVersion(forKey: resolved)) ?? 0,
         append: AppendResult(events: [], isRepeat: true, originalSequence: withdrawal.sequence))
     }
-    let recorded = try recordAboutStory(story, options: options) { story, state in
+    let recorded = try recordAboutStory(story, writing: .storyWithdrawn, options: options) {
+      story, state in
       // Withdrawn with erasure by an append this ledger had not read when it opened (one a
       // crash left for the next writer to keep): finish that erasure, append nothing.
       if erase, let index = state.storyIndex(forKey: story),
@@ -285,7 +286,8 @@ extension Ledger {
   ) throws -> Recorded<ItemRef> {
     let day = on ?? today
     var itemKey = key ?? ""
-    let recorded = try recordAboutStory(story, options: options) { story, state in
+    let recorded = try recordAboutStory(story, writing: .itemRecorded, options: options) {
+      story, state in
       if key == nil { itemKey = try state.newItemKey(inStory: story) }
       let facts = try priced(facts, item: nil, on: day, in: state)
       return [
@@ -313,7 +315,8 @@ extension Ledger {
     _ item: ItemRef, on: Day? = nil, facts: ItemFacts, options: AppendOptions = AppendOptions()
   ) throws -> Recorded<ItemRef> {
     let day = on ?? today
-    return try recordAboutItem(item, options: options) { story, itemKey, state in
+    return try recordAboutItem(item, writing: .itemRevised, options: options) {
+      story, itemKey, state in
       let index = state.storyIndex(forKey: story).flatMap {
         state.itemIndex(story: $0, key: itemKey)
       }
@@ -363,7 +366,7 @@ extension Ledger {
   /// Appends the events `make` builds for the story `key` names (a key or prefix), with the
   /// options' expected version checked against the resolved key.
   func recordAboutStory(
-    _ story: StoryRef, options: AppendOptions,
+    _ story: StoryRef, writing: EventType, options: AppendOptions,
     _ make: (String, LedgerState) throws -> [EventPayload]
   ) throws -> Recorded<StoryRef> {
     let resolved = try resolveStory(story.key)
@@ -372,7 +375,7 @@ extension Ledger {
       expected.story = resolved
       checked.expectedVersion = expected
     }
-    let result = try appendPlanned(options: checked) { state in
+    let result = try appendPlanned(options: checked, writing: writing) { state in
       let events = try make(resolved, state)
       try state.validate(events)
       return events
@@ -385,11 +388,12 @@ extension Ledger {
   /// Records, as one append, the events `make` gives for `item` (its story's and its own
   /// key resolved from prefixes), and returns the item's full reference.
   func recordAboutItem(
-    _ item: ItemRef, options: AppendOptions,
+    _ item: ItemRef, writing: EventType, options: AppendOptions,
     _ make: (_ story: String, _ item: String, LedgerState) throws -> [EventPayload]
   ) throws -> Recorded<ItemRef> {
     var itemKey = item.key
-    let recorded = try recordAboutStory(item.story, options: options) { story, state in
+    let recorded = try recordAboutStory(item.story, writing: writing, options: options) {
+      story, state in
       itemKey = try state.resolveItem(item.key, inStory: story)
       return try make(story, itemKey, state)
     }

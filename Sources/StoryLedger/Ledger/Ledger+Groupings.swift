@@ -45,8 +45,9 @@ extension Ledger {
     let added = GroupingAdded(
       name: name.trimmingCharacters(in: .whitespaces),
       description: description.trimmingCharacters(in: .whitespacesAndNewlines))
-    let result = try appendPlanned(options: options) { state in
-      let events = [make(added)]
+    let event = make(added)
+    let result = try appendPlanned(options: options, writing: event.type) { state in
+      let events = [event]
       try state.validate(events)
       return events
     }
@@ -64,7 +65,7 @@ extension Ledger {
     _ story: StoryRef, domain: String?, campaigns: [String],
     options: AppendOptions = AppendOptions()
   ) throws -> Recorded<StoryRef> {
-    try recordAboutStory(story, options: options) { key, state in
+    try recordAboutStory(story, writing: .storyGrouped, options: options) { key, state in
       [.storyGrouped(try state.grouping(of: key, domain: domain, campaigns: campaigns))]
     }
   }
@@ -81,7 +82,7 @@ extension Ledger {
     _ story: StoryRef, domain: String? = nil, removingDomain: Bool = false,
     joining: [String] = [], leaving: [String] = [], options: AppendOptions = AppendOptions()
   ) throws -> Recorded<StoryRef> {
-    try recordAboutStory(story, options: options) { key, state in
+    try recordAboutStory(story, writing: .storyGrouped, options: options) { key, state in
       [
         .storyGrouped(
           try state.regrouping(

@@ -47,7 +47,7 @@ extension Ledger {
     }
     var erasable: [UInt64] = []
     var unerasable: [UInt64] = []
-    let append = try appendPlanned(options: options) { state in
+    let append = try appendPlanned(options: options, writing: .participantErased) { state in
       erasable = []
       unerasable = []
       try store.read(sequences: state.dialogueSequences(naming: name)) { event in

@@ -30,7 +30,7 @@ extension Ledger {
     options: AppendOptions = AppendOptions()
   ) throws -> Recorded<String> {
     let trimmed = LedgerState.trimmedName(name)
-    let result = try appendPlanned(options: options) { state in
+    let result = try appendPlanned(options: options, writing: .participantAdded) { state in
       guard
         let change = try state.participantChange(
           trimmed, attributes: attributes, consent: consent)

@@ -48,7 +48,7 @@ extension Ledger {
       unit: unit.trimmingCharacters(in: .whitespaces),
       source: source.trimmingCharacters(in: .whitespacesAndNewlines), from: day)
     var revised: [ItemRef] = []
-    let append = try appendPlanned(options: options) { state in
+    let append = try appendPlanned(options: options, writing: .proxySet) { state in
       var table = state.proxyTable
       if let defined = table.defined(set.name) { set.name = defined }
       try table.validate(set)

@@ -68,7 +68,8 @@ extension Ledger {
   ) throws -> Recorded<ItemRef> {
     let day = on ?? today
     let name = by.trimmingCharacters(in: .whitespaces)
-    return try recordAboutItem(item, options: options) { story, itemKey, state in
+    return try recordAboutItem(item, writing: .itemRated, options: options) {
+      story, itemKey, state in
       let first = state.firstRating(of: story, item: itemKey, by: name)
       return [
         .itemRated(
@@ -90,7 +91,8 @@ extension Ledger {
   ) throws -> Recorded<ItemRef> {
     let day = on ?? today
     let text = note.trimmingCharacters(in: .whitespacesAndNewlines)
-    return try recordAboutItem(item, options: options) { story, itemKey, _ in
+    return try recordAboutItem(item, writing: .itemAgreed, options: options) {
+      story, itemKey, _ in
       [.itemAgreed(ItemAgreed(story: story, item: itemKey, weight: weight, on: day, note: text))]
     }
   }

@@ -33,7 +33,7 @@ extension Ledger {
     var sessionOptions = options
     // The session.started event is not itself recorded in a session.
     sessionOptions.session = nil
-    let result = try appendPlanned(options: sessionOptions) { state in
+    let result = try appendPlanned(options: sessionOptions, writing: .sessionStarted) { state in
       chosenKey = key ?? state.newSessionKey()
       let events: [EventPayload] = [
         .sessionStarted(

@@ -86,7 +86,7 @@ extension Ledger {
     let day = on ?? today
     let name = by.trimmingCharacters(in: .whitespaces)
     let text = how.trimmingCharacters(in: .whitespacesAndNewlines)
-    return try recordAboutStory(story, options: options) { key, _ in
+    return try recordAboutStory(story, writing: .storyVerified, options: options) { key, _ in
       [.storyVerified(StoryVerified(story: key, by: name, how: text, on: day))]
     }
   }

@@ -352,19 +352,22 @@ public final class Ledger: @unchecked Sendable {
   public func append(_ events: [EventPayload], options: AppendOptions = AppendOptions()) throws
     -> AppendResult
   {
-    try appendPlanned(options: options) { state in
+    try appendPlanned(options: options, writing: events.first?.type) { state in
       try state.validate(events)
       return events
     }
   }
 
   /// Appends the events that `plan` makes from the state brought up to date under the write
-  /// lock; `plan` validates them (it throws to append nothing).
+  /// lock; `plan` validates them (it throws to append nothing). `writing` is the type of the
+  /// first event the write appends (`nil` when it varies): a repeated idempotency key whose
+  /// original append began with another type is refused, and `plan` does not run on a
+  /// repeat.
   func appendPlanned(
-    options: AppendOptions, _ plan: (LedgerState) throws -> [EventPayload]
+    options: AppendOptions, writing: EventType?, _ plan: (LedgerState) throws -> [EventPayload]
   ) throws -> AppendResult {
     try withAppendChecks(options) { sequence in
-      try checkRepeat(of: options.idempotencyKey, at: sequence) { try plan(current) }
+      try checkRepeat(of: options.idempotencyKey, at: sequence, writing: writing)
       return AppendResult(events: [], isRepeat: true, originalSequence: sequence)
     } append: {
       var events = try plan(current)
@@ -461,20 +464,16 @@ public final class Ledger: @unchecked Sendable {
   }
 
   /// Refuses an idempotency key that an earlier append of another kind used: a retry writes
-  /// what the original wrote, so when the events `planned` gives (as the ledger stands now)
-  /// start with another type of event than the original append at `sequence`, the key was
-  /// given to a different write, whose events would otherwise be dropped in silence. A retry
-  /// that can no longer be planned (its story since withdrawn, its key since taken by the
-  /// original) is the original's repeat.
-  private func checkRepeat(
-    of key: String?, at sequence: UInt64, _ planned: () throws -> [EventPayload]
-  ) throws {
-    guard let key, let first = (try? planned())?.first,
-      let original = try originalEvent(at: sequence), original.type != first.type
+  /// what the original wrote, so when the original append at `sequence` began with another
+  /// type of event than `writing`, the key was given to a different write, whose events
+  /// would otherwise be dropped in silence.
+  private func checkRepeat(of key: String?, at sequence: UInt64, writing: EventType?) throws {
+    guard let key, let writing, let original = try originalEvent(at: sequence),
+      original.type != writing
     else { return }
     throw LedgerError(
       .invalid,
-      "the idempotency key \(key) was used by another write (\(original.type.name), event \(sequence)); give this write (\(first.type.name)) a key of its own"
+      "the idempotency key \(key) was used by another write (\(original.type.name), event \(sequence)); give this write (\(writing.name)) a key of its own"
     )
   }
 
