@@ -175,7 +175,7 @@ public enum StoryLedgerTool {
   static func unknownCommand(_ words: String) -> UsageError {
     let names = commands.map(\.spec.name) + ["help"]
     let first = String(words.split(separator: " ").first ?? "")
-    let group = commands.map(\.spec.name).filter { $0.hasPrefix(first + " ") }
+    let group = commands(inGroup: first).map(\.spec.name)
     if !group.isEmpty, words.split(separator: " ").count == 1 || first == words {
       return UsageError(
         "`\(first)` needs one of: "
@@ -194,10 +194,15 @@ public enum StoryLedgerTool {
       usage: usageLine)
   }
 
+  /// The commands whose name starts with the word `name` (`pledge make`, `pledge join`, …).
+  static func commands(inGroup name: String) -> [CommandEntry] {
+    commands.filter { $0.spec.name.hasPrefix(name + " ") }
+  }
+
   /// The help of a group of commands (`storyledger help pledge`): each command of the group
   /// with what it does; `nil` when `name` is not a group's.
   static func groupHelp(_ name: String) -> String? {
-    let group = commands.filter { $0.spec.name.hasPrefix(name + " ") }
+    let group = commands(inGroup: name)
     guard !name.isEmpty, !name.contains(" "), !group.isEmpty else { return nil }
     let width = (group.map(\.spec.name.count).max() ?? 0) + 2
     let list = group.map {

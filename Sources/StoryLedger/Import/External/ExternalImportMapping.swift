@@ -245,8 +245,7 @@ public struct ExternalImportMapping: Codable, Hashable, Sendable {
     case is Int.Type: "a whole number"
     case is Decimal.Type, is Double.Type: "a number"
     case is Bool.Type: "true or false"
-    case is [String].Type, is [Rule].Type, is [ItemRule].Type: "a list"
-    case is [String: String].Type, is Rule.Type, is ItemRule.Type: "an object"
+    case is Rule.Type, is ItemRule.Type: "an object"
     default:
       String(describing: type).hasPrefix("Array")
         ? "a list"
